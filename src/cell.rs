@@ -1,0 +1,118 @@
+//! The state of one enrichment cell, shared by the engine, the grid, the store and `leadgrid run`.
+
+use serde::{Deserialize, Serialize};
+
+/// Why a cell was not attempted (or stopped being attempted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "reason", content = "detail")]
+pub enum SkipReason {
+    /// Required inputs were empty: `missing required columns: a, b`.
+    MissingInput(String),
+    /// The user (or an auth failure on the column) cancelled the job.
+    Cancelled,
+    /// `--skip-existing`: every output was already filled.
+    AlreadyFilled,
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SkipReason::MissingInput(msg) => f.write_str(msg),
+            SkipReason::Cancelled => f.write_str("cancelled"),
+            SkipReason::AlreadyFilled => f.write_str("outputs already filled"),
+        }
+    }
+}
+
+/// Life cycle of one (row, enrichment) job as the user sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum CellState {
+    /// Never requested.
+    Empty,
+    Queued,
+    Running,
+    /// Waiting to retry after a retryable failure.
+    Retrying { attempt: u32, max: u32 },
+    Done,
+    /// The provider answered that it has nothing for this input: a final answer.
+    NoData,
+    Failed,
+    Skipped(SkipReason),
+}
+
+impl CellState {
+    /// One-character mark drawn in the grid; readable without colour.
+    pub fn glyph(&self) -> &'static str {
+        match self {
+            CellState::Empty => " ",
+            CellState::Queued => "·",
+            CellState::Running => "◌",
+            CellState::Retrying { .. } => "↻",
+            CellState::Done => "✓",
+            CellState::NoData => "∅",
+            CellState::Failed => "✗",
+            CellState::Skipped(_) => "–",
+        }
+    }
+
+    /// Short lower-case label, used in the status bar, the inspector and JSON.
+    pub fn label(&self) -> &'static str {
+        match self {
+            CellState::Empty => "empty",
+            CellState::Queued => "queued",
+            CellState::Running => "running",
+            CellState::Retrying { .. } => "retrying",
+            CellState::Done => "done",
+            CellState::NoData => "no data",
+            CellState::Failed => "failed",
+            CellState::Skipped(_) => "skipped",
+        }
+    }
+
+    /// True once the job will not change without a re-run.
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            CellState::Done | CellState::NoData | CellState::Failed | CellState::Skipped(_)
+        )
+    }
+
+    /// True while the engine still owns the job.
+    pub fn is_pending(&self) -> bool {
+        matches!(
+            self,
+            CellState::Queued | CellState::Running | CellState::Retrying { .. }
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_state_has_distinct_glyph() {
+        let states = [
+            CellState::Empty,
+            CellState::Queued,
+            CellState::Running,
+            CellState::Retrying { attempt: 1, max: 3 },
+            CellState::Done,
+            CellState::NoData,
+            CellState::Failed,
+            CellState::Skipped(SkipReason::Cancelled),
+        ];
+        let mut glyphs: Vec<_> = states.iter().map(CellState::glyph).collect();
+        glyphs.sort_unstable();
+        glyphs.dedup();
+        assert_eq!(glyphs.len(), states.len());
+    }
+
+    #[test]
+    fn final_and_pending_are_disjoint() {
+        for s in [CellState::Queued, CellState::Done, CellState::Failed, CellState::Empty] {
+            assert!(!(s.is_final() && s.is_pending()));
+        }
+    }
+}

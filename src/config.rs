@@ -1,0 +1,1 @@
+//! Settings: embedded defaults, the user's config file on top, environment last.

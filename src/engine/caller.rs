@@ -1,0 +1,1 @@
+//! The tool caller integrations use: cache, shared calls, rate limit, retries.

@@ -1,0 +1,3 @@
+//! The enrichment engine: jobs on tokio, bounded and rate-limited, reporting events.
+
+pub mod caller;

@@ -1,0 +1,202 @@
+//! Integrations: atomic enrichments with declared inputs and outputs.
+//!
+//! Adding one is one file plus one line in [`registry`].
+
+use crate::providers::{CallError, CallRecord, ErrorKind, ProviderId, ToolFailure, ToolOutput};
+use futures::future::BoxFuture;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+/// Input or output values by name.
+pub type Fields = BTreeMap<String, String>;
+
+/// One input an integration needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputSpec {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// Column names this input is mapped from when none is given, compared case- and punctuation-insensitively.
+    pub guesses: &'static [&'static str],
+    pub required: bool,
+    /// May be one value for the whole column instead of a column (e.g. a HeyReach sender id).
+    pub allows_constant: bool,
+}
+
+/// The type of an output column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutputKind {
+    Text,
+    Integer,
+    Number,
+    Date,
+    Url,
+    UrlList,
+    Bool,
+}
+
+/// One output an integration produces; each becomes a sheet column.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutputSpec {
+    pub name: &'static str,
+    pub kind: OutputKind,
+    pub description: &'static str,
+}
+
+/// What the picker, `leadgrid integrations --json` and agents know about an integration.
+#[derive(Debug, Clone, Serialize)]
+pub struct IntegrationSpec {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub provider: ProviderId,
+    /// Tools it calls, in order (for shared calls and the inspector).
+    pub tools: &'static [&'static str],
+    pub inputs: &'static [InputSpec],
+    pub outputs: &'static [OutputSpec],
+    /// Estimated cost of one row, in US dollars.
+    pub cost_per_row_usd: f64,
+}
+
+/// A successful enrichment of one row.
+#[derive(Debug, Clone, Default)]
+pub struct Enriched {
+    /// Output values by output name; an output left out is empty.
+    pub fields: Fields,
+    /// Evidence worth showing in the inspector (e.g. the message that signalled a meeting).
+    pub notes: Vec<String>,
+}
+
+/// Why an enrichment did not produce values.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct EnrichError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl EnrichError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        EnrichError {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// The provider had nothing for this input.
+    pub fn no_data(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::NoData, message)
+    }
+
+    /// The provider's answer could not be understood.
+    pub fn bad_response(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Permanent, message)
+    }
+}
+
+impl From<CallError> for EnrichError {
+    fn from(e: CallError) -> Self {
+        EnrichError::new(e.kind, e.message)
+    }
+}
+
+/// Makes tool calls on an integration's behalf. Implemented by the engine's caller
+/// (cache, shared calls, rate limit, retries) over a provider client.
+pub trait ToolCaller: Send + Sync {
+    fn call<'a>(
+        &'a self,
+        provider: ProviderId,
+        tool: &'a str,
+        params: serde_json::Value,
+    ) -> BoxFuture<'a, Result<ToolOutput, ToolFailure>>;
+}
+
+/// What an integration gets for one row: a way to call tools, and a log of the calls made.
+pub struct Ctx {
+    caller: Arc<dyn ToolCaller>,
+    calls: Mutex<Vec<CallRecord>>,
+}
+
+impl Ctx {
+    pub fn new(caller: Arc<dyn ToolCaller>) -> Self {
+        Ctx {
+            caller,
+            calls: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Calls a tool and returns its `result`; the call is recorded either way.
+    pub async fn call(
+        &self,
+        provider: ProviderId,
+        tool: &str,
+        params: serde_json::Value,
+    ) -> Result<serde_json::Value, CallError> {
+        let outcome = self.caller.call(provider, tool, params).await;
+        let (value, record) = match outcome {
+            Ok(out) => (Ok(out.result), out.record),
+            Err(fail) => (Err(fail.error), fail.record),
+        };
+        if let Ok(mut calls) = self.calls.lock() {
+            calls.push(record);
+        }
+        value
+    }
+
+    /// The calls made so far, in order.
+    pub fn take_calls(&self) -> Vec<CallRecord> {
+        self.calls
+            .lock()
+            .map(|mut c| std::mem::take(&mut *c))
+            .unwrap_or_default()
+    }
+}
+
+/// An enrichment: a static spec and an async function of one row's inputs.
+pub trait Integration: Send + Sync {
+    fn spec(&self) -> &'static IntegrationSpec;
+
+    /// Enriches one row. `inputs` holds every required input, non-empty (the engine checks first).
+    fn enrich<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        inputs: &'a Fields,
+    ) -> BoxFuture<'a, Result<Enriched, EnrichError>>;
+}
+
+/// Every integration leadgrid ships, in picker order.
+pub fn registry() -> Vec<Arc<dyn Integration>> {
+    vec![]
+}
+
+/// Looks an integration up by its stable name.
+pub fn find(name: &str) -> Option<Arc<dyn Integration>> {
+    registry().into_iter().find(|i| i.spec().name == name)
+}
+
+/// The required inputs that are missing or blank in `inputs`, as the prototype reported them.
+pub fn missing_inputs(spec: &IntegrationSpec, inputs: &Fields) -> Option<String> {
+    let missing: Vec<&str> = spec
+        .inputs
+        .iter()
+        .filter(|i| i.required && inputs.get(i.name).is_none_or(|v| v.trim().is_empty()))
+        .map(|i| i.name)
+        .collect();
+    (!missing.is_empty()).then(|| format!("missing required columns: {}", missing.join(", ")))
+}
+
+/// Normalizes a header for guessing: lower case, letters and digits only.
+pub fn header_key(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Guesses which header feeds `input`: the first guess that matches a header.
+pub fn guess_column(input: &InputSpec, headers: &[String]) -> Option<usize> {
+    input.guesses.iter().chain(std::iter::once(&input.name)).find_map(|g| {
+        let key = header_key(g);
+        headers.iter().position(|h| header_key(h) == key)
+    })
+}

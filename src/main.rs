@@ -1,0 +1,3 @@
+#![deny(clippy::unwrap_used, clippy::panic)]
+
+fn main() {}

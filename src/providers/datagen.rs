@@ -1,0 +1,1 @@
+//! DataGen tool-execution API client.

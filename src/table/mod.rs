@@ -1,0 +1,1 @@
+//! The lead list: the original CSV as an immutable indexed base, edits in an overlay.

@@ -1,0 +1,1 @@
+//! The terminal UI: state, actions, pure drawing.
