@@ -100,6 +100,19 @@ impl From<CallError> for EnrichError {
     }
 }
 
+/// Hears about a job's progress inside a call (the engine turns it into events).
+pub trait CallObserver: Send + Sync {
+    /// A retryable failure happened; attempt `attempt` of `max` comes next.
+    fn retrying(&self, attempt: u32, max: u32, error: &CallError);
+}
+
+/// An observer that ignores everything (tests, local integrations).
+pub struct NoObserver;
+
+impl CallObserver for NoObserver {
+    fn retrying(&self, _attempt: u32, _max: u32, _error: &CallError) {}
+}
+
 /// Makes tool calls on an integration's behalf. Implemented by the engine's caller
 /// (cache, shared calls, rate limit, retries) over a provider client.
 pub trait ToolCaller: Send + Sync {
@@ -108,19 +121,22 @@ pub trait ToolCaller: Send + Sync {
         provider: ProviderId,
         tool: &'a str,
         params: serde_json::Value,
+        observer: &'a dyn CallObserver,
     ) -> BoxFuture<'a, Result<ToolOutput, ToolFailure>>;
 }
 
 /// What an integration gets for one row: a way to call tools, and a log of the calls made.
 pub struct Ctx {
     caller: Arc<dyn ToolCaller>,
+    observer: Arc<dyn CallObserver>,
     calls: Mutex<Vec<CallRecord>>,
 }
 
 impl Ctx {
-    pub fn new(caller: Arc<dyn ToolCaller>) -> Self {
+    pub fn new(caller: Arc<dyn ToolCaller>, observer: Arc<dyn CallObserver>) -> Self {
         Ctx {
             caller,
+            observer,
             calls: Mutex::new(Vec::new()),
         }
     }
@@ -132,7 +148,10 @@ impl Ctx {
         tool: &str,
         params: serde_json::Value,
     ) -> Result<serde_json::Value, CallError> {
-        let outcome = self.caller.call(provider, tool, params).await;
+        let outcome = self
+            .caller
+            .call(provider, tool, params, self.observer.as_ref())
+            .await;
         let (value, record) = match outcome {
             Ok(out) => (Ok(out.result), out.record),
             Err(fail) => (Err(fail.error), fail.record),
