@@ -168,7 +168,7 @@ impl SheetSnapshot {
         // Header.
         if (ov.columns.is_empty() && h == 0) || (ov.header_kept(base) && added.is_empty()) {
             out.copy(&mut reader, 0, header_part_end, false)?;
-        } else if ov.header_kept(base) {
+        } else if h > 0 && ov.header_kept(base) {
             out.copy(&mut reader, 0, base.header_content_end, false)?;
             for (i, c) in ov.columns[h..].iter().enumerate() {
                 buf.push(d.delimiter);
