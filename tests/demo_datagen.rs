@@ -333,3 +333,68 @@ fn background_handle_serves_sync_callers_and_stops_on_drop() {
     let after = runtime.block_on(client.execute_once("get_linkedin_person_posts", &json!({})));
     assert_eq!(after.result.unwrap_err().kind, ErrorKind::Transient);
 }
+
+/// Waits until the server reports `n` requests in flight; the timeout only bounds a failure.
+async fn until_in_flight(server: &DemoServer, n: u64) {
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        server.wait_until(|s| s.in_flight >= n),
+    )
+    .await
+    .expect("requests never arrived");
+}
+
+#[tokio::test]
+async fn concurrent_requests_are_counted_and_shutdown_releases_them() {
+    let server = start(DemoOptions {
+        hang: true,
+        ..DemoOptions::default()
+    })
+    .await;
+    let client = client(&server, None, Duration::from_secs(30));
+    let calls: Vec<_> = (0..3)
+        .map(|n| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                let params = json!({"linkedin_url": format!("https://www.linkedin.com/in/x-{n}/")});
+                client
+                    .execute_once("get_linkedin_person_data", &params)
+                    .await
+            })
+        })
+        .collect();
+    until_in_flight(&server, 3).await;
+    assert_eq!(server.stats_summary().peak_in_flight, 3);
+    server.shutdown().await;
+    for call in calls {
+        let out = call.await.unwrap();
+        assert_eq!(out.status, Some(503));
+        assert_eq!(out.result.unwrap_err().kind, ErrorKind::Transient);
+    }
+}
+
+#[tokio::test]
+async fn latency_and_jitter_do_not_change_answers() {
+    let server = start(DemoOptions {
+        latency: Duration::from_millis(5),
+        jitter: Duration::from_millis(5),
+        seed: 3,
+        ..DemoOptions::default()
+    })
+    .await;
+    let client = client(&server, None, Duration::from_secs(10));
+    let params = json!({"linkedin_url": "https://www.linkedin.com/in/chiara-vellacott-demo/"});
+    let a = client
+        .execute_once("get_linkedin_person_posts", &params)
+        .await;
+    let b = client
+        .execute_once("get_linkedin_person_posts", &params)
+        .await;
+    let (a, b) = (a.result.unwrap(), b.result.unwrap());
+    assert_eq!(a["posts"].as_array().unwrap().len(), 6);
+    assert_eq!(a["posts"][0]["activityId"], b["posts"][0]["activityId"]);
+    let stats = server.stats();
+    assert_eq!(stats.duplicate_paid, 1);
+    assert_eq!(stats.max_paid_per_param("get_linkedin_person_posts"), 2);
+    server.shutdown().await;
+}

@@ -257,7 +257,7 @@ pub fn classify_at(
                     format!("rate limited (HTTP 429){detail}"),
                 )
             },
-            500..=599 => with_status(
+            408 | 500..=599 => with_status(
                 ErrorKind::Transient,
                 format!("server error (HTTP {status}){detail}"),
             ),
@@ -505,6 +505,7 @@ mod tests {
         assert_eq!(kind(500, "oops"), ErrorKind::Transient);
         assert_eq!(kind(502, ""), ErrorKind::Transient);
         assert_eq!(kind(524, ""), ErrorKind::Transient);
+        assert_eq!(kind(408, ""), ErrorKind::Transient);
         assert_eq!(kind(400, r#"{"error":"bad params"}"#), ErrorKind::Permanent);
         assert_eq!(kind(404, ""), ErrorKind::Permanent);
     }
