@@ -398,3 +398,46 @@ async fn latency_and_jitter_do_not_change_answers() {
     assert_eq!(stats.max_paid_per_param("get_linkedin_person_posts"), 2);
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn every_registered_integration_runs_and_only_fills_declared_outputs() {
+    let server = start(DemoOptions::default()).await;
+    let ctx = ctx(client(&server, None, Duration::from_secs(10)));
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/lead-list/sample.csv");
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let mut headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    headers.push("Full Name".to_string());
+    let mut first: Vec<String> = reader
+        .records()
+        .next()
+        .unwrap()
+        .unwrap()
+        .iter()
+        .map(String::from)
+        .collect();
+    first.push("Ada Quill".to_string());
+    for integration in leadgrid::integrations::registry() {
+        let spec = integration.spec();
+        let inputs: Fields =
+            spec.inputs
+                .iter()
+                .map(|input| {
+                    let col = leadgrid::integrations::guess_column(input, &headers).unwrap_or_else(
+                        || panic!("{}: no column guessed for {}", spec.name, input.name),
+                    );
+                    (input.name.to_string(), first[col].clone())
+                })
+                .collect();
+        assert_eq!(missing_inputs(spec, &inputs), None, "{}", spec.name);
+        let enriched = integration.enrich(&ctx, &inputs).await.unwrap();
+        assert!(!enriched.fields.is_empty(), "{}", spec.name);
+        for name in enriched.fields.keys() {
+            assert!(
+                spec.outputs.iter().any(|o| o.name == name),
+                "{} produced undeclared output {name}",
+                spec.name
+            );
+        }
+    }
+    server.shutdown().await;
+}
