@@ -183,6 +183,11 @@ pub struct DemoHandle {
 impl DemoHandle {
     /// Starts a demo server on a free port of 127.0.0.1 in the background.
     pub fn start_background(opts: DemoOptions) -> io::Result<DemoHandle> {
+        Self::start_background_on(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), opts)
+    }
+
+    /// Starts a demo server on `addr` in the background (a fixed port lets other tools reach it).
+    pub fn start_background_on(addr: SocketAddr, opts: DemoOptions) -> io::Result<DemoHandle> {
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
@@ -201,7 +206,6 @@ impl DemoHandle {
                     }
                 };
                 runtime.block_on(async move {
-                    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
                     match DemoServer::start(addr, opts).await {
                         Err(e) => {
                             let _ = ready_tx.send(Err(e));
