@@ -333,3 +333,111 @@ fn background_handle_serves_sync_callers_and_stops_on_drop() {
     let after = runtime.block_on(client.execute_once("get_linkedin_person_posts", &json!({})));
     assert_eq!(after.result.unwrap_err().kind, ErrorKind::Transient);
 }
+
+/// Waits until the server reports `n` requests in flight; the timeout only bounds a failure.
+async fn until_in_flight(server: &DemoServer, n: u64) {
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        server.wait_until(|s| s.in_flight >= n),
+    )
+    .await
+    .expect("requests never arrived");
+}
+
+#[tokio::test]
+async fn concurrent_requests_are_counted_and_shutdown_releases_them() {
+    let server = start(DemoOptions {
+        hang: true,
+        ..DemoOptions::default()
+    })
+    .await;
+    let client = client(&server, None, Duration::from_secs(30));
+    let calls: Vec<_> = (0..3)
+        .map(|n| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                let params = json!({"linkedin_url": format!("https://www.linkedin.com/in/x-{n}/")});
+                client
+                    .execute_once("get_linkedin_person_data", &params)
+                    .await
+            })
+        })
+        .collect();
+    until_in_flight(&server, 3).await;
+    assert_eq!(server.stats_summary().peak_in_flight, 3);
+    server.shutdown().await;
+    for call in calls {
+        let out = call.await.unwrap();
+        assert_eq!(out.status, Some(503));
+        assert_eq!(out.result.unwrap_err().kind, ErrorKind::Transient);
+    }
+}
+
+#[tokio::test]
+async fn latency_and_jitter_do_not_change_answers() {
+    let server = start(DemoOptions {
+        latency: Duration::from_millis(5),
+        jitter: Duration::from_millis(5),
+        seed: 3,
+        ..DemoOptions::default()
+    })
+    .await;
+    let client = client(&server, None, Duration::from_secs(10));
+    let params = json!({"linkedin_url": "https://www.linkedin.com/in/chiara-vellacott-demo/"});
+    let a = client
+        .execute_once("get_linkedin_person_posts", &params)
+        .await;
+    let b = client
+        .execute_once("get_linkedin_person_posts", &params)
+        .await;
+    let (a, b) = (a.result.unwrap(), b.result.unwrap());
+    assert_eq!(a["posts"].as_array().unwrap().len(), 6);
+    assert_eq!(a["posts"][0]["activityId"], b["posts"][0]["activityId"]);
+    let stats = server.stats();
+    assert_eq!(stats.duplicate_paid, 1);
+    assert_eq!(stats.max_paid_per_param("get_linkedin_person_posts"), 2);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn every_registered_integration_runs_and_only_fills_declared_outputs() {
+    let server = start(DemoOptions::default()).await;
+    let ctx = ctx(client(&server, None, Duration::from_secs(10)));
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/lead-list/sample.csv");
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let mut headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    headers.push("Full Name".to_string());
+    let mut first: Vec<String> = reader
+        .records()
+        .next()
+        .unwrap()
+        .unwrap()
+        .iter()
+        .map(String::from)
+        .collect();
+    first.push("Ada Quill".to_string());
+    for integration in leadgrid::integrations::registry() {
+        let spec = integration.spec();
+        let inputs: Fields =
+            spec.inputs
+                .iter()
+                .map(|input| {
+                    let col = leadgrid::integrations::guess_column(input, &headers).unwrap_or_else(
+                        || panic!("{}: no column guessed for {}", spec.name, input.name),
+                    );
+                    (input.name.to_string(), first[col].clone())
+                })
+                .collect();
+        assert_eq!(missing_inputs(spec, &inputs), None, "{}", spec.name);
+        let enriched = integration.enrich(&ctx, &inputs).await.unwrap();
+        assert!(!enriched.fields.is_empty(), "{}", spec.name);
+        for name in enriched.fields.keys() {
+            assert!(
+                spec.outputs.iter().any(|o| o.name == name),
+                "{} produced undeclared output {name}",
+                spec.name
+            );
+        }
+    }
+    server.shutdown().await;
+}

@@ -319,6 +319,17 @@ mod tests {
     }
 
     #[test]
+    fn every_sample_list_url_has_a_fixture() {
+        let people = People::load().unwrap();
+        let sample = include_str!("../../lead-list/sample.csv");
+        let slugs: Vec<String> = sample.split([',', '\n']).filter_map(profile_slug).collect();
+        assert_eq!(slugs.len(), 7);
+        for slug in slugs {
+            assert!(people.fixtures.contains_key(&slug), "{slug}");
+        }
+    }
+
+    #[test]
     fn synthetic_people_are_deterministic_and_mostly_found() {
         let people = People::load().unwrap();
         let found = (0..1000)

@@ -2,6 +2,7 @@
 //!
 //! It is a real HTTP server, so `--demo`, tests and benchmarks exercise the same client,
 //! sockets and classification as production. Latency, faults and hangs are switchable.
+//! Routes: `POST /api/tools/execute`, `GET /stats`, `GET /stats/summary`, `POST /stats/reset`.
 
 pub mod faults;
 pub mod hash;
@@ -113,6 +114,7 @@ impl DemoServer {
         let app = Router::new()
             .route(crate::providers::datagen::EXECUTE_PATH, post(execute))
             .route("/stats", get(get_stats))
+            .route("/stats/summary", get(get_summary))
             .route("/stats/reset", post(reset_stats))
             .with_state(shared);
         let mut shutdown = stop_rx;
@@ -146,6 +148,16 @@ impl DemoServer {
         self.stats.snapshot()
     }
 
+    /// The counters without per-input counts: cheap, for status lines.
+    pub fn stats_summary(&self) -> DemoStats {
+        self.stats.summary()
+    }
+
+    /// Resolves once `done` holds for the summary counters (e.g. "3 requests in flight").
+    pub async fn wait_until(&self, done: impl Fn(&DemoStats) -> bool) {
+        self.stats.wait_until(done).await;
+    }
+
     /// Stops accepting, answers hanging requests with 503, and waits for open connections to close.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
@@ -171,6 +183,11 @@ pub struct DemoHandle {
 impl DemoHandle {
     /// Starts a demo server on a free port of 127.0.0.1 in the background.
     pub fn start_background(opts: DemoOptions) -> io::Result<DemoHandle> {
+        Self::start_background_on(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), opts)
+    }
+
+    /// Starts a demo server on `addr` in the background (a fixed port lets other tools reach it).
+    pub fn start_background_on(addr: SocketAddr, opts: DemoOptions) -> io::Result<DemoHandle> {
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
@@ -189,7 +206,6 @@ impl DemoHandle {
                     }
                 };
                 runtime.block_on(async move {
-                    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
                     match DemoServer::start(addr, opts).await {
                         Err(e) => {
                             let _ = ready_tx.send(Err(e));
@@ -223,6 +239,11 @@ impl DemoHandle {
     pub fn stats(&self) -> DemoStats {
         self.stats.snapshot()
     }
+
+    /// The counters without per-input counts: cheap, for status lines.
+    pub fn stats_summary(&self) -> DemoStats {
+        self.stats.summary()
+    }
 }
 
 impl Drop for DemoHandle {
@@ -238,6 +259,10 @@ impl Drop for DemoHandle {
 
 async fn get_stats(State(s): State<Arc<Shared>>) -> axum::Json<DemoStats> {
     axum::Json(s.stats.snapshot())
+}
+
+async fn get_summary(State(s): State<Arc<Shared>>) -> axum::Json<DemoStats> {
+    axum::Json(s.stats.summary())
 }
 
 async fn reset_stats(State(s): State<Arc<Shared>>) -> StatusCode {

@@ -1,8 +1,9 @@
 //! Counters the demo server keeps, so tests and benchmarks can check what was called and paid.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use tokio::sync::watch;
 
 /// A snapshot of the demo server's counters (also served as JSON on `GET /stats`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,7 +22,10 @@ pub struct DemoStats {
     pub faults_by_kind: BTreeMap<String, u64>,
     /// Answered ("paid") tool runs by tool; faults and rejections are not counted.
     pub by_tool: BTreeMap<String, u64>,
+    /// Answered tool runs that repeated an earlier (tool, input) pair: money a good client never spends.
+    pub duplicate_paid: u64,
     /// Answered tool runs by tool, then by the input that identifies them (the normalized profile URL).
+    /// Left empty by [`StatsCollector::summary`], since it grows with every distinct input.
     pub by_param: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
@@ -41,9 +45,27 @@ impl DemoStats {
 }
 
 /// Thread-safe collector behind [`DemoStats`].
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct StatsCollector {
-    inner: Mutex<DemoStats>,
+    inner: Mutex<Counters>,
+    /// Bumped on every change, so waiters wake on a signal instead of polling.
+    changed: watch::Sender<()>,
+}
+
+impl Default for StatsCollector {
+    fn default() -> Self {
+        StatsCollector {
+            inner: Mutex::default(),
+            changed: watch::channel(()).0,
+        }
+    }
+}
+
+/// The per-input counts live apart so that a summary does not copy a million-entry map.
+#[derive(Debug, Default)]
+struct Counters {
+    stats: DemoStats,
+    by_param: HashMap<String, HashMap<String, u64>>,
 }
 
 /// Counts a request as in flight until dropped (also when the client goes away mid-request).
@@ -55,24 +77,32 @@ pub struct InFlight<'a> {
 
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
-        let mut s = self.stats.lock();
-        s.in_flight = s.in_flight.saturating_sub(1);
+        self.stats
+            .update(|c| c.stats.in_flight = c.stats.in_flight.saturating_sub(1));
     }
 }
 
 impl StatsCollector {
-    fn lock(&self) -> MutexGuard<'_, DemoStats> {
+    fn lock(&self) -> MutexGuard<'_, Counters> {
         // Counters stay usable even if a handler panicked while holding the lock.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    fn update<T>(&self, change: impl FnOnce(&mut Counters) -> T) -> T {
+        let out = change(&mut self.lock());
+        self.changed.send_replace(());
+        out
+    }
+
     /// A request arrived.
     pub fn enter(&self) -> InFlight<'_> {
-        let mut s = self.lock();
-        let number = s.requests;
-        s.requests += 1;
-        s.in_flight += 1;
-        s.peak_in_flight = s.peak_in_flight.max(s.in_flight);
+        let number = self.update(|c| {
+            let s = &mut c.stats;
+            s.requests += 1;
+            s.in_flight += 1;
+            s.peak_in_flight = s.peak_in_flight.max(s.in_flight);
+            s.requests - 1
+        });
         InFlight {
             stats: self,
             number,
@@ -81,41 +111,89 @@ impl StatsCollector {
 
     /// A request was rejected for its key.
     pub fn unauthorized(&self) {
-        self.lock().unauthorized += 1;
+        self.update(|c| c.stats.unauthorized += 1);
     }
 
     /// A fault was injected.
     pub fn fault(&self, kind: &str) {
-        let mut s = self.lock();
-        s.faults += 1;
-        *s.faults_by_kind.entry(kind.to_string()).or_default() += 1;
+        self.update(|c| {
+            c.stats.faults += 1;
+            *c.stats.faults_by_kind.entry(kind.to_string()).or_default() += 1;
+        });
     }
 
     /// A tool ran and answered for `key`.
     pub fn paid(&self, tool: &str, key: String) {
-        let mut s = self.lock();
-        *s.by_tool.entry(tool.to_string()).or_default() += 1;
-        *s.by_param
+        self.update(|c| c.paid(tool, key));
+    }
+
+    /// Resolves once `done` holds for the summary counters; woken by every change, never polling.
+    pub async fn wait_until(&self, done: impl Fn(&DemoStats) -> bool) {
+        let mut changes = self.changed.subscribe();
+        while !done(&self.summary()) {
+            // The sender lives as long as `self`, so this cannot fail while we borrow it.
+            if changes.changed().await.is_err() {
+                return;
+            }
+        }
+    }
+}
+
+impl Counters {
+    fn paid(&mut self, tool: &str, key: String) {
+        let count = self
+            .by_param
             .entry(tool.to_string())
             .or_default()
             .entry(key)
-            .or_default() += 1;
+            .or_default();
+        *count += 1;
+        let repeated = *count > 1;
+        *self.stats.by_tool.entry(tool.to_string()).or_default() += 1;
+        if repeated {
+            self.stats.duplicate_paid += 1;
+        }
+    }
+}
+
+impl StatsCollector {
+    /// The counters now, with every per-input count.
+    pub fn snapshot(&self) -> DemoStats {
+        let c = self.lock();
+        let by_param = c
+            .by_param
+            .iter()
+            .map(|(tool, m)| {
+                (
+                    tool.clone(),
+                    m.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+                )
+            })
+            .collect();
+        DemoStats {
+            by_param,
+            ..c.stats.clone()
+        }
     }
 
-    /// The counters now.
-    pub fn snapshot(&self) -> DemoStats {
-        self.lock().clone()
+    /// The counters now without `by_param`: cheap enough to call on every frame.
+    pub fn summary(&self) -> DemoStats {
+        self.lock().stats.clone()
     }
 
     /// Zeroes every counter except requests still in flight.
     pub fn reset(&self) {
-        let mut s = self.lock();
-        let in_flight = s.in_flight;
-        *s = DemoStats {
-            in_flight,
-            peak_in_flight: in_flight,
-            ..DemoStats::default()
-        };
+        self.update(|c| {
+            let in_flight = c.stats.in_flight;
+            *c = Counters {
+                stats: DemoStats {
+                    in_flight,
+                    peak_in_flight: in_flight,
+                    ..DemoStats::default()
+                },
+                by_param: HashMap::new(),
+            };
+        });
     }
 }
 
@@ -147,6 +225,9 @@ mod tests {
         assert_eq!(s.paid_calls(), 3);
         assert_eq!(s.max_paid_per_param("t"), 2);
         assert_eq!(s.faults_by_kind.get("429"), Some(&1));
+        assert_eq!(s.duplicate_paid, 1);
+        assert!(c.summary().by_param.is_empty());
+        assert_eq!(c.summary().paid_calls(), 3);
         c.reset();
         assert_eq!(c.snapshot(), DemoStats::default());
     }

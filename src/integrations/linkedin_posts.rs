@@ -12,6 +12,7 @@ pub const POSTS_TOOL: &str = "get_linkedin_person_posts";
 pub struct Post {
     /// When it was posted; `None` when the date is missing or unreadable.
     pub date: Option<DateTime<Utc>>,
+    /// The post's text; empty when missing.
     pub text: String,
     /// Link to the post, when the result carries one.
     pub url: Option<String>,

@@ -12,6 +12,18 @@ use std::time::{Duration, Instant};
 /// Where DataGen lives unless `DATAGEN_BASE_URL` or the config says otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://api.datagen.dev";
 
+/// Environment variable overriding the base URL (tests and `--demo` point it at a loopback server).
+pub const BASE_URL_ENV: &str = "DATAGEN_BASE_URL";
+
+/// `DATAGEN_BASE_URL` when set and not blank, else [`DEFAULT_BASE_URL`].
+pub fn base_url_from_env() -> String {
+    std::env::var(BASE_URL_ENV)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| DEFAULT_BASE_URL.to_string())
+}
+
 /// Environment variable holding the API key.
 pub const API_KEY_ENV: &str = "DATAGEN_API_KEY";
 
@@ -257,7 +269,7 @@ pub fn classify_at(
                     format!("rate limited (HTTP 429){detail}"),
                 )
             },
-            500..=599 => with_status(
+            408 | 500..=599 => with_status(
                 ErrorKind::Transient,
                 format!("server error (HTTP {status}){detail}"),
             ),
@@ -505,6 +517,7 @@ mod tests {
         assert_eq!(kind(500, "oops"), ErrorKind::Transient);
         assert_eq!(kind(502, ""), ErrorKind::Transient);
         assert_eq!(kind(524, ""), ErrorKind::Transient);
+        assert_eq!(kind(408, ""), ErrorKind::Transient);
         assert_eq!(kind(400, r#"{"error":"bad params"}"#), ErrorKind::Permanent);
         assert_eq!(kind(404, ""), ErrorKind::Permanent);
     }
