@@ -33,7 +33,10 @@ pub enum CellState {
     Queued,
     Running,
     /// Waiting to retry after a retryable failure.
-    Retrying { attempt: u32, max: u32 },
+    Retrying {
+        attempt: u32,
+        max: u32,
+    },
     Done,
     /// The provider answered that it has nothing for this input: a final answer.
     NoData,
@@ -111,7 +114,12 @@ mod tests {
 
     #[test]
     fn final_and_pending_are_disjoint() {
-        for s in [CellState::Queued, CellState::Done, CellState::Failed, CellState::Empty] {
+        for s in [
+            CellState::Queued,
+            CellState::Done,
+            CellState::Failed,
+            CellState::Empty,
+        ] {
             assert!(!(s.is_final() && s.is_pending()));
         }
     }

@@ -214,8 +214,12 @@ pub fn header_key(name: &str) -> String {
 
 /// Guesses which header feeds `input`: the first guess that matches a header.
 pub fn guess_column(input: &InputSpec, headers: &[String]) -> Option<usize> {
-    input.guesses.iter().chain(std::iter::once(&input.name)).find_map(|g| {
-        let key = header_key(g);
-        headers.iter().position(|h| header_key(h) == key)
-    })
+    input
+        .guesses
+        .iter()
+        .chain(std::iter::once(&input.name))
+        .find_map(|g| {
+            let key = header_key(g);
+            headers.iter().position(|h| header_key(h) == key)
+        })
 }
