@@ -147,6 +147,7 @@ struct Inner {
     running: Mutex<HashMap<u64, (JobKey, CancelToken)>>,
     stopped: Mutex<HashMap<u32, EnrichError>>,
     pending: AtomicUsize,
+    finishing: Mutex<()>,
     next_id: AtomicU64,
     shutdown: AtomicBool,
 }
@@ -178,6 +179,7 @@ impl Engine {
             running: Mutex::new(HashMap::new()),
             stopped: Mutex::new(HashMap::new()),
             pending: AtomicUsize::new(0),
+            finishing: Mutex::new(()),
             next_id: AtomicU64::new(0),
             shutdown: AtomicBool::new(false),
         });
@@ -191,8 +193,9 @@ impl Engine {
     pub fn submit(&self, jobs: Vec<Job>) {
         let inner = &self.inner;
         let mut accepted = 0;
+        // Counted up front so a job skipped here cannot signal Idle while its siblings wait.
+        inner.pending.fetch_add(jobs.len(), Ordering::SeqCst);
         for job in jobs {
-            inner.pending.fetch_add(1, Ordering::SeqCst);
             inner.send(Event::Queued(job.key));
             if let Some(message) = missing_inputs(job.integration.spec(), &job.inputs) {
                 let state = CellState::Skipped(SkipReason::MissingInput(message));
@@ -260,8 +263,15 @@ impl Inner {
     }
 
     fn finish(&self, result: JobResult) {
+        // One finisher at a time: whoever reads a Finished sees `pending` already
+        // lowered, and Idle always comes after the last Finished.
+        let _order = lock(&self.finishing);
+        let left = self
+            .pending
+            .fetch_sub(1, Ordering::SeqCst)
+            .saturating_sub(1);
         self.send(Event::Finished(Box::new(result)));
-        if self.pending.fetch_sub(1, Ordering::SeqCst) == 1 {
+        if left == 0 {
             self.send(Event::Idle);
         }
     }
