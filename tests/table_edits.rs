@@ -2,7 +2,7 @@
 
 mod table_support;
 
-use leadgrid::table::{Encoding, OpenOptions, SaveError, Sheet, SheetSnapshot};
+use leadgrid::table::{Encoding, OpenOptions, SaveError, SheetSnapshot};
 use std::ops::ControlFlow;
 use table_support::*;
 
