@@ -49,7 +49,10 @@ fn large_file_indexes_in_background_and_saves_byte_for_byte() {
 
     let original = std::fs::read(&path).unwrap();
     let stats = sheet.save(None).unwrap();
-    assert_eq!((stats.rows, stats.rewritten_rows, stats.bytes), (ROWS, 0, size));
+    assert_eq!(
+        (stats.rows, stats.rewritten_rows, stats.bytes),
+        (ROWS, 0, size)
+    );
     assert_eq!(std::fs::read(&path).unwrap(), original);
 
     sheet.set_cell(40_000, 0, "Edited".into());
@@ -66,13 +69,20 @@ fn invalid_utf8_found_by_the_background_indexer() {
     let path = dir.path().join("leads.csv");
     generate(&path, ROWS, 1).unwrap();
     let size = std::fs::metadata(&path).unwrap().len();
-    let mut f = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
     f.write_all(b"Jos\xe9,x\n").unwrap();
     drop(f);
     let sheet = Sheet::open(&path, &OpenOptions::default()).unwrap();
     let progress = sheet.wait_indexed();
     assert!(progress.done);
-    let lines = std::fs::read(&path).unwrap().iter().filter(|&&b| b == b'\n').count() as u64;
+    let lines = std::fs::read(&path)
+        .unwrap()
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u64;
     match sheet.index_error() {
         Some(LoadError::InvalidUtf8 { line, offset, .. }) => {
             assert_eq!(offset, size + 3);
@@ -81,5 +91,10 @@ fn invalid_utf8_found_by_the_background_indexer() {
         other => panic!("{other:?}"),
     }
     assert!(sheet.row_count() > 0);
-    assert!(sheet.snapshot().for_each_row(|_, _| ControlFlow::Continue(())).is_err());
+    assert!(
+        sheet
+            .snapshot()
+            .for_each_row(|_, _| ControlFlow::Continue(()))
+            .is_err()
+    );
 }
