@@ -179,6 +179,37 @@ impl Base {
         Ok(base)
     }
 
+    /// The same index over a byte-identical copy of this (fully indexed) file at `path`.
+    pub(crate) fn reopened(&self, path: &Path) -> Result<Arc<Base>, LoadError> {
+        let file = File::open(path).map_err(|e| LoadError::from_io(path, &e))?;
+        let len = file
+            .metadata()
+            .map_err(|e| LoadError::from_io(path, &e))?
+            .len();
+        let starts = self.with_starts(|starts, _| starts.to_vec());
+        let state = IndexState {
+            starts: Vec::new(),
+            done: true,
+            bytes_read: len,
+            ragged: self.ragged(),
+            error: None,
+        };
+        Ok(Arc::new(Base {
+            path: path.to_path_buf(),
+            file,
+            dialect: self.dialect,
+            encoding: self.encoding,
+            len,
+            header_content_end: self.header_content_end,
+            header_end: self.header_end,
+            header: self.header.clone(),
+            state: Mutex::new(state),
+            frozen: OnceLock::from(starts),
+            indexed: Condvar::new(),
+            cache: Mutex::new(RowCache::default()),
+        }))
+    }
+
     pub(crate) fn path(&self) -> &Path {
         &self.path
     }
