@@ -314,6 +314,7 @@ fn snapshot_scans_current_state_and_can_stop() {
     sheet.delete_column(3);
     let snap = sheet.snapshot();
     assert_send(&snap);
+    assert_send(&sheet);
     sheet.set_cell(0, 0, "later".into());
     let rows = std::thread::spawn(move || {
         let mut rows = Vec::new();
@@ -374,4 +375,42 @@ fn background_save_is_adopted_only_when_nothing_changed_since() {
         strings(&["Bramwell", "Okonkwo", "bram@nullpoint.example"])
     );
     assert_eq!(read(&path), read(&fixtures().join("simple.csv")));
+}
+
+#[test]
+fn every_edit_kind_undoes_and_redoes_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut sheet, _) = open_copy(dir.path(), "ragged.csv", &OpenOptions::default());
+    let state = |s: &leadgrid::table::Sheet| {
+        let names: Vec<String> = s.columns().iter().map(|c| c.display.clone()).collect();
+        (names, all_rows(s))
+    };
+    let mut states = vec![state(&sheet)];
+    let edits: Vec<Box<dyn Fn(&mut leadgrid::table::Sheet)>> = vec![
+        Box::new(|s| s.set_cell(1, 2, "five-c".into())),
+        Box::new(|s| s.insert_row(2)),
+        Box::new(|s| s.set_cell(2, 0, "new".into())),
+        Box::new(|s| s.delete_row(0)),
+        Box::new(|s| {
+            s.insert_column(1, "x".into());
+        }),
+        Box::new(|s| s.set_cell(0, 1, "x0".into())),
+        Box::new(|s| s.rename_column(0, "A".into())),
+        Box::new(|s| s.delete_column(2)),
+        Box::new(|s| s.delete_row(3)),
+    ];
+    for edit in &edits {
+        edit(&mut sheet);
+        states.push(state(&sheet));
+    }
+    for expected in states.iter().rev().skip(1) {
+        assert!(sheet.undo());
+        assert_eq!(&state(&sheet), expected);
+    }
+    assert!(!sheet.undo());
+    for expected in states.iter().skip(1) {
+        assert!(sheet.redo());
+        assert_eq!(&state(&sheet), expected);
+    }
+    assert!(!sheet.redo());
 }
