@@ -2,7 +2,7 @@
 
 mod table_support;
 
-use leadgrid::table::{Encoding, OpenOptions, SaveError, SheetSnapshot};
+use leadgrid::table::{Encoding, OpenOptions, SaveError, Sheet, SheetSnapshot};
 use std::ops::ControlFlow;
 use table_support::*;
 
@@ -381,25 +381,25 @@ fn background_save_is_adopted_only_when_nothing_changed_since() {
 fn every_edit_kind_undoes_and_redoes_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let (mut sheet, _) = open_copy(dir.path(), "ragged.csv", &OpenOptions::default());
-    let state = |s: &leadgrid::table::Sheet| {
+    let state = |s: &Sheet| {
         let names: Vec<String> = s.columns().iter().map(|c| c.display.clone()).collect();
         (names, all_rows(s))
     };
     let mut states = vec![state(&sheet)];
-    let edits: Vec<Box<dyn Fn(&mut leadgrid::table::Sheet)>> = vec![
-        Box::new(|s| s.set_cell(1, 2, "five-c".into())),
-        Box::new(|s| s.insert_row(2)),
-        Box::new(|s| s.set_cell(2, 0, "new".into())),
-        Box::new(|s| s.delete_row(0)),
-        Box::new(|s| {
+    let edits: [fn(&mut Sheet); 9] = [
+        |s| s.set_cell(1, 2, "five-c".into()),
+        |s| s.insert_row(2),
+        |s| s.set_cell(2, 0, "new".into()),
+        |s| s.delete_row(0),
+        |s| {
             s.insert_column(1, "x".into());
-        }),
-        Box::new(|s| s.set_cell(0, 1, "x0".into())),
-        Box::new(|s| s.rename_column(0, "A".into())),
-        Box::new(|s| s.delete_column(2)),
-        Box::new(|s| s.delete_row(3)),
+        },
+        |s| s.set_cell(0, 1, "x0".into()),
+        |s| s.rename_column(0, "A".into()),
+        |s| s.delete_column(2),
+        |s| s.delete_row(3),
     ];
-    for edit in &edits {
+    for edit in edits {
         edit(&mut sheet);
         states.push(state(&sheet));
     }
