@@ -414,3 +414,23 @@ fn every_edit_kind_undoes_and_redoes_exactly() {
     }
     assert!(!sheet.redo());
 }
+
+#[test]
+fn saving_through_a_symlink_replaces_the_linked_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, path) = open_copy(dir.path(), "simple.csv", &OpenOptions::default());
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&path, &link).unwrap();
+    let mut sheet = Sheet::open(&link, &OpenOptions::default()).unwrap();
+    sheet.set_cell(0, 0, "Adah".into());
+    sheet.save(None).unwrap();
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(read(&path).starts_with("first_name,last_name,email\nAdah,"));
+    assert_eq!(sheet.path(), link.as_path());
+    assert_eq!(sheet.cell(0, 0), "Adah");
+}

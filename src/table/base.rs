@@ -507,8 +507,14 @@ fn read_header_sample(file: &File, len: u64, forced: Option<u8>) -> io::Result<(
         let body = buf.strip_prefix(UTF8_BOM).unwrap_or(&buf);
         let term = dialect::detect_line_ending(body).term();
         let mut fields = Fields::default();
-        let (_, next) = parse_record(body, forced.unwrap_or(b','), term, &mut fields);
-        if next < body.len() {
+        // Where a quote opens a field depends on the delimiter, so the header must be whole
+        // for every delimiter detection may choose.
+        let forced = forced.map(|d| [d]);
+        let delims: &[u8] = forced.as_ref().map_or(&dialect::CANDIDATES, |d| &d[..]);
+        let whole = delims
+            .iter()
+            .all(|&d| parse_record(body, d, term, &mut fields).1 < body.len());
+        if whole {
             return Ok((buf, false));
         }
         want = want.saturating_mul(2);

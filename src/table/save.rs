@@ -68,6 +68,14 @@ impl SheetSnapshot {
             path: target.to_path_buf(),
             source,
         };
+        // Saving through a symlink replaces the file it points to, not the link.
+        let link = fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink());
+        let resolved = if link {
+            fs::canonicalize(target).map_err(io_err)?
+        } else {
+            target.to_path_buf()
+        };
+        let (shown, target) = (target, resolved.as_path());
         let dir = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -136,7 +144,7 @@ impl SheetSnapshot {
             base
         };
         Ok(SavedFile {
-            path: target.to_path_buf(),
+            path: shown.to_path_buf(),
             version: self.version,
             base,
             stats,
