@@ -1,1 +1,4 @@
 //! Headless enrichment: `leadgrid run`.
+
+pub mod csvio;
+pub mod plan;
