@@ -2,6 +2,15 @@
 //!
 //! Adding one is one file plus one line in [`registry`].
 
+pub mod email_domain;
+pub mod linkedin_claude_mentions;
+pub mod linkedin_post_activity;
+pub mod linkedin_posts;
+pub mod linkedin_profile;
+pub mod linkedin_url;
+pub mod normalize_linkedin_url;
+pub mod split_full_name;
+
 use crate::providers::{CallError, CallRecord, ErrorKind, ProviderId, ToolFailure, ToolOutput};
 use futures::future::BoxFuture;
 use serde::Serialize;
@@ -185,7 +194,14 @@ pub trait Integration: Send + Sync {
 
 /// Every integration leadgrid ships, in picker order.
 pub fn registry() -> Vec<Arc<dyn Integration>> {
-    vec![]
+    vec![
+        Arc::new(linkedin_profile::LinkedinProfile),
+        Arc::new(linkedin_post_activity::LinkedinPostActivity),
+        Arc::new(linkedin_claude_mentions::LinkedinClaudeMentions),
+        Arc::new(email_domain::EmailDomain),
+        Arc::new(split_full_name::SplitFullName),
+        Arc::new(normalize_linkedin_url::NormalizeLinkedinUrl),
+    ]
 }
 
 /// Looks an integration up by its stable name.
@@ -222,4 +238,48 @@ pub fn guess_column(input: &InputSpec, headers: &[String]) -> Option<usize> {
             let key = header_key(g);
             headers.iter().position(|h| header_key(h) == key)
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_names_are_unique_and_findable() {
+        let names: Vec<_> = registry().iter().map(|i| i.spec().name).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len());
+        for name in names {
+            assert_eq!(find(name).map(|i| i.spec().name), Some(name));
+        }
+    }
+
+    #[test]
+    fn local_integrations_are_free_and_call_nothing() {
+        for i in registry() {
+            let spec = i.spec();
+            if spec.provider == ProviderId::Local {
+                assert_eq!(spec.cost_per_row_usd, 0.0, "{}", spec.name);
+                assert!(spec.tools.is_empty(), "{}", spec.name);
+            } else {
+                assert!(spec.cost_per_row_usd > 0.0, "{}", spec.name);
+            }
+        }
+    }
+
+    #[test]
+    fn linkedin_url_is_guessed_from_common_headers() {
+        let spec = find("linkedin_profile").unwrap().spec();
+        for header in [
+            "LinkedIn Profile",
+            "linkedin",
+            "Person Linkedin Url",
+            "profile_url",
+        ] {
+            let headers = vec!["name".to_string(), header.to_string()];
+            assert_eq!(guess_column(&spec.inputs[0], &headers), Some(1), "{header}");
+        }
+    }
 }

@@ -1,0 +1,31 @@
+//! The tools the demo server answers, each a handler over its own fixtures.
+//!
+//! Adding a tool family (e.g. HeyReach's `mcp_Heyreach_*`) is one fixture file under
+//! `assets/demo/`, one module implementing [`DemoTool`], and one line in [`builtin`].
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use std::io;
+use std::sync::Arc;
+
+/// One tool the demo server can run.
+pub trait DemoTool: Send + Sync {
+    /// The `tool_alias_name` it answers.
+    fn name(&self) -> &'static str;
+
+    /// Runs the tool: `Ok(result)` becomes `data.result`, `Err(message)` a tool failure
+    /// (`"Resource not found"` for inputs with no data). `now` anchors relative dates.
+    fn run(&self, params: &Value, now: DateTime<Utc>) -> Result<Value, String>;
+
+    /// The parameter whose value identifies what was paid for (e.g. the normalized profile URL).
+    fn billing_key(&self, params: &Value) -> String {
+        params.to_string()
+    }
+}
+
+/// Every built-in tool, fixtures parsed once.
+pub fn builtin() -> io::Result<Vec<Arc<dyn DemoTool>>> {
+    let mut tools: Vec<Arc<dyn DemoTool>> = Vec::new();
+    tools.extend(super::linkedin::tools()?);
+    Ok(tools)
+}

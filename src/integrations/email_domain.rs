@@ -1,0 +1,107 @@
+//! `email_domain`: the domain part of an email address, computed locally.
+
+use crate::integrations::{
+    Ctx, EnrichError, Enriched, Fields, InputSpec, Integration, IntegrationSpec, OutputKind,
+    OutputSpec,
+};
+use crate::providers::{ErrorKind, ProviderId};
+use futures::future::BoxFuture;
+
+static SPEC: IntegrationSpec = IntegrationSpec {
+    name: "email_domain",
+    description: "Domain of an email address (local, free)",
+    provider: ProviderId::Local,
+    tools: &[],
+    inputs: &[InputSpec {
+        name: "email",
+        description: "Email address",
+        guesses: &[
+            "email",
+            "email address",
+            "work email",
+            "e-mail",
+            "mail",
+            "business email",
+        ],
+        required: true,
+        allows_constant: false,
+    }],
+    outputs: &[OutputSpec {
+        name: "email_domain",
+        kind: OutputKind::Text,
+        description: "Lower-cased domain after the @",
+    }],
+    cost_per_row_usd: 0.0,
+};
+
+/// The `email_domain` integration.
+pub struct EmailDomain;
+
+impl Integration for EmailDomain {
+    fn spec(&self) -> &'static IntegrationSpec {
+        &SPEC
+    }
+
+    fn enrich<'a>(
+        &'a self,
+        _ctx: &'a Ctx,
+        inputs: &'a Fields,
+    ) -> BoxFuture<'a, Result<Enriched, EnrichError>> {
+        let email = inputs.get("email").map(String::as_str).unwrap_or("");
+        let result = email_domain(email)
+            .map(|d| Enriched {
+                fields: Fields::from([("email_domain".to_string(), d)]),
+                notes: Vec::new(),
+            })
+            .ok_or_else(|| {
+                EnrichError::new(
+                    ErrorKind::Permanent,
+                    format!("not an email address: {:?}", email.trim()),
+                )
+            });
+        Box::pin(std::future::ready(result))
+    }
+}
+
+/// The lower-cased domain of `email` (after the last `@`, without `mailto:` or `<>`), if it looks like one.
+pub fn email_domain(email: &str) -> Option<String> {
+    let email = email.trim().trim_start_matches("mailto:");
+    let email = email.trim_start_matches('<').trim_end_matches('>');
+    let (local, domain) = email.rsplit_once('@')?;
+    let domain = domain.trim().trim_end_matches('.').to_lowercase();
+    let valid = !local.trim().is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.contains("..")
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+    valid.then_some(domain)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains() {
+        assert_eq!(
+            email_domain("ada@Brightforge.Example"),
+            Some("brightforge.example".into())
+        );
+        assert_eq!(email_domain(" <a.b+c@x.co.uk> "), Some("x.co.uk".into()));
+        assert_eq!(email_domain("mailto:ada@x.io"), Some("x.io".into()));
+        assert_eq!(email_domain("\"a@b\"@x.io"), Some("x.io".into()));
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@x.io",
+            "ada@localhost",
+            "ada@x..io",
+            "ada@x y.io",
+        ] {
+            assert_eq!(email_domain(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! `split_full_name`: first and last name from a full name, computed locally.
+
+use crate::integrations::{
+    Ctx, EnrichError, Enriched, Fields, InputSpec, Integration, IntegrationSpec, OutputKind,
+    OutputSpec,
+};
+use crate::providers::{ErrorKind, ProviderId};
+use futures::future::BoxFuture;
+
+static SPEC: IntegrationSpec = IntegrationSpec {
+    name: "split_full_name",
+    description: "First and last name from a full name (local, free)",
+    provider: ProviderId::Local,
+    tools: &[],
+    inputs: &[InputSpec {
+        name: "full_name",
+        description: "The person's full name",
+        guesses: &[
+            "full_name",
+            "full name",
+            "name",
+            "contact name",
+            "person name",
+            "lead name",
+        ],
+        required: true,
+        allows_constant: false,
+    }],
+    outputs: &[
+        OutputSpec {
+            name: "first_name",
+            kind: OutputKind::Text,
+            description: "First word of the name",
+        },
+        OutputSpec {
+            name: "last_name",
+            kind: OutputKind::Text,
+            description: "Everything after the first word",
+        },
+    ],
+    cost_per_row_usd: 0.0,
+};
+
+/// Titles dropped from the front of a name.
+const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "dr", "prof", "sir"];
+
+/// The `split_full_name` integration.
+pub struct SplitFullName;
+
+impl Integration for SplitFullName {
+    fn spec(&self) -> &'static IntegrationSpec {
+        &SPEC
+    }
+
+    fn enrich<'a>(
+        &'a self,
+        _ctx: &'a Ctx,
+        inputs: &'a Fields,
+    ) -> BoxFuture<'a, Result<Enriched, EnrichError>> {
+        let name = inputs.get("full_name").map(String::as_str).unwrap_or("");
+        let result = split_full_name(name)
+            .map(|(first, last)| {
+                let mut fields = Fields::from([("first_name".to_string(), first)]);
+                if !last.is_empty() {
+                    fields.insert("last_name".to_string(), last);
+                }
+                Enriched {
+                    fields,
+                    notes: Vec::new(),
+                }
+            })
+            .ok_or_else(|| EnrichError::new(ErrorKind::Permanent, "the name is blank"));
+        Box::pin(std::future::ready(result))
+    }
+}
+
+/// Splits a full name into (first, last). "Last, First" is understood; a leading title is dropped;
+/// a single word is a first name with an empty last name.
+pub fn split_full_name(name: &str) -> Option<(String, String)> {
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some((last, first)) = name.split_once(',') {
+        let (first, last) = (first.trim(), last.trim());
+        if !first.is_empty() && !last.is_empty() {
+            return Some((first.to_string(), last.to_string()));
+        }
+    }
+    let mut words: Vec<&str> = name.split(' ').filter(|w| !w.is_empty()).collect();
+    if words.len() > 1 {
+        let bare = words[0].trim_end_matches('.').to_lowercase();
+        if TITLES.contains(&bare.as_str()) {
+            words.remove(0);
+        }
+    }
+    let (first, rest) = words.split_first()?;
+    Some((first.to_string(), rest.join(" ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(s: &str) -> Option<(String, String)> {
+        split_full_name(s)
+    }
+
+    #[test]
+    fn names() {
+        let pair = |a: &str, b: &str| Some((a.to_string(), b.to_string()));
+        assert_eq!(split("Ada Quill"), pair("Ada", "Quill"));
+        assert_eq!(
+            split("  Bram   Okonkwo-Lind "),
+            pair("Bram", "Okonkwo-Lind")
+        );
+        assert_eq!(split("Maria de la Cruz"), pair("Maria", "de la Cruz"));
+        assert_eq!(split("Quill, Ada"), pair("Ada", "Quill"));
+        assert_eq!(split("Dr. Elin Sørby"), pair("Elin", "Sørby"));
+        assert_eq!(split("Cher"), pair("Cher", ""));
+        assert_eq!(split("Dr"), pair("Dr", ""));
+        assert_eq!(split("   "), None);
+    }
+}

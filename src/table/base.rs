@@ -1,0 +1,585 @@
+//! The immutable base: the file on disk, its header and a record-offset index built in the background.
+
+use super::dialect::{self, Dialect, Encoding, OpenOptions};
+use super::error::LoadError;
+use super::record::{Fields, Term, decode_into, parse_record};
+use memchr::{memchr, memchr2};
+use std::collections::HashMap;
+use std::fs::File;
+use std::io;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+/// Files with less data than this are indexed before `open` returns, so their errors surface there.
+const SYNC_INDEX_LIMIT: u64 = 8 << 20;
+/// Bytes read per step by the indexer.
+const INDEX_CHUNK: usize = 2 << 20;
+/// First read when looking for the header; doubled until the header fits.
+const HEADER_CHUNK: usize = 64 << 10;
+/// Parsed rows kept per cache generation.
+const CACHE_ROWS: usize = 4096;
+/// A cache miss reads up to this many following records in the same read.
+const PREFETCH_ROWS: usize = 128;
+/// ... and up to this many bytes.
+const PREFETCH_BYTES: u64 = 256 << 10;
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// How far the background indexer has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexProgress {
+    /// The whole file has been indexed (or indexing stopped at an error).
+    pub done: bool,
+    /// Bytes of the file scanned so far.
+    pub bytes_read: u64,
+    /// Size of the file.
+    pub total_bytes: u64,
+    /// Rows usable so far.
+    pub rows: usize,
+}
+
+#[derive(Debug, Default)]
+struct IndexState {
+    /// Start offset of every non-blank record; blank lines belong to the record before them.
+    starts: Vec<u64>,
+    done: bool,
+    bytes_read: u64,
+    ragged: usize,
+    error: Option<LoadError>,
+}
+
+/// Parsed rows, in two generations so that eviction costs nothing per access.
+#[derive(Default)]
+struct RowCache {
+    current: HashMap<usize, Arc<Vec<String>>>,
+    previous: HashMap<usize, Arc<Vec<String>>>,
+}
+
+impl RowCache {
+    fn get(&mut self, row: usize) -> Option<Arc<Vec<String>>> {
+        if let Some(r) = self.current.get(&row) {
+            return Some(r.clone());
+        }
+        let r = self.previous.remove(&row)?;
+        self.insert(row, r.clone());
+        Some(r)
+    }
+
+    fn insert(&mut self, row: usize, fields: Arc<Vec<String>>) {
+        if self.current.len() >= CACHE_ROWS {
+            self.previous = std::mem::take(&mut self.current);
+        }
+        self.current.insert(row, fields);
+    }
+}
+
+/// One opened CSV file: header, dialect and the offsets of its records.
+pub(crate) struct Base {
+    path: PathBuf,
+    file: File,
+    pub(crate) dialect: Dialect,
+    pub(crate) encoding: Encoding,
+    pub(crate) len: u64,
+    /// Where the header's content ends (its terminator starts).
+    pub(crate) header_content_end: u64,
+    /// Where the data after the header starts.
+    header_end: u64,
+    /// Header names as read (empty when the file has no header).
+    pub(crate) header: Vec<String>,
+    state: Mutex<IndexState>,
+    indexed: Condvar,
+    cache: Mutex<RowCache>,
+}
+
+impl Base {
+    /// Opens `path`, reads the header and dialect, and indexes (synchronously when small).
+    pub(crate) fn open(path: &Path, opts: &OpenOptions) -> Result<Arc<Base>, LoadError> {
+        let file = File::open(path).map_err(|e| LoadError::from_io(path, &e))?;
+        let meta = file.metadata().map_err(|e| LoadError::from_io(path, &e))?;
+        if meta.is_dir() {
+            return Err(LoadError::Io {
+                path: path.to_path_buf(),
+                message: "is a directory".into(),
+            });
+        }
+        let len = meta.len();
+        let (sample, complete) = read_header_sample(&file, len, opts.delimiter)
+            .map_err(|e| LoadError::from_io(path, &e))?;
+        let bom = opts.encoding == Encoding::Utf8 && sample.starts_with(UTF8_BOM);
+        let bom_len = if bom { UTF8_BOM.len() } else { 0 };
+        let body = &sample[bom_len..];
+        let dialect = dialect::detect(body, complete, opts.delimiter, bom);
+        let term = dialect.line_ending.term();
+        let mut fields = Fields::default();
+        let (content_end, next) = if body.is_empty() {
+            (0, 0)
+        } else {
+            parse_record(body, dialect.delimiter, term, &mut fields)
+        };
+        if fields.unterminated {
+            return Err(LoadError::UnterminatedQuote {
+                path: path.to_path_buf(),
+                line: 1,
+            });
+        }
+        if opts.encoding == Encoding::Utf8
+            && let Err(e) = std::str::from_utf8(&body[..next])
+        {
+            let offset = (bom_len + e.valid_up_to()) as u64;
+            let line = line_of(&file, offset, term).map_err(|e| LoadError::from_io(path, &e))?;
+            return Err(LoadError::InvalidUtf8 {
+                path: path.to_path_buf(),
+                line,
+                offset,
+            });
+        }
+        let header = if content_end == 0 {
+            Vec::new()
+        } else {
+            let mut s = String::new();
+            (0..fields.len())
+                .map(|i| {
+                    decode_into(fields.get(i), opts.encoding, &mut s);
+                    s.clone()
+                })
+                .collect()
+        };
+        let base = Arc::new(Base {
+            path: path.to_path_buf(),
+            file,
+            dialect,
+            encoding: opts.encoding,
+            len,
+            header_content_end: (bom_len + content_end) as u64,
+            header_end: (bom_len + next) as u64,
+            header,
+            state: Mutex::new(IndexState::default()),
+            indexed: Condvar::new(),
+            cache: Mutex::new(RowCache::default()),
+        });
+        if len - base.header_end <= SYNC_INDEX_LIMIT {
+            base.build_index();
+            if let Some(err) = base.lock().error.clone() {
+                return Err(err);
+            }
+        } else {
+            let worker = base.clone();
+            let spawned = std::thread::Builder::new()
+                .name("leadgrid-index".into())
+                .spawn(move || worker.build_index());
+            if spawned.is_err() {
+                base.build_index();
+            }
+        }
+        Ok(base)
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn lock(&self) -> MutexGuard<'_, IndexState> {
+        // A panicking indexer leaves plain data behind; keep using it.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Rows whose bytes are fully known.
+    pub(crate) fn row_count(&self) -> usize {
+        let s = self.lock();
+        visible_rows(&s)
+    }
+
+    pub(crate) fn progress(&self) -> IndexProgress {
+        let s = self.lock();
+        IndexProgress {
+            done: s.done,
+            bytes_read: s.bytes_read,
+            total_bytes: self.len,
+            rows: visible_rows(&s),
+        }
+    }
+
+    pub(crate) fn error(&self) -> Option<LoadError> {
+        self.lock().error.clone()
+    }
+
+    pub(crate) fn ragged(&self) -> usize {
+        self.lock().ragged
+    }
+
+    /// Blocks until the indexer has finished; returns its error, if any.
+    pub(crate) fn wait_indexed(&self) -> Option<LoadError> {
+        let mut s = self.lock();
+        while !s.done {
+            s = self.indexed.wait(s).unwrap_or_else(|p| p.into_inner());
+        }
+        s.error.clone()
+    }
+
+    /// Byte range of record `row` (content, terminator and any blank lines after it).
+    pub(crate) fn record_range(&self, row: usize) -> Option<(u64, u64)> {
+        let s = self.lock();
+        range_in(&s, row, self.len)
+    }
+
+    /// Bytes before the first record: BOM, header, its terminator and blank lines.
+    pub(crate) fn header_part_end(&self) -> u64 {
+        let s = self.lock();
+        s.starts.first().copied().unwrap_or(self.len)
+    }
+
+    /// The decoded fields of record `row`, from the cache or one positioned read.
+    pub(crate) fn row(&self, row: usize) -> Option<Arc<Vec<String>>> {
+        if let Some(r) = self
+            .cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(row)
+        {
+            return Some(r);
+        }
+        // Read the missing row and the ones after it at once: the grid asks for a screenful.
+        let ranges: Vec<(u64, u64)> = {
+            let s = self.lock();
+            let (first, _) = range_in(&s, row, self.len)?;
+            let mut out = Vec::new();
+            let mut r = row;
+            while let Some((a, b)) = range_in(&s, r, self.len) {
+                if !out.is_empty() && (out.len() >= PREFETCH_ROWS || b - first > PREFETCH_BYTES) {
+                    break;
+                }
+                out.push((a, b));
+                r += 1;
+            }
+            out
+        };
+        let (start, end) = (ranges[0].0, ranges[ranges.len() - 1].1);
+        let mut buf = vec![0; usize::try_from(end - start).ok()?];
+        self.file.read_exact_at(&mut buf, start).ok()?;
+        let mut fields = Fields::default();
+        let term = self.dialect.line_ending.term();
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        let mut wanted = None;
+        for (k, &(a, b)) in ranges.iter().enumerate() {
+            let raw = &buf[(a - start) as usize..(b - start) as usize];
+            parse_record(raw, self.dialect.delimiter, term, &mut fields);
+            let decoded = Arc::new(self.decode(&fields));
+            if k == 0 {
+                wanted = Some(decoded.clone());
+            }
+            cache.insert(row + k, decoded);
+        }
+        wanted
+    }
+
+    fn decode(&self, fields: &Fields) -> Vec<String> {
+        (0..fields.len())
+            .map(|i| {
+                let mut s = String::new();
+                decode_into(fields.get(i), self.encoding, &mut s);
+                s
+            })
+            .collect()
+    }
+
+    /// A sequential reader over this file, for scans and saves.
+    pub(crate) fn reader(&self) -> BlockReader<'_> {
+        BlockReader {
+            file: &self.file,
+            len: self.len,
+            buf: Vec::new(),
+            buf_start: 0,
+        }
+    }
+
+    /// Scans the data after the header, recording where each non-blank record starts.
+    fn build_index(&self) {
+        let result = self.scan();
+        let mut s = self.lock();
+        if let Err(err) = result {
+            s.error = Some(err);
+        }
+        s.done = true;
+        drop(s);
+        self.indexed.notify_all();
+    }
+
+    fn scan(&self) -> Result<(), LoadError> {
+        let delim = self.dialect.delimiter;
+        let term = self.dialect.line_ending.term();
+        let tb = term.byte();
+        let header_fields = self.header.len();
+        let mut buf = vec![0u8; INDEX_CHUNK];
+        let mut utf8 = Utf8Check::default();
+        let mut batch: Vec<u64> = Vec::with_capacity(1 << 14);
+        let mut ragged = 0usize;
+        let mut pos = self.header_end;
+        let mut line_start = pos;
+        let mut in_quote = false;
+        let mut quote_open = 0u64;
+        let mut last_close = u64::MAX;
+        let mut delims = 0usize;
+        let mut prev = 0u8;
+        while pos < self.len {
+            let want =
+                usize::try_from((self.len - pos).min(INDEX_CHUNK as u64)).unwrap_or(INDEX_CHUNK);
+            let chunk = &mut buf[..want];
+            self.file
+                .read_exact_at(chunk, pos)
+                .map_err(|e| LoadError::from_io(&self.path, &e))?;
+            if self.encoding == Encoding::Utf8
+                && let Err(offset) = utf8.feed(chunk, pos)
+            {
+                return Err(self.invalid_utf8(offset, term));
+            }
+            let mut i = 0;
+            loop {
+                let hit = if in_quote {
+                    memchr(b'"', &chunk[i..])
+                } else {
+                    memchr2(b'"', tb, &chunk[i..])
+                };
+                let seg_end = hit.map_or(chunk.len(), |h| i + h);
+                if !in_quote {
+                    delims += chunk[i..seg_end].iter().filter(|&&b| b == delim).count();
+                }
+                let Some(h) = hit else { break };
+                let p = i + h;
+                let abs = pos + p as u64;
+                let before = if p > 0 { chunk[p - 1] } else { prev };
+                if chunk[p] == b'"' {
+                    if in_quote {
+                        in_quote = false;
+                        last_close = abs;
+                    } else if abs == line_start
+                        || before == delim
+                        || last_close.checked_add(1) == Some(abs)
+                    {
+                        in_quote = true;
+                        quote_open = abs;
+                    }
+                } else {
+                    let cr = term == Term::Newline && abs > line_start && before == b'\r';
+                    let content_end = if cr { abs - 1 } else { abs };
+                    if content_end > line_start {
+                        batch.push(line_start);
+                        if delims + 1 != header_fields {
+                            ragged += 1;
+                        }
+                    }
+                    delims = 0;
+                    line_start = abs + 1;
+                }
+                i = p + 1;
+            }
+            prev = chunk[chunk.len() - 1];
+            pos += chunk.len() as u64;
+            let mut s = self.lock();
+            s.starts.append(&mut batch);
+            s.ragged = ragged;
+            s.bytes_read = pos;
+        }
+        if self.encoding == Encoding::Utf8
+            && let Err(offset) = utf8.finish()
+        {
+            return Err(self.invalid_utf8(offset, term));
+        }
+        let cr = term == Term::Newline && self.len > line_start && prev == b'\r';
+        let content_end = if cr { self.len - 1 } else { self.len };
+        if content_end > line_start {
+            let mut s = self.lock();
+            s.starts.push(line_start);
+            if delims + 1 != header_fields {
+                s.ragged += 1;
+            }
+        }
+        if in_quote {
+            let line = line_of(&self.file, quote_open, term)
+                .map_err(|e| LoadError::from_io(&self.path, &e))?;
+            return Err(LoadError::UnterminatedQuote {
+                path: self.path.clone(),
+                line,
+            });
+        }
+        Ok(())
+    }
+
+    fn invalid_utf8(&self, offset: u64, term: Term) -> LoadError {
+        match line_of(&self.file, offset, term) {
+            Ok(line) => LoadError::InvalidUtf8 {
+                path: self.path.clone(),
+                line,
+                offset,
+            },
+            Err(e) => LoadError::from_io(&self.path, &e),
+        }
+    }
+}
+
+fn visible_rows(s: &IndexState) -> usize {
+    // Until indexing ends, the last known record may still grow (blank lines attach to it).
+    if s.done {
+        s.starts.len()
+    } else {
+        s.starts.len().saturating_sub(1)
+    }
+}
+
+fn range_in(s: &IndexState, row: usize, len: u64) -> Option<(u64, u64)> {
+    if row >= visible_rows(s) {
+        return None;
+    }
+    let start = s.starts[row];
+    let end = s.starts.get(row + 1).copied().unwrap_or(len);
+    Some((start, end))
+}
+
+/// Reads the start of the file until it holds the whole header record (or the file ends).
+fn read_header_sample(file: &File, len: u64, forced: Option<u8>) -> io::Result<(Vec<u8>, bool)> {
+    let mut want = HEADER_CHUNK;
+    loop {
+        let n = usize::try_from(len.min(want as u64)).unwrap_or(want);
+        let mut buf = vec![0; n];
+        file.read_exact_at(&mut buf, 0)?;
+        let complete = n as u64 == len;
+        if complete {
+            return Ok((buf, true));
+        }
+        let body = buf.strip_prefix(UTF8_BOM).unwrap_or(&buf);
+        let term = dialect::detect_line_ending(body).term();
+        let mut fields = Fields::default();
+        let (_, next) = parse_record(body, forced.unwrap_or(b','), term, &mut fields);
+        if next < body.len() {
+            return Ok((buf, false));
+        }
+        want = want.saturating_mul(2);
+    }
+}
+
+/// 1-based line number of byte `offset` (lines end with the dialect's terminator byte).
+fn line_of(file: &File, offset: u64, term: Term) -> io::Result<u64> {
+    let mut buf = vec![0u8; 1 << 20];
+    let mut pos = 0u64;
+    let mut lines = 1u64;
+    while pos < offset {
+        let n = usize::try_from((offset - pos).min(buf.len() as u64)).unwrap_or(buf.len());
+        file.read_exact_at(&mut buf[..n], pos)?;
+        lines += memchr::memchr_iter(term.byte(), &buf[..n]).count() as u64;
+        pos += n as u64;
+    }
+    Ok(lines)
+}
+
+/// UTF-8 validation of consecutive chunks, carrying a sequence split at a chunk boundary.
+#[derive(Default)]
+struct Utf8Check {
+    carry: Vec<u8>,
+    carry_at: u64,
+}
+
+impl Utf8Check {
+    /// Checks `chunk` (starting at file offset `at`); `Err` is the offset of the first bad byte.
+    fn feed(&mut self, chunk: &[u8], at: u64) -> Result<(), u64> {
+        let mut start = 0;
+        if !self.carry.is_empty() {
+            let need = match self.carry[0] {
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                0xF0..=0xF7 => 4,
+                _ => return Err(self.carry_at),
+            };
+            let take = (need - self.carry.len()).min(chunk.len());
+            self.carry.extend_from_slice(&chunk[..take]);
+            start = take;
+            if self.carry.len() < need {
+                return Ok(());
+            }
+            if std::str::from_utf8(&self.carry).is_err() {
+                return Err(self.carry_at);
+            }
+            self.carry.clear();
+        }
+        match std::str::from_utf8(&chunk[start..]) {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let bad = start + e.valid_up_to();
+                if e.error_len().is_some() {
+                    Err(at + bad as u64)
+                } else {
+                    self.carry = chunk[bad..].to_vec();
+                    self.carry_at = at + bad as u64;
+                    Ok(())
+                }
+            }
+        }
+    }
+
+    /// Fails when the file ended inside a sequence.
+    fn finish(&self) -> Result<(), u64> {
+        if self.carry.is_empty() {
+            Ok(())
+        } else {
+            Err(self.carry_at)
+        }
+    }
+}
+
+/// Buffered positioned reads of byte ranges, mostly ascending.
+pub(crate) struct BlockReader<'a> {
+    file: &'a File,
+    len: u64,
+    buf: Vec<u8>,
+    buf_start: u64,
+}
+
+/// Bytes read at once by a `BlockReader`.
+const BLOCK: u64 = 4 << 20;
+
+impl BlockReader<'_> {
+    /// The bytes `start..end` of the file.
+    pub(crate) fn get(&mut self, start: u64, end: u64) -> io::Result<&[u8]> {
+        let have_end = self.buf_start + self.buf.len() as u64;
+        if start < self.buf_start || end > have_end {
+            let n = (end - start)
+                .max(BLOCK)
+                .min(self.len.saturating_sub(start))
+                .max(end - start);
+            let n = usize::try_from(n).map_err(|e| io::Error::other(e.to_string()))?;
+            self.buf.resize(n, 0);
+            self.file.read_exact_at(&mut self.buf, start)?;
+            self.buf_start = start;
+        }
+        let a = (start - self.buf_start) as usize;
+        let b = (end - self.buf_start) as usize;
+        Ok(&self.buf[a..b])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_sequence_split_across_chunks_is_valid() {
+        let text = "aé€😀b".as_bytes();
+        for cut in 0..=text.len() {
+            let mut c = Utf8Check::default();
+            c.feed(&text[..cut], 0).unwrap();
+            c.feed(&text[cut..], cut as u64).unwrap();
+            c.finish().unwrap();
+        }
+    }
+
+    #[test]
+    fn utf8_error_offset_is_absolute() {
+        let mut c = Utf8Check::default();
+        c.feed(b"abc", 0).unwrap();
+        assert_eq!(c.feed(b"de\xFFf", 3), Err(5));
+        let mut c = Utf8Check::default();
+        c.feed(b"ab\xE2\x82", 0).unwrap();
+        assert_eq!(c.feed(b"x", 4), Err(2));
+        let mut c = Utf8Check::default();
+        c.feed(b"ab\xE2", 0).unwrap();
+        assert_eq!(c.finish(), Err(2));
+    }
+}

@@ -1,0 +1,456 @@
+//! `Sheet`: the base file plus the user's edits, with undo and redo.
+
+use super::base::{Base, IndexProgress};
+use super::dialect::{Dialect, Encoding, OpenOptions};
+use super::error::{LoadError, SaveError};
+use super::overlay::{ColKey, ColumnDef, Overlay, RowId};
+use super::save::{SaveStats, SavedFile};
+use super::snapshot::SheetSnapshot;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+/// A column as the grid shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    /// The name as in the file (saved as is, even when empty or duplicated).
+    pub name: String,
+    /// A unique, non-empty name for display: `(empty 3)`, `email (2)`.
+    pub display: String,
+}
+
+/// One undoable edit, holding what is needed to apply it in either direction.
+#[derive(Debug, Clone)]
+enum Edit {
+    Cell {
+        id: RowId,
+        key: ColKey,
+        old: Option<String>,
+        new: Option<String>,
+    },
+    InsertRow {
+        at: usize,
+        id: RowId,
+    },
+    DeleteRow {
+        at: usize,
+        id: RowId,
+    },
+    InsertColumn {
+        at: usize,
+        def: ColumnDef,
+    },
+    DeleteColumn {
+        at: usize,
+        def: ColumnDef,
+    },
+    RenameColumn {
+        at: usize,
+        old: String,
+        new: String,
+    },
+}
+
+impl Edit {
+    fn inverse(self) -> Edit {
+        match self {
+            Edit::Cell { id, key, old, new } => Edit::Cell {
+                id,
+                key,
+                old: new,
+                new: old,
+            },
+            Edit::InsertRow { at, id } => Edit::DeleteRow { at, id },
+            Edit::DeleteRow { at, id } => Edit::InsertRow { at, id },
+            Edit::InsertColumn { at, def } => Edit::DeleteColumn { at, def },
+            Edit::DeleteColumn { at, def } => Edit::InsertColumn { at, def },
+            Edit::RenameColumn { at, old, new } => Edit::RenameColumn {
+                at,
+                old: new,
+                new: old,
+            },
+        }
+    }
+}
+
+/// An open lead list: an immutable indexed base file plus an overlay of edits.
+pub struct Sheet {
+    path: PathBuf,
+    base: Arc<Base>,
+    overlay: Overlay,
+    columns: Vec<Column>,
+    next_row: u64,
+    next_col: u32,
+    undo: Vec<Edit>,
+    redo: Vec<Edit>,
+    dirty: bool,
+    /// Bumped by every change, so a background save can tell whether it saved the latest state.
+    version: u64,
+    /// Sorted (id, position) pairs, built on demand once rows were inserted or deleted.
+    positions: OnceLock<Vec<(RowId, usize)>>,
+}
+
+impl Sheet {
+    /// Opens a CSV file: header and dialect now, the record index in the background (small files: now).
+    pub fn open(path: &Path, opts: &OpenOptions) -> Result<Sheet, LoadError> {
+        let base = Base::open(path, opts)?;
+        Ok(Sheet::on_base(path.to_path_buf(), base))
+    }
+
+    fn on_base(path: PathBuf, base: Arc<Base>) -> Sheet {
+        let overlay = Overlay::of(&base);
+        let mut sheet = Sheet {
+            path,
+            base,
+            overlay,
+            columns: Vec::new(),
+            next_row: 0,
+            next_col: 0,
+            undo: Vec::new(),
+            redo: Vec::new(),
+            dirty: false,
+            version: 0,
+            positions: OnceLock::new(),
+        };
+        sheet.refresh_columns();
+        sheet
+    }
+
+    /// The file this sheet saves to by default.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The detected (or forced) dialect, used for everything the sheet writes.
+    pub fn dialect(&self) -> &Dialect {
+        &self.base.dialect
+    }
+
+    /// How the file's bytes are decoded.
+    pub fn encoding(&self) -> Encoding {
+        self.base.encoding
+    }
+
+    /// Current columns, in display order.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    /// Rows known so far (header excluded); grows while the background index is built.
+    pub fn row_count(&self) -> usize {
+        self.overlay.row_count(&self.base)
+    }
+
+    /// Progress of the background indexer.
+    pub fn index_progress(&self) -> IndexProgress {
+        self.base.progress()
+    }
+
+    /// Blocks until the index is complete; returns its final progress.
+    pub fn wait_indexed(&self) -> IndexProgress {
+        self.base.wait_indexed();
+        self.base.progress()
+    }
+
+    /// An error the background indexer stopped at (rows before it stay usable).
+    pub fn index_error(&self) -> Option<LoadError> {
+        self.base.error()
+    }
+
+    /// Records (indexed so far) whose field count differs from the header's.
+    pub fn ragged_rows(&self) -> usize {
+        self.base.ragged()
+    }
+
+    /// The value of one cell; `""` when out of range or the record is short.
+    pub fn cell(&self, row: usize, col: usize) -> String {
+        let (Some(id), Some(def)) = (self.row_id(row), self.overlay.columns.get(col)) else {
+            return String::new();
+        };
+        if let Some(v) = self.overlay.cell(id, def.key) {
+            return v.clone();
+        }
+        match (id.base_row(), def.key) {
+            (Some(r), ColKey::Base(k)) => self
+                .base
+                .row(r)
+                .and_then(|f| f.get(k).cloned())
+                .unwrap_or_default(),
+            _ => String::new(),
+        }
+    }
+
+    /// The values of one row in current column order (empty when out of range).
+    pub fn row_cells(&self, row: usize) -> Vec<String> {
+        let Some(id) = self.row_id(row) else {
+            return Vec::new();
+        };
+        let fields = id.base_row().and_then(|r| self.base.row(r));
+        self.overlay
+            .columns
+            .iter()
+            .map(|def| {
+                if let Some(v) = self.overlay.cell(id, def.key) {
+                    return v.clone();
+                }
+                match (&fields, def.key) {
+                    (Some(f), ColKey::Base(k)) => f.get(k).cloned().unwrap_or_default(),
+                    _ => String::new(),
+                }
+            })
+            .collect()
+    }
+
+    /// The stable identity of the row now at `row`.
+    pub fn row_id(&self, row: usize) -> Option<RowId> {
+        self.overlay.id_at(row, &self.base)
+    }
+
+    /// Where the row `id` is now; `None` once deleted.
+    pub fn row_of(&self, id: RowId) -> Option<usize> {
+        match &self.overlay.order {
+            None => id.base_row().filter(|&r| r < self.base.row_count()),
+            Some(order) => {
+                let positions = self.positions.get_or_init(|| {
+                    let mut v: Vec<(RowId, usize)> =
+                        order.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+                    v.sort_unstable();
+                    v
+                });
+                let i = positions.binary_search_by(|(x, _)| x.cmp(&id)).ok()?;
+                Some(positions[i].1)
+            }
+        }
+    }
+
+    /// Unsaved changes exist.
+    pub fn is_dirty(&self) -> bool {
+        self.dirty
+    }
+
+    /// Sets a cell (undoable). Ignored out of range or when the value is unchanged.
+    pub fn set_cell(&mut self, row: usize, col: usize, value: String) {
+        if let Some(edit) = self.cell_edit(row, col, value) {
+            self.record(edit);
+        }
+    }
+
+    /// Sets a cell without an undo step (enrichment results); still marks the sheet dirty.
+    pub fn set_cell_untracked(&mut self, row: usize, col: usize, value: String) {
+        if let Some(edit) = self.cell_edit(row, col, value) {
+            self.apply(edit);
+        }
+    }
+
+    fn cell_edit(&self, row: usize, col: usize, value: String) -> Option<Edit> {
+        let id = self.row_id(row)?;
+        let key = self.overlay.columns.get(col)?.key;
+        if self.cell(row, col) == value {
+            return None;
+        }
+        Some(Edit::Cell {
+            id,
+            key,
+            old: self.overlay.cell(id, key).cloned(),
+            new: Some(value),
+        })
+    }
+
+    /// Inserts an empty row at `at` (clamped to the end). Waits for the index to finish.
+    pub fn insert_row(&mut self, at: usize) {
+        self.base.wait_indexed();
+        let at = at.min(self.row_count());
+        let id = RowId::new_row(self.next_row);
+        self.next_row += 1;
+        self.record(Edit::InsertRow { at, id });
+    }
+
+    /// Deletes the row at `row` (ignored when out of range). Waits for the index to finish.
+    pub fn delete_row(&mut self, row: usize) {
+        self.base.wait_indexed();
+        if let Some(id) = self.row_id(row) {
+            self.record(Edit::DeleteRow { at: row, id });
+        }
+    }
+
+    /// Inserts an empty column named `name` at `at` (clamped); returns its index.
+    pub fn insert_column(&mut self, at: usize, name: String) -> usize {
+        let at = at.min(self.columns.len());
+        let def = ColumnDef {
+            key: ColKey::New(self.next_col),
+            name,
+        };
+        self.next_col += 1;
+        self.record(Edit::InsertColumn { at, def });
+        at
+    }
+
+    /// Deletes a column (ignored when out of range); its values come back on undo.
+    pub fn delete_column(&mut self, col: usize) {
+        if let Some(def) = self.overlay.columns.get(col).cloned() {
+            self.record(Edit::DeleteColumn { at: col, def });
+        }
+    }
+
+    /// Renames a column (ignored when out of range or unchanged).
+    pub fn rename_column(&mut self, col: usize, name: String) {
+        if let Some(def) = self.overlay.columns.get(col)
+            && def.name != name
+        {
+            let old = def.name.clone();
+            self.record(Edit::RenameColumn {
+                at: col,
+                old,
+                new: name,
+            });
+        }
+    }
+
+    /// Reverts the last edit; false when there is none.
+    pub fn undo(&mut self) -> bool {
+        let Some(edit) = self.undo.pop() else {
+            return false;
+        };
+        let inverse = edit.inverse();
+        self.apply(inverse.clone());
+        self.redo.push(inverse.inverse());
+        true
+    }
+
+    /// Re-applies the last undone edit; false when there is none.
+    pub fn redo(&mut self) -> bool {
+        let Some(edit) = self.redo.pop() else {
+            return false;
+        };
+        self.apply(edit.clone());
+        self.undo.push(edit);
+        true
+    }
+
+    fn record(&mut self, edit: Edit) {
+        self.apply(edit.clone());
+        self.undo.push(edit);
+        self.redo.clear();
+    }
+
+    fn apply(&mut self, edit: Edit) {
+        match edit {
+            Edit::Cell { id, key, new, .. } => {
+                self.overlay.put(id, key, new);
+            }
+            Edit::InsertRow { at, id } => {
+                let order = self.overlay.order_mut(&self.base);
+                order.insert(at.min(order.len()), id);
+                self.positions = OnceLock::new();
+            }
+            Edit::DeleteRow { at, id } => {
+                let order = self.overlay.order_mut(&self.base);
+                if order.get(at) == Some(&id) {
+                    order.remove(at);
+                }
+                self.positions = OnceLock::new();
+            }
+            Edit::InsertColumn { at, def } => {
+                let cols = self.overlay.columns_mut();
+                cols.insert(at.min(cols.len()), def);
+                self.refresh_columns();
+            }
+            Edit::DeleteColumn { at, .. } => {
+                let cols = self.overlay.columns_mut();
+                if at < cols.len() {
+                    cols.remove(at);
+                }
+                self.refresh_columns();
+            }
+            Edit::RenameColumn { at, new, .. } => {
+                if let Some(c) = self.overlay.columns_mut().get_mut(at) {
+                    c.name = new;
+                }
+                self.refresh_columns();
+            }
+        }
+        self.dirty = true;
+        self.version += 1;
+    }
+
+    fn refresh_columns(&mut self) {
+        self.columns = display_names(self.overlay.columns.iter().map(|c| c.name.as_str()));
+    }
+
+    /// A cheap, sendable copy of the current state for background work.
+    pub fn snapshot(&self) -> SheetSnapshot {
+        SheetSnapshot::new(self.base.clone(), self.overlay.clone(), self.version)
+    }
+
+    /// Saves atomically to `target` (or the sheet's own path) and continues on the saved file.
+    pub fn save(&mut self, target: Option<&Path>) -> Result<SaveStats, SaveError> {
+        let target = target.unwrap_or(&self.path).to_path_buf();
+        let saved = self.snapshot().save_to(&target)?;
+        let stats = saved.stats().clone();
+        self.mark_saved(saved);
+        Ok(stats)
+    }
+
+    /// Adopts a save made from a snapshot: the sheet now belongs to the saved file, and when
+    /// nothing changed since the snapshot, reads from it and is clean. Undo history is cleared then.
+    pub fn mark_saved(&mut self, saved: SavedFile) {
+        let (path, version, base) = saved.into_parts();
+        if version != self.version {
+            // Later edits refer to the old base, whose open handle still reads the old bytes.
+            self.path = path;
+            return;
+        }
+        let next_row = self.next_row;
+        let next_col = self.next_col;
+        *self = Sheet::on_base(path, base);
+        self.next_row = next_row;
+        self.next_col = next_col;
+        self.version = version;
+    }
+}
+
+/// Display names: empty names become `(empty N)` (N = column number), repeats get ` (2)`, ` (3)`...
+fn display_names<'a>(names: impl Iterator<Item = &'a str>) -> Vec<Column> {
+    let names: Vec<&str> = names.collect();
+    let mut taken = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        let stem = if name.trim().is_empty() {
+            format!("(empty {})", i + 1)
+        } else {
+            (*name).to_string()
+        };
+        let mut display = stem.clone();
+        let mut n = 2;
+        while !taken.insert(display.clone()) {
+            display = format!("{stem} ({n})");
+            n += 1;
+        }
+        out.push(Column {
+            name: (*name).to_string(),
+            display,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_are_unique_and_non_empty() {
+        let cols = display_names(["email", "", "email", "email (2)", " "].into_iter());
+        let d: Vec<&str> = cols.iter().map(|c| c.display.as_str()).collect();
+        assert_eq!(
+            d,
+            [
+                "email",
+                "(empty 2)",
+                "email (2)",
+                "email (2) (2)",
+                "(empty 5)"
+            ]
+        );
+        assert_eq!(cols[1].name, "");
+    }
+}

@@ -1,0 +1,84 @@
+//! `SheetSnapshot`: a frozen, sendable view of a sheet for background scans and saves.
+
+use super::base::Base;
+use super::error::LoadError;
+use super::overlay::{ColKey, Overlay};
+use super::record::{Fields, decode_into, parse_record};
+use std::ops::ControlFlow;
+use std::sync::Arc;
+
+/// The sheet as it was when taken: shares the base file and the overlay by reference count.
+#[derive(Clone)]
+pub struct SheetSnapshot {
+    pub(crate) base: Arc<Base>,
+    pub(crate) overlay: Overlay,
+    pub(crate) version: u64,
+}
+
+impl SheetSnapshot {
+    pub(crate) fn new(base: Arc<Base>, overlay: Overlay, version: u64) -> SheetSnapshot {
+        SheetSnapshot {
+            base,
+            overlay,
+            version,
+        }
+    }
+
+    /// Rows in the snapshot (grows with the index while rows were neither inserted nor deleted).
+    pub fn row_count(&self) -> usize {
+        self.overlay.row_count(&self.base)
+    }
+
+    /// Number of columns.
+    pub fn column_count(&self) -> usize {
+        self.overlay.columns.len()
+    }
+
+    /// Calls `f(row, values)` for every row in order, values in current column order.
+    /// Waits for the index first; fails when indexing or reading the file failed.
+    pub fn for_each_row(
+        &self,
+        mut f: impl FnMut(usize, &[String]) -> ControlFlow<()>,
+    ) -> Result<(), LoadError> {
+        if let Some(err) = self.base.wait_indexed() {
+            return Err(err);
+        }
+        let base = &self.base;
+        let cols = &self.overlay.columns;
+        let term = base.dialect.line_ending.term();
+        let mut reader = base.reader();
+        let mut fields = Fields::default();
+        let mut values = vec![String::new(); cols.len()];
+        for row in 0..self.row_count() {
+            let Some(id) = self.overlay.id_at(row, base) else {
+                break;
+            };
+            let range = id.base_row().and_then(|r| base.record_range(r));
+            if let Some((a, b)) = range {
+                let raw = reader
+                    .get(a, b)
+                    .map_err(|e| LoadError::from_io(base.path(), &e))?;
+                parse_record(raw, base.dialect.delimiter, term, &mut fields);
+                for (value, def) in values.iter_mut().zip(cols.iter()) {
+                    match def.key {
+                        ColKey::Base(k) => decode_into(fields.get(k), base.encoding, value),
+                        ColKey::New(_) => value.clear(),
+                    }
+                }
+            } else {
+                values.iter_mut().for_each(String::clear);
+            }
+            if self.overlay.mark(id).is_some() {
+                for (value, def) in values.iter_mut().zip(cols.iter()) {
+                    if let Some(v) = self.overlay.cell(id, def.key) {
+                        value.clone_from(v);
+                    }
+                }
+            }
+            if f(row, &values).is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+}

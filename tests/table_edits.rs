@@ -1,0 +1,377 @@
+//! Edits, undo/redo, snapshots and saving edited sheets.
+
+mod table_support;
+
+use leadgrid::table::{Encoding, OpenOptions, SaveError, Sheet, SheetSnapshot};
+use std::ops::ControlFlow;
+use table_support::*;
+
+fn read(path: &std::path::Path) -> String {
+    String::from_utf8(std::fs::read(path).unwrap()).unwrap()
+}
+
+#[test]
+fn set_cell_undo_redo() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut sheet, _) = open_copy(dir.path(), "simple.csv", &OpenOptions::default());
+    assert!(!sheet.is_dirty());
+    sheet.set_cell(0, 1, "Quillon".into());
+    assert!(sheet.is_dirty());
+    assert_eq!(sheet.cell(0, 1), "Quillon");
+    sheet.set_cell(0, 1, "Q".into());
+    assert!(sheet.undo());
+    assert_eq!(sheet.cell(0, 1), "Quillon");
+    assert!(sheet.undo());
+    assert_eq!(sheet.cell(0, 1), "Quill");
+    assert!(!sheet.undo());
+    assert!(sheet.redo());
+    assert!(sheet.redo());
+    assert_eq!(sheet.cell(0, 1), "Q");
+    assert!(!sheet.redo());
+    sheet.undo();
+    sheet.set_cell(1, 0, "B".into());
+    assert!(!sheet.redo(), "a new edit clears redo");
+}
+
+#[test]
+fn unchanged_value_and_out_of_range_are_no_ops() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut sheet, _) = open_copy(dir.path(), "simple.csv", &OpenOptions::default());
+    sheet.set_cell(0, 0, "Ada".into());
+    sheet.set_cell(9, 0, "x".into());
+    sheet.set_cell(0, 9, "x".into());
+    sheet.delete_row(9);
+    sheet.delete_column(9);
+    assert!(!sheet.is_dirty());
+    assert!(!sheet.undo());
+}
+
+#[test]
+fn untracked_writes_mark_dirty_without_undo() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut sheet, _) = open_copy(dir.path(), "simple.csv", &OpenOptions::default());
+    let col = sheet.insert_column(3, "score".into());
+    sheet.set_cell_untracked(1, col, "42".into());
+    assert_eq!(sheet.cell(1, col), "42");
+    assert!(sheet.undo());
+    assert_eq!(sheet.columns().len(), 3);
+    assert!(!sheet.undo());
+    assert!(sheet.redo());
+    assert_eq!(
+        sheet.cell(1, col),
+        "42",
+        "values of a re-inserted column come back"
+    );
+}
+
+#[test]
+fn rows_insert_delete_with_stable_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut sheet, _) = open_copy(dir.path(), "simple.csv", &OpenOptions::default());
+    let bram = sheet.row_id(1).unwrap();
+    let ada = sheet.row_id(0).unwrap();
+    assert_eq!(sheet.row_of(bram), Some(1));
+    sheet.insert_row(0);
+    assert_eq!(sheet.row_count(), 3);
+    assert_eq!(sheet.row_cells(0), strings(&["", "", ""]));
+    assert_eq!(sheet.row_of(bram), Some(2));
+    let new = sheet.row_id(0).unwrap();
+    assert_ne!(new, ada);
+    sheet.set_cell(0, 0, "Cy".into());
+    sheet.delete_row(1);
+    assert_eq!(sheet.row_of(ada), None);
+    assert_eq!(sheet.row_of(bram), Some(1));
+    assert_eq!(sheet.row_of(new), Some(0));
+    assert_eq!(sheet.cell(1, 0), "Bram");
+    sheet.undo();
+    assert_eq!(sheet.row_of(ada), Some(1));
+    sheet.undo();
+    assert_eq!(sheet.cell(0, 0), "");
+    sheet.undo();
+    assert_eq!(sheet.row_count(), 2);
+    assert_eq!(sheet.row_of(new), None);
+    assert_eq!(sheet.row_of(bram), Some(1));
+    sheet.insert_row(99);
+    assert_eq!(sheet.row_count(), 3);
+    assert_eq!(sheet.cell(2, 0), "");
+}
+
+#[test]
+fn columns_insert_delete_rename_with_undo() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut sheet, _) = open_copy(dir.path(), "simple.csv", &OpenOptions::default());
+    let at = sheet.insert_column(1, "email".into());
+    assert_eq!(at, 1);
+    let display: Vec<&str> = sheet.columns().iter().map(|c| c.display.as_str()).collect();
+    assert_eq!(display, ["first_name", "email", "last_name", "email (2)"]);
+    assert_eq!(
+        sheet.row_cells(0),
+        strings(&["Ada", "", "Quill", "ada@brightforge.example"])
+    );
+    sheet.rename_column(0, "given".into());
+    assert_eq!(sheet.columns()[0].name, "given");
+    sheet.delete_column(2);
+    assert_eq!(
+        sheet.row_cells(1),
+        strings(&["Bram", "", "bram@nullpoint.example"])
+    );
+    sheet.undo();
+    assert_eq!(sheet.cell(1, 2), "Okonkwo");
+    sheet.undo();
+    assert_eq!(sheet.columns()[0].name, "first_name");
+    sheet.undo();
+    assert_eq!(sheet.columns().len(), 3);
+    assert_eq!(sheet.insert_column(99, "x".into()), 3);
+}
+
+#[test]
+fn only_edited_records_are_rewritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut sheet, path) = open_copy(dir.path(), "quoted.csv", &OpenOptions::default());
+    sheet.set_cell(2, 2, "z, with comma".into());
+    let stats = sheet.save(None).unwrap();
+    assert_eq!(stats.rewritten_rows, 1);
+    assert!(!sheet.is_dirty());
+    assert_eq!(
+        read(&path),
+        "name,note,company\n\"Quill, Ada\",\"said \"\"hi\"\"\nthen left\",Brightforge\n\
+         Bram,\"multi\r\nline, with comma\",\"\"\n\"plain\"\"quote\",x,\"z, with comma\"\n"
+    );
+    assert_eq!(sheet.cell(2, 2), "z, with comma");
+    assert!(!sheet.undo(), "a save starts a new history");
+}
+
+#[test]
+fn added_columns_are_appended_in_the_dialect() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut sheet, path) = open_copy(dir.path(), "bom_crlf.csv", &OpenOptions::default());
+    let col = sheet.insert_column(2, "title; role".into());
+    sheet.set_cell(1, col, "CEO".into());
+    let stats = sheet.save(None).unwrap();
+    assert_eq!(stats.rewritten_rows, 0);
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        b"\xef\xbb\xbfname,company,title; role\r\nAda,Brightforge,\r\nBram,Nullpoint,CEO\r\n"
+    );
+
+    let (mut sheet, path) = open_copy(dir.path(), "quote_all.csv", &OpenOptions::default());
+    let col = sheet.insert_column(9, "title".into());
+    sheet.set_cell(0, col, "CTO".into());
+    sheet.set_cell(1, 0, "Bram O.".into());
+    sheet.save(None).unwrap();
+    assert_eq!(
+        read(&path),
+        "\"name\",\"company\",\"title\"\n\"Ada\",\"Brightforge\",\"CTO\"\n\"Bram O.\",\"\",\"\"\n"
+    );
+
+    let (mut sheet, path) = open_copy(dir.path(), "semicolon.csv", &OpenOptions::default());
+    let col = sheet.insert_column(3, "n".into());
+    sheet.set_cell(0, col, "1;2".into());
+    sheet.save(None).unwrap();
+    assert_eq!(
+        read(&path),
+        "name;company;note;n\nAda;Brightforge, Labs;x;\"1;2\"\nBram;Nullpoint;\"a;b\";\n"
+    );
+}
+
+#[test]
+fn ragged_records_keep_extra_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut sheet, path) = open_copy(dir.path(), "ragged.csv", &OpenOptions::default());
+    sheet.set_cell(2, 0, "six".into());
+    sheet.save(None).unwrap();
+    assert_eq!(read(&path), "a,b,c\n1,2,3\n4,5\nsix,7,8,9,10\n11,12,13\n");
+    let col = sheet.insert_column(3, "d".into());
+    sheet.set_cell(1, col, "x".into());
+    sheet.save(None).unwrap();
+    assert_eq!(
+        read(&path),
+        "a,b,c,d\n1,2,3,\n4,5,,x\nsix,7,8,9,10,\n11,12,13,\n"
+    );
+}
+
+#[test]
+fn structural_changes_rewrite_the_file_consistently() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut sheet, path) = open_copy(dir.path(), "dup_empty_header.csv", &OpenOptions::default());
+    sheet.set_cell(0, 1, "one".into());
+    sheet.save(None).unwrap();
+    assert_eq!(
+        read(&path),
+        "email,,email,\nx@a.example,one,y@b.example,2\n"
+    );
+    sheet.delete_column(0);
+    sheet.rename_column(0, "n".into());
+    sheet.insert_row(0);
+    sheet.set_cell(0, 1, "z@c.example".into());
+    sheet.save(None).unwrap();
+    assert_eq!(read(&path), "n,email,\n,z@c.example,\none,y@b.example,2\n");
+}
+
+#[test]
+fn empty_file_becomes_a_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut sheet, path) = open_copy(dir.path(), "empty.csv", &OpenOptions::default());
+    sheet.save(None).unwrap();
+    assert_eq!(read(&path), "");
+    let col = sheet.insert_column(0, "email".into());
+    sheet.insert_row(0);
+    sheet.set_cell(0, col, "a@b.example".into());
+    sheet.insert_row(1);
+    sheet.save(None).unwrap();
+    assert_eq!(read(&path), "email\na@b.example\n\"\"\n");
+    assert_eq!(sheet.row_count(), 2);
+}
+
+#[test]
+fn rows_added_after_a_missing_final_newline() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, before) in [
+        ("header_only_no_newline.csv", "name,company"),
+        (
+            "no_trailing_newline.csv",
+            "name,company\nAda,Brightforge\nBram,Nullpoint",
+        ),
+    ] {
+        let (mut sheet, path) = open_copy(dir.path(), name, &OpenOptions::default());
+        let at = sheet.row_count();
+        sheet.insert_row(at);
+        sheet.set_cell(at, 0, "Cy".into());
+        sheet.save(None).unwrap();
+        assert_eq!(read(&path), format!("{before}\nCy,\n"), "{name}");
+    }
+    let (mut sheet, path) = open_copy(
+        dir.path(),
+        "no_trailing_newline.csv",
+        &OpenOptions::default(),
+    );
+    sheet.set_cell(1, 1, "Null".into());
+    sheet.insert_row(0);
+    sheet.save(None).unwrap();
+    assert_eq!(read(&path), "name,company\n,\nAda,Brightforge\nBram,Null");
+}
+
+#[test]
+fn latin1_is_re_encoded_and_unencodable_text_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = OpenOptions {
+        delimiter: None,
+        encoding: Encoding::Latin1,
+    };
+    let (mut sheet, path) = open_copy(dir.path(), "latin1.csv", &opts);
+    sheet.set_cell(0, 1, "Łódź".into());
+    let before = std::fs::read(&path).unwrap();
+    match sheet.save(None) {
+        Err(SaveError::Unencodable {
+            row: 1,
+            col: 2,
+            ch: 'Ł',
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert!(sheet.is_dirty());
+    sheet.set_cell(0, 1, "Zoë".into());
+    sheet.save(None).unwrap();
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        b"name,city\nJos\xe9,Zo\xeb\nRen\xe9e,Z\xfcrich\n"
+    );
+}
+
+#[test]
+fn failed_save_leaves_target_and_sheet_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut sheet, path) = open_copy(dir.path(), "simple.csv", &OpenOptions::default());
+    sheet.set_cell(0, 0, "Adah".into());
+    let missing_dir = dir.path().join("missing/out.csv");
+    assert!(matches!(
+        sheet.save(Some(&missing_dir)),
+        Err(SaveError::Io { .. })
+    ));
+    let not_a_dir = path.join("out.csv");
+    let err = sheet.save(Some(&not_a_dir)).unwrap_err();
+    assert!(err.to_string().contains("out.csv"), "{err}");
+    assert!(sheet.is_dirty());
+    assert_eq!(sheet.cell(0, 0), "Adah");
+    assert_eq!(sheet.path(), path.as_path());
+    assert_eq!(read(&path), read(&fixtures().join("simple.csv")));
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().ends_with(".leadgrid-tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn snapshot_scans_current_state_and_can_stop() {
+    fn assert_send<T: Send + 'static>(_: &T) {}
+    let dir = tempfile::tempdir().unwrap();
+    let (mut sheet, _) = open_copy(dir.path(), "simple.csv", &OpenOptions::default());
+    sheet.insert_column(0, "n".into());
+    sheet.set_cell(1, 0, "2".into());
+    sheet.delete_column(3);
+    let snap = sheet.snapshot();
+    assert_send(&snap);
+    sheet.set_cell(0, 0, "later".into());
+    let rows = std::thread::spawn(move || {
+        let mut rows = Vec::new();
+        snap.for_each_row(|i, v| {
+            rows.push((i, v.to_vec()));
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        rows
+    })
+    .join()
+    .unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            (0, strings(&["", "Ada", "Quill"])),
+            (1, strings(&["2", "Bram", "Okonkwo"]))
+        ]
+    );
+    let mut seen = 0;
+    sheet
+        .snapshot()
+        .for_each_row(|_, _| {
+            seen += 1;
+            ControlFlow::Break(())
+        })
+        .unwrap();
+    assert_eq!(seen, 1);
+}
+
+#[test]
+fn background_save_is_adopted_only_when_nothing_changed_since() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut sheet, path) = open_copy(dir.path(), "simple.csv", &OpenOptions::default());
+    sheet.set_cell(0, 0, "Adah".into());
+    let out = dir.path().join("out.csv");
+    let save = |snap: SheetSnapshot, out: std::path::PathBuf| {
+        std::thread::spawn(move || snap.save_to(&out))
+            .join()
+            .unwrap()
+            .unwrap()
+    };
+    let saved = save(sheet.snapshot(), out.clone());
+    sheet.set_cell(1, 0, "Bramwell".into());
+    sheet.mark_saved(saved);
+    assert!(
+        sheet.is_dirty(),
+        "an edit after the snapshot is not saved yet"
+    );
+    assert_eq!(sheet.path(), out.as_path());
+    assert_eq!(sheet.cell(1, 0), "Bramwell");
+    assert!(read(&out).contains("Adah,Quill"));
+    let saved = save(sheet.snapshot(), out.clone());
+    sheet.mark_saved(saved);
+    assert!(!sheet.is_dirty());
+    assert_eq!(
+        sheet.row_cells(1),
+        strings(&["Bramwell", "Okonkwo", "bram@nullpoint.example"])
+    );
+    assert_eq!(read(&path), read(&fixtures().join("simple.csv")));
+}
