@@ -1,21 +1,10 @@
 //! The single-attempt seam between the engine's caller and a provider client.
 
-use crate::providers::{Attempt, CallError, ProviderId};
+use crate::providers::ProviderId;
+pub use crate::providers::datagen::AttemptOutcome;
+use crate::providers::datagen::DatagenClient;
 use futures::future::BoxFuture;
 use serde_json::Value;
-
-/// What one HTTP attempt produced: the classified result plus what the inspector shows.
-#[derive(Debug, Clone)]
-pub struct AttemptOutcome {
-    /// The tool's `result`, or the classified failure of this attempt.
-    pub result: Result<Value, CallError>,
-    /// HTTP status, when a response arrived.
-    pub status: Option<u16>,
-    /// The response body as received, when there was one.
-    pub raw_body: Option<String>,
-    /// Timing and outcome of the attempt.
-    pub attempt: Attempt,
-}
 
 /// Makes exactly one attempt of a tool call; retries, pacing and sharing live above it.
 pub trait Transport: Send + Sync {
@@ -26,4 +15,17 @@ pub trait Transport: Send + Sync {
         tool: &'a str,
         params: &'a Value,
     ) -> BoxFuture<'a, AttemptOutcome>;
+}
+
+/// DataGen serves both its own tools and HeyReach's through one endpoint, so the
+/// provider only matters above this layer (for rate limits and keys).
+impl Transport for DatagenClient {
+    fn execute_once<'a>(
+        &'a self,
+        _provider: ProviderId,
+        tool: &'a str,
+        params: &'a Value,
+    ) -> BoxFuture<'a, AttemptOutcome> {
+        Box::pin(DatagenClient::execute_once(self, tool, params))
+    }
 }
