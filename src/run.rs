@@ -275,7 +275,7 @@ pub fn execute(
                         .get(column as usize)
                         .map_or("?", |p| p.integration.spec().name);
                     let line = format!(
-                        "{name}: authentication failed ({}); its remaining cells were skipped. Check DATAGEN_API_KEY, or connect the tool in your DataGen dashboard.",
+                        "{name}: stopped after an authentication failure, its remaining cells skipped: {}",
                         error.message
                     );
                     progress.say(&line);
