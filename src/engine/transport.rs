@@ -17,7 +17,8 @@ pub trait Transport: Send + Sync {
     ) -> BoxFuture<'a, AttemptOutcome>;
 }
 
-/// DataGen serves both its own tools and HeyReach's; the provider only matters for pacing.
+/// DataGen serves both its own tools and HeyReach's through one endpoint, so the
+/// provider only matters above this layer (for rate limits and keys).
 impl Transport for DatagenClient {
     fn execute_once<'a>(
         &'a self,
