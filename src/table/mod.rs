@@ -8,7 +8,7 @@
 //! - Blank lines are not rows; they stay attached to the record before them and are saved as they were.
 //! - `insert_row`/`delete_row` wait for the background index to finish (well under a second).
 //! - A save (or an adopted `mark_saved`) makes the saved file the new base: undo history is
-//!   cleared, and `RowId`s stay valid only if no rows were inserted or deleted before the save.
+//!   cleared; `RowId`s stay valid.
 //! - Added columns are appended after a record's own fields; a short record is padded to the
 //!   header's width first, a long (ragged) record keeps its extra fields before them.
 
