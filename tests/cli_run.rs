@@ -299,7 +299,7 @@ fn ctrl_c_cancels_and_still_writes_the_partial_result() {
         .expect("demo server");
     let d = Dir::new();
     d.sample();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_leadgrid"))
+    let child = Command::new(env!("CARGO_BIN_EXE_leadgrid"))
         .args([
             "run",
             "sample.csv",
