@@ -125,13 +125,34 @@ pub fn generate(args: &GenArgs) -> u8 {
     }
 }
 
-/// `leadgrid [FILE]`: the spreadsheet. The TUI lands separately; until then this says so.
+/// `leadgrid [FILE]`: the spreadsheet.
 pub fn open(args: &OpenArgs) -> u8 {
-    let _ = args;
-    eprintln!(
-        "leadgrid: the spreadsheet view is not built yet; use `leadgrid run FILE --integrations ...`"
-    );
-    1
+    let opts = crate::tui::TuiOptions {
+        file: args.file.clone(),
+        open: crate::table::OpenOptions {
+            delimiter: args.delimiter,
+            encoding: match args.encoding {
+                Some(crate::cli::Encoding::Latin1) => crate::table::Encoding::Latin1,
+                _ => crate::table::Encoding::Utf8,
+            },
+        },
+        session: crate::session::SessionOptions {
+            // A little latency so a new user sees cells stream in as they would live.
+            demo: args.demo.then(|| DemoOptions {
+                latency: Duration::from_millis(150),
+                jitter: Duration::from_millis(350),
+                ..DemoOptions::default()
+            }),
+            ..crate::session::SessionOptions::default()
+        },
+    };
+    match crate::tui::run(opts) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("leadgrid: {e:#}");
+            1
+        }
+    }
 }
 
 #[cfg(test)]

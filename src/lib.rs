@@ -14,6 +14,7 @@ pub mod integrations;
 pub mod providers;
 pub mod run;
 pub mod sanitize;
+pub mod session;
 pub mod store;
 pub mod table;
 pub mod tui;
