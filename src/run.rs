@@ -158,8 +158,12 @@ pub fn run(args: &RunArgs) -> Result<Summary, RunError> {
             (config.datagen.base_url.clone(), key)
         }
     };
-    let client = DatagenClient::new(&base_url, key, settings.caller.request_timeout)
-        .map_err(|e| RunError::Setup(e.message))?;
+    let client = {
+        // reqwest's connection pool wants a runtime context when it is built.
+        let _guard = runtime.enter();
+        DatagenClient::new(&base_url, key, settings.caller.request_timeout)
+            .map_err(|e| RunError::Setup(e.message))?
+    };
     let summary = execute(&runtime, args, &settings, integrations, Arc::new(client));
     drop(demo);
     summary
