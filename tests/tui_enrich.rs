@@ -106,6 +106,10 @@ fn fixing_an_input_and_rerunning_the_row_takes_two_keys() {
     h.ctrl('u');
     h.keys("https://www.linkedin.com/in/bram-okonkwo-lind/");
     h.key(KeyCode::Enter);
+    assert!(
+        h.render()
+            .contains("linkedin_profile of row 2 used the old value: Ctrl-e re-runs the row")
+    );
     h.ctrl('e');
     h.settle();
     assert_ne!(h.app.sheet.cell(1, followers), "");

@@ -653,6 +653,7 @@ impl App {
             PromptKind::Edit { row, col } => {
                 if self.sheet.cell(row, col) != value {
                     self.sheet.set_cell(row, col, value);
+                    self.input_edited(row, col);
                 }
             }
             PromptKind::InsertColumn { at } => {

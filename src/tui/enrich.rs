@@ -660,6 +660,36 @@ impl App {
         }
     }
 
+    /// After an input cell changed, says which of the row's enrichments are now out of date.
+    pub(super) fn input_edited(&mut self, row: usize, col: usize) {
+        let Some(header) = self.sheet.columns().get(col).map(|c| c.name.clone()) else {
+            return;
+        };
+        let Some(id) = self.sheet.row_id(row) else {
+            return;
+        };
+        let stale: Vec<&str> = self
+            .enrich
+            .columns
+            .iter()
+            .filter(|c| {
+                c.sources
+                    .iter()
+                    .any(|s| *s == InputSource::Column(header.clone()))
+            })
+            .filter(|c| c.cells.get(&id).is_some_and(|cell| cell.state.is_final()))
+            .map(|c| c.integration.spec().name)
+            .collect();
+        if !stale.is_empty() {
+            self.info_message(format!(
+                "{} of row {} used the old value: {} re-runs the row",
+                stale.join(", "),
+                row + 1,
+                key_label(Action::RerunRow)
+            ));
+        }
+    }
+
     /// Re-runs the cell under the cursor, or every enrichment of its row.
     fn rerun_current(&mut self, whole_row: bool) {
         let Some(row) = self.current_row() else {
