@@ -142,6 +142,8 @@ pub struct App {
     quit_after_save: bool,
     /// `G` pressed while the file is still loading: keep going to the last row as it grows.
     follow_bottom: bool,
+    /// The file's index was complete at the last tick (so its final state has been drawn).
+    loaded: bool,
     pub quit: bool,
     generation: u64,
     tx: Sender<AppEvent>,
@@ -171,6 +173,7 @@ impl App {
             enrich: Enrichments::default(),
             quit_after_save: false,
             follow_bottom: false,
+            loaded: false,
             quit: false,
             generation: 0,
             tx,
@@ -247,7 +250,7 @@ impl App {
 
     /// Whether something is running that needs periodic redraws.
     pub fn is_busy(&self) -> bool {
-        !self.sheet.index_progress().done
+        !self.loaded
             || self.pending_view.is_some()
             || self.pending_search.is_some()
             || self.saving.is_some()
@@ -287,10 +290,13 @@ impl App {
         {
             self.mode = Mode::Fatal(err.to_string());
         }
+        // Read once: the index may finish between two looks.
+        let done = self.sheet.index_progress().done;
         if self.follow_bottom {
             self.cursor_row = usize::MAX;
-            self.follow_bottom = !self.sheet.index_progress().done;
+            self.follow_bottom = !done;
         }
+        self.loaded = done;
         self.clamp_cursor();
         self.scroll_to_cursor();
     }
