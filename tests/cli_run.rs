@@ -353,3 +353,27 @@ fn ctrl_c_cancels_and_still_writes_the_partial_result() {
     );
     assert_eq!(rows[0][column(&headers, "headline")], "");
 }
+
+#[test]
+fn dialect_is_kept_and_a_stale_error_column_is_refreshed() {
+    let d = Dir::new();
+    d.file(
+        "leads.csv",
+        "name;email;email_domain_error\nA;a@one.example;old failure\nB;not an email;\n",
+    );
+    let out = d.leadgrid(&["run", "leads.csv", "-i", "email_domain", "--json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let text = fs::read_to_string(d.path("leads_enriched.csv")).expect("output");
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("name;email;email_domain_error;email_domain")
+    );
+    assert_eq!(lines.next(), Some("A;a@one.example;;one.example"));
+    let b = lines.next().expect("row B");
+    assert!(b.starts_with("B;not an email;") && b.ends_with(';'), "{b}");
+    assert!(
+        b.len() > "B;not an email;;".len(),
+        "B's error is written: {b}"
+    );
+}
