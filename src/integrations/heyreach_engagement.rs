@@ -102,18 +102,20 @@ pub fn params(profile_url: &str) -> Map<String, Value> {
     m
 }
 
-/// The first meeting keyword that occurs in `text` as whole words, case-insensitively.
+/// The meeting keyword that occurs first in `text` as whole words, case-insensitively.
 pub fn meeting_keyword(text: &str) -> Option<&'static str> {
     let words: Vec<String> = text
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect();
-    MEETING_KEYWORDS.iter().copied().find(|keyword| {
-        let phrase: Vec<&str> = keyword.split(' ').collect();
-        words
-            .windows(phrase.len())
-            .any(|w| w.iter().zip(&phrase).all(|(a, b)| a == b))
+    (0..words.len()).find_map(|start| {
+        MEETING_KEYWORDS.iter().copied().find(|keyword| {
+            let phrase: Vec<&str> = keyword.split(' ').collect();
+            words
+                .get(start..start + phrase.len())
+                .is_some_and(|w| w.iter().zip(&phrase).all(|(a, b)| a == b))
+        })
     })
 }
 
@@ -251,6 +253,12 @@ mod tests {
             Some("time slot")
         );
         assert_eq!(meeting_keyword("a quick zoom?"), Some("zoom"));
+        assert_eq!(
+            meeting_keyword("Available for a zoom call"),
+            Some("available")
+        );
+        assert_eq!(meeting_keyword("what time works? slot me in"), None);
+        assert_eq!(meeting_keyword("pick a time"), None);
         assert_eq!(
             meeting_keyword("I booked a vendor, recalled it, rescheduled"),
             None
