@@ -131,6 +131,7 @@ pub fn as_count(v: &Value) -> Option<u64> {
 /// The raw results of an offset-paged listing, and whether every item was read.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Fetched {
+    /// Each page's raw tool result, in order.
     pub results: Vec<Value>,
     /// False when paging stopped at [`MAX_PAGES`] before the end.
     pub complete: bool,
@@ -139,6 +140,7 @@ pub struct Fetched {
 /// Every item of fetched pages, with the listing's total.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Listing {
+    /// Every page's items, in order.
     pub items: Vec<Value>,
     /// The largest `totalCount` any page gave.
     pub total_count: Option<u64>,

@@ -109,6 +109,7 @@ impl Integration for HeyreachCampaignStats {
 pub struct Campaign {
     /// The id as HeyReach sent it (a number, normally).
     pub id: Value,
+    /// The name as listed.
     pub name: String,
 }
 

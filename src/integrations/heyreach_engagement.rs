@@ -1,7 +1,7 @@
 //! `heyreach_engagement`: the lead's HeyReach conversations: messages each way, last reply, meeting signals.
 
 use crate::integrations::heyreach::{
-    Fetched, PROVIDER, bool_cell, fetch_offset_pages, lead_profile_url, listing,
+    Fetched, PROVIDER, as_count, bool_cell, fetch_offset_pages, lead_profile_url, listing,
 };
 use crate::integrations::linkedin_posts::{format_date, parse_date};
 use crate::integrations::linkedin_url::LINKEDIN_URL_INPUT;
@@ -209,7 +209,31 @@ pub fn parse(fetched: &Fetched) -> Result<Enriched, EnrichError> {
         .map(Signal::note)
         .collect();
     notes.extend(conversations.truncation_note("conversations"));
+    notes.extend(missing_messages_note(&conversations.items));
     Ok(Enriched { fields, notes })
+}
+
+/// A note when conversations announce more messages (`totalMessages`) than they carry, so the
+/// counts are known to cover only what HeyReach returned.
+fn missing_messages_note(conversations: &[Value]) -> Option<String> {
+    let (mut carried, mut announced) = (0u64, 0u64);
+    for c in conversations {
+        let n = c
+            .get("messages")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len) as u64;
+        carried += n;
+        announced += c
+            .get("totalMessages")
+            .and_then(as_count)
+            .unwrap_or(n)
+            .max(n);
+    }
+    (announced > carried).then(|| {
+        format!(
+            "HeyReach returned {carried} of {announced} messages; the message counts cover those"
+        )
+    })
 }
 
 #[cfg(test)]
@@ -354,6 +378,18 @@ mod tests {
         );
         assert_eq!(e.notes.len(), 2);
         assert!(e.notes[0].contains("2026-02-03"), "{:?}", e.notes);
+    }
+
+    #[test]
+    fn conversations_carrying_fewer_messages_than_announced_say_so() {
+        let mut c = conversation(vec![msg("2026-01-01T00:00:00Z", "ME", "hi")]);
+        c["totalMessages"] = json!(7);
+        let e = parse(&complete(vec![json!([{"totalCount": 1, "items": [c]}])])).unwrap();
+        assert_eq!(get(&e, "heyreach_messages_sent"), Some("1"));
+        assert_eq!(
+            e.notes,
+            ["HeyReach returned 1 of 7 messages; the message counts cover those"]
+        );
     }
 
     #[test]

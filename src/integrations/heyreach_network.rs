@@ -138,11 +138,10 @@ fn entry_key(item: &Value) -> String {
 /// What to do after reading a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
+    /// Read this page number next.
     Next(u64),
     /// Paging is over; `complete` says whether the whole network was seen.
-    Stop {
-        complete: bool,
-    },
+    Stop { complete: bool },
 }
 
 /// Decides the next page. Pages may be numbered from 0 (HeyReach's example) or 1 (one client's
@@ -179,12 +178,15 @@ pub fn next_step(
 pub enum Scan {
     /// The lead's entry, as listed.
     Found(Value),
+    /// The lead was not among the connections seen.
     NotFound {
         /// Every connection was seen.
         complete: bool,
         /// Distinct connections seen.
         seen: usize,
+        /// The network's `totalCount`, when given.
         total: Option<u64>,
+        /// Pages requested.
         pages: u64,
     },
 }
