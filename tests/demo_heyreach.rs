@@ -381,3 +381,53 @@ async fn results_come_list_wrapped_and_other_leads_get_synthetic_data() {
     assert!(known >= 20, "{known}");
     server.shutdown().await;
 }
+
+/// Through the real binary and engine: every row scans the same sender network, yet each page
+/// (and each campaign lookup) is paid for once.
+#[test]
+fn headless_run_pays_each_network_page_once() {
+    let demo = leadgrid::demo::DemoHandle::start_background(DemoOptions {
+        required_key: Some("demo-key".into()),
+        ..DemoOptions::default()
+    })
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    let input = dir.path().join("sample.csv");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/lead-list/sample.csv"),
+        &input,
+    )
+    .unwrap();
+    let output = dir.path().join("out.csv");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_leadgrid"))
+        .args(["run", "sample.csv", "--json", "-o", "out.csv"])
+        .args(["-i", "heyreach_network,heyreach_campaign_stats"])
+        .args(["--set", "heyreach_sender_id=demo-sender-1"])
+        .current_dir(dir.path())
+        .env("LEADGRID_CONFIG", &config)
+        .env("DATAGEN_API_KEY", "demo-key")
+        .env("DATAGEN_BASE_URL", demo.base_url())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let stats = demo.stats();
+    let paid = |tool: &str| stats.by_tool.get(tool).copied().unwrap_or(0);
+    assert_eq!(paid("mcp_Heyreach_get_my_network_for_sender"), 3);
+    assert_eq!(paid("mcp_Heyreach_get_all_campaigns"), 3);
+    assert_eq!(paid("mcp_Heyreach_get_overall_stats"), 3);
+    assert_eq!(stats.duplicate_paid, 0);
+
+    let mut reader = csv::Reader::from_path(&output).unwrap();
+    let rows: Vec<Fields> = reader.deserialize().collect::<Result<_, _>>().unwrap();
+    let connected: Vec<&str> = rows
+        .iter()
+        .filter(|r| r["heyreach_is_connection"] == "true")
+        .map(first_name)
+        .collect();
+    assert_eq!(connected, ["Ada", "Chiara", "Elin", "Hiro"]);
+    assert_eq!(rows[6]["heyreach_is_connection"], "", "Grace has no URL");
+    assert_eq!(rows[6]["heyreach_campaign_id"], "41004", "Nordic SaaS");
+}
