@@ -184,3 +184,20 @@ fn picker_explains_missing_mapping() {
     assert!(screen.contains("map linkedin_url to a column"), "{screen}");
     assert!(matches!(h.app.mode, Mode::Picker(_)));
 }
+
+#[test]
+fn runs_panel_lists_columns_with_counts() {
+    let mut h = Harness::open_demo(
+        &repo_file("lead-list/sample.csv"),
+        160,
+        30,
+        DemoOptions::default(),
+    );
+    add_profile_column(&mut h);
+    h.settle();
+    h.keys("t");
+    assert!(matches!(h.app.mode, Mode::Runs { .. }));
+    let screen = h.render();
+    assert!(screen.contains(" Runs "), "{screen}");
+    assert!(screen.contains("linkedin_url←linkedin_url"), "{screen}");
+}

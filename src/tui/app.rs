@@ -137,12 +137,6 @@ pub struct App {
     pub message: Option<(String, Level)>,
     /// A save running in the background; edits wait until it ends.
     pub saving: Option<PathBuf>,
-    /// Positions of enriched rows when a save started: row ids change when the saved file becomes the base.
-    ids_at_save: Vec<(crate::table::RowId, usize)>,
-    /// Engine events that arrived during a save.
-    deferred: Vec<crate::engine::Event>,
-    /// Old row ids (still in queued jobs) → current ids, after saves that re-based rows.
-    pub(super) row_alias: std::collections::HashMap<crate::table::RowId, crate::table::RowId>,
     /// Enrichment columns and the engine behind them.
     pub enrich: Enrichments,
     quit_after_save: bool,
@@ -174,9 +168,6 @@ impl App {
             search: None,
             message: None,
             saving: None,
-            ids_at_save: Vec::new(),
-            deferred: Vec::new(),
-            row_alias: std::collections::HashMap::new(),
             enrich: Enrichments::default(),
             quit_after_save: false,
             follow_bottom: false,
@@ -204,8 +195,6 @@ impl App {
             AppEvent::Input(_) => {}
             AppEvent::Tick => self.tick(),
             AppEvent::Worker(result) => self.worker_result(result),
-            // Results wait while a save runs: the save re-bases row ids.
-            AppEvent::Engine(event) if self.saving.is_some() => self.deferred.push(event),
             AppEvent::Engine(event) => self.engine_event(event),
         }
     }
@@ -1007,20 +996,12 @@ impl App {
                 match result {
                     Ok(saved) => {
                         self.sheet.mark_saved(saved);
-                        self.remap_enrich_rows();
-                        for event in std::mem::take(&mut self.deferred) {
-                            self.engine_event(event);
-                        }
                         self.info(format!("saved {}", path.display()));
                         if self.quit_after_save {
                             self.quit = true;
                         }
                     }
                     Err(e) => {
-                        self.ids_at_save.clear();
-                        for event in std::mem::take(&mut self.deferred) {
-                            self.engine_event(event);
-                        }
                         self.quit_after_save = false;
                         self.error(format!("not saved: {e} (your data is still here)"));
                     }
@@ -1047,7 +1028,6 @@ impl App {
         }
         let path = target.unwrap_or_else(|| self.sheet.path().to_path_buf());
         self.write_error_columns();
-        self.ids_at_save = self.enrich_row_positions();
         let snapshot = self.sheet.snapshot();
         let tx = self.tx.clone();
         let worker_path = path.clone();
@@ -1097,49 +1077,6 @@ impl App {
                 }
             }
             _ => {}
-        }
-    }
-}
-
-impl App {
-    /// (row id, position) of every row that has an enrichment cell.
-    fn enrich_row_positions(&self) -> Vec<(crate::table::RowId, usize)> {
-        let mut ids: Vec<crate::table::RowId> = self
-            .enrich
-            .columns
-            .iter()
-            .flat_map(|c| c.cells.keys().copied())
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        ids.into_iter()
-            .filter_map(|id| Some((id, self.sheet.row_of(id)?)))
-            .collect()
-    }
-
-    /// After a save re-based the sheet, moves enrichment cells to their rows' new ids.
-    fn remap_enrich_rows(&mut self) {
-        let map: std::collections::HashMap<crate::table::RowId, crate::table::RowId> =
-            std::mem::take(&mut self.ids_at_save)
-                .into_iter()
-                .filter_map(|(old, pos)| Some((old, self.sheet.row_id(pos)?)))
-                .collect();
-        for target in self.row_alias.values_mut() {
-            if let Some(new) = map.get(target) {
-                *target = *new;
-            }
-        }
-        self.row_alias.extend(
-            map.iter()
-                .filter(|(old, new)| old != new)
-                .map(|(o, n)| (*o, *n)),
-        );
-        for column in &mut self.enrich.columns {
-            let cells = std::mem::take(&mut column.cells);
-            column.cells = cells
-                .into_iter()
-                .filter_map(|(id, cell)| Some((*map.get(&id)?, cell)))
-                .collect();
         }
     }
 }

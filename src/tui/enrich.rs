@@ -578,10 +578,9 @@ impl App {
         n
     }
 
-    /// The current id of a row named in an engine event.
+    /// The row an engine event is about.
     fn event_row(&self, key: JobKey) -> RowId {
-        let id = RowId::from_u64(key.row);
-        self.row_alias.get(&id).copied().unwrap_or(id)
+        RowId::from_u64(key.row)
     }
 
     /// Applies one engine event.
