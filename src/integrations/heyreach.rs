@@ -1,8 +1,7 @@
 //! What the HeyReach integrations share: reading their list-wrapped results and paging through them.
 
-use crate::integrations::linkedin_url::{LINKEDIN_URL_INPUT, normalize_linkedin_url};
-use crate::integrations::{Ctx, EnrichError, Fields};
-use crate::providers::{ErrorKind, ProviderId};
+use crate::integrations::{Ctx, EnrichError};
+use crate::providers::ProviderId;
 use serde_json::{Map, Value};
 
 /// The provider every HeyReach tool is called through, so the engine paces them at HeyReach's limit.
@@ -13,20 +12,6 @@ pub const PAGE_LIMIT: u64 = 100;
 
 /// Pages read at most for one row of an offset-paged tool; the rest is reported as truncated.
 pub const MAX_PAGES: usize = 20;
-
-/// The lead's profile URL in canonical form, so the same lead always sends the same parameters.
-pub fn lead_profile_url(inputs: &Fields) -> Result<String, EnrichError> {
-    let raw = inputs
-        .get(LINKEDIN_URL_INPUT.name)
-        .map(String::as_str)
-        .unwrap_or("");
-    normalize_linkedin_url(raw).ok_or_else(|| {
-        EnrichError::new(
-            ErrorKind::Permanent,
-            format!("not a LinkedIn profile URL: {:?}", raw.trim()),
-        )
-    })
-}
 
 /// How booleans are written to cells.
 pub fn bool_cell(b: bool) -> String {

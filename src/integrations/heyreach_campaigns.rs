@@ -1,10 +1,8 @@
 //! `heyreach_campaigns`: the HeyReach campaigns a lead is in, and their states.
 
-use crate::integrations::heyreach::{
-    Fetched, PROVIDER, fetch_offset_pages, lead_profile_url, listing,
-};
+use crate::integrations::heyreach::{Fetched, PROVIDER, fetch_offset_pages, listing};
 use crate::integrations::linkedin_posts::{format_date, parse_date};
-use crate::integrations::linkedin_url::LINKEDIN_URL_INPUT;
+use crate::integrations::linkedin_url::{LINKEDIN_URL_INPUT, input_url};
 use crate::integrations::{
     Ctx, EnrichError, Enriched, Fields, Integration, IntegrationSpec, OutputKind, OutputSpec,
 };
@@ -74,7 +72,7 @@ impl Integration for HeyreachCampaigns {
         inputs: &'a Fields,
     ) -> BoxFuture<'a, Result<Enriched, EnrichError>> {
         Box::pin(async move {
-            let url = lead_profile_url(inputs)?;
+            let url = input_url(inputs)?;
             let fetched = fetch_offset_pages(ctx, CAMPAIGNS_FOR_LEAD_TOOL, params(&url)).await?;
             parse(&fetched)
         })

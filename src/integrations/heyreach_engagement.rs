@@ -1,10 +1,10 @@
 //! `heyreach_engagement`: the lead's HeyReach conversations: messages each way, last reply, meeting signals.
 
 use crate::integrations::heyreach::{
-    Fetched, PROVIDER, as_count, bool_cell, fetch_offset_pages, lead_profile_url, listing,
+    Fetched, PROVIDER, as_count, bool_cell, fetch_offset_pages, listing,
 };
 use crate::integrations::linkedin_posts::{format_date, parse_date};
-use crate::integrations::linkedin_url::LINKEDIN_URL_INPUT;
+use crate::integrations::linkedin_url::{LINKEDIN_URL_INPUT, input_url};
 use crate::integrations::{
     Ctx, EnrichError, Enriched, Fields, Integration, IntegrationSpec, OutputKind, OutputSpec,
 };
@@ -85,7 +85,7 @@ impl Integration for HeyreachEngagement {
         inputs: &'a Fields,
     ) -> BoxFuture<'a, Result<Enriched, EnrichError>> {
         Box::pin(async move {
-            let url = lead_profile_url(inputs)?;
+            let url = input_url(inputs)?;
             let fetched = fetch_offset_pages(ctx, CONVERSATIONS_TOOL, params(&url)).await?;
             parse(&fetched)
         })

@@ -1,7 +1,7 @@
 //! `heyreach_network`: whether the lead is a first-degree connection of a HeyReach sender account.
 
-use crate::integrations::heyreach::{PROVIDER, bool_cell, lead_profile_url, page};
-use crate::integrations::linkedin_url::{LINKEDIN_URL_INPUT, profile_slug};
+use crate::integrations::heyreach::{PROVIDER, bool_cell, page};
+use crate::integrations::linkedin_url::{LINKEDIN_URL_INPUT, input_url, profile_slug};
 use crate::integrations::{
     Ctx, EnrichError, Enriched, Fields, InputSpec, Integration, IntegrationSpec, OutputKind,
     OutputSpec,
@@ -77,7 +77,7 @@ impl Integration for HeyreachNetwork {
         inputs: &'a Fields,
     ) -> BoxFuture<'a, Result<Enriched, EnrichError>> {
         Box::pin(async move {
-            let url = lead_profile_url(inputs)?;
+            let url = input_url(inputs)?;
             let slug = profile_slug(&url).unwrap_or_default();
             let sender_raw = inputs
                 .get(SENDER_ID_INPUT.name)
