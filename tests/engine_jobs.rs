@@ -425,3 +425,44 @@ fn events_can_be_read_from_a_plain_thread() {
     });
     assert_eq!(reader.join().expect("reader"), 3);
 }
+
+/// Remembers which jobs it recorded.
+#[derive(Default)]
+struct Journal(std::sync::Mutex<Vec<JobKey>>);
+
+impl leadgrid::engine::ResultSink for Journal {
+    fn record<'a>(
+        &'a self,
+        job: &'a Job,
+        _result: &'a JobResult,
+    ) -> futures::future::BoxFuture<'a, ()> {
+        Box::pin(async move { self.0.lock().unwrap().push(job.key) })
+    }
+}
+
+#[tokio::test]
+async fn every_paid_result_is_recorded_before_it_is_reported() {
+    let transport = Arc::new(FakeTransport::echo(Duration::from_millis(1)));
+    let caller = Arc::new(Caller::new(transport, unlimited(), Arc::new(NoCache)));
+    let journal = Arc::new(Journal::default());
+    let (engine, mut rx) = Engine::with_sink(
+        &Handle::current(),
+        EngineSettings::default(),
+        caller,
+        Some(journal.clone()),
+    );
+    let mut jobs: Vec<Job> = (0..20).map(|r| url_job(&FAKE_PROFILE, r, 0)).collect();
+    // A row with a missing input is skipped without a call: nothing to journal.
+    jobs.push(job(&FAKE_PROFILE, 99, 0, &[]));
+    engine.submit(jobs);
+    let mut finished = 0;
+    for event in until_idle(&mut rx).await {
+        if let Event::Finished(result) = event {
+            let recorded = journal.0.lock().unwrap().contains(&result.key);
+            assert_eq!(recorded, result.key.row != 99, "{:?}", result.key);
+            finished += 1;
+        }
+    }
+    assert_eq!(finished, 21);
+    assert_eq!(journal.0.lock().unwrap().len(), 20);
+}

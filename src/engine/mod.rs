@@ -93,6 +93,16 @@ pub enum Event {
     Idle,
 }
 
+/// Keeps final results (the run journal); the engine waits for it before reporting one.
+pub trait ResultSink: Send + Sync {
+    /// Records a done, no-data or failed result of `job`. Failures to record are the sink's to report.
+    fn record<'a>(
+        &'a self,
+        job: &'a Job,
+        result: &'a JobResult,
+    ) -> futures::future::BoxFuture<'a, ()>;
+}
+
 /// Engine settings.
 #[derive(Debug, Clone)]
 pub struct EngineSettings {
@@ -140,6 +150,7 @@ struct QueuedJob {
 
 struct Inner {
     caller: Arc<dyn ToolCaller>,
+    sink: Option<Arc<dyn ResultSink>>,
     settings: EngineSettings,
     events: mpsc::UnboundedSender<Event>,
     queue: Mutex<VecDeque<QueuedJob>>,
@@ -168,10 +179,22 @@ impl Engine {
         settings: EngineSettings,
         caller: Arc<dyn ToolCaller>,
     ) -> (Engine, EventReceiver) {
+        Engine::with_sink(handle, settings, caller, None)
+    }
+
+    /// Like [`Engine::new`], handing every done, no-data or failed result to `sink`
+    /// before it is reported, so what was paid for is on disk before anyone sees it.
+    pub fn with_sink(
+        handle: &Handle,
+        settings: EngineSettings,
+        caller: Arc<dyn ToolCaller>,
+        sink: Option<Arc<dyn ResultSink>>,
+    ) -> (Engine, EventReceiver) {
         let (tx, rx) = mpsc::unbounded_channel();
         let workers = settings.parallel.max(1);
         let inner = Arc::new(Inner {
             caller,
+            sink,
             settings,
             events: tx,
             queue: Mutex::new(VecDeque::new()),
@@ -365,6 +388,14 @@ impl Inner {
             .as_ref()
             .filter(|e| e.kind == ErrorKind::Auth && result.state == CellState::Failed)
             .cloned();
+        if let Some(sink) = &self.sink
+            && matches!(
+                result.state,
+                CellState::Done | CellState::NoData | CellState::Failed
+            )
+        {
+            sink.record(&job, &result).await;
+        }
         self.finish(result);
         if let Some(error) = auth {
             self.stop_column(key.column, error);
