@@ -1,0 +1,255 @@
+//! The store thread: the only owner of the connection. Commands arrive on a channel; every
+//! batch of writes waiting at once is committed in one transaction (group commit), and each
+//! writer is answered only after that commit is on disk.
+
+use super::cache::{self, CachePolicy, CachedAnswer};
+use super::journal::{self, JournalEntry, JournalRow};
+use super::stats::Counters;
+use super::{CacheKey, Clock, StoreError};
+use rusqlite::Connection;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender};
+
+/// Where a command's answer goes.
+pub(crate) type Reply<T> = SyncSender<Result<T, StoreError>>;
+
+/// Most commands taken into one transaction, so one huge burst cannot delay every ack forever.
+const MAX_BATCH: usize = 1024;
+
+/// A request to the store thread.
+pub(crate) enum Command {
+    CacheGet {
+        key: CacheKey,
+        reply: Reply<Option<CachedAnswer>>,
+    },
+    CachePut {
+        key: CacheKey,
+        answer: CachedAnswer,
+    },
+    JournalPut {
+        row: JournalRow,
+        reply: Reply<()>,
+    },
+    JournalLoad {
+        run: String,
+        reply: Reply<Vec<JournalEntry>>,
+    },
+    JournalLookup {
+        run: String,
+        integration: String,
+        input_hash: String,
+        reply: Reply<Option<JournalEntry>>,
+    },
+    SaveColumns {
+        run: String,
+        columns: String,
+        reply: Reply<()>,
+    },
+    LoadColumns {
+        run: String,
+        reply: Reply<Option<String>>,
+    },
+    /// Answered once every earlier command is committed.
+    Flush {
+        reply: Reply<()>,
+    },
+}
+
+impl Command {
+    fn writes(&self) -> bool {
+        matches!(
+            self,
+            Command::CachePut { .. } | Command::JournalPut { .. } | Command::SaveColumns { .. }
+        )
+    }
+}
+
+/// What a write was, for the counters once its commit is known.
+#[derive(Clone, Copy)]
+enum WriteKind {
+    Cache,
+    Journal,
+    Columns,
+    Flush,
+}
+
+/// A write done inside the open transaction, waiting for the commit.
+struct Pending {
+    kind: WriteKind,
+    reply: Option<Reply<()>>,
+    result: Result<(), StoreError>,
+}
+
+/// The connection and everything the store thread needs.
+pub(crate) struct Worker {
+    pub(crate) conn: Connection,
+    pub(crate) path: PathBuf,
+    pub(crate) policy: CachePolicy,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) counters: Arc<Counters>,
+}
+
+impl Worker {
+    /// Serves commands until every handle is dropped.
+    pub(crate) fn run(mut self, rx: Receiver<Command>) {
+        while let Ok(first) = rx.recv() {
+            let mut batch = Vec::with_capacity(16);
+            batch.push(first);
+            batch.extend(rx.try_iter().take(MAX_BATCH - 1));
+            self.process(batch);
+        }
+    }
+
+    fn sql_err(&self, e: &rusqlite::Error) -> StoreError {
+        StoreError::from_sqlite(&self.path, e)
+    }
+
+    /// Runs one batch: reads are answered at once, writes share one transaction and are
+    /// answered after its commit (or with its failure).
+    pub(crate) fn process(&mut self, batch: Vec<Command>) {
+        let now = self.clock.now_unix();
+        let mut tx_error: Option<StoreError> = None;
+        let mut in_tx = false;
+        if batch.iter().any(Command::writes) {
+            match self.conn.execute_batch("BEGIN IMMEDIATE") {
+                Ok(()) => in_tx = true,
+                Err(e) => tx_error = Some(self.sql_err(&e)),
+            }
+        }
+        let mut pending: Vec<Pending> = Vec::new();
+        for command in batch {
+            match command {
+                Command::CachePut { key, answer } => {
+                    let result = self.write(&mut tx_error, |c| cache::put(c, &key, &answer, now));
+                    pending.push(Pending {
+                        kind: WriteKind::Cache,
+                        reply: None,
+                        result,
+                    });
+                }
+                Command::JournalPut { row, reply } => {
+                    let result = self.write(&mut tx_error, |c| journal::put(c, &row, now));
+                    pending.push(Pending {
+                        kind: WriteKind::Journal,
+                        reply: Some(reply),
+                        result,
+                    });
+                }
+                Command::SaveColumns {
+                    run,
+                    columns,
+                    reply,
+                } => {
+                    let result = self.write(&mut tx_error, |c| {
+                        journal::save_columns(c, &run, &columns, now)
+                    });
+                    pending.push(Pending {
+                        kind: WriteKind::Columns,
+                        reply: Some(reply),
+                        result,
+                    });
+                }
+                Command::Flush { reply } => {
+                    pending.push(Pending {
+                        kind: WriteKind::Flush,
+                        reply: Some(reply),
+                        result: Ok(()),
+                    });
+                }
+                Command::CacheGet { key, reply } => {
+                    let result = cache::get(&self.conn, &self.policy, &key, now)
+                        .map_err(|e| self.sql_err(&e));
+                    self.answer(reply, result);
+                }
+                Command::JournalLoad { run, reply } => {
+                    let result = self.load(&run);
+                    self.answer(reply, result);
+                }
+                Command::JournalLookup {
+                    run,
+                    integration,
+                    input_hash,
+                    reply,
+                } => {
+                    let result = match journal::lookup(&self.conn, &run, &integration, &input_hash)
+                    {
+                        Ok(found) => found.transpose(),
+                        Err(e) => Err(self.sql_err(&e)),
+                    };
+                    self.answer(reply, result);
+                }
+                Command::LoadColumns { run, reply } => {
+                    let result =
+                        journal::load_columns(&self.conn, &run).map_err(|e| self.sql_err(&e));
+                    self.answer(reply, result);
+                }
+            }
+        }
+        if in_tx
+            && tx_error.is_none()
+            && let Err(e) = self.conn.execute_batch("COMMIT")
+        {
+            tx_error = Some(self.sql_err(&e));
+        }
+        if tx_error.is_some() && !self.conn.is_autocommit() {
+            // Nothing of this batch may half-apply; the writers are told it failed.
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        for p in pending {
+            let result = match (&tx_error, p.result) {
+                (Some(e), Ok(())) => Err(e.clone()),
+                (_, r) => r,
+            };
+            match (&result, p.kind) {
+                (Err(e), _) => self.counters.error(e),
+                (Ok(()), WriteKind::Cache) => self.counters.cache_written(),
+                (Ok(()), WriteKind::Journal) => self.counters.journal_written(),
+                (Ok(()), WriteKind::Columns | WriteKind::Flush) => {}
+            }
+            if let Some(reply) = p.reply {
+                // The caller may have given up waiting; the result is already counted.
+                let _ = reply.send(result);
+            }
+        }
+    }
+
+    /// Runs one write inside the batch's transaction. If SQLite abandoned the transaction
+    /// (e.g. disk full), the rest of the batch is not attempted.
+    fn write(
+        &self,
+        tx_error: &mut Option<StoreError>,
+        op: impl FnOnce(&Connection) -> rusqlite::Result<()>,
+    ) -> Result<(), StoreError> {
+        if let Some(e) = tx_error {
+            return Err(e.clone());
+        }
+        op(&self.conn).map_err(|e| {
+            let err = self.sql_err(&e);
+            if self.conn.is_autocommit() {
+                *tx_error = Some(err.clone());
+            }
+            err
+        })
+    }
+
+    fn answer<T>(&self, reply: Reply<T>, result: Result<T, StoreError>) {
+        if let Err(e) = &result {
+            self.counters.error(e);
+        }
+        let _ = reply.send(result);
+    }
+
+    /// Every readable entry of a run; an entry this build cannot decode is skipped and counted.
+    fn load(&self, run: &str) -> Result<Vec<JournalEntry>, StoreError> {
+        let rows = journal::load(&self.conn, run).map_err(|e| self.sql_err(&e))?;
+        let mut entries = Vec::with_capacity(rows.len());
+        for row in rows {
+            match row {
+                Ok(entry) => entries.push(entry),
+                Err(e) => self.counters.error(&e),
+            }
+        }
+        Ok(entries)
+    }
+}
