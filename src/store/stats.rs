@@ -16,6 +16,8 @@ pub struct StoreStats {
     pub cache_writes: u64,
     /// Cell results committed to the journal.
     pub journal_writes: u64,
+    /// Write transactions committed; writes per commit is the group-commit batch size.
+    pub commits: u64,
     /// Store operations that failed (the run goes on; results stay in memory).
     pub errors: u64,
     /// The most recent failure, for the status bar.
@@ -48,6 +50,10 @@ impl Counters {
 
     pub(crate) fn journal_written(&self) {
         self.lock().journal_writes += 1;
+    }
+
+    pub(crate) fn committed(&self) {
+        self.lock().commits += 1;
     }
 
     pub(crate) fn error(&self, err: &StoreError) {

@@ -186,11 +186,11 @@ impl Worker {
                 }
             }
         }
-        if in_tx
-            && tx_error.is_none()
-            && let Err(e) = self.conn.execute_batch("COMMIT")
-        {
-            tx_error = Some(self.sql_err(&e));
+        if in_tx && tx_error.is_none() {
+            match self.conn.execute_batch("COMMIT") {
+                Ok(()) => self.counters.committed(),
+                Err(e) => tx_error = Some(self.sql_err(&e)),
+            }
         }
         if tx_error.is_some() && !self.conn.is_autocommit() {
             // Nothing of this batch may half-apply; the writers are told it failed.
@@ -251,5 +251,131 @@ impl Worker {
             }
         }
         Ok(entries)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cell::CellState;
+    use crate::providers::ProviderId;
+    use crate::store::{RunId, SystemClock, schema};
+    use std::sync::mpsc::{Receiver, sync_channel};
+
+    fn worker() -> Worker {
+        Worker {
+            conn: schema::open_in_memory().unwrap(),
+            path: PathBuf::from("test.sqlite3"),
+            policy: CachePolicy::default(),
+            clock: Arc::new(SystemClock),
+            counters: Arc::new(Counters::default()),
+        }
+    }
+
+    fn entry(hash: &str, payload: usize) -> JournalEntry {
+        JournalEntry {
+            integration: "linkedin_profile".into(),
+            input_hash: hash.into(),
+            state: CellState::Done,
+            fields: [("headline".to_string(), "x".repeat(payload))]
+                .into_iter()
+                .collect(),
+            error: None,
+            calls: serde_json::json!([]),
+        }
+    }
+
+    fn put(hash: &str, payload: usize) -> (Command, Receiver<Result<(), StoreError>>) {
+        let (reply, rx) = sync_channel(1);
+        let row = JournalRow::new(&RunId::new("run"), &entry(hash, payload)).unwrap();
+        (Command::JournalPut { row, reply }, rx)
+    }
+
+    fn count(w: &Worker) -> i64 {
+        w.conn
+            .query_row("SELECT count(*) FROM journal", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_batch_of_writes_commits_together_and_acks_each_writer() {
+        let mut w = worker();
+        let (a, ra) = put("a", 1);
+        let (b, rb) = put("b", 1);
+        let key = CacheKey::new(ProviderId::Datagen, "t", &serde_json::json!({}));
+        let (get, rget) = sync_channel(1);
+        w.process(vec![
+            a,
+            Command::CachePut {
+                key: key.clone(),
+                answer: CachedAnswer::NoData("none".into()),
+            },
+            // A read in the same batch sees the batch's earlier writes.
+            Command::CacheGet { key, reply: get },
+            b,
+        ]);
+        assert_eq!(ra.try_recv().unwrap(), Ok(()));
+        assert_eq!(rb.try_recv().unwrap(), Ok(()));
+        assert_eq!(
+            rget.try_recv().unwrap(),
+            Ok(Some(CachedAnswer::NoData("none".into())))
+        );
+        assert_eq!(count(&w), 2);
+        assert!(w.conn.is_autocommit(), "no transaction left open");
+        let stats = w.counters.snapshot();
+        assert_eq!(
+            (stats.journal_writes, stats.cache_writes, stats.errors),
+            (2, 1, 0)
+        );
+    }
+
+    #[test]
+    fn disk_full_fails_every_writer_of_the_batch_and_keeps_serving() {
+        let mut w = worker();
+        let pages: i64 = w
+            .conn
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        // Simulates a full disk: the file may not grow beyond its current size.
+        w.conn.pragma_update(None, "max_page_count", pages).unwrap();
+        let (small, r_small) = put("small", 1);
+        let (big, r_big) = put("big", 64 * 1024);
+        w.process(vec![small, big]);
+        let full = StoreError::DiskFull {
+            path: "test.sqlite3".into(),
+        };
+        assert_eq!(
+            r_small.try_recv().unwrap(),
+            Err(full.clone()),
+            "its commit never happened"
+        );
+        assert_eq!(r_big.try_recv().unwrap(), Err(full));
+        assert_eq!(count(&w), 0, "nothing of a failed batch is half-applied");
+        assert!(w.conn.is_autocommit());
+        let stats = w.counters.snapshot();
+        assert_eq!(
+            (stats.errors, stats.journal_writes, stats.commits),
+            (2, 0, 0)
+        );
+        assert!(stats.last_error.unwrap().contains("full"));
+
+        // Space comes back: the store goes on working.
+        w.conn
+            .pragma_update(None, "max_page_count", 1_000_000)
+            .unwrap();
+        let (again, r_again) = put("big", 64 * 1024);
+        w.process(vec![again]);
+        assert_eq!(r_again.try_recv().unwrap(), Ok(()));
+        assert_eq!(count(&w), 1);
+    }
+
+    #[test]
+    fn flush_is_answered_after_the_writes_before_it() {
+        let mut w = worker();
+        let (a, ra) = put("a", 1);
+        let (flush, rf) = sync_channel(1);
+        w.process(vec![a, Command::Flush { reply: flush }]);
+        assert_eq!(ra.try_recv().unwrap(), Ok(()));
+        assert_eq!(rf.try_recv().unwrap(), Ok(()));
     }
 }
