@@ -158,3 +158,16 @@ fn concurrent_writers_are_each_acknowledged_only_once_durable() {
         }
     }
 }
+
+#[test]
+fn a_batch_of_results_is_journaled_in_one_commit() {
+    let store = Store::open_in_memory(StoreConfig::default()).unwrap();
+    let run = RunId::new("batch.csv");
+    let entries: Vec<JournalEntry> = (0..50)
+        .map(|i| done("linkedin_profile", &format!("linkedin.com/in/p{i}"), "x"))
+        .collect();
+    store.journal_put_many(&run, &entries).unwrap();
+    let stats = store.stats();
+    assert_eq!((stats.journal_writes, stats.commits), (50, 1));
+    assert_eq!(store.journal_load(&run).unwrap().len(), 50);
+}

@@ -223,8 +223,21 @@ impl Store {
 
     /// Journals one cell result; it is on disk when this returns `Ok`.
     pub fn journal_put(&self, run: &RunId, entry: &JournalEntry) -> Result<(), StoreError> {
-        let row = JournalRow::new(run, entry)?;
-        self.request(|reply| Command::JournalPut { row, reply })
+        self.journal_put_many(run, std::slice::from_ref(entry))
+    }
+
+    /// Journals several cell results in one commit (all or none); on disk when this returns
+    /// `Ok`. For a consumer that drains many finished cells at once, this costs one fsync.
+    pub fn journal_put_many(
+        &self,
+        run: &RunId,
+        entries: &[JournalEntry],
+    ) -> Result<(), StoreError> {
+        let rows = entries
+            .iter()
+            .map(|entry| JournalRow::new(run, entry))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.request(|reply| Command::JournalPut { rows, reply })
     }
 
     /// Every journaled cell of `run`.

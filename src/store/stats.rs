@@ -48,8 +48,8 @@ impl Counters {
         self.lock().cache_writes += 1;
     }
 
-    pub(crate) fn journal_written(&self) {
-        self.lock().journal_writes += 1;
+    pub(crate) fn journal_written(&self, entries: u64) {
+        self.lock().journal_writes += entries;
     }
 
     pub(crate) fn committed(&self) {

@@ -28,7 +28,7 @@ pub(crate) enum Command {
         answer: CachedAnswer,
     },
     JournalPut {
-        row: JournalRow,
+        rows: Vec<JournalRow>,
         reply: Reply<()>,
     },
     JournalLoad {
@@ -69,7 +69,7 @@ impl Command {
 #[derive(Clone, Copy)]
 enum WriteKind {
     Cache,
-    Journal,
+    Journal(u64),
     Columns,
     Flush,
 }
@@ -128,10 +128,12 @@ impl Worker {
                         result,
                     });
                 }
-                Command::JournalPut { row, reply } => {
-                    let result = self.write(&mut tx_error, |c| journal::put(c, &row, now));
+                Command::JournalPut { rows, reply } => {
+                    let result = self.write(&mut tx_error, |c| {
+                        rows.iter().try_for_each(|row| journal::put(c, row, now))
+                    });
                     pending.push(Pending {
-                        kind: WriteKind::Journal,
+                        kind: WriteKind::Journal(rows.len() as u64),
                         reply: Some(reply),
                         result,
                     });
@@ -204,7 +206,7 @@ impl Worker {
             match (&result, p.kind) {
                 (Err(e), _) => self.counters.error(e),
                 (Ok(()), WriteKind::Cache) => self.counters.cache_written(),
-                (Ok(()), WriteKind::Journal) => self.counters.journal_written(),
+                (Ok(()), WriteKind::Journal(n)) => self.counters.journal_written(n),
                 (Ok(()), WriteKind::Columns | WriteKind::Flush) => {}
             }
             if let Some(reply) = p.reply {
@@ -224,10 +226,21 @@ impl Worker {
         if let Some(e) = tx_error {
             return Err(e.clone());
         }
-        op(&self.conn).map_err(|e| {
+        // A savepoint per command: a command that fails half-way leaves nothing behind, while
+        // the other commands of the batch still commit.
+        let result = self
+            .conn
+            .execute_batch("SAVEPOINT command")
+            .and_then(|()| op(&self.conn))
+            .and_then(|()| self.conn.execute_batch("RELEASE command"));
+        result.map_err(|e| {
             let err = self.sql_err(&e);
             if self.conn.is_autocommit() {
                 *tx_error = Some(err.clone());
+            } else {
+                let _ = self
+                    .conn
+                    .execute_batch("ROLLBACK TO command; RELEASE command");
             }
             err
         })
@@ -288,7 +301,13 @@ mod tests {
     fn put(hash: &str, payload: usize) -> (Command, Receiver<Result<(), StoreError>>) {
         let (reply, rx) = sync_channel(1);
         let row = JournalRow::new(&RunId::new("run"), &entry(hash, payload)).unwrap();
-        (Command::JournalPut { row, reply }, rx)
+        (
+            Command::JournalPut {
+                rows: vec![row],
+                reply,
+            },
+            rx,
+        )
     }
 
     fn count(w: &Worker) -> i64 {
@@ -367,6 +386,42 @@ mod tests {
         w.process(vec![again]);
         assert_eq!(r_again.try_recv().unwrap(), Ok(()));
         assert_eq!(count(&w), 1);
+    }
+
+    #[test]
+    fn a_failing_command_leaves_nothing_behind_and_the_rest_of_the_batch_commits() {
+        let mut w = worker();
+        // Rejects one specific row, as a constraint or a bad value would.
+        w.conn
+            .execute_batch(
+                "CREATE TRIGGER reject BEFORE INSERT ON journal WHEN NEW.input_hash = 'bad'
+                 BEGIN SELECT RAISE(ABORT, 'rejected'); END;",
+            )
+            .unwrap();
+        let run = RunId::new("run");
+        let rows = ["ok-1", "bad"]
+            .map(|h| JournalRow::new(&run, &entry(h, 1)).unwrap())
+            .into();
+        let (reply, r_many) = sync_channel(1);
+        let (single, r_single) = put("ok-2", 1);
+        w.process(vec![Command::JournalPut { rows, reply }, single]);
+        assert!(r_many.try_recv().unwrap().is_err());
+        assert_eq!(r_single.try_recv().unwrap(), Ok(()));
+        let hashes: Vec<String> = w
+            .conn
+            .prepare("SELECT input_hash FROM journal")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            hashes,
+            ["ok-2"],
+            "the failed command's first row was undone"
+        );
+        let stats = w.counters.snapshot();
+        assert_eq!((stats.journal_writes, stats.errors), (1, 1));
     }
 
     #[test]
