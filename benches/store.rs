@@ -72,6 +72,8 @@ fn cache_lookups(c: &mut Criterion) {
             black_box(store.cache_get(&misses[i]))
         })
     });
+    // The channel round trip alone (a flush with nothing to write): the floor under every lookup.
+    group.bench_function("round_trip", |b| b.iter(|| store.flush().expect("flush")));
     group.bench_function("key_new", |b| {
         b.iter(|| {
             i = (i + 1) % CACHED_KEYS;
