@@ -1,1 +1,214 @@
 //! Command-line arguments (clap).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Enrich lead-list CSVs in a fast terminal spreadsheet.
+#[derive(Debug, Parser)]
+#[command(
+    name = "leadgrid",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    /// A subcommand; without one, FILE opens in the spreadsheet.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options of the spreadsheet view.
+    #[command(flatten)]
+    pub open: OpenArgs,
+}
+
+/// `leadgrid [FILE]`: the spreadsheet.
+#[derive(Debug, Clone, Args)]
+pub struct OpenArgs {
+    /// The CSV file to open.
+    pub file: Option<PathBuf>,
+    /// Use the built-in demo server (fictional data, no API key needed).
+    #[arg(long)]
+    pub demo: bool,
+    /// Field delimiter (one character, or `tab`); detected when absent.
+    #[arg(long, value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// Text encoding of FILE; detected when absent.
+    #[arg(long, value_enum)]
+    pub encoding: Option<Encoding>,
+}
+
+/// Text encodings leadgrid reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Encoding {
+    /// UTF-8 (with or without BOM).
+    Utf8,
+    /// ISO-8859-1, as old spreadsheet exports often are.
+    Latin1,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Enrich a CSV without the UI and write the result to a new CSV.
+    Run(RunArgs),
+    /// List the integrations with their inputs, outputs and cost.
+    Integrations(IntegrationsArgs),
+    /// Serve the DataGen protocol with fictional data on 127.0.0.1.
+    DemoServer(DemoServerArgs),
+    /// Generate a fictional lead list (for trying things out and benchmarks).
+    Gen(GenArgs),
+}
+
+/// `leadgrid run`.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// The lead list (CSV).
+    pub input: PathBuf,
+    /// Integrations to run, comma-separated (see `leadgrid integrations`).
+    #[arg(long, short = 'i', value_delimiter = ',', required = true)]
+    pub integrations: Vec<String>,
+    /// Cells enriched at once [default: from config, 8].
+    #[arg(long, short = 'p')]
+    pub parallel: Option<usize>,
+    /// Where to write the result [default: <input stem>_enriched.csv beside the input].
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// Read an input from a column: `--map linkedin_url="LinkedIn Profile"` (repeatable).
+    #[arg(long = "map", value_name = "INPUT=COLUMN", value_parser = parse_pair)]
+    pub map: Vec<(String, String)>,
+    /// Give an input one value for every row: `--set heyreach_sender_id=1234` (repeatable).
+    #[arg(long = "set", value_name = "INPUT=VALUE", value_parser = parse_pair)]
+    pub set: Vec<(String, String)>,
+    /// Enrich only the first N rows (the others are written unchanged).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Skip a row's integration when all its output cells are already filled.
+    #[arg(long)]
+    pub skip_existing: bool,
+    /// Use the built-in demo server (fictional data, no API key needed).
+    #[arg(long)]
+    pub demo: bool,
+    /// Attempts per call, the first included [default: from config, 4].
+    #[arg(long)]
+    pub max_attempts: Option<u32>,
+    /// Seconds one HTTP request may take [default: from config, 30].
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+    /// Field delimiter (one character, or `tab`); detected when absent.
+    #[arg(long, value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+}
+
+/// `leadgrid integrations`.
+#[derive(Debug, Clone, Args)]
+pub struct IntegrationsArgs {
+    /// Machine-readable output for scripts and agents.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `leadgrid demo-server`.
+#[derive(Debug, Clone, Args)]
+pub struct DemoServerArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8787)]
+    pub port: u16,
+    /// Added latency per request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Random extra latency up to this many milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub jitter_ms: u64,
+    /// Fraction of requests answered with a fault (429, 5xx, 524, drop), 0 to 1.
+    #[arg(long, default_value_t = 0.0)]
+    pub fault_rate: f64,
+    /// Require this API key in X-API-Key.
+    #[arg(long)]
+    pub require_key: Option<String>,
+}
+
+/// `leadgrid gen`.
+#[derive(Debug, Clone, Args)]
+pub struct GenArgs {
+    /// Number of rows.
+    #[arg(long)]
+    pub rows: u64,
+    /// Random seed (the same seed gives the same file).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output path.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// Parses `name=value`.
+pub fn parse_pair(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.to_owned())),
+        _ => Err(format!("expected NAME=VALUE, got `{s}`")),
+    }
+}
+
+/// Parses a delimiter: one ASCII character, or `tab`.
+pub fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
+        _ => Err(format!(
+            "delimiter must be one ASCII character or `tab`, got `{s}`"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_arguments_parse() {
+        let cli = Cli::try_parse_from([
+            "leadgrid",
+            "run",
+            "leads.csv",
+            "--integrations",
+            "linkedin_profile,email_domain",
+            "--map",
+            "linkedin_url=LinkedIn Profile",
+            "--set",
+            "heyreach_sender_id=42",
+            "--parallel",
+            "16",
+            "--json",
+        ])
+        .expect("parses");
+        let Some(Command::Run(run)) = cli.command else {
+            panic!("run expected");
+        };
+        assert_eq!(run.integrations, ["linkedin_profile", "email_domain"]);
+        assert_eq!(
+            run.map,
+            [("linkedin_url".into(), "LinkedIn Profile".into())]
+        );
+        assert_eq!(run.set, [("heyreach_sender_id".into(), "42".into())]);
+        assert_eq!(run.parallel, Some(16));
+        assert!(run.json);
+    }
+
+    #[test]
+    fn a_bare_file_opens_the_spreadsheet() {
+        let cli = Cli::try_parse_from(["leadgrid", "leads.csv", "--delimiter", "tab"]).expect("ok");
+        assert!(cli.command.is_none());
+        assert_eq!(cli.open.delimiter, Some(b'\t'));
+    }
+
+    #[test]
+    fn bad_pairs_and_delimiters_are_rejected() {
+        assert!(parse_pair("novalue").is_err());
+        assert!(parse_pair("=x").is_err());
+        assert_eq!(parse_pair("a=b=c"), Ok(("a".into(), "b=c".into())));
+        assert!(parse_delimiter(",,").is_err());
+        assert_eq!(parse_delimiter(";"), Ok(b';'));
+    }
+}

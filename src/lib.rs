@@ -6,6 +6,7 @@
 
 pub mod cell;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod engine;
@@ -13,6 +14,7 @@ pub mod integrations;
 pub mod providers;
 pub mod run;
 pub mod sanitize;
+pub mod session;
 pub mod store;
 pub mod table;
 pub mod tui;

@@ -1,1 +1,391 @@
 //! Headless enrichment: `leadgrid run`.
+//!
+//! Reads the whole CSV, runs every (row, integration) cell through the engine,
+//! and writes every input column unchanged plus the outputs to a new file,
+//! atomically. Exit code: 0 all cells done or no data, 2 some failed, 1 fatal,
+//! 130 interrupted (the partial result is still written).
+
+pub mod csvio;
+pub mod plan;
+pub mod progress;
+pub mod summary;
+
+use crate::cell::{CellState, SkipReason};
+use crate::cli::RunArgs;
+use crate::config::{Config, ConfigError};
+use crate::demo::{DemoOptions, DemoServer};
+use crate::engine::caller::{Caller, CallerSettings, NoCache};
+use crate::engine::transport::Transport;
+use crate::engine::{Engine, EngineSettings, Event, Job, JobKey, JobResult};
+use crate::integrations::{Fields, Integration, registry};
+use crate::providers::ProviderId;
+use crate::providers::datagen::{ApiKey, DatagenClient};
+use csvio::{CsvError, Sheet};
+use plan::{PlanError, Planned, Source};
+use progress::{Progress, Tally};
+use std::collections::{BTreeMap, HashMap};
+use std::io::IsTerminal;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use summary::{Counts, Summary};
+use tokio::runtime::Runtime;
+
+/// A reason the run could not start or could not write its result.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// Bad or unreadable config file.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Unreadable input or unwritable output.
+    #[error(transparent)]
+    Csv(#[from] CsvError),
+    /// An input cannot be mapped.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// A name that is not an integration.
+    #[error("unknown integration `{name}`; available: {available}")]
+    UnknownIntegration {
+        /// The name given.
+        name: String,
+        /// Every valid name.
+        available: String,
+    },
+    /// Network integrations chosen, but no key and no `--demo`.
+    #[error(
+        "no DataGen API key: set DATAGEN_API_KEY (or api_key under [datagen] in the config file), or use --demo for fictional data"
+    )]
+    NoKey,
+    /// The runtime, demo server or HTTP client could not start.
+    #[error("{0}")]
+    Setup(String),
+}
+
+/// Engine and caller knobs for one run, from config and flags.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    /// Engine settings.
+    pub engine: EngineSettings,
+    /// Caller settings.
+    pub caller: CallerSettings,
+    /// Draw a progress bar (stderr is a terminal) rather than plain lines.
+    pub progress_bar: bool,
+}
+
+impl RunSettings {
+    /// Settings from `config`, with the command line's overrides.
+    pub fn new(config: &Config, args: &RunArgs) -> RunSettings {
+        let rate_limits = BTreeMap::from([
+            (ProviderId::Datagen, config.rate_limits.datagen),
+            (ProviderId::Heyreach, config.rate_limits.heyreach),
+        ]);
+        RunSettings {
+            engine: EngineSettings {
+                parallel: args.parallel.unwrap_or(config.engine.parallel).max(1),
+                job_timeout: Duration::from_secs(config.engine.job_timeout_secs.max(1)),
+            },
+            caller: CallerSettings {
+                max_attempts: args
+                    .max_attempts
+                    .unwrap_or(config.engine.max_attempts)
+                    .max(1),
+                request_timeout: Duration::from_secs(
+                    args.timeout.unwrap_or(config.engine.timeout_secs).max(1),
+                ),
+                rate_limits,
+                ..CallerSettings::default()
+            },
+            progress_bar: std::io::stderr().is_terminal(),
+        }
+    }
+}
+
+/// `leadgrid run`: runs, prints the summary, returns the exit code.
+pub fn main(args: &RunArgs) -> u8 {
+    match run(args) {
+        Ok(summary) => {
+            if args.json {
+                match serde_json::to_string_pretty(&summary) {
+                    Ok(json) => println!("{json}"),
+                    Err(e) => eprintln!("leadgrid run: cannot encode the summary: {e}"),
+                }
+            } else {
+                eprint!("{}", summary.human());
+            }
+            summary.exit_code()
+        }
+        Err(e) => {
+            eprintln!("leadgrid run: {e}");
+            1
+        }
+    }
+}
+
+/// Loads settings, connects to DataGen (or the in-process demo server) and runs.
+pub fn run(args: &RunArgs) -> Result<Summary, RunError> {
+    let config = Config::load()?;
+    let integrations = resolve(&args.integrations)?;
+    let settings = RunSettings::new(&config, args);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| RunError::Setup(format!("cannot start the async runtime: {e}")))?;
+    let needs_network = integrations
+        .iter()
+        .any(|i| i.spec().provider != ProviderId::Local);
+    let demo = if args.demo {
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        let server = runtime
+            .block_on(DemoServer::start(addr, DemoOptions::default()))
+            .map_err(|e| RunError::Setup(format!("cannot start the demo server: {e}")))?;
+        Some(server)
+    } else {
+        None
+    };
+    let (base_url, key) = match &demo {
+        Some(server) => (server.base_url(), None),
+        None => {
+            let key = config
+                .datagen
+                .api_key
+                .as_ref()
+                .and_then(|k| ApiKey::new(k.expose()));
+            if needs_network && key.is_none() {
+                return Err(RunError::NoKey);
+            }
+            (config.datagen.base_url.clone(), key)
+        }
+    };
+    let client = DatagenClient::new(&base_url, key, settings.caller.request_timeout)
+        .map_err(|e| RunError::Setup(e.message))?;
+    let summary = execute(&runtime, args, &settings, integrations, Arc::new(client));
+    drop(demo);
+    summary
+}
+
+/// Looks integrations up by name, keeping the order given; duplicates are dropped.
+pub fn resolve(names: &[String]) -> Result<Vec<Arc<dyn Integration>>, RunError> {
+    let all = registry();
+    let mut chosen: Vec<Arc<dyn Integration>> = Vec::new();
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        let Some(found) = all.iter().find(|i| i.spec().name == name) else {
+            let available = all
+                .iter()
+                .map(|i| i.spec().name)
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(RunError::UnknownIntegration {
+                name: name.to_owned(),
+                available,
+            });
+        };
+        if !chosen.iter().any(|c| c.spec().name == name) {
+            chosen.push(found.clone());
+        }
+    }
+    Ok(chosen)
+}
+
+/// `<stem>_enriched.csv` beside the input.
+pub fn default_output(input: &Path) -> PathBuf {
+    let stem = input
+        .file_stem()
+        .map_or_else(|| "leads".into(), |s| s.to_string_lossy().into_owned());
+    input.with_file_name(format!("{stem}_enriched.csv"))
+}
+
+/// Runs `integrations` over the input through `transport` and writes the result.
+pub fn execute(
+    runtime: &Runtime,
+    args: &RunArgs,
+    settings: &RunSettings,
+    integrations: Vec<Arc<dyn Integration>>,
+    transport: Arc<dyn Transport>,
+) -> Result<Summary, RunError> {
+    let started = Instant::now();
+    let Sheet {
+        delimiter,
+        mut headers,
+        mut rows,
+    } = csvio::read(&args.input, args.delimiter)?;
+    let plans = plan::plan(&mut headers, &integrations, &args.map, &args.set)?;
+    let output = args
+        .output
+        .clone()
+        .unwrap_or_else(|| default_output(&args.input));
+    widen(&mut rows, headers.len());
+
+    let enriched_rows = args.limit.unwrap_or(rows.len()).min(rows.len());
+    let mut counts: Vec<Counts> = vec![Counts::default(); plans.len()];
+    let mut jobs = Vec::new();
+    for (r, row) in rows.iter().enumerate().take(enriched_rows) {
+        for (c, p) in plans.iter().enumerate() {
+            if args.skip_existing && p.outputs.iter().all(|&i| !row[i].trim().is_empty()) {
+                counts[c].add(Tally::Skipped);
+                continue;
+            }
+            jobs.push(Job {
+                key: JobKey {
+                    row: r as u64,
+                    column: c as u32,
+                },
+                integration: p.integration.clone(),
+                inputs: inputs_of(p, row),
+            });
+        }
+    }
+
+    let caller = Arc::new(Caller::new(
+        transport,
+        settings.caller.clone(),
+        Arc::new(NoCache),
+    ));
+    let (engine, mut events) =
+        Engine::new(runtime.handle(), settings.engine.clone(), caller.clone());
+    let mut progress = Progress::new(jobs.len() as u64, settings.progress_bar);
+    let mut remaining = jobs.len();
+    let mut errors: Vec<HashMap<usize, String>> = vec![HashMap::new(); plans.len()];
+    let mut stopped = Vec::new();
+    let mut interrupted = false;
+    engine.submit(jobs);
+
+    runtime.block_on(async {
+        let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+        while remaining > 0 {
+            let event = tokio::select! {
+                event = events.recv() => event,
+                _ = &mut ctrl_c, if !interrupted => {
+                    interrupted = true;
+                    progress.say("interrupted: cancelling, the partial result will be written");
+                    engine.cancel_all();
+                    continue;
+                }
+            };
+            match event {
+                Some(Event::Finished(result)) => {
+                    remaining -= 1;
+                    let tally = apply(&plans, &mut rows, &mut errors, &result);
+                    counts[result.key.column as usize].add(tally);
+                    progress.finished(tally);
+                }
+                Some(Event::ColumnStopped { column, error }) => {
+                    let name = plans
+                        .get(column as usize)
+                        .map_or("?", |p| p.integration.spec().name);
+                    let line = format!(
+                        "{name}: stopped after an authentication failure, its remaining cells skipped: {}",
+                        error.message
+                    );
+                    progress.say(&line);
+                    stopped.push(line);
+                }
+                Some(_) => {}
+                None => break,
+            }
+        }
+    });
+    progress.close();
+    drop(engine);
+
+    for (c, p) in plans.iter().enumerate() {
+        let name = format!("{}_error", p.integration.spec().name);
+        let exists = headers.contains(&name);
+        // Blank entries only clear an existing error column; they never create one.
+        if !exists && errors[c].values().all(String::is_empty) {
+            continue;
+        }
+        let column = plan::column_for(&mut headers, &name);
+        widen(&mut rows, headers.len());
+        for (r, message) in errors[c].drain() {
+            rows[r][column] = message;
+        }
+    }
+    let total_rows = rows.len();
+    csvio::write_atomic(
+        &output,
+        &Sheet {
+            delimiter,
+            headers,
+            rows,
+        },
+    )?;
+
+    let stats = caller.stats();
+    Ok(Summary {
+        input: args.input.clone(),
+        output,
+        rows: total_rows,
+        rows_enriched: enriched_rows,
+        integrations: plans
+            .iter()
+            .zip(counts)
+            .map(|(p, c)| (p.integration.spec().name.to_owned(), c))
+            .collect(),
+        calls_made: stats.attempts,
+        calls_shared: stats.shared,
+        calls_cached: stats.cached,
+        elapsed_secs: started.elapsed().as_secs_f64(),
+        interrupted,
+        stopped,
+    })
+}
+
+fn widen(rows: &mut [Vec<String>], width: usize) {
+    for row in rows {
+        row.resize(width, String::new());
+    }
+}
+
+fn inputs_of(p: &Planned, row: &[String]) -> Fields {
+    p.inputs
+        .iter()
+        .filter_map(|(name, source)| {
+            let value = match source.as_ref()? {
+                Source::Column(i) => row.get(*i)?.clone(),
+                Source::Constant(v) => v.clone(),
+            };
+            Some(((*name).to_owned(), value))
+        })
+        .collect()
+}
+
+/// Writes a finished cell into the sheet; returns how it counts.
+fn apply(
+    plans: &[Planned],
+    rows: &mut [Vec<String>],
+    errors: &mut [HashMap<usize, String>],
+    result: &JobResult,
+) -> Tally {
+    let c = result.key.column as usize;
+    let r = result.key.row as usize;
+    let (Some(p), Some(row)) = (plans.get(c), rows.get_mut(r)) else {
+        return Tally::Skipped;
+    };
+    match &result.state {
+        CellState::Done => {
+            for (spec, &column) in p.integration.spec().outputs.iter().zip(&p.outputs) {
+                row[column] = result.fields.get(spec.name).cloned().unwrap_or_default();
+            }
+            errors[c].insert(r, String::new());
+            Tally::Done
+        }
+        CellState::NoData => {
+            errors[c].insert(r, String::new());
+            Tally::NoData
+        }
+        // Cancelled with a reason means the column was stopped by an auth failure: a failure.
+        CellState::Failed | CellState::Skipped(SkipReason::Cancelled)
+            if result.state == CellState::Failed || result.error.is_some() =>
+        {
+            let message = result
+                .error
+                .as_ref()
+                .map_or_else(|| "failed".to_owned(), |e| e.message.clone());
+            errors[c].insert(r, message);
+            Tally::Failed
+        }
+        _ => Tally::Skipped,
+    }
+}

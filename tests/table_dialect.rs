@@ -224,3 +224,16 @@ fn megabyte_header_field_is_read() {
     sheet.save(None).unwrap();
     assert_eq!(std::fs::read_to_string(&path).unwrap(), bytes);
 }
+
+#[test]
+fn long_quoted_header_with_another_delimiter_is_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.csv");
+    let long = "x\n".repeat(40_000);
+    std::fs::write(&path, format!("a;\"{long}\";c\n1;2;3\n")).unwrap();
+    let sheet = Sheet::open(&path, &OpenOptions::default()).unwrap();
+    assert_eq!(sheet.dialect().delimiter, b';');
+    let names: Vec<String> = sheet.columns().iter().map(|c| c.name.clone()).collect();
+    assert_eq!(names, strings(&["a", &long, "c"]));
+    assert_eq!(sheet.row_cells(0), strings(&["1", "2", "3"]));
+}

@@ -314,6 +314,7 @@ fn snapshot_scans_current_state_and_can_stop() {
     sheet.delete_column(3);
     let snap = sheet.snapshot();
     assert_send(&snap);
+    assert_send(&sheet);
     sheet.set_cell(0, 0, "later".into());
     let rows = std::thread::spawn(move || {
         let mut rows = Vec::new();
@@ -374,4 +375,62 @@ fn background_save_is_adopted_only_when_nothing_changed_since() {
         strings(&["Bramwell", "Okonkwo", "bram@nullpoint.example"])
     );
     assert_eq!(read(&path), read(&fixtures().join("simple.csv")));
+}
+
+#[test]
+fn every_edit_kind_undoes_and_redoes_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut sheet, _) = open_copy(dir.path(), "ragged.csv", &OpenOptions::default());
+    let state = |s: &Sheet| {
+        let names: Vec<String> = s.columns().iter().map(|c| c.display.clone()).collect();
+        (names, all_rows(s))
+    };
+    let mut states = vec![state(&sheet)];
+    let edits: [fn(&mut Sheet); 9] = [
+        |s| s.set_cell(1, 2, "five-c".into()),
+        |s| s.insert_row(2),
+        |s| s.set_cell(2, 0, "new".into()),
+        |s| s.delete_row(0),
+        |s| {
+            s.insert_column(1, "x".into());
+        },
+        |s| s.set_cell(0, 1, "x0".into()),
+        |s| s.rename_column(0, "A".into()),
+        |s| s.delete_column(2),
+        |s| s.delete_row(3),
+    ];
+    for edit in edits {
+        edit(&mut sheet);
+        states.push(state(&sheet));
+    }
+    for expected in states.iter().rev().skip(1) {
+        assert!(sheet.undo());
+        assert_eq!(&state(&sheet), expected);
+    }
+    assert!(!sheet.undo());
+    for expected in states.iter().skip(1) {
+        assert!(sheet.redo());
+        assert_eq!(&state(&sheet), expected);
+    }
+    assert!(!sheet.redo());
+}
+
+#[test]
+fn saving_through_a_symlink_replaces_the_linked_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, path) = open_copy(dir.path(), "simple.csv", &OpenOptions::default());
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&path, &link).unwrap();
+    let mut sheet = Sheet::open(&link, &OpenOptions::default()).unwrap();
+    sheet.set_cell(0, 0, "Adah".into());
+    sheet.save(None).unwrap();
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(read(&path).starts_with("first_name,last_name,email\nAdah,"));
+    assert_eq!(sheet.path(), link.as_path());
+    assert_eq!(sheet.cell(0, 0), "Adah");
 }

@@ -1,1 +1,664 @@
-//! The tool caller integrations use: cache, shared calls, rate limit, retries.
+//! The tool caller integrations use: memo and cache, shared calls, rate limit, retries.
+
+use super::backoff::{Backoff, backoff_delay};
+use super::limiter::RateLimit;
+use super::transport::{AttemptOutcome, Transport};
+use crate::integrations::{CallObserver, ToolCaller};
+use crate::providers::{
+    Attempt, CallError, CallRecord, ErrorKind, ProviderId, ToolFailure, ToolOutput,
+};
+use futures::future::BoxFuture;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+/// Largest raw response kept in a call record; the inspector needs the gist, not megabytes.
+const MAX_RAW_RESPONSE: usize = 64 * 1024;
+
+/// Identifies a request: the same key means the same answer.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CallKey {
+    /// The service called.
+    pub provider: ProviderId,
+    /// The tool's alias name.
+    pub tool: String,
+    /// Parameters as canonical JSON (object keys sorted by serde_json's map).
+    pub params: String,
+}
+
+impl CallKey {
+    /// The key of a call to `tool` with `params`.
+    pub fn new(provider: ProviderId, tool: &str, params: &Value) -> CallKey {
+        CallKey {
+            provider,
+            tool: tool.to_owned(),
+            params: params.to_string(),
+        }
+    }
+}
+
+/// A final answer worth remembering: a result, or "no data" for this input.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cached {
+    /// The tool's `result`.
+    Result(Value),
+    /// The provider had nothing for this input (its message).
+    NoData(String),
+}
+
+/// Where a persistent response cache plugs in (the SQLite store implements it later).
+pub trait ResponseCache: Send + Sync {
+    /// A remembered answer for `key`, if still fresh.
+    fn get(&self, key: &CallKey) -> Option<Cached>;
+    /// Remembers an answer for `key`.
+    fn put(&self, key: &CallKey, value: &Cached);
+}
+
+/// The cache that remembers nothing.
+pub struct NoCache;
+
+impl ResponseCache for NoCache {
+    fn get(&self, _key: &CallKey) -> Option<Cached> {
+        None
+    }
+
+    fn put(&self, _key: &CallKey, _value: &Cached) {}
+}
+
+/// Settings of the caller; see `assets/default-config.toml` for the user-facing defaults.
+#[derive(Debug, Clone)]
+pub struct CallerSettings {
+    /// Attempts per call, the first included (at least 1).
+    pub max_attempts: u32,
+    /// Bound on one HTTP attempt.
+    pub request_timeout: Duration,
+    /// Pacing of retries.
+    pub backoff: Backoff,
+    /// Requests per minute per provider; absent or 0 means unlimited.
+    pub rate_limits: BTreeMap<ProviderId, u32>,
+    /// How many recent answers the in-memory memo keeps.
+    pub memo_capacity: usize,
+    /// How long a memo entry stays usable.
+    pub memo_ttl: Duration,
+}
+
+impl Default for CallerSettings {
+    fn default() -> Self {
+        CallerSettings {
+            max_attempts: 4,
+            request_timeout: Duration::from_secs(30),
+            backoff: Backoff::default(),
+            rate_limits: BTreeMap::from([(ProviderId::Datagen, 600), (ProviderId::Heyreach, 300)]),
+            memo_capacity: 1024,
+            memo_ttl: Duration::from_secs(600),
+        }
+    }
+}
+
+/// Counters of what the caller did, for summaries and benchmarks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallerStats {
+    /// HTTP attempts made (each one paid).
+    pub attempts: u64,
+    /// Calls answered by another job's call (in flight or recent).
+    pub shared: u64,
+    /// Calls answered by the response cache.
+    pub cached: u64,
+}
+
+/// A call's result with its record (the shape the memo and waiting callers share).
+#[derive(Debug, Clone)]
+struct Answer {
+    result: Result<Value, CallError>,
+    record: CallRecord,
+}
+
+/// Bounded memo of recent final answers, oldest evicted first.
+struct Memo {
+    entries: HashMap<CallKey, (Instant, Answer)>,
+    order: VecDeque<CallKey>,
+}
+
+/// The engine's [`ToolCaller`]: every integration call goes through one of these.
+pub struct Caller {
+    transport: Arc<dyn Transport>,
+    settings: CallerSettings,
+    limits: HashMap<ProviderId, RateLimit>,
+    cache: Arc<dyn ResponseCache>,
+    in_flight: Mutex<HashMap<CallKey, watch::Receiver<Option<Answer>>>>,
+    memo: Mutex<Memo>,
+    attempts: AtomicU64,
+    shared: AtomicU64,
+    cached: AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Removes the in-flight entry when the paying call ends or is dropped, so
+/// waiting callers either get its answer or take over.
+struct InFlightGuard<'a> {
+    caller: &'a Caller,
+    key: &'a CallKey,
+}
+
+impl Drop for InFlightGuard<'_> {
+    fn drop(&mut self) {
+        lock(&self.caller.in_flight).remove(self.key);
+    }
+}
+
+enum Role {
+    Leader(watch::Sender<Option<Answer>>),
+    Follower(watch::Receiver<Option<Answer>>),
+}
+
+impl Caller {
+    /// A caller over `transport`, remembering answers in `cache`.
+    pub fn new(
+        transport: Arc<dyn Transport>,
+        settings: CallerSettings,
+        cache: Arc<dyn ResponseCache>,
+    ) -> Caller {
+        let limits = settings
+            .rate_limits
+            .iter()
+            .filter_map(|(&p, &n)| RateLimit::per_minute(n).map(|l| (p, l)))
+            .collect();
+        Caller {
+            transport,
+            settings,
+            limits,
+            cache,
+            in_flight: Mutex::new(HashMap::new()),
+            memo: Mutex::new(Memo {
+                entries: HashMap::new(),
+                order: VecDeque::new(),
+            }),
+            attempts: AtomicU64::new(0),
+            shared: AtomicU64::new(0),
+            cached: AtomicU64::new(0),
+        }
+    }
+
+    /// What the caller has done so far.
+    pub fn stats(&self) -> CallerStats {
+        CallerStats {
+            attempts: self.attempts.load(Ordering::Relaxed),
+            shared: self.shared.load(Ordering::Relaxed),
+            cached: self.cached.load(Ordering::Relaxed),
+        }
+    }
+
+    async fn call_shared(
+        &self,
+        provider: ProviderId,
+        tool: &str,
+        params: Value,
+        observer: &dyn CallObserver,
+    ) -> Answer {
+        let key = CallKey::new(provider, tool, &params);
+        if let Some(hit) = self.memo_get(&key) {
+            self.shared.fetch_add(1, Ordering::Relaxed);
+            return mark_shared(hit);
+        }
+        if let Some(hit) = self.cache.get(&key) {
+            self.cached.fetch_add(1, Ordering::Relaxed);
+            return from_cache(provider, tool, params, hit);
+        }
+        loop {
+            let role = {
+                let mut map = lock(&self.in_flight);
+                match map.get(&key) {
+                    Some(rx) => Role::Follower(rx.clone()),
+                    None => {
+                        let (tx, rx) = watch::channel(None);
+                        map.insert(key.clone(), rx);
+                        Role::Leader(tx)
+                    }
+                }
+            };
+            match role {
+                Role::Follower(mut rx) => {
+                    let answer = rx
+                        .wait_for(Option::is_some)
+                        .await
+                        .ok()
+                        .and_then(|v| v.clone());
+                    if let Some(outcome) = answer {
+                        self.shared.fetch_add(1, Ordering::Relaxed);
+                        return mark_shared(outcome);
+                    }
+                    // The paying job was cancelled before answering: take over.
+                }
+                Role::Leader(tx) => {
+                    let _guard = InFlightGuard {
+                        caller: self,
+                        key: &key,
+                    };
+                    let outcome = self.with_retries(provider, tool, params, observer).await;
+                    if let Some(answer) = final_answer(&outcome) {
+                        self.memo_put(&key, &outcome);
+                        self.cache.put(&key, &answer);
+                    }
+                    // Nobody waiting is fine: the send only fails without receivers.
+                    let _ = tx.send(Some(outcome.clone()));
+                    return outcome;
+                }
+            }
+        }
+    }
+
+    async fn with_retries(
+        &self,
+        provider: ProviderId,
+        tool: &str,
+        params: Value,
+        observer: &dyn CallObserver,
+    ) -> Answer {
+        let max = self.settings.max_attempts.max(1);
+        let mut record = CallRecord {
+            provider,
+            tool: tool.to_owned(),
+            request: params,
+            attempts: Vec::new(),
+            raw_response: None,
+            cached: false,
+            shared: false,
+        };
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            if let Some(limit) = self.limits.get(&provider) {
+                limit.ready().await;
+            }
+            let out = self.attempt_once(provider, tool, &record.request).await;
+            self.attempts.fetch_add(1, Ordering::Relaxed);
+            record.attempts.push(out.attempt);
+            if let Some(body) = out.raw_body {
+                record.raw_response = Some(truncate(body));
+            }
+            match out.result {
+                Ok(result) => {
+                    return Answer {
+                        result: Ok(result),
+                        record,
+                    };
+                }
+                Err(error) if error.kind.is_retryable() && attempt < max => {
+                    observer.retrying(attempt + 1, max, &error);
+                    let delay = backoff_delay(
+                        attempt,
+                        error.retry_after,
+                        &self.settings.backoff,
+                        rand::random::<f64>(),
+                    );
+                    tokio::time::sleep(delay).await;
+                }
+                Err(error) => {
+                    return Answer {
+                        result: Err(error),
+                        record,
+                    };
+                }
+            }
+        }
+    }
+
+    async fn attempt_once(
+        &self,
+        provider: ProviderId,
+        tool: &str,
+        params: &Value,
+    ) -> AttemptOutcome {
+        let started_at = chrono::Utc::now();
+        let start = Instant::now();
+        let limit = self.settings.request_timeout;
+        match tokio::time::timeout(limit, self.transport.execute_once(provider, tool, params)).await
+        {
+            Ok(out) => out,
+            Err(_) => {
+                let mut error = CallError::new(
+                    ErrorKind::Transient,
+                    format!("no answer within {} s", limit.as_secs_f64()),
+                );
+                error.status = None;
+                AttemptOutcome {
+                    attempt: Attempt {
+                        started_at,
+                        duration_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
+                        status: None,
+                        outcome: error.message.clone(),
+                    },
+                    result: Err(error),
+                    status: None,
+                    raw_body: None,
+                }
+            }
+        }
+    }
+
+    fn memo_get(&self, key: &CallKey) -> Option<Answer> {
+        let memo = lock(&self.memo);
+        let (at, outcome) = memo.entries.get(key)?;
+        (at.elapsed() < self.settings.memo_ttl).then(|| outcome.clone())
+    }
+
+    fn memo_put(&self, key: &CallKey, outcome: &Answer) {
+        if self.settings.memo_capacity == 0 {
+            return;
+        }
+        let mut memo = lock(&self.memo);
+        let fresh = (Instant::now(), outcome.clone());
+        if memo.entries.insert(key.clone(), fresh).is_none() {
+            memo.order.push_back(key.clone());
+        }
+        while memo.entries.len() > self.settings.memo_capacity {
+            match memo.order.pop_front() {
+                Some(oldest) => {
+                    memo.entries.remove(&oldest);
+                }
+                None => break,
+            }
+        }
+    }
+}
+
+impl ToolCaller for Caller {
+    fn call<'a>(
+        &'a self,
+        provider: ProviderId,
+        tool: &'a str,
+        params: Value,
+        observer: &'a dyn CallObserver,
+    ) -> BoxFuture<'a, Result<ToolOutput, ToolFailure>> {
+        Box::pin(async move {
+            let Answer { result, record } =
+                self.call_shared(provider, tool, params, observer).await;
+            match result {
+                Ok(result) => Ok(ToolOutput { result, record }),
+                Err(error) => Err(ToolFailure { error, record }),
+            }
+        })
+    }
+}
+
+/// The answer to remember, if `outcome` is final for this input (a result or no data).
+fn final_answer(outcome: &Answer) -> Option<Cached> {
+    match &outcome.result {
+        Ok(result) => Some(Cached::Result(result.clone())),
+        Err(e) if e.kind == ErrorKind::NoData => Some(Cached::NoData(e.message.clone())),
+        Err(_) => None,
+    }
+}
+
+fn mark_shared(mut outcome: Answer) -> Answer {
+    outcome.record.shared = true;
+    outcome
+}
+
+fn from_cache(provider: ProviderId, tool: &str, params: Value, hit: Cached) -> Answer {
+    let record = CallRecord {
+        provider,
+        tool: tool.to_owned(),
+        request: params,
+        attempts: Vec::new(),
+        raw_response: None,
+        cached: true,
+        shared: false,
+    };
+    let result = match hit {
+        Cached::Result(result) => Ok(result),
+        Cached::NoData(message) => Err(CallError::new(ErrorKind::NoData, message)),
+    };
+    Answer { result, record }
+}
+
+fn truncate(mut body: String) -> String {
+    if body.len() > MAX_RAW_RESPONSE {
+        let mut end = MAX_RAW_RESPONSE;
+        while !body.is_char_boundary(end) {
+            end -= 1;
+        }
+        body.truncate(end);
+        body.push_str("…[truncated]");
+    }
+    body
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::fake::FakeTransport;
+    use crate::integrations::NoObserver;
+    use serde_json::json;
+    use std::sync::atomic::AtomicU32;
+
+    fn error(kind: ErrorKind, msg: &str) -> CallError {
+        CallError::new(kind, msg)
+    }
+
+    fn caller(transport: Arc<FakeTransport>, max_attempts: u32) -> Caller {
+        let settings = CallerSettings {
+            max_attempts,
+            rate_limits: BTreeMap::new(),
+            ..CallerSettings::default()
+        };
+        Caller::new(transport, settings, Arc::new(NoCache))
+    }
+
+    /// Fails with `kind` on every attempt.
+    fn always(kind: ErrorKind) -> Arc<FakeTransport> {
+        Arc::new(FakeTransport::new(Some(Duration::ZERO), move |_, _, _| {
+            Err(error(kind, "boom"))
+        }))
+    }
+
+    #[derive(Default)]
+    struct CountRetries(AtomicU32);
+
+    impl CallObserver for CountRetries {
+        fn retrying(&self, _attempt: u32, max: u32, _error: &CallError) {
+            assert_eq!(max, 4);
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn only_retryable_kinds_are_retried() {
+        for (kind, attempts) in [
+            (ErrorKind::Transient, 4),
+            (ErrorKind::RateLimited, 4),
+            (ErrorKind::NoData, 1),
+            (ErrorKind::Auth, 1),
+            (ErrorKind::Permanent, 1),
+        ] {
+            let t = always(kind);
+            let c = caller(t.clone(), 4);
+            let observer = CountRetries::default();
+            let out = c
+                .call(ProviderId::Datagen, "tool", json!({"a": 1}), &observer)
+                .await;
+            let fail = out.expect_err("always fails");
+            assert_eq!(fail.error.kind, kind);
+            assert_eq!(t.calls(), attempts, "{kind:?}");
+            assert_eq!(fail.record.attempts.len() as u64, attempts);
+            assert_eq!(observer.0.load(Ordering::SeqCst) as u64, attempts - 1);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn transient_then_success_records_every_attempt() {
+        let t = Arc::new(FakeTransport::new(Some(Duration::ZERO), |_, _, n| {
+            if n < 3 {
+                Err(error(ErrorKind::Transient, "HTTP 503"))
+            } else {
+                Ok(json!({"ok": n}))
+            }
+        }));
+        let c = caller(t.clone(), 4);
+        let out = c
+            .call(ProviderId::Datagen, "tool", json!({}), &NoObserver)
+            .await
+            .expect("third attempt succeeds");
+        assert_eq!(out.result, json!({"ok": 3}));
+        let outcomes: Vec<_> = out
+            .record
+            .attempts
+            .iter()
+            .map(|a| a.outcome.as_str())
+            .collect();
+        assert_eq!(outcomes, ["HTTP 503", "HTTP 503", "ok"]);
+        assert_eq!(c.stats().attempts, 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retry_after_is_waited_out() {
+        let t = Arc::new(FakeTransport::new(Some(Duration::ZERO), |_, _, n| {
+            if n == 1 {
+                let mut e = error(ErrorKind::RateLimited, "HTTP 429");
+                e.retry_after = Some(Duration::from_secs(20));
+                Err(e)
+            } else {
+                Ok(json!(n))
+            }
+        }));
+        let c = caller(t, 4);
+        let start = Instant::now();
+        c.call(ProviderId::Datagen, "tool", json!({}), &NoObserver)
+            .await
+            .expect("second attempt succeeds");
+        let waited = start.elapsed();
+        assert!(waited >= Duration::from_secs(20), "{waited:?}");
+        assert!(waited < Duration::from_secs(21), "{waited:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn slow_attempt_times_out_as_transient() {
+        let t = Arc::new(FakeTransport::new(None, |_, _, _| Ok(json!(1))));
+        let settings = CallerSettings {
+            max_attempts: 2,
+            request_timeout: Duration::from_secs(5),
+            ..CallerSettings::default()
+        };
+        let c = Caller::new(t.clone(), settings, Arc::new(NoCache));
+        let fail = c
+            .call(ProviderId::Datagen, "tool", json!({}), &NoObserver)
+            .await
+            .expect_err("never answers");
+        assert_eq!(fail.error.kind, ErrorKind::Transient);
+        assert_eq!(t.calls(), 2);
+    }
+
+    #[tokio::test]
+    async fn concurrent_identical_calls_are_made_once() {
+        let t = Arc::new(FakeTransport::echo(Duration::from_millis(50)));
+        let c = caller(t.clone(), 4);
+        let params = json!({"linkedin_url": "u"});
+        let (a, b) = tokio::join!(
+            c.call(ProviderId::Datagen, "tool", params.clone(), &NoObserver),
+            c.call(ProviderId::Datagen, "tool", params.clone(), &NoObserver),
+        );
+        let (a, b) = (a.expect("ok"), b.expect("ok"));
+        assert_eq!(t.calls(), 1);
+        assert_eq!(a.result, b.result);
+        assert!(a.record.shared != b.record.shared, "exactly one paid");
+        assert_eq!(c.stats().shared, 1);
+    }
+
+    #[tokio::test]
+    async fn recent_answers_are_reused_and_failures_are_not() {
+        let t = Arc::new(FakeTransport::new(
+            Some(Duration::ZERO),
+            |_, p, _| match p["id"].as_i64() {
+                Some(1) => Ok(json!("one")),
+                Some(2) => Err(error(ErrorKind::NoData, "Resource not found")),
+                _ => Err(error(ErrorKind::Permanent, "bad request")),
+            },
+        ));
+        let c = caller(t.clone(), 1);
+        for id in [1, 2, 3, 1, 2, 3] {
+            let _ = c
+                .call(ProviderId::Datagen, "tool", json!({"id": id}), &NoObserver)
+                .await;
+        }
+        // The result and the no-data answer are remembered; the permanent failure is asked again.
+        assert_eq!(t.calls(), 4);
+        let again = c
+            .call(ProviderId::Datagen, "tool", json!({"id": 2}), &NoObserver)
+            .await
+            .expect_err("no data");
+        assert_eq!(again.error.kind, ErrorKind::NoData);
+        assert!(again.record.shared);
+    }
+
+    #[tokio::test]
+    async fn memo_is_bounded() {
+        let t = Arc::new(FakeTransport::echo(Duration::ZERO));
+        let settings = CallerSettings {
+            memo_capacity: 2,
+            ..CallerSettings::default()
+        };
+        let c = Caller::new(t.clone(), settings, Arc::new(NoCache));
+        for id in [1, 2, 3, 1] {
+            c.call(ProviderId::Local, "tool", json!({"id": id}), &NoObserver)
+                .await
+                .expect("echo");
+        }
+        // 1 was evicted by 3, so it is asked again.
+        assert_eq!(t.calls(), 4);
+    }
+
+    #[derive(Default)]
+    struct MapCache(Mutex<HashMap<CallKey, Cached>>);
+
+    impl ResponseCache for MapCache {
+        fn get(&self, key: &CallKey) -> Option<Cached> {
+            lock(&self.0).get(key).cloned()
+        }
+
+        fn put(&self, key: &CallKey, value: &Cached) {
+            lock(&self.0).insert(key.clone(), value.clone());
+        }
+    }
+
+    #[tokio::test]
+    async fn response_cache_answers_across_callers() {
+        let cache = Arc::new(MapCache::default());
+        let t = Arc::new(FakeTransport::echo(Duration::ZERO));
+        let params = json!({"linkedin_url": "u"});
+        for _ in 0..2 {
+            // A fresh caller has an empty memo: only the cache can answer.
+            let c = Caller::new(t.clone(), CallerSettings::default(), cache.clone());
+            c.call(ProviderId::Datagen, "tool", params.clone(), &NoObserver)
+                .await
+                .expect("echo");
+        }
+        assert_eq!(t.calls(), 1);
+        let key = CallKey::new(ProviderId::Datagen, "tool", &params);
+        assert!(matches!(cache.get(&key), Some(Cached::Result(_))));
+    }
+
+    #[test]
+    fn call_keys_ignore_parameter_order() {
+        let a: Value = serde_json::from_str(r#"{"a":1,"b":2}"#).expect("json");
+        let b: Value = serde_json::from_str(r#"{"b":2,"a":1}"#).expect("json");
+        assert_eq!(
+            CallKey::new(ProviderId::Datagen, "t", &a),
+            CallKey::new(ProviderId::Datagen, "t", &b)
+        );
+    }
+
+    #[test]
+    fn long_bodies_are_truncated_on_a_char_boundary() {
+        let body = "é".repeat(MAX_RAW_RESPONSE);
+        let cut = truncate(body);
+        assert!(cut.len() < MAX_RAW_RESPONSE + 20);
+        assert!(cut.ends_with("…[truncated]"));
+    }
+}

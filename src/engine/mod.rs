@@ -1,3 +1,437 @@
 //! The enrichment engine: jobs on tokio, bounded and rate-limited, reporting events.
+//!
+//! `submit` never blocks: jobs wait in a queue that `parallel` workers drain, so a
+//! million queued cells cost a queue entry each, not a task each. Every job ends
+//! with exactly one [`Event::Finished`]; events go over an unbounded channel so none
+//! is ever lost and the submitter is never blocked by a slow reader.
 
+pub mod backoff;
 pub mod caller;
+pub mod cancel;
+pub mod fake;
+pub mod limiter;
+pub mod transport;
+
+use crate::cell::{CellState, SkipReason};
+use crate::integrations::{
+    CallObserver, Ctx, EnrichError, Fields, Integration, ToolCaller, missing_inputs,
+};
+use crate::providers::{CallError, CallRecord, ErrorKind};
+use cancel::CancelToken;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+use tokio::runtime::Handle;
+use tokio::sync::{Notify, mpsc};
+
+/// Which cell a job fills; both numbers are opaque to the engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct JobKey {
+    /// The row (or any id the submitter chooses).
+    pub row: u64,
+    /// The enrichment column; cancellation and auth stops act per column.
+    pub column: u32,
+}
+
+/// One enrichment of one row.
+#[derive(Clone)]
+pub struct Job {
+    /// Where the result goes.
+    pub key: JobKey,
+    /// What to run.
+    pub integration: Arc<dyn Integration>,
+    /// The row's values for the integration's inputs.
+    pub inputs: Fields,
+}
+
+/// The end of a job.
+#[derive(Debug, Clone)]
+pub struct JobResult {
+    /// Which job.
+    pub key: JobKey,
+    /// Done, NoData, Failed or Skipped.
+    pub state: CellState,
+    /// Output values (empty unless Done).
+    pub fields: Fields,
+    /// Why it did not succeed (failed, no data, or cancelled after an auth failure).
+    pub error: Option<EnrichError>,
+    /// Every tool call the job made, with every attempt.
+    pub calls: Vec<CallRecord>,
+    /// Evidence from the integration for the inspector.
+    pub notes: Vec<String>,
+}
+
+/// What the engine reports, in order per job: Queued, Running, Retrying*, Finished.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// Accepted; waiting for a free slot.
+    Queued(JobKey),
+    /// Started.
+    Running(JobKey),
+    /// A call failed in a retryable way; attempt `attempt` of `max` comes next.
+    Retrying {
+        /// Which job.
+        key: JobKey,
+        /// The attempt about to be made.
+        attempt: u32,
+        /// Attempts allowed.
+        max: u32,
+        /// Why the last attempt failed.
+        reason: String,
+    },
+    /// Final state of a job.
+    Finished(Box<JobResult>),
+    /// Authentication failed in this column: its other jobs are skipped. Sent once per stop.
+    ColumnStopped {
+        /// The column.
+        column: u32,
+        /// The authentication failure.
+        error: EnrichError,
+    },
+    /// No job is queued or running.
+    Idle,
+}
+
+/// Engine settings.
+#[derive(Debug, Clone)]
+pub struct EngineSettings {
+    /// Jobs running at once.
+    pub parallel: usize,
+    /// Bound on one job, retries included.
+    pub job_timeout: Duration,
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        EngineSettings {
+            parallel: 8,
+            job_timeout: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Receives the engine's events, from async code or from a plain thread.
+pub struct EventReceiver {
+    rx: mpsc::UnboundedReceiver<Event>,
+}
+
+impl EventReceiver {
+    /// The next event; `None` once the engine is gone and every event was read.
+    pub async fn recv(&mut self) -> Option<Event> {
+        self.rx.recv().await
+    }
+
+    /// Blocking variant for a thread outside the runtime (the TUI loop). Must not be called from async code.
+    pub fn blocking_recv(&mut self) -> Option<Event> {
+        self.rx.blocking_recv()
+    }
+
+    /// The next event if one is ready.
+    pub fn try_recv(&mut self) -> Option<Event> {
+        self.rx.try_recv().ok()
+    }
+}
+
+struct QueuedJob {
+    id: u64,
+    job: Job,
+}
+
+struct Inner {
+    caller: Arc<dyn ToolCaller>,
+    settings: EngineSettings,
+    events: mpsc::UnboundedSender<Event>,
+    queue: Mutex<VecDeque<QueuedJob>>,
+    wake: Notify,
+    running: Mutex<HashMap<u64, (JobKey, CancelToken)>>,
+    stopped: Mutex<HashMap<u32, EnrichError>>,
+    pending: AtomicUsize,
+    finishing: Mutex<()>,
+    next_id: AtomicU64,
+    shutdown: AtomicBool,
+}
+
+/// Runs jobs on a tokio runtime; dropping it cancels what is running.
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Engine {
+    /// Starts `settings.parallel` workers on `handle`, calling tools through `caller`.
+    pub fn new(
+        handle: &Handle,
+        settings: EngineSettings,
+        caller: Arc<dyn ToolCaller>,
+    ) -> (Engine, EventReceiver) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let workers = settings.parallel.max(1);
+        let inner = Arc::new(Inner {
+            caller,
+            settings,
+            events: tx,
+            queue: Mutex::new(VecDeque::new()),
+            wake: Notify::new(),
+            running: Mutex::new(HashMap::new()),
+            stopped: Mutex::new(HashMap::new()),
+            pending: AtomicUsize::new(0),
+            finishing: Mutex::new(()),
+            next_id: AtomicU64::new(0),
+            shutdown: AtomicBool::new(false),
+        });
+        for _ in 0..workers {
+            handle.spawn(worker(inner.clone()));
+        }
+        (Engine { inner }, EventReceiver { rx })
+    }
+
+    /// Queues jobs; never blocks. Jobs with missing inputs, or in a stopped column, finish at once as skipped.
+    pub fn submit(&self, jobs: Vec<Job>) {
+        let inner = &self.inner;
+        let mut accepted = 0;
+        // Counted up front so a job skipped here cannot signal Idle while its siblings wait.
+        inner.pending.fetch_add(jobs.len(), Ordering::SeqCst);
+        for job in jobs {
+            inner.send(Event::Queued(job.key));
+            if let Some(message) = missing_inputs(job.integration.spec(), &job.inputs) {
+                let state = CellState::Skipped(SkipReason::MissingInput(message));
+                inner.finish(JobResult::bare(job.key, state, None));
+            } else if let Some(error) = inner.stop_error(&job) {
+                let state = CellState::Skipped(SkipReason::Cancelled);
+                inner.finish(JobResult::bare(job.key, state, Some(error)));
+            } else {
+                let id = inner.next_id.fetch_add(1, Ordering::Relaxed);
+                lock(&inner.queue).push_back(QueuedJob { id, job });
+                accepted += 1;
+            }
+        }
+        for _ in 0..accepted.min(inner.settings.parallel.max(1)) {
+            inner.wake.notify_one();
+        }
+    }
+
+    /// Cancels every queued and running job.
+    pub fn cancel_all(&self) {
+        self.inner.cancel_where(|_| true);
+    }
+
+    /// Cancels the queued and running jobs of one column.
+    pub fn cancel_column(&self, column: u32) {
+        self.inner.cancel_where(|k| k.column == column);
+    }
+
+    /// Cancels one job (every queued or running copy of it).
+    pub fn cancel_job(&self, key: JobKey) {
+        self.inner.cancel_where(|k| *k == key);
+    }
+
+    /// Lets a column stopped by an authentication failure run again (e.g. after the key was fixed).
+    pub fn resume_column(&self, column: u32) {
+        lock(&self.inner.stopped).remove(&column);
+    }
+
+    /// Jobs submitted and not yet finished.
+    pub fn pending(&self) -> usize {
+        self.inner.pending.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.inner.shutdown.store(true, Ordering::SeqCst);
+        self.inner.wake.notify_waiters();
+        for (_, token) in lock(&self.inner.running).values() {
+            token.cancel();
+        }
+    }
+}
+
+async fn worker(inner: Arc<Inner>) {
+    while let Some(job) = inner.next_job().await {
+        inner.run(job).await;
+    }
+}
+
+impl Inner {
+    fn send(&self, event: Event) {
+        // Fails only when the receiver was dropped: nobody is listening any more.
+        let _ = self.events.send(event);
+    }
+
+    fn finish(&self, result: JobResult) {
+        // One finisher at a time: whoever reads a Finished sees `pending` already
+        // lowered, and Idle always comes after the last Finished.
+        let _order = lock(&self.finishing);
+        let left = self
+            .pending
+            .fetch_sub(1, Ordering::SeqCst)
+            .saturating_sub(1);
+        self.send(Event::Finished(Box::new(result)));
+        if left == 0 {
+            self.send(Event::Idle);
+        }
+    }
+
+    fn stop_error(&self, job: &Job) -> Option<EnrichError> {
+        let stopped = lock(&self.stopped);
+        let cause = stopped.get(&job.key.column)?;
+        Some(EnrichError::new(
+            ErrorKind::Auth,
+            format!(
+                "not run: {} stopped after an authentication failure: {}",
+                job.integration.spec().name,
+                cause.message
+            ),
+        ))
+    }
+
+    async fn next_job(&self) -> Option<QueuedJob> {
+        loop {
+            let notified = self.wake.notified();
+            tokio::pin!(notified);
+            // Registered before looking, so a job pushed in between wakes us.
+            notified.as_mut().enable();
+            if self.shutdown.load(Ordering::SeqCst) {
+                return None;
+            }
+            if let Some(job) = lock(&self.queue).pop_front() {
+                return Some(job);
+            }
+            notified.await;
+        }
+    }
+
+    async fn run(&self, queued: QueuedJob) {
+        let QueuedJob { id, job } = queued;
+        let key = job.key;
+        if let Some(error) = self.stop_error(&job) {
+            let state = CellState::Skipped(SkipReason::Cancelled);
+            self.finish(JobResult::bare(key, state, Some(error)));
+            return;
+        }
+        let token = CancelToken::default();
+        lock(&self.running).insert(id, (key, token.clone()));
+        self.send(Event::Running(key));
+
+        let observer = Arc::new(JobObserver {
+            key,
+            events: self.events.clone(),
+        });
+        let ctx = Ctx::new(self.caller.clone(), observer);
+        let limit = self.settings.job_timeout;
+        let work = tokio::time::timeout(limit, job.integration.enrich(&ctx, &job.inputs));
+        let outcome = tokio::select! {
+            biased;
+            () = token.cancelled() => None,
+            r = work => Some(r),
+        };
+        lock(&self.running).remove(&id);
+        let calls = ctx.take_calls();
+
+        let mut result = match outcome {
+            None => JobResult::bare(key, CellState::Skipped(SkipReason::Cancelled), None),
+            Some(Err(_)) => JobResult::bare(
+                key,
+                CellState::Failed,
+                Some(EnrichError::new(
+                    ErrorKind::Transient,
+                    format!("timed out after {} s", limit.as_secs_f64()),
+                )),
+            ),
+            Some(Ok(Ok(enriched))) => JobResult {
+                fields: enriched.fields,
+                notes: enriched.notes,
+                ..JobResult::bare(key, CellState::Done, None)
+            },
+            Some(Ok(Err(error))) => {
+                let state = match error.kind {
+                    ErrorKind::NoData => CellState::NoData,
+                    ErrorKind::Cancelled => CellState::Skipped(SkipReason::Cancelled),
+                    _ => CellState::Failed,
+                };
+                JobResult::bare(key, state, Some(error))
+            }
+        };
+        if result.state == CellState::Skipped(SkipReason::Cancelled) && result.error.is_none() {
+            result.error = self.stop_error(&job);
+        }
+        result.calls = calls;
+        let auth = result
+            .error
+            .as_ref()
+            .filter(|e| e.kind == ErrorKind::Auth && result.state == CellState::Failed)
+            .cloned();
+        self.finish(result);
+        if let Some(error) = auth {
+            self.stop_column(key.column, error);
+        }
+    }
+
+    /// Stops a column after an authentication failure: reported once, the rest skipped.
+    fn stop_column(&self, column: u32, error: EnrichError) {
+        {
+            let mut stopped = lock(&self.stopped);
+            if stopped.contains_key(&column) {
+                return;
+            }
+            stopped.insert(column, error.clone());
+        }
+        self.send(Event::ColumnStopped { column, error });
+        self.cancel_where(|k| k.column == column);
+    }
+
+    /// Cancels matching jobs. Queued ones finish here; running ones finish in their worker.
+    fn cancel_where(&self, matches: impl Fn(&JobKey) -> bool) {
+        let drained: Vec<QueuedJob> = {
+            let mut queue = lock(&self.queue);
+            let (hit, keep): (VecDeque<_>, VecDeque<_>) =
+                queue.drain(..).partition(|q| matches(&q.job.key));
+            *queue = keep;
+            hit.into()
+        };
+        for queued in drained {
+            let error = self.stop_error(&queued.job);
+            let state = CellState::Skipped(SkipReason::Cancelled);
+            self.finish(JobResult::bare(queued.job.key, state, error));
+        }
+        for (key, token) in lock(&self.running).values() {
+            if matches(key) {
+                token.cancel();
+            }
+        }
+    }
+}
+
+impl JobResult {
+    fn bare(key: JobKey, state: CellState, error: Option<EnrichError>) -> JobResult {
+        JobResult {
+            key,
+            state,
+            fields: Fields::new(),
+            error,
+            calls: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// Turns a job's retry notices into events.
+struct JobObserver {
+    key: JobKey,
+    events: mpsc::UnboundedSender<Event>,
+}
+
+impl CallObserver for JobObserver {
+    fn retrying(&self, attempt: u32, max: u32, error: &CallError) {
+        let _ = self.events.send(Event::Retrying {
+            key: self.key,
+            attempt,
+            max,
+            reason: error.message.clone(),
+        });
+    }
+}

@@ -9,7 +9,7 @@ use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 
 /// Files with less data than this are indexed before `open` returns, so their errors surface there.
 const SYNC_INDEX_LIMIT: u64 = 8 << 20;
@@ -19,10 +19,10 @@ const INDEX_CHUNK: usize = 2 << 20;
 const HEADER_CHUNK: usize = 64 << 10;
 /// Parsed rows kept per cache generation.
 const CACHE_ROWS: usize = 4096;
-/// A cache miss reads up to this many following records in the same read.
-const PREFETCH_ROWS: usize = 128;
+/// A sequential cache miss reads up to this many following records in the same read.
+const PREFETCH_ROWS: usize = 64;
 /// ... and up to this many bytes.
-const PREFETCH_BYTES: u64 = 256 << 10;
+const PREFETCH_BYTES: u64 = 64 << 10;
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// How far the background indexer has come.
@@ -53,6 +53,8 @@ struct IndexState {
 struct RowCache {
     current: HashMap<usize, Arc<Vec<String>>>,
     previous: HashMap<usize, Arc<Vec<String>>>,
+    /// The last row that missed: a miss shortly after it means the reader goes forward.
+    last_miss: Option<usize>,
 }
 
 impl RowCache {
@@ -87,6 +89,8 @@ pub(crate) struct Base {
     /// Header names as read (empty when the file has no header).
     pub(crate) header: Vec<String>,
     state: Mutex<IndexState>,
+    /// The finished index, moved out of `state` so that reads need no lock.
+    frozen: OnceLock<Vec<u64>>,
     indexed: Condvar,
     cache: Mutex<RowCache>,
 }
@@ -154,6 +158,7 @@ impl Base {
             header_end: (bom_len + next) as u64,
             header,
             state: Mutex::new(IndexState::default()),
+            frozen: OnceLock::new(),
             indexed: Condvar::new(),
             cache: Mutex::new(RowCache::default()),
         });
@@ -174,6 +179,37 @@ impl Base {
         Ok(base)
     }
 
+    /// The same index over a byte-identical copy of this (fully indexed) file at `path`.
+    pub(crate) fn reopened(&self, path: &Path) -> Result<Arc<Base>, LoadError> {
+        let file = File::open(path).map_err(|e| LoadError::from_io(path, &e))?;
+        let len = file
+            .metadata()
+            .map_err(|e| LoadError::from_io(path, &e))?
+            .len();
+        let starts = self.with_starts(|starts, _| starts.to_vec());
+        let state = IndexState {
+            starts: Vec::new(),
+            done: true,
+            bytes_read: len,
+            ragged: self.ragged(),
+            error: None,
+        };
+        Ok(Arc::new(Base {
+            path: path.to_path_buf(),
+            file,
+            dialect: self.dialect,
+            encoding: self.encoding,
+            len,
+            header_content_end: self.header_content_end,
+            header_end: self.header_end,
+            header: self.header.clone(),
+            state: Mutex::new(state),
+            frozen: OnceLock::from(starts),
+            indexed: Condvar::new(),
+            cache: Mutex::new(RowCache::default()),
+        }))
+    }
+
     pub(crate) fn path(&self) -> &Path {
         &self.path
     }
@@ -183,19 +219,32 @@ impl Base {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Runs `f` on the record starts known so far and whether they are final.
+    fn with_starts<R>(&self, f: impl FnOnce(&[u64], bool) -> R) -> R {
+        if let Some(starts) = self.frozen.get() {
+            return f(starts, true);
+        }
+        let s = self.lock();
+        if s.done {
+            f(self.frozen.get().map_or(&[][..], Vec::as_slice), true)
+        } else {
+            f(&s.starts, false)
+        }
+    }
+
     /// Rows whose bytes are fully known.
     pub(crate) fn row_count(&self) -> usize {
-        let s = self.lock();
-        visible_rows(&s)
+        self.with_starts(visible_rows)
     }
 
     pub(crate) fn progress(&self) -> IndexProgress {
+        let rows = self.row_count();
         let s = self.lock();
         IndexProgress {
             done: s.done,
             bytes_read: s.bytes_read,
             total_bytes: self.len,
-            rows: visible_rows(&s),
+            rows,
         }
     }
 
@@ -218,42 +267,42 @@ impl Base {
 
     /// Byte range of record `row` (content, terminator and any blank lines after it).
     pub(crate) fn record_range(&self, row: usize) -> Option<(u64, u64)> {
-        let s = self.lock();
-        range_in(&s, row, self.len)
+        self.with_starts(|starts, done| range_in(starts, done, row, self.len))
     }
 
     /// Bytes before the first record: BOM, header, its terminator and blank lines.
     pub(crate) fn header_part_end(&self) -> u64 {
-        let s = self.lock();
-        s.starts.first().copied().unwrap_or(self.len)
+        self.with_starts(|starts, _| starts.first().copied().unwrap_or(self.len))
     }
 
     /// The decoded fields of record `row`, from the cache or one positioned read.
     pub(crate) fn row(&self, row: usize) -> Option<Arc<Vec<String>>> {
-        if let Some(r) = self
-            .cache
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(row)
-        {
-            return Some(r);
-        }
-        // Read the missing row and the ones after it at once: the grid asks for a screenful.
-        let ranges: Vec<(u64, u64)> = {
-            let s = self.lock();
-            let (first, _) = range_in(&s, row, self.len)?;
-            let mut out = Vec::new();
+        let forward = {
+            let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(r) = cache.get(row) {
+                return Some(r);
+            }
+            let last = cache.last_miss.replace(row);
+            last.is_some_and(|l| l < row && row - l <= 2 * PREFETCH_ROWS)
+        };
+        // Going forward (a screenful, scrolling down), read the rows after this one too;
+        // random access (a sorted view) reads just the one.
+        let want = if forward { PREFETCH_ROWS } else { 1 };
+        let ranges: Vec<(u64, u64)> = self.with_starts(|starts, done| {
+            let mut out: Vec<(u64, u64)> = Vec::new();
             let mut r = row;
-            while let Some((a, b)) = range_in(&s, r, self.len) {
-                if !out.is_empty() && (out.len() >= PREFETCH_ROWS || b - first > PREFETCH_BYTES) {
+            while let Some((a, b)) = range_in(starts, done, r, self.len) {
+                if let Some(&(first, _)) = out.first()
+                    && (out.len() >= want || b - first > PREFETCH_BYTES)
+                {
                     break;
                 }
                 out.push((a, b));
                 r += 1;
             }
             out
-        };
-        let (start, end) = (ranges[0].0, ranges[ranges.len() - 1].1);
+        });
+        let (start, end) = (ranges.first()?.0, ranges.last()?.1);
         let mut buf = vec![0; usize::try_from(end - start).ok()?];
         self.file.read_exact_at(&mut buf, start).ok()?;
         let mut fields = Fields::default();
@@ -273,10 +322,11 @@ impl Base {
     }
 
     fn decode(&self, fields: &Fields) -> Vec<String> {
+        let whole = fields.utf8();
         (0..fields.len())
             .map(|i| {
                 let mut s = String::new();
-                decode_into(fields.get(i), self.encoding, &mut s);
+                fields.decode_field(i, whole, self.encoding, &mut s);
                 s
             })
             .collect()
@@ -299,6 +349,8 @@ impl Base {
         if let Err(err) = result {
             s.error = Some(err);
         }
+        // Set before `done`, under the lock: `with_starts` relies on that order.
+        let _ = self.frozen.set(std::mem::take(&mut s.starts));
         s.done = true;
         drop(s);
         self.indexed.notify_all();
@@ -341,7 +393,7 @@ impl Base {
                 };
                 let seg_end = hit.map_or(chunk.len(), |h| i + h);
                 if !in_quote {
-                    delims += chunk[i..seg_end].iter().filter(|&&b| b == delim).count();
+                    delims += count_byte(&chunk[i..seg_end], delim);
                 }
                 let Some(h) = hit else { break };
                 let p = i + h;
@@ -416,22 +468,29 @@ impl Base {
     }
 }
 
-fn visible_rows(s: &IndexState) -> usize {
+fn visible_rows(starts: &[u64], done: bool) -> usize {
     // Until indexing ends, the last known record may still grow (blank lines attach to it).
-    if s.done {
-        s.starts.len()
+    if done {
+        starts.len()
     } else {
-        s.starts.len().saturating_sub(1)
+        starts.len().saturating_sub(1)
     }
 }
 
-fn range_in(s: &IndexState, row: usize, len: u64) -> Option<(u64, u64)> {
-    if row >= visible_rows(s) {
+fn range_in(starts: &[u64], done: bool, row: usize, len: u64) -> Option<(u64, u64)> {
+    if row >= visible_rows(starts, done) {
         return None;
     }
-    let start = s.starts[row];
-    let end = s.starts.get(row + 1).copied().unwrap_or(len);
+    let start = *starts.get(row)?;
+    let end = starts.get(row + 1).copied().unwrap_or(len);
     Some((start, end))
+}
+
+/// Occurrences of `needle`; counts in byte lanes of 255 so that the loop vectorizes.
+fn count_byte(hay: &[u8], needle: u8) -> usize {
+    hay.chunks(255)
+        .map(|c| usize::from(c.iter().fold(0u8, |n, &b| n + u8::from(b == needle))))
+        .sum()
 }
 
 /// Reads the start of the file until it holds the whole header record (or the file ends).
@@ -448,8 +507,14 @@ fn read_header_sample(file: &File, len: u64, forced: Option<u8>) -> io::Result<(
         let body = buf.strip_prefix(UTF8_BOM).unwrap_or(&buf);
         let term = dialect::detect_line_ending(body).term();
         let mut fields = Fields::default();
-        let (_, next) = parse_record(body, forced.unwrap_or(b','), term, &mut fields);
-        if next < body.len() {
+        // Where a quote opens a field depends on the delimiter, so the header must be whole
+        // for every delimiter detection may choose.
+        let forced = forced.map(|d| [d]);
+        let delims: &[u8] = forced.as_ref().map_or(&dialect::CANDIDATES, |d| &d[..]);
+        let whole = delims
+            .iter()
+            .all(|&d| parse_record(body, d, term, &mut fields).1 < body.len());
+        if whole {
             return Ok((buf, false));
         }
         want = want.saturating_mul(2);

@@ -76,7 +76,7 @@ pub struct OpenOptions {
 }
 
 /// Delimiters tried by detection, in order of preference on a tie.
-const CANDIDATES: [u8; 3] = [b',', b';', b'\t'];
+pub(crate) const CANDIDATES: [u8; 3] = [b',', b';', b'\t'];
 /// Records (after the header) looked at to choose a delimiter.
 const SAMPLE_RECORDS: usize = 20;
 

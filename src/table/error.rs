@@ -8,26 +8,45 @@ use std::path::{Path, PathBuf};
 pub enum LoadError {
     /// The file does not exist.
     #[error("not found: {}", path.display())]
-    NotFound { path: PathBuf },
+    NotFound {
+        /// The file asked for.
+        path: PathBuf,
+    },
     /// The file exists but may not be read.
     #[error("permission denied: {}", path.display())]
-    PermissionDenied { path: PathBuf },
+    PermissionDenied {
+        /// The file asked for.
+        path: PathBuf,
+    },
     /// Any other I/O failure (kept as text so the error can be cloned and shown again).
     #[error("{}: {message}", path.display())]
-    Io { path: PathBuf, message: String },
+    Io {
+        /// The file being read.
+        path: PathBuf,
+        /// What the system said.
+        message: String,
+    },
     /// The bytes are not UTF-8 (and no other encoding was asked for).
     #[error(
         "{}: invalid UTF-8 at line {line}, byte offset {offset} (try --encoding latin1)",
         path.display()
     )]
     InvalidUtf8 {
+        /// The file being read.
         path: PathBuf,
+        /// 1-based line of the bad byte.
         line: u64,
+        /// Byte offset of the bad byte from the start of the file.
         offset: u64,
     },
     /// A quoted field is still open at the end of the file.
     #[error("{}: unterminated quote starting at line {line}", path.display())]
-    UnterminatedQuote { path: PathBuf, line: u64 },
+    UnterminatedQuote {
+        /// The file being read.
+        path: PathBuf,
+        /// 1-based line where the quote opens.
+        line: u64,
+    },
 }
 
 impl LoadError {
@@ -50,10 +69,22 @@ impl LoadError {
 pub enum SaveError {
     /// Creating, writing, syncing or renaming failed.
     #[error("cannot save {}: {source}", path.display())]
-    Io { path: PathBuf, source: io::Error },
+    Io {
+        /// The file being saved.
+        path: PathBuf,
+        /// What failed.
+        source: io::Error,
+    },
     /// A value has a character the file's encoding cannot hold (1-based row and column).
     #[error("cannot encode {ch:?} as latin1 at row {row}, column {col}")]
-    Unencodable { row: usize, col: usize, ch: char },
+    Unencodable {
+        /// 1-based row; 0 is the header.
+        row: usize,
+        /// 1-based column.
+        col: usize,
+        /// The character that does not fit.
+        ch: char,
+    },
     /// The original file could not be read back while saving.
     #[error(transparent)]
     Load(#[from] LoadError),

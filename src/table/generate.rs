@@ -68,17 +68,17 @@ const TITLE: &[&str] = &[
     "Engineering Manager",
     "Head of People",
 ];
-const CITY: &[(&str, &str)] = &[
-    ("Lisbon", "Portugal"),
-    ("Berlin", "Germany"),
-    ("Austin", "United States"),
-    ("Toronto", "Canada"),
-    ("Nairobi", "Kenya"),
-    ("Osaka", "Japan"),
-    ("Melbourne", "Australia"),
-    ("Utrecht", "Netherlands"),
-    ("Valparaíso", "Chile"),
-    ("Kraków", "Poland"),
+const CITY: &[&str] = &[
+    "Lisbon",
+    "Berlin",
+    "Austin",
+    "Toronto",
+    "Nairobi",
+    "Osaka",
+    "Melbourne",
+    "Utrecht",
+    "Valparaíso",
+    "Kraków",
 ];
 const INDUSTRY: &[&str] = &[
     "Software",
@@ -115,7 +115,7 @@ const NOTE: &[&str] = &[
 ];
 
 /// Header of generated files.
-const HEADER: &str = "first_name,last_name,company,domain,title,email,linkedin_url,phone,city,country,industry,company_size,campaign_name,notes\n";
+const HEADER: &str = "first_name,last_name,company,domain,title,email,linkedin_url,phone,city,industry,company_size,campaign_name,notes\n";
 
 /// SplitMix64: tiny, fast and identical on every platform and crate version.
 struct Rng(u64);
@@ -159,9 +159,9 @@ pub fn generate(out: &Path, rows: usize, seed: u64) -> io::Result<()> {
             .to_lowercase()
             .replace('\'', "");
         let email = format!("{}.{}@{domain}", first.to_lowercase(), slug_last(&slug));
-        let linkedin = format!("https://www.linkedin.com/in/{slug}-{i:x}-demo/");
+        let linkedin = format!("https://linkedin.com/in/{slug}-{i:x}/");
         let phone = format!("+1-555-{:04}", rng.next() % 10_000);
-        let (city, country) = *rng.pick(CITY);
+        let city = *rng.pick(CITY);
         let (title, industry, size, campaign, note) = (
             *rng.pick(TITLE),
             *rng.pick(INDUSTRY),
@@ -169,9 +169,9 @@ pub fn generate(out: &Path, rows: usize, seed: u64) -> io::Result<()> {
             *rng.pick(CAMPAIGN),
             *rng.pick(NOTE),
         );
-        let values: [&str; 14] = [
-            first, last, &company, &domain, title, &email, &linkedin, &phone, city, country,
-            industry, size, campaign, note,
+        let values: [&str; 13] = [
+            first, last, &company, &domain, title, &email, &linkedin, &phone, city, industry, size,
+            campaign, note,
         ];
         line.clear();
         for (k, v) in values.iter().enumerate() {

@@ -21,6 +21,16 @@ impl RowId {
         RowId(NEW_ROW | n)
     }
 
+    /// The id as a plain number, for carrying through the engine's job keys.
+    pub fn as_u64(self) -> u64 {
+        self.0
+    }
+
+    /// The id back from [`RowId::as_u64`].
+    pub fn from_u64(raw: u64) -> RowId {
+        RowId(raw)
+    }
+
     /// The base record this row reads from, if it is not an inserted row.
     pub(crate) fn base_row(self) -> Option<usize> {
         if self.0 & NEW_ROW == 0 {

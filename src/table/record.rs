@@ -37,6 +37,30 @@ impl Fields {
         self.ends.len()
     }
 
+    /// The whole record's fields as UTF-8, validated once for all of them.
+    pub(crate) fn utf8(&self) -> Option<&str> {
+        std::str::from_utf8(&self.buf).ok()
+    }
+
+    /// Decodes field `i` into `out`, slicing `whole` (from `utf8`) when there is one.
+    pub(crate) fn decode_field(
+        &self,
+        i: usize,
+        whole: Option<&str>,
+        encoding: Encoding,
+        out: &mut String,
+    ) {
+        match (encoding, whole, self.ends.get(i)) {
+            (Encoding::Utf8, Some(text), Some(&end)) => {
+                let start = if i == 0 { 0 } else { self.ends[i - 1] };
+                out.clear();
+                // Fields split at ASCII bytes, so their bounds are char boundaries.
+                out.push_str(text.get(start..end).unwrap_or_default());
+            }
+            _ => decode_into(self.get(i), encoding, out),
+        }
+    }
+
     /// The raw (still encoded) bytes of field `i`, empty when out of range.
     pub(crate) fn get(&self, i: usize) -> &[u8] {
         match self.ends.get(i) {

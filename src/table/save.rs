@@ -68,6 +68,14 @@ impl SheetSnapshot {
             path: target.to_path_buf(),
             source,
         };
+        // Saving through a symlink replaces the file it points to, not the link.
+        let link = fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink());
+        let resolved = if link {
+            fs::canonicalize(target).map_err(io_err)?
+        } else {
+            target.to_path_buf()
+        };
+        let (shown, target) = (target, resolved.as_path());
         let dir = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -115,16 +123,28 @@ impl SheetSnapshot {
         File::open(&dir)
             .and_then(|d| d.sync_all())
             .map_err(io_err)?;
-        let opts = OpenOptions {
-            delimiter: Some(self.base.dialect.delimiter),
-            encoding: self.base.encoding,
+        let ov = &self.overlay;
+        let identical = stats.rewritten_rows == 0
+            && stats.bytes == self.base.len
+            && ov.order.is_none()
+            && ov.header_kept(&self.base)
+            && ov.columns.len() == self.base.header.len();
+        let base = if identical {
+            // Same bytes by construction: the old index describes the new file too.
+            self.base.reopened(target)?
+        } else {
+            let opts = OpenOptions {
+                delimiter: Some(self.base.dialect.delimiter),
+                encoding: self.base.encoding,
+            };
+            let base = Base::open(target, &opts)?;
+            if let Some(err) = base.wait_indexed() {
+                return Err(SaveError::Load(err));
+            }
+            base
         };
-        let base = Base::open(target, &opts)?;
-        if let Some(err) = base.wait_indexed() {
-            return Err(SaveError::Load(err));
-        }
         Ok(SavedFile {
-            path: target.to_path_buf(),
+            path: shown.to_path_buf(),
             version: self.version,
             base,
             stats,

@@ -3,7 +3,7 @@
 use super::base::Base;
 use super::error::LoadError;
 use super::overlay::{ColKey, Overlay};
-use super::record::{Fields, decode_into, parse_record};
+use super::record::{Fields, parse_record};
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
@@ -59,9 +59,10 @@ impl SheetSnapshot {
                     .get(a, b)
                     .map_err(|e| LoadError::from_io(base.path(), &e))?;
                 parse_record(raw, base.dialect.delimiter, term, &mut fields);
+                let whole = fields.utf8();
                 for (value, def) in values.iter_mut().zip(cols.iter()) {
                     match def.key {
-                        ColKey::Base(k) => decode_into(fields.get(k), base.encoding, value),
+                        ColKey::Base(k) => fields.decode_field(k, whole, base.encoding, value),
                         ColKey::New(_) => value.clear(),
                     }
                 }

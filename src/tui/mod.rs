@@ -1,1 +1,204 @@
-//! The terminal UI: state, actions, pure drawing.
+//! The terminal UI: state ([`app::App`]), commands ([`action`]), pure drawing ([`draw`]).
+//!
+//! One loop waits on one channel fed by the input thread, background workers and
+//! the engine; it applies every pending event, then draws once.
+
+pub mod action;
+pub mod app;
+pub mod draw;
+pub mod draw_enrich;
+pub mod enrich;
+pub mod event;
+pub mod layout;
+pub mod open;
+pub mod picker;
+pub mod view;
+
+use crate::config::Config;
+use crate::session::{Session, SessionError, SessionOptions};
+use crate::table::{OpenOptions, Sheet};
+use app::App;
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use event::AppEvent;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use std::io::{self, Stdout};
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::Duration;
+
+/// How often the screen refreshes while something is loading or running.
+const TICK: Duration = Duration::from_millis(80);
+
+/// What the user asked for on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct TuiOptions {
+    pub file: Option<PathBuf>,
+    pub open: OpenOptions,
+    /// Engine settings, including `--demo`.
+    pub session: SessionOptions,
+}
+
+/// Connects an app to a running session: results stream into `tx` as [`AppEvent::Engine`].
+pub fn attach_engine(app: &mut App, session: &mut Session, tx: Sender<AppEvent>) {
+    app.enrich = enrich::Enrichments::new(session.engine.clone());
+    let Some(mut events) = session.take_events() else {
+        return;
+    };
+    let spawned = std::thread::Builder::new()
+        .name("leadgrid-engine-events".into())
+        .spawn(move || {
+            while let Some(event) = events.blocking_recv() {
+                if tx.send(AppEvent::Engine(event)).is_err() {
+                    break;
+                }
+            }
+        });
+    if spawned.is_err() {
+        app.enrich.engine = None;
+    }
+}
+
+/// Runs the grid until the user quits. The terminal is restored on every exit path.
+pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
+    // Open the file and start the engine before touching the terminal, so a bad
+    // file or config is one clean line on stderr.
+    let sheet = match &opts.file {
+        Some(path) => Some(Sheet::open(path, &opts.open)?),
+        None => None,
+    };
+    let config = Config::load()?;
+    // Without a key the grid still opens; enrichment keys explain what is missing.
+    let mut session = match Session::start(&config, opts.session.clone()) {
+        Ok(session) => Some(session),
+        Err(SessionError::NoKey) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let mut terminal = TerminalGuard::enter()?;
+    let sheet = match sheet {
+        Some(s) => s,
+        None => {
+            let candidates = open::candidates();
+            match open::choose(&mut terminal.terminal, &candidates)? {
+                Some(path) => match Sheet::open(&path, &opts.open) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        drop(terminal);
+                        return Err(e.into());
+                    }
+                },
+                None => return Ok(()),
+            }
+        }
+    };
+    let (tx, rx) = mpsc::channel();
+    spawn_input_thread(tx.clone());
+    let mut app = App::new(sheet, tx.clone());
+    if let Some(session) = &mut session {
+        attach_engine(&mut app, session, tx);
+    }
+    let size = terminal.terminal.size()?;
+    app.update(AppEvent::Input(crossterm::event::Event::Resize(
+        size.width,
+        size.height,
+    )));
+    event_loop(&mut terminal.terminal, &mut app, &rx)
+}
+
+fn event_loop(
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    app: &mut App,
+    rx: &Receiver<AppEvent>,
+) -> anyhow::Result<()> {
+    terminal.draw(|f| draw::draw(app, f))?;
+    loop {
+        let first = if app.is_busy() {
+            match rx.recv_timeout(TICK) {
+                Ok(ev) => ev,
+                Err(RecvTimeoutError::Timeout) => AppEvent::Tick,
+                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            }
+        } else {
+            match rx.recv() {
+                Ok(ev) => ev,
+                Err(_) => return Ok(()),
+            }
+        };
+        app.update(first);
+        // Many events, one frame.
+        while let Ok(ev) = rx.try_recv() {
+            app.update(ev);
+        }
+        app.update(AppEvent::Tick);
+        if app.quit {
+            return Ok(());
+        }
+        terminal.draw(|f| draw::draw(app, f))?;
+    }
+}
+
+fn spawn_input_thread(tx: Sender<AppEvent>) {
+    let spawned = std::thread::Builder::new()
+        .name("leadgrid-input".into())
+        .spawn(move || {
+            while let Ok(ev) = crossterm::event::read() {
+                if tx.send(AppEvent::Input(ev)).is_err() {
+                    break;
+                }
+            }
+        });
+    if spawned.is_err() {
+        eprintln!("leadgrid: could not start the input thread");
+    }
+}
+
+/// Puts the terminal in raw mode on the alternate screen and restores it on drop and on panic.
+struct TerminalGuard {
+    terminal: Terminal<CrosstermBackend<Stdout>>,
+}
+
+impl TerminalGuard {
+    fn enter() -> io::Result<TerminalGuard> {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            previous(info);
+        }));
+        enable_raw_mode()?;
+        let mut stdout = io::stdout();
+        if let Err(e) = execute!(
+            stdout,
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            EnableBracketedPaste
+        ) {
+            restore();
+            return Err(e);
+        }
+        let terminal = Terminal::new(CrosstermBackend::new(stdout)).inspect_err(|_| restore())?;
+        Ok(TerminalGuard { terminal })
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+        let _ = self.terminal.show_cursor();
+    }
+}
+
+fn restore() {
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen
+    );
+}

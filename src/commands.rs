@@ -1,0 +1,186 @@
+//! The small subcommands: `integrations`, `demo-server`, `gen`, and opening a file.
+
+use crate::cli::{DemoServerArgs, GenArgs, IntegrationsArgs, OpenArgs};
+use crate::demo::{DemoOptions, DemoServer};
+use crate::integrations::{IntegrationSpec, registry};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+/// `leadgrid integrations [--json]`.
+pub fn integrations(args: &IntegrationsArgs) -> u8 {
+    let specs: Vec<&'static IntegrationSpec> = registry().iter().map(|i| i.spec()).collect();
+    if args.json {
+        match catalog_json(&specs) {
+            Ok(json) => println!("{json}"),
+            Err(e) => {
+                eprintln!("leadgrid integrations: {e}");
+                return 1;
+            }
+        }
+    } else {
+        print!("{}", catalog_text(&specs));
+    }
+    0
+}
+
+/// Everything an agent needs to use the integrations, as pretty JSON.
+pub fn catalog_json(specs: &[&IntegrationSpec]) -> serde_json::Result<String> {
+    serde_json::to_string_pretty(&serde_json::json!({
+        "integrations": specs,
+        "usage": "leadgrid run INPUT.csv --integrations a,b [--map input=Column] [--set input=value] [--json]",
+    }))
+}
+
+/// The catalog for people.
+pub fn catalog_text(specs: &[&IntegrationSpec]) -> String {
+    let mut out = String::new();
+    for spec in specs {
+        out.push_str(&format!(
+            "{}  ({}, ~${:.3}/row)\n  {}\n",
+            spec.name,
+            spec.provider.name(),
+            spec.cost_per_row_usd,
+            spec.description
+        ));
+        for input in spec.inputs {
+            let need = if input.required {
+                "required"
+            } else {
+                "optional"
+            };
+            out.push_str(&format!(
+                "  in  {} ({need}; guessed from: {})\n",
+                input.name,
+                input.guesses.join(", ")
+            ));
+        }
+        let outputs: Vec<_> = spec
+            .outputs
+            .iter()
+            .map(|o| format!("{} ({:?})", o.name, o.kind).to_lowercase())
+            .collect();
+        out.push_str(&format!("  out {}\n\n", outputs.join(", ")));
+    }
+    out
+}
+
+/// `leadgrid demo-server`: serves until Ctrl-C.
+pub fn demo_server(args: &DemoServerArgs) -> u8 {
+    let options = DemoOptions {
+        latency: Duration::from_millis(args.latency_ms),
+        jitter: Duration::from_millis(args.jitter_ms),
+        fault_rate: args.fault_rate.clamp(0.0, 1.0),
+        required_key: args.require_key.clone(),
+        ..DemoOptions::default()
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("leadgrid demo-server: cannot start the async runtime: {e}");
+            return 1;
+        }
+    };
+    runtime.block_on(async {
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+        let server = match DemoServer::start(addr, options).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("leadgrid demo-server: cannot listen on {addr}: {e}");
+                return 1;
+            }
+        };
+        eprintln!(
+            "demo server on {} — try: DATAGEN_BASE_URL={} DATAGEN_API_KEY=demo leadgrid run lead-list/sample.csv -i linkedin_profile\nCtrl-C to stop",
+            server.base_url(),
+            server.base_url()
+        );
+        // An error here means no signal handler could be installed: stop at once.
+        let _ = tokio::signal::ctrl_c().await;
+        let stats = server.stats_summary();
+        eprintln!(
+            "served {} requests (peak {} at once)",
+            stats.requests, stats.peak_in_flight
+        );
+        server.shutdown().await;
+        0
+    })
+}
+
+/// `leadgrid gen`.
+pub fn generate(args: &GenArgs) -> u8 {
+    let Ok(rows) = usize::try_from(args.rows) else {
+        eprintln!("leadgrid gen: too many rows for this machine");
+        return 1;
+    };
+    match crate::table::generate(&args.out, rows, args.seed) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("leadgrid gen: cannot write {}: {e}", args.out.display());
+            1
+        }
+    }
+}
+
+/// `leadgrid [FILE]`: the spreadsheet.
+pub fn open(args: &OpenArgs) -> u8 {
+    let opts = crate::tui::TuiOptions {
+        file: args.file.clone(),
+        open: crate::table::OpenOptions {
+            delimiter: args.delimiter,
+            encoding: match args.encoding {
+                Some(crate::cli::Encoding::Latin1) => crate::table::Encoding::Latin1,
+                _ => crate::table::Encoding::Utf8,
+            },
+        },
+        session: crate::session::SessionOptions {
+            // A little latency so a new user sees cells stream in as they would live.
+            demo: args.demo.then(|| DemoOptions {
+                latency: Duration::from_millis(150),
+                jitter: Duration::from_millis(350),
+                ..DemoOptions::default()
+            }),
+            ..crate::session::SessionOptions::default()
+        },
+    };
+    match crate::tui::run(opts) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("leadgrid: {e:#}");
+            1
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_lists_inputs_outputs_and_cost() {
+        let specs: Vec<&IntegrationSpec> = registry().iter().map(|i| i.spec()).collect();
+        let json: serde_json::Value =
+            serde_json::from_str(&catalog_json(&specs).expect("json")).expect("parse");
+        let profile = json["integrations"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .find(|i| i["name"] == "linkedin_profile")
+            .expect("linkedin_profile listed");
+        assert_eq!(profile["inputs"][0]["name"], "linkedin_url");
+        assert_eq!(profile["inputs"][0]["required"], true);
+        assert!(
+            profile["outputs"]
+                .as_array()
+                .expect("outputs")
+                .iter()
+                .any(|o| o["name"] == "headline")
+        );
+        assert!(profile["cost_per_row_usd"].as_f64().expect("cost") > 0.0);
+        let text = catalog_text(&specs);
+        assert!(text.contains("linkedin_profile") && text.contains("in  linkedin_url (required"));
+    }
+}

@@ -1,0 +1,99 @@
+//! Run progress on stderr: a bar on a terminal, a few plain lines otherwise.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::time::Duration;
+
+/// Tallies finished cells and shows them.
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    total: u64,
+    finished: u64,
+    done: u64,
+    no_data: u64,
+    failed: u64,
+    next_line: u64,
+}
+
+/// How a finished cell counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tally {
+    /// Enriched.
+    Done,
+    /// The provider had nothing.
+    NoData,
+    /// Failed (or was stopped by an auth failure).
+    Failed,
+    /// Not attempted.
+    Skipped,
+}
+
+impl Progress {
+    /// Progress over `total` cells; a bar when `terminal`, else a line every tenth.
+    pub fn new(total: u64, terminal: bool) -> Progress {
+        let bar = terminal.then(|| {
+            let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+            let style = ProgressStyle::with_template(
+                "{bar:30.cyan/blue} {pos}/{len} cells  {per_sec}  ETA {eta}  {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+            bar.set_style(style);
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        });
+        Progress {
+            bar,
+            total,
+            finished: 0,
+            done: 0,
+            no_data: 0,
+            failed: 0,
+            next_line: step(total),
+        }
+    }
+
+    /// Counts one finished cell.
+    pub fn finished(&mut self, tally: Tally) {
+        self.finished += 1;
+        match tally {
+            Tally::Done => self.done += 1,
+            Tally::NoData => self.no_data += 1,
+            Tally::Failed => self.failed += 1,
+            Tally::Skipped => {}
+        }
+        let counts = format!(
+            "done {} · no data {} · failed {}",
+            self.done, self.no_data, self.failed
+        );
+        match &self.bar {
+            Some(bar) => {
+                bar.set_position(self.finished);
+                bar.set_message(counts);
+            }
+            None if self.finished >= self.next_line || self.finished == self.total => {
+                eprintln!("{}/{} cells  {counts}", self.finished, self.total);
+                self.next_line = self.finished + step(self.total);
+            }
+            None => {}
+        }
+    }
+
+    /// Prints a line without breaking the bar.
+    pub fn say(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
+    /// Removes the bar.
+    pub fn close(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Cells between two plain progress lines: a tenth of the run, at least one.
+fn step(total: u64) -> u64 {
+    total.div_ceil(10).max(1)
+}

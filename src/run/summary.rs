@@ -1,0 +1,107 @@
+//! What a run did, for people (stderr) and for scripts (`--json`).
+
+use super::progress::Tally;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Cell counts of one integration.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Enriched.
+    pub done: u64,
+    /// The provider had nothing for the input.
+    pub no_data: u64,
+    /// Failed after retries, or stopped by an authentication failure.
+    pub failed: u64,
+    /// Not attempted: missing input, already filled, or interrupted.
+    pub skipped: u64,
+}
+
+impl Counts {
+    /// Adds one cell.
+    pub fn add(&mut self, tally: Tally) {
+        match tally {
+            Tally::Done => self.done += 1,
+            Tally::NoData => self.no_data += 1,
+            Tally::Failed => self.failed += 1,
+            Tally::Skipped => self.skipped += 1,
+        }
+    }
+}
+
+/// The outcome of `leadgrid run`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// The lead list read.
+    pub input: PathBuf,
+    /// The file written.
+    pub output: PathBuf,
+    /// Data rows in the input.
+    pub rows: usize,
+    /// Rows enrichment was attempted on (`--limit`).
+    pub rows_enriched: usize,
+    /// Per integration, by name.
+    pub integrations: BTreeMap<String, Counts>,
+    /// HTTP attempts made (each one paid).
+    pub calls_made: u64,
+    /// Calls answered by another cell's identical call.
+    pub calls_shared: u64,
+    /// Calls answered from the response cache.
+    pub calls_cached: u64,
+    /// Wall time of the run.
+    pub elapsed_secs: f64,
+    /// Stopped by Ctrl-C; unfinished cells are counted as skipped.
+    pub interrupted: bool,
+    /// Columns stopped by an authentication failure, with the reason.
+    pub stopped: Vec<String>,
+}
+
+impl Summary {
+    /// All cells counted together.
+    pub fn total(&self) -> Counts {
+        self.integrations
+            .values()
+            .fold(Counts::default(), |a, c| Counts {
+                done: a.done + c.done,
+                no_data: a.no_data + c.no_data,
+                failed: a.failed + c.failed,
+                skipped: a.skipped + c.skipped,
+            })
+    }
+
+    /// 0 when every cell succeeded or had no data, 2 when some failed, 130 when interrupted.
+    pub fn exit_code(&self) -> u8 {
+        if self.interrupted {
+            130
+        } else if self.total().failed > 0 {
+            2
+        } else {
+            0
+        }
+    }
+
+    /// The human summary.
+    pub fn human(&self) -> String {
+        let mut out = String::new();
+        for (name, c) in &self.integrations {
+            out.push_str(&format!(
+                "{name}: {} done, {} no data, {} failed, {} skipped\n",
+                c.done, c.no_data, c.failed, c.skipped
+            ));
+        }
+        out.push_str(&format!(
+            "{} rows in {:.1} s; {} calls made, {} shared, {} cached\nwrote {}\n",
+            self.rows_enriched,
+            self.elapsed_secs,
+            self.calls_made,
+            self.calls_shared,
+            self.calls_cached,
+            self.output.display()
+        ));
+        if self.interrupted {
+            out.push_str("interrupted: unfinished cells were left empty\n");
+        }
+        out
+    }
+}

@@ -1,0 +1,458 @@
+//! Every command the grid understands, with its keys and help text, in one table.
+//!
+//! The table drives key dispatch and the help overlay alike, so the key shown in help
+//! is always the key bound.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::{Deserialize, Serialize};
+
+/// Something the user asked for. `App::update` is the only place it takes effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    MoveUp,
+    MoveDown,
+    MoveLeft,
+    MoveRight,
+    PageUp,
+    PageDown,
+    FirstColumn,
+    LastColumn,
+    Top,
+    Bottom,
+    GoToRow,
+    Search,
+    SearchNext,
+    SearchPrev,
+    Filter,
+    ClearView,
+    SortAsc,
+    SortDesc,
+    HideColumn,
+    ShowColumns,
+    NarrowColumn,
+    WidenColumn,
+    FitColumn,
+    ViewCell,
+    EditCell,
+    InsertRowBelow,
+    InsertRowAbove,
+    DeleteRow,
+    InsertColumn,
+    DeleteColumn,
+    RenameColumn,
+    Undo,
+    Redo,
+    Save,
+    SaveAs,
+    AddEnrichment,
+    Inspect,
+    NextFailed,
+    PrevFailed,
+    FailedOnly,
+    RerunCell,
+    RerunRow,
+    RerunColumn,
+    RerunFailed,
+    CancelRun,
+    Runs,
+    Help,
+    Quit,
+}
+
+/// Which part of the help a command belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    Move,
+    View,
+    Edit,
+    Enrich,
+    App,
+}
+
+impl Group {
+    /// Heading shown in the help overlay.
+    pub fn title(self) -> &'static str {
+        match self {
+            Group::Move => "Move",
+            Group::View => "Find and view",
+            Group::Edit => "Edit",
+            Group::Enrich => "Enrich",
+            Group::App => "File",
+        }
+    }
+}
+
+/// A key as written in the table: a code and the modifiers that must be held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+const fn k(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::NONE,
+    }
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL,
+    }
+}
+
+const fn code(code: KeyCode) -> Key {
+    Key {
+        code,
+        mods: KeyModifiers::NONE,
+    }
+}
+
+impl Key {
+    /// Whether a terminal key event is this key. Shift is implied by upper-case characters.
+    pub fn matches(&self, ev: &KeyEvent) -> bool {
+        let relevant = ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let wanted = self.mods & (KeyModifiers::CONTROL | KeyModifiers::ALT);
+        if relevant != wanted {
+            return false;
+        }
+        match (self.code, ev.code) {
+            (KeyCode::Char(a), KeyCode::Char(b)) => {
+                if wanted.contains(KeyModifiers::CONTROL) {
+                    a.eq_ignore_ascii_case(&b)
+                } else {
+                    a == b
+                }
+            }
+            (a, b) => a == b,
+        }
+    }
+
+    /// How the key is written in help, e.g. `Ctrl-s`, `PgDn`, `G`.
+    pub fn label(&self) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Delete => "Del".into(),
+            KeyCode::F(n) => format!("F{n}"),
+            other => format!("{other:?}"),
+        };
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            format!("Ctrl-{base}")
+        } else if self.mods.contains(KeyModifiers::ALT) {
+            format!("Alt-{base}")
+        } else {
+            base
+        }
+    }
+}
+
+/// One row of the command table.
+pub struct Command {
+    pub action: Action,
+    pub keys: &'static [Key],
+    pub group: Group,
+    pub help: &'static str,
+}
+
+/// The command table: dispatch and help both read it.
+pub static COMMANDS: &[Command] = &[
+    cmd(
+        Action::MoveUp,
+        &[code(KeyCode::Up), k('k')],
+        Group::Move,
+        "up one row",
+    ),
+    cmd(
+        Action::MoveDown,
+        &[code(KeyCode::Down), k('j')],
+        Group::Move,
+        "down one row",
+    ),
+    cmd(
+        Action::MoveLeft,
+        &[code(KeyCode::Left), k('h')],
+        Group::Move,
+        "left one column",
+    ),
+    cmd(
+        Action::MoveRight,
+        &[code(KeyCode::Right), k('l')],
+        Group::Move,
+        "right one column",
+    ),
+    cmd(
+        Action::PageUp,
+        &[code(KeyCode::PageUp), ctrl('b')],
+        Group::Move,
+        "up one page",
+    ),
+    cmd(
+        Action::PageDown,
+        &[code(KeyCode::PageDown), ctrl('f')],
+        Group::Move,
+        "down one page",
+    ),
+    cmd(
+        Action::FirstColumn,
+        &[code(KeyCode::Home), k('0')],
+        Group::Move,
+        "first column",
+    ),
+    cmd(
+        Action::LastColumn,
+        &[code(KeyCode::End), k('$')],
+        Group::Move,
+        "last column",
+    ),
+    cmd(Action::Top, &[k('g')], Group::Move, "first row"),
+    cmd(Action::Bottom, &[k('G')], Group::Move, "last row"),
+    cmd(Action::GoToRow, &[k(':')], Group::Move, "go to row number"),
+    cmd(Action::Search, &[k('/')], Group::View, "search all cells"),
+    cmd(Action::SearchNext, &[k('n')], Group::View, "next match"),
+    cmd(Action::SearchPrev, &[k('N')], Group::View, "previous match"),
+    cmd(
+        Action::Filter,
+        &[k('|')],
+        Group::View,
+        "filter rows by text or `column op value`",
+    ),
+    cmd(
+        Action::ClearView,
+        &[code(KeyCode::Esc)],
+        Group::View,
+        "clear filter, sort and search",
+    ),
+    cmd(
+        Action::SortAsc,
+        &[k('s')],
+        Group::View,
+        "sort by column, ascending",
+    ),
+    cmd(
+        Action::SortDesc,
+        &[k('S')],
+        Group::View,
+        "sort by column, descending",
+    ),
+    cmd(Action::HideColumn, &[k('-')], Group::View, "hide column"),
+    cmd(
+        Action::ShowColumns,
+        &[k('_')],
+        Group::View,
+        "show hidden columns",
+    ),
+    cmd(
+        Action::NarrowColumn,
+        &[k('<')],
+        Group::View,
+        "narrow column",
+    ),
+    cmd(Action::WidenColumn, &[k('>')], Group::View, "widen column"),
+    cmd(
+        Action::FitColumn,
+        &[k('=')],
+        Group::View,
+        "fit column to content",
+    ),
+    cmd(
+        Action::ViewCell,
+        &[code(KeyCode::Enter), k('v')],
+        Group::View,
+        "show the whole cell",
+    ),
+    cmd(
+        Action::EditCell,
+        &[k('e'), code(KeyCode::F(2))],
+        Group::Edit,
+        "edit cell",
+    ),
+    cmd(
+        Action::InsertRowBelow,
+        &[k('o')],
+        Group::Edit,
+        "insert row below",
+    ),
+    cmd(
+        Action::InsertRowAbove,
+        &[k('O')],
+        Group::Edit,
+        "insert row above",
+    ),
+    cmd(Action::DeleteRow, &[k('D')], Group::Edit, "delete row"),
+    cmd(
+        Action::InsertColumn,
+        &[k('c')],
+        Group::Edit,
+        "insert column right",
+    ),
+    cmd(
+        Action::DeleteColumn,
+        &[k('X')],
+        Group::Edit,
+        "delete column",
+    ),
+    cmd(
+        Action::RenameColumn,
+        &[k('R')],
+        Group::Edit,
+        "rename column",
+    ),
+    cmd(Action::Undo, &[k('u'), ctrl('z')], Group::Edit, "undo"),
+    cmd(Action::Redo, &[ctrl('r'), ctrl('y')], Group::Edit, "redo"),
+    cmd(
+        Action::AddEnrichment,
+        &[k('a'), k('+')],
+        Group::Enrich,
+        "add enrichment column",
+    ),
+    cmd(
+        Action::Inspect,
+        &[k('i')],
+        Group::Enrich,
+        "inspect enrichment cell",
+    ),
+    cmd(
+        Action::NextFailed,
+        &[k(']')],
+        Group::Enrich,
+        "next failed cell",
+    ),
+    cmd(
+        Action::PrevFailed,
+        &[k('[')],
+        Group::Enrich,
+        "previous failed cell",
+    ),
+    cmd(
+        Action::FailedOnly,
+        &[k('!')],
+        Group::Enrich,
+        "show only rows with failures",
+    ),
+    cmd(Action::RerunCell, &[k('r')], Group::Enrich, "re-run cell"),
+    cmd(
+        Action::RerunRow,
+        &[ctrl('e')],
+        Group::Enrich,
+        "re-run row (all its enrichments)",
+    ),
+    cmd(
+        Action::RerunColumn,
+        &[k('x')],
+        Group::Enrich,
+        "re-run column",
+    ),
+    cmd(
+        Action::RerunFailed,
+        &[k('F')],
+        Group::Enrich,
+        "re-run every failed cell",
+    ),
+    cmd(
+        Action::CancelRun,
+        &[ctrl('x')],
+        Group::Enrich,
+        "cancel run (asks)",
+    ),
+    cmd(
+        Action::Runs,
+        &[k('t')],
+        Group::Enrich,
+        "runs panel: columns, counts, pause/cancel",
+    ),
+    cmd(Action::Save, &[ctrl('s')], Group::App, "save"),
+    cmd(Action::SaveAs, &[k('W')], Group::App, "save as…"),
+    cmd(
+        Action::Help,
+        &[k('?'), code(KeyCode::F(1))],
+        Group::App,
+        "this help",
+    ),
+    cmd(
+        Action::Quit,
+        &[k('q'), ctrl('c')],
+        Group::App,
+        "quit (asks when unsaved)",
+    ),
+];
+
+const fn cmd(action: Action, keys: &'static [Key], group: Group, help: &'static str) -> Command {
+    Command {
+        action,
+        keys,
+        group,
+        help,
+    }
+}
+
+/// The action bound to a key in the grid, if any.
+pub fn action_for(ev: &KeyEvent) -> Option<Action> {
+    COMMANDS
+        .iter()
+        .find(|c| c.keys.iter().any(|k| k.matches(ev)))
+        .map(|c| c.action)
+}
+
+/// The first key bound to an action, as shown to the user (e.g. in hints).
+pub fn key_label(action: Action) -> String {
+    COMMANDS
+        .iter()
+        .find(|c| c.action == action)
+        .and_then(|c| c.keys.first())
+        .map(Key::label)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_key_is_bound_twice() {
+        let mut seen: Vec<(KeyCode, KeyModifiers)> = Vec::new();
+        for c in COMMANDS {
+            for key in c.keys {
+                let id = (key.code, key.mods);
+                assert!(!seen.contains(&id), "{} bound twice", key.label());
+                seen.push(id);
+            }
+        }
+    }
+
+    #[test]
+    fn every_action_has_a_key() {
+        for c in COMMANDS {
+            assert!(!c.keys.is_empty(), "{:?} has no key", c.action);
+        }
+    }
+
+    #[test]
+    fn uppercase_and_ctrl_match() {
+        let shift_g = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(action_for(&shift_g), Some(Action::Bottom));
+        let ctrl_s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
+        assert_eq!(action_for(&ctrl_s), Some(Action::Save));
+        let plain_s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::NONE);
+        assert_eq!(action_for(&plain_s), Some(Action::SortAsc));
+    }
+
+    #[test]
+    fn labels_read_naturally() {
+        assert_eq!(key_label(Action::Save), "Ctrl-s");
+        assert_eq!(key_label(Action::PageDown), "PgDn");
+    }
+}

@@ -1,0 +1,286 @@
+//! `leadgrid run` and `leadgrid integrations` as a user runs them: the real binary,
+//! the in-process demo server (or a loopback one) and files in a temp dir.
+
+use leadgrid::demo::{DemoHandle, DemoOptions};
+use serde_json::Value;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/lead-list/sample.csv");
+
+struct Dir {
+    dir: tempfile::TempDir,
+}
+
+impl Dir {
+    fn new() -> Dir {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::write(dir.path().join("config.toml"), "").expect("config");
+        Dir { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.path(name);
+        fs::write(&p, text).expect("write input");
+        p
+    }
+
+    fn sample(&self) -> PathBuf {
+        let p = self.path("sample.csv");
+        fs::copy(SAMPLE, &p).expect("copy sample");
+        p
+    }
+
+    /// The binary with an empty user config and no key in the environment.
+    fn leadgrid(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_leadgrid"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("LEADGRID_CONFIG", self.path("config.toml"))
+            .env_remove("DATAGEN_API_KEY")
+            .env_remove("DATAGEN_BASE_URL")
+            .output()
+            .expect("run leadgrid")
+    }
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn summary(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("JSON summary: {e}\nstderr: {}", stderr(out)))
+}
+
+fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .expect("open output");
+    let mut records = r
+        .records()
+        .map(|r| r.expect("record").iter().map(str::to_owned).collect());
+    let headers = records.next().expect("header");
+    (headers, records.collect())
+}
+
+fn column(headers: &[String], name: &str) -> usize {
+    headers
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {headers:?}"))
+}
+
+#[test]
+fn demo_run_enriches_the_sample_and_keeps_every_input_column() {
+    let d = Dir::new();
+    let input = d.sample();
+    let out = d.leadgrid(&[
+        "run",
+        "sample.csv",
+        "--integrations",
+        "linkedin_profile,linkedin_post_activity,linkedin_claude_mentions,email_domain",
+        "--demo",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let s = summary(&out);
+    assert_eq!(s["rows"], 8);
+    let profile = &s["integrations"]["linkedin_profile"];
+    assert_eq!(
+        (profile["done"].as_u64(), profile["no_data"].as_u64()),
+        (Some(6), Some(1))
+    );
+    assert_eq!(profile["skipped"], 1, "the lead without a LinkedIn URL");
+    assert_eq!(s["integrations"]["email_domain"]["done"], 8);
+    // Post activity and Claude mentions need the same posts: one of each pair is shared.
+    assert_eq!(s["calls_shared"], 7);
+    assert_eq!(s["calls_made"], 14);
+
+    let (in_headers, in_rows) = read_csv(&input);
+    let (headers, rows) = read_csv(&d.path("sample_enriched.csv"));
+    assert_eq!(&headers[..in_headers.len()], &in_headers[..]);
+    for (before, after) in in_rows.iter().zip(&rows) {
+        assert_eq!(&after[..before.len()], &before[..]);
+    }
+    let ada = &rows[0];
+    assert_eq!(ada[column(&headers, "follower_count")], "48210");
+    assert_eq!(ada[column(&headers, "current_company")], "Brightforge Labs");
+    assert_eq!(ada[column(&headers, "claude_mentions_count")], "3");
+    assert_eq!(ada[column(&headers, "email_domain")], "brightforge.example");
+    assert!(
+        !headers.iter().any(|h| h.ends_with("_error")),
+        "{headers:?}"
+    );
+}
+
+#[test]
+fn existing_output_columns_are_filled_in_place_and_skip_existing_is_honoured() {
+    let d = Dir::new();
+    d.file(
+        "leads.csv",
+        "name,email,email_domain\nA,a@one.example,\nB,b@two.example,kept.example\n",
+    );
+    let out = d.leadgrid(&[
+        "run",
+        "leads.csv",
+        "-i",
+        "email_domain",
+        "--skip-existing",
+        "-o",
+        "out.csv",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(summary(&out)["integrations"]["email_domain"]["skipped"], 1);
+    let (headers, rows) = read_csv(&d.path("out.csv"));
+    assert_eq!(headers, ["name", "email", "email_domain"]);
+    assert_eq!(rows[0][2], "one.example");
+    assert_eq!(rows[1][2], "kept.example");
+}
+
+#[test]
+fn network_integrations_without_a_key_explain_how_to_get_one() {
+    let d = Dir::new();
+    d.sample();
+    let out = d.leadgrid(&["run", "sample.csv", "-i", "linkedin_profile"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("DATAGEN_API_KEY") && err.contains("--demo"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!d.path("sample_enriched.csv").exists());
+}
+
+#[test]
+fn unknown_names_list_the_valid_ones() {
+    let d = Dir::new();
+    d.sample();
+    let out = d.leadgrid(&["run", "sample.csv", "-i", "linkedin_profle", "--demo"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("unknown integration `linkedin_profle`"),
+        "{err}"
+    );
+    assert!(err.contains("linkedin_profile, "), "{err}");
+
+    let out = d.leadgrid(&[
+        "run",
+        "sample.csv",
+        "-i",
+        "linkedin_profile",
+        "--demo",
+        "--map",
+        "linkedin_url=Profile",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("no column `Profile`") && err.contains("first_name, last_name"),
+        "{err}"
+    );
+}
+
+#[test]
+fn failed_cells_get_an_error_column_and_exit_code_2() {
+    let d = Dir::new();
+    d.sample();
+    // Nothing listens on the discard port of loopback: every call fails to connect.
+    let out = Command::new(env!("CARGO_BIN_EXE_leadgrid"))
+        .args([
+            "run",
+            "sample.csv",
+            "-i",
+            "linkedin_profile,email_domain",
+            "--json",
+        ])
+        .args(["--max-attempts", "1", "--limit", "3"])
+        .current_dir(d.dir.path())
+        .env("LEADGRID_CONFIG", d.path("config.toml"))
+        .env("DATAGEN_API_KEY", "test-key")
+        .env("DATAGEN_BASE_URL", "http://127.0.0.1:9")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let s = summary(&out);
+    assert_eq!(s["rows_enriched"], 3);
+    assert_eq!(s["integrations"]["linkedin_profile"]["failed"], 3);
+    assert_eq!(s["integrations"]["email_domain"]["done"], 3);
+    let (headers, rows) = read_csv(&d.path("sample_enriched.csv"));
+    let error = column(&headers, "linkedin_profile_error");
+    assert!(
+        rows[0][error].contains("could not connect"),
+        "{:?}",
+        rows[0]
+    );
+    assert_eq!(rows[0][column(&headers, "headline")], "");
+    assert_eq!(rows[5][error], "", "rows past --limit are untouched");
+    assert!(!headers.contains(&"email_domain_error".to_owned()));
+    assert!(!stderr(&out).contains("test-key"));
+}
+
+#[test]
+fn an_auth_failure_stops_the_column_and_is_reported_once() {
+    let demo = DemoHandle::start_background(DemoOptions {
+        required_key: Some("right-key".into()),
+        ..DemoOptions::default()
+    })
+    .expect("demo server");
+    let d = Dir::new();
+    d.sample();
+    let out = Command::new(env!("CARGO_BIN_EXE_leadgrid"))
+        .args([
+            "run",
+            "sample.csv",
+            "-i",
+            "linkedin_profile",
+            "--parallel",
+            "1",
+            "--json",
+        ])
+        .current_dir(d.dir.path())
+        .env("LEADGRID_CONFIG", d.path("config.toml"))
+        .env("DATAGEN_API_KEY", "wrong-key")
+        .env("DATAGEN_BASE_URL", demo.base_url())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(
+        err.matches("stopped after an authentication failure")
+            .count(),
+        1,
+        "{err}"
+    );
+    assert!(err.contains("DATAGEN_API_KEY"), "{err}");
+    assert!(!err.contains("wrong-key"));
+    let s = summary(&out);
+    assert_eq!(s["integrations"]["linkedin_profile"]["failed"], 7);
+    assert_eq!(s["calls_made"], 1, "one 401, then the column stops");
+    assert_eq!(demo.stats().unauthorized, 1);
+}
+
+#[test]
+fn integrations_json_describes_inputs_outputs_and_cost() {
+    let d = Dir::new();
+    let out = d.leadgrid(&["integrations", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let all = json["integrations"].as_array().expect("list");
+    let profile = all
+        .iter()
+        .find(|i| i["name"] == "linkedin_profile")
+        .expect("listed");
+    assert_eq!(profile["provider"], "datagen");
+    assert_eq!(profile["inputs"][0]["name"], "linkedin_url");
+    assert!(profile["outputs"].as_array().expect("outputs").len() >= 4);
+}

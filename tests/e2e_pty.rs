@@ -1,0 +1,59 @@
+//! The real binary in a pseudo-terminal: open, move, edit, save, quit.
+
+mod common;
+
+use common::pty::PtyApp;
+use common::temp_copy;
+use std::time::Duration;
+
+#[test]
+fn edits_and_saves_in_a_real_terminal() {
+    let (dir, path) = temp_copy("lead-list/sample.csv");
+    let mut app = PtyApp::spawn(&["sample.csv"], dir.path(), 120, 30);
+    app.wait_text("Brightforge Labs");
+    app.wait_text("8 rows × 8 cols");
+    // Down to Bram, right to company, edit it.
+    app.send("jll");
+    app.wait_text("R2 C3");
+    app.send("e");
+    app.wait_text("edit: Nullpoint Systems");
+    app.send("\x15Nullpoint AB\r");
+    app.wait_text("[+]");
+    app.send("\x13");
+    app.wait_text("saved");
+    app.send("q");
+    assert!(app.wait_exit(Duration::from_secs(10)));
+    let saved = std::fs::read_to_string(&path).unwrap();
+    assert!(saved.contains("Bram,Okonkwo-Lind,Nullpoint AB,"), "{saved}");
+    let original = std::fs::read_to_string(common::repo_file("lead-list/sample.csv")).unwrap();
+    assert_eq!(saved.replace("Nullpoint AB", "Nullpoint Systems"), original);
+}
+
+#[test]
+fn missing_file_is_one_line_on_stderr_and_nonzero_exit() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_leadgrid"))
+        .arg("no-such-file.csv")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("no-such-file.csv"), "{stderr}");
+    // The terminal was never switched to the alternate screen.
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("\x1b[?1049h"));
+}
+
+#[test]
+fn quit_asks_when_unsaved_and_leaves_file_alone() {
+    let (dir, path) = temp_copy("lead-list/sample.csv");
+    let mut app = PtyApp::spawn(&["sample.csv"], dir.path(), 100, 20);
+    app.wait_text("Brightforge Labs");
+    app.send("D");
+    app.wait_text("[+]");
+    app.send("q");
+    app.wait_text("Unsaved changes");
+    app.send("n");
+    assert!(app.wait_exit(Duration::from_secs(10)));
+    let original = std::fs::read(common::repo_file("lead-list/sample.csv")).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), original);
+}

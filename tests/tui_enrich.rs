@@ -1,0 +1,186 @@
+//! Enrichment in the grid against the demo server over real sockets: picker,
+//! live cells, inspector, re-run after fixing an input, cancel.
+
+mod common;
+
+use common::{Harness, repo_file, temp_copy};
+use crossterm::event::KeyCode;
+use leadgrid::demo::DemoOptions;
+use leadgrid::tui::app::Mode;
+use std::time::Duration;
+
+/// Adds `linkedin_profile` through the picker with default mapping, outputs and scope.
+fn add_profile_column(h: &mut Harness) {
+    h.keys("a");
+    assert!(matches!(h.app.mode, Mode::Picker(_)));
+    h.keys("linkedin_profile");
+    let screen = h.render();
+    assert!(screen.contains("1/3 choose an integration"), "{screen}");
+    assert!(screen.contains("follower_count"), "{screen}");
+    h.key(KeyCode::Enter);
+    let screen = h.render();
+    assert!(screen.contains("column 'linkedin_url'"), "{screen}");
+    h.key(KeyCode::Enter);
+    let screen = h.render();
+    assert!(screen.contains("8 rows · 8 calls"), "{screen}");
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app.mode, Mode::Normal));
+}
+
+fn column_of(h: &Harness, name: &str) -> usize {
+    h.app
+        .sheet
+        .columns()
+        .iter()
+        .position(|c| c.name == name)
+        .unwrap()
+}
+
+#[test]
+fn profile_column_fills_in_with_values_no_data_and_skips() {
+    let mut h = Harness::open_demo(
+        &repo_file("lead-list/sample.csv"),
+        160,
+        30,
+        DemoOptions::default(),
+    );
+    add_profile_column(&mut h);
+    h.settle();
+    let company = column_of(&h, "current_company");
+    let followers = column_of(&h, "follower_count");
+    assert_eq!(h.app.sheet.cell(0, company), "Brightforge Labs");
+    assert_eq!(h.app.sheet.cell(0, followers), "48210");
+    assert_eq!(h.app.sheet.cell(1, followers), "");
+    let screen = h.render();
+    assert!(screen.contains("∅ no data"), "{screen}");
+    assert!(screen.contains("– skipped"), "{screen}");
+    assert!(screen.contains("✦headline"), "{screen}");
+    assert!(screen.contains("✓6 ∅1 ✗0 –1"), "{screen}");
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn inspector_shows_request_attempts_and_response() {
+    let mut h = Harness::open_demo(
+        &repo_file("lead-list/sample.csv"),
+        140,
+        50,
+        DemoOptions::default(),
+    );
+    add_profile_column(&mut h);
+    h.settle();
+    // Bram's profile does not exist: inspect his headline cell.
+    h.keys("j");
+    h.key(KeyCode::End);
+    h.keys("hhh");
+    h.keys("i");
+    assert!(matches!(h.app.mode, Mode::Inspector { .. }));
+    let screen = h.render();
+    assert!(screen.contains("no data"), "{screen}");
+    assert!(screen.contains("Resource not found"), "{screen}");
+    assert!(
+        screen.contains("call 1: get_linkedin_person_data"),
+        "{screen}"
+    );
+    assert!(screen.contains("attempt 1"), "{screen}");
+    assert!(screen.contains("bram-okonkwo-lind-demo"), "{screen}");
+    assert!(!screen.to_lowercase().contains("x-api-key"), "{screen}");
+}
+
+#[test]
+fn fixing_an_input_and_rerunning_the_row_takes_two_keys() {
+    let (_dir, path) = temp_copy("lead-list/sample.csv");
+    let mut h = Harness::open_demo(&path, 160, 30, DemoOptions::default());
+    add_profile_column(&mut h);
+    h.settle();
+    let url = column_of(&h, "linkedin_url");
+    let followers = column_of(&h, "follower_count");
+    assert_eq!(h.app.sheet.cell(1, followers), "");
+    // Fix Bram's URL in place, then re-run his row.
+    h.keys("j");
+    h.key(KeyCode::Home);
+    for _ in 0..url {
+        h.keys("l");
+    }
+    h.keys("e");
+    h.ctrl('u');
+    h.keys("https://www.linkedin.com/in/bram-okonkwo-lind/");
+    h.key(KeyCode::Enter);
+    h.ctrl('e');
+    h.settle();
+    assert_ne!(h.app.sheet.cell(1, followers), "");
+    let screen = h.render();
+    assert!(screen.contains("✓7 ∅0 ✗0 –1"), "{screen}");
+    // Saving writes the values like `leadgrid run`.
+    h.ctrl('s');
+    h.settle();
+    let saved = std::fs::read_to_string(&path).unwrap();
+    let header = saved.lines().next().unwrap();
+    assert!(
+        header.ends_with(",headline,current_company,location,follower_count"),
+        "{header}"
+    );
+    assert!(saved.lines().nth(1).unwrap().ends_with(",48210"));
+}
+
+#[test]
+fn failures_are_counted_inspected_and_rerun() {
+    let opts = DemoOptions {
+        fault_rate: 1.0,
+        ..DemoOptions::default()
+    };
+    let mut h = Harness::open_demo_with(&repo_file("lead-list/sample.csv"), 160, 30, opts, 1);
+    add_profile_column(&mut h);
+    h.settle();
+    let screen = h.render();
+    assert!(screen.contains("✗7"), "{screen}");
+    assert!(screen.contains("✗ failed"), "{screen}");
+    // Jump to a failed cell and look at it.
+    h.key(KeyCode::Home);
+    h.keys("g]");
+    h.keys("i");
+    let screen = h.render();
+    assert!(screen.contains("failed"), "{screen}");
+    assert!(screen.contains("attempt 1"), "{screen}");
+    h.key(KeyCode::Esc);
+    // Rows with failures only.
+    h.keys("!");
+    h.settle();
+    assert!(h.render().contains("7 shown"));
+}
+
+#[test]
+fn cancel_turns_pending_cells_into_skipped() {
+    let opts = DemoOptions {
+        latency: Duration::from_millis(400),
+        ..DemoOptions::default()
+    };
+    let mut h = Harness::open_demo_with(&repo_file("lead-list/sample.csv"), 160, 30, opts, 1);
+    add_profile_column(&mut h);
+    h.ctrl('x');
+    assert!(h.render().contains("Cancel run"));
+    h.keys("y");
+    h.settle();
+    let totals = h.app.enrich.totals();
+    assert_eq!(totals.pending(), 0);
+    assert!(totals.skipped >= 6, "{totals:?}");
+    // The runs panel lists the column with its counts.
+    h.keys("t");
+    let screen = h.render();
+    assert!(screen.contains("linkedin_profile"), "{screen}");
+    assert!(screen.contains("linkedin_url←linkedin_url"), "{screen}");
+}
+
+#[test]
+fn picker_explains_missing_mapping() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("names.csv");
+    std::fs::write(&path, "name,company\nAda Quill,Brightforge\n").unwrap();
+    let mut h = Harness::open_demo(&path, 140, 30, DemoOptions::default());
+    h.keys("alinkedin_profile");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    let screen = h.render();
+    assert!(screen.contains("map linkedin_url to a column"), "{screen}");
+    assert!(matches!(h.app.mode, Mode::Picker(_)));
+}

@@ -1,0 +1,211 @@
+//! The grid driven headless by key events and drawn on a `TestBackend`.
+
+mod common;
+
+use common::{Harness, repo_file, temp_copy};
+use crossterm::event::KeyCode;
+use leadgrid::tui::app::Mode;
+
+#[test]
+fn first_screen_shows_header_rows_and_status() {
+    let mut h = Harness::open(&repo_file("lead-list/sample.csv"), 110, 14);
+    let screen = h.render();
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn moves_with_vim_keys_and_shows_position() {
+    let mut h = Harness::open(&repo_file("lead-list/sample.csv"), 110, 14);
+    h.keys("jjll");
+    assert!(h.render().contains("R3 C3"));
+    h.keys("G");
+    assert!(h.render().contains("R8 C3"));
+    h.keys("g$");
+    assert!(h.render().contains("R1 C8"));
+    h.key(KeyCode::Home);
+    assert!(h.render().contains("R1 C1"));
+}
+
+#[test]
+fn scrolls_horizontally_to_keep_cursor_visible() {
+    let mut h = Harness::open(&repo_file("lead-list/sample.csv"), 60, 10);
+    h.keys("$");
+    let screen = h.render();
+    assert!(screen.contains("campaign_name"), "{screen}");
+    assert!(!screen.contains("first_name"), "{screen}");
+}
+
+#[test]
+fn search_finds_and_cycles_matches() {
+    let mut h = Harness::open(&repo_file("lead-list/sample.csv"), 110, 14);
+    h.keys("/kitecraft");
+    h.key(KeyCode::Enter);
+    h.settle();
+    let screen = h.render();
+    assert!(screen.contains("R4 C3"), "{screen}");
+    assert!(screen.contains("match 1/3"), "{screen}");
+    h.keys("n");
+    assert!(h.render().contains("R4 C4"));
+    h.keys("N");
+    assert!(h.render().contains("R4 C3"));
+}
+
+#[test]
+fn sort_descending_keeps_row_numbers() {
+    let mut h = Harness::open(&repo_file("lead-list/sample.csv"), 110, 14);
+    h.keys("S");
+    h.settle();
+    let screen = h.render();
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn filter_by_condition_then_clear() {
+    let mut h = Harness::open(&repo_file("lead-list/sample.csv"), 110, 14);
+    h.keys("|title = ceo");
+    h.key(KeyCode::Enter);
+    h.settle();
+    let screen = h.render();
+    assert!(screen.contains("1 shown"), "{screen}");
+    assert!(screen.contains("Ada"));
+    assert!(!screen.contains("Bram"));
+    h.key(KeyCode::Esc);
+    let screen = h.render();
+    assert!(screen.contains("Bram"));
+}
+
+#[test]
+fn bad_filter_column_is_explained() {
+    let mut h = Harness::open(&repo_file("lead-list/sample.csv"), 110, 14);
+    h.keys("|nosuch = 3");
+    h.key(KeyCode::Enter);
+    assert!(h.render().contains("unknown column 'nosuch'"));
+}
+
+#[test]
+fn edit_undo_redo_then_save() {
+    let (_dir, path) = temp_copy("lead-list/sample.csv");
+    let mut h = Harness::open(&path, 110, 14);
+    h.keys("ll");
+    h.keys("e");
+    h.ctrl('u');
+    h.keys("Quill & Co");
+    h.key(KeyCode::Enter);
+    assert!(h.render().contains("[+]"));
+    h.keys("u");
+    assert!(h.render().contains("Brightforge Labs"));
+    h.ctrl('r');
+    assert!(h.render().contains("Quill & Co"));
+    h.ctrl('s');
+    h.settle();
+    let screen = h.render();
+    assert!(screen.contains("saved"), "{screen}");
+    assert!(!screen.contains("[+]"));
+    let saved = std::fs::read_to_string(&path).unwrap();
+    assert!(saved.contains("Ada,Quill,Quill & Co,brightforge.example"));
+    // Everything else is byte for byte what it was.
+    let original = std::fs::read_to_string(repo_file("lead-list/sample.csv")).unwrap();
+    assert_eq!(saved.replace("Quill & Co", "Brightforge Labs"), original);
+}
+
+#[test]
+fn quit_with_unsaved_changes_asks() {
+    let (_dir, path) = temp_copy("lead-list/sample.csv");
+    let mut h = Harness::open(&path, 110, 14);
+    h.keys("o");
+    h.keys("q");
+    assert!(matches!(h.app.mode, Mode::Confirm(_)));
+    assert!(h.render().contains("Unsaved changes"));
+    h.key(KeyCode::Esc);
+    assert!(!h.app.quit);
+    h.keys("q");
+    h.keys("n");
+    assert!(h.app.quit);
+}
+
+#[test]
+fn help_lists_every_command_from_the_table() {
+    let mut h = Harness::open(&repo_file("lead-list/sample.csv"), 110, 60);
+    h.keys("?");
+    let screen = h.render();
+    for c in leadgrid::tui::action::COMMANDS.iter().take(20) {
+        assert!(screen.contains(c.help), "help is missing {:?}", c.action);
+    }
+    h.keys("x");
+    assert!(matches!(h.app.mode, Mode::Normal));
+}
+
+#[test]
+fn control_characters_never_reach_the_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("evil.csv");
+    std::fs::write(
+        &path,
+        "name,note\nEve,\"\x1b[2Jboom\x07\"\nZoe,\"two\nlines\"\n",
+    )
+    .unwrap();
+    let mut h = Harness::open(&path, 60, 8);
+    let screen = h.render();
+    assert!(!screen.contains('\x1b'));
+    assert!(!screen.contains('\x07'));
+    assert!(screen.contains("two⏎lines"), "{screen}");
+}
+
+#[test]
+fn wide_characters_keep_columns_aligned() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.csv");
+    std::fs::write(&path, "name,city\n東京太郎,Zürich\n👍 Emoji,Kyōto\n").unwrap();
+    let mut h = Harness::open(&path, 40, 6);
+    insta::assert_snapshot!(h.render());
+}
+
+#[test]
+fn insert_rename_delete_columns_and_rows() {
+    let (_dir, path) = temp_copy("lead-list/sample.csv");
+    let mut h = Harness::open(&path, 110, 14);
+    h.keys("cnotes");
+    h.key(KeyCode::Enter);
+    h.keys("eHot lead");
+    h.key(KeyCode::Enter);
+    h.keys("R");
+    h.ctrl('u');
+    h.keys("note");
+    h.key(KeyCode::Enter);
+    h.keys("jD");
+    h.ctrl('s');
+    h.settle();
+    let saved = std::fs::read_to_string(&path).unwrap();
+    let mut lines = saved.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "first_name,note,last_name,company,domain,title,email,linkedin_url,campaign_name"
+    );
+    assert!(lines.next().unwrap().starts_with("Ada,Hot lead,Quill,"));
+    assert!(lines.next().unwrap().starts_with("Chiara,,Vellacott"));
+}
+
+#[test]
+fn hide_and_show_columns() {
+    let mut h = Harness::open(&repo_file("lead-list/sample.csv"), 110, 14);
+    h.keys("-");
+    let screen = h.render();
+    assert!(!screen.lines().next().unwrap().contains("first_name"));
+    assert!(screen.contains("1 hidden"));
+    h.keys("_");
+    assert!(h.render().contains("first_name"));
+}
+
+#[test]
+fn go_to_row_and_view_cell() {
+    let mut h = Harness::open(&repo_file("lead-list/sample.csv"), 110, 14);
+    h.keys(":5");
+    h.key(KeyCode::Enter);
+    assert!(h.render().contains("R5 C1"));
+    h.keys(":99");
+    h.key(KeyCode::Enter);
+    assert!(h.render().contains("past the end"));
+    h.key(KeyCode::Enter);
+    let screen = h.render();
+    assert!(screen.contains("first_name · row 5"), "{screen}");
+}
