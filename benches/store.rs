@@ -7,8 +7,9 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use leadgrid::cell::CellState;
+use leadgrid::engine::caller::Cached;
 use leadgrid::providers::ProviderId;
-use leadgrid::store::{CacheKey, CachedAnswer, JournalEntry, RunId, Store, StoreConfig};
+use leadgrid::store::{CacheKey, JournalEntry, RunId, Store, StoreConfig};
 use serde_json::json;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -51,7 +52,7 @@ fn cache_lookups(c: &mut Criterion) {
     for (i, k) in keys.iter().enumerate() {
         store.cache_put(
             k,
-            &CachedAnswer::Result(json!({"name": format!("Person {i}"), "headline": "x"})),
+            &Cached::Result(json!({"name": format!("Person {i}"), "headline": "x"})),
         );
     }
     store.flush().expect("flush");

@@ -1,31 +1,11 @@
 //! The response cache: answers (and "no data" answers) per [`CacheKey`], with a TTL per provider.
 
 use super::CacheKey;
-use crate::providers::{CallError, ErrorKind, ProviderId};
+use crate::engine::caller::Cached;
+use crate::providers::ProviderId;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::BTreeMap;
 use std::time::Duration;
-
-/// A cached final answer. Failures are never cached: only these two kinds exist.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CachedAnswer {
-    /// The tool's `result`.
-    Result(serde_json::Value),
-    /// The provider said it has nothing for this input (its message).
-    NoData(String),
-}
-
-impl CachedAnswer {
-    /// The answer worth caching for a call's outcome: a value or a "no data" answer; `None` for
-    /// every failure (retryable or not), so a later run tries again.
-    pub fn from_outcome(outcome: &Result<serde_json::Value, CallError>) -> Option<CachedAnswer> {
-        match outcome {
-            Ok(value) => Some(CachedAnswer::Result(value.clone())),
-            Err(e) if e.kind == ErrorKind::NoData => Some(CachedAnswer::NoData(e.message.clone())),
-            Err(_) => None,
-        }
-    }
-}
 
 /// How long a provider's answers stay fresh, and what one call costs (for "cost saved").
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -99,7 +79,7 @@ pub(crate) fn get(
     policy: &CachePolicy,
     key: &CacheKey,
     now: i64,
-) -> rusqlite::Result<Option<CachedAnswer>> {
+) -> rusqlite::Result<Option<Cached>> {
     let row: Option<(String, String, i64)> = conn
         .prepare_cached(
             "SELECT kind, answer, stored_at FROM cache WHERE provider = ?1 AND tool = ?2 AND params = ?3",
@@ -115,8 +95,8 @@ pub(crate) fn get(
         return Ok(None);
     }
     Ok(match kind.as_str() {
-        KIND_VALUE => serde_json::from_str(&answer).ok().map(CachedAnswer::Result),
-        KIND_NO_DATA => Some(CachedAnswer::NoData(answer)),
+        KIND_VALUE => serde_json::from_str(&answer).ok().map(Cached::Result),
+        KIND_NO_DATA => Some(Cached::NoData(answer)),
         _ => None,
     })
 }
@@ -125,12 +105,12 @@ pub(crate) fn get(
 pub(crate) fn put(
     conn: &Connection,
     key: &CacheKey,
-    answer: &CachedAnswer,
+    answer: &Cached,
     now: i64,
 ) -> rusqlite::Result<()> {
     let (kind, text) = match answer {
-        CachedAnswer::Result(v) => (KIND_VALUE, v.to_string()),
-        CachedAnswer::NoData(msg) => (KIND_NO_DATA, msg.clone()),
+        Cached::Result(v) => (KIND_VALUE, v.to_string()),
+        Cached::NoData(msg) => (KIND_NO_DATA, msg.clone()),
     };
     conn.prepare_cached(
         "INSERT OR REPLACE INTO cache (provider, tool, params, kind, answer, stored_at)
@@ -184,7 +164,7 @@ mod tests {
         put(
             &c,
             &key("https://www.linkedin.com/in/ada/"),
-            &CachedAnswer::Result(json!({"n": 1})),
+            &Cached::Result(json!({"n": 1})),
             100,
         )
         .unwrap();
@@ -195,7 +175,7 @@ mod tests {
         ] {
             assert_eq!(
                 get(&c, &p, &key(url), 101).unwrap(),
-                Some(CachedAnswer::Result(json!({"n": 1}))),
+                Some(Cached::Result(json!({"n": 1}))),
                 "{url}"
             );
         }
@@ -211,8 +191,8 @@ mod tests {
         let mut p = CachePolicy::default();
         let hr = CacheKey::new(ProviderId::Heyreach, "engagement", &json!({"u": 1}));
         let dg = CacheKey::new(ProviderId::Datagen, "person", &json!({"u": 1}));
-        put(&c, &hr, &CachedAnswer::Result(json!(1)), 0).unwrap();
-        put(&c, &dg, &CachedAnswer::Result(json!(2)), 0).unwrap();
+        put(&c, &hr, &Cached::Result(json!(1)), 0).unwrap();
+        put(&c, &dg, &Cached::Result(json!(2)), 0).unwrap();
         let day = 86_400;
         assert!(get(&c, &p, &hr, day - 1).unwrap().is_some());
         assert_eq!(
@@ -243,42 +223,14 @@ mod tests {
         let p = CachePolicy::default();
         let hr = CacheKey::new(ProviderId::Heyreach, "engagement", &json!({}));
         let dg = CacheKey::new(ProviderId::Datagen, "person", &json!({}));
-        put(&c, &hr, &CachedAnswer::NoData("none".into()), 0).unwrap();
-        put(&c, &dg, &CachedAnswer::NoData("none".into()), 0).unwrap();
+        put(&c, &hr, &Cached::NoData("none".into()), 0).unwrap();
+        put(&c, &dg, &Cached::NoData("none".into()), 0).unwrap();
         assert_eq!(prune(&c, &p, 86_399).unwrap(), 0);
         assert_eq!(prune(&c, &p, 86_400).unwrap(), 1);
         assert_eq!(
             get(&c, &p, &dg, 86_400).unwrap(),
-            Some(CachedAnswer::NoData("none".into()))
+            Some(Cached::NoData("none".into()))
         );
-    }
-
-    #[test]
-    fn no_data_is_cached_and_failures_are_not() {
-        assert_eq!(
-            CachedAnswer::from_outcome(&Err(CallError::new(
-                ErrorKind::NoData,
-                "Resource not found"
-            ))),
-            Some(CachedAnswer::NoData("Resource not found".into()))
-        );
-        assert_eq!(
-            CachedAnswer::from_outcome(&Ok(json!([1]))),
-            Some(CachedAnswer::Result(json!([1])))
-        );
-        for kind in [
-            ErrorKind::Auth,
-            ErrorKind::RateLimited,
-            ErrorKind::Transient,
-            ErrorKind::Permanent,
-            ErrorKind::Cancelled,
-        ] {
-            assert_eq!(
-                CachedAnswer::from_outcome(&Err(CallError::new(kind, "x"))),
-                None,
-                "{kind:?}"
-            );
-        }
     }
 
     #[test]

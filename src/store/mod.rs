@@ -5,6 +5,9 @@
 //! reply. Writes waiting at the same time share one transaction (group commit), so a journal
 //! write is durable when it returns without each cell paying for its own fsync.
 //!
+//! `Store` implements the engine caller's [`crate::engine::caller::ResponseCache`], so
+//! `Caller::new(transport, settings, Arc::new(store.clone()))` makes answers persistent.
+//!
 //! Location: see [`store_path`]. A store that cannot be opened is a typed [`StoreError`];
 //! callers then run without one. Failures during a run are returned (journal) or counted in
 //! [`StoreStats`] (cache), never panics.
@@ -15,10 +18,11 @@ mod journal;
 mod key;
 mod location;
 mod schema;
+mod seam;
 mod stats;
 mod worker;
 
-pub use cache::{CachePolicy, CachedAnswer, ProviderPolicy};
+pub use cache::{CachePolicy, ProviderPolicy};
 pub use error::StoreError;
 pub use journal::JournalEntry;
 pub use key::{CacheKey, RunId, input_hash};
@@ -26,6 +30,7 @@ pub use location::{STORE_ENV, STORE_FILE, store_path};
 pub use schema::SCHEMA_VERSION;
 pub use stats::StoreStats;
 
+use crate::engine::caller::Cached;
 use journal::JournalRow;
 use stats::Counters;
 use std::path::{Path, PathBuf};
@@ -188,7 +193,7 @@ impl Store {
 
     /// The fresh cached answer for `key`. A failed lookup is a miss (and counted as an error):
     /// the caller then makes the call, which is always safe.
-    pub fn cache_get(&self, key: &CacheKey) -> Option<CachedAnswer> {
+    pub fn cache_get(&self, key: &CacheKey) -> Option<Cached> {
         let found = if self.refresh {
             None
         } else {
@@ -211,7 +216,7 @@ impl Store {
 
     /// Stores an answer without waiting; a later lookup through any handle sees it. Failures
     /// are counted in [`Store::stats`]: losing a cache entry only costs a repeat call.
-    pub fn cache_put(&self, key: &CacheKey, answer: &CachedAnswer) {
+    pub fn cache_put(&self, key: &CacheKey, answer: &Cached) {
         let sent = self.tx.send(Command::CachePut {
             key: key.clone(),
             answer: answer.clone(),

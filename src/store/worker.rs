@@ -2,10 +2,11 @@
 //! batch of writes waiting at once is committed in one transaction (group commit), and each
 //! writer is answered only after that commit is on disk.
 
-use super::cache::{self, CachePolicy, CachedAnswer};
+use super::cache::{self, CachePolicy};
 use super::journal::{self, JournalEntry, JournalRow};
 use super::stats::Counters;
 use super::{CacheKey, Clock, StoreError};
+use crate::engine::caller::Cached;
 use rusqlite::Connection;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -21,11 +22,11 @@ const MAX_BATCH: usize = 1024;
 pub(crate) enum Command {
     CacheGet {
         key: CacheKey,
-        reply: Reply<Option<CachedAnswer>>,
+        reply: Reply<Option<Cached>>,
     },
     CachePut {
         key: CacheKey,
-        answer: CachedAnswer,
+        answer: Cached,
     },
     JournalPut {
         rows: Vec<JournalRow>,
@@ -105,8 +106,10 @@ impl Worker {
         StoreError::from_sqlite(&self.path, e)
     }
 
-    /// Runs one batch: reads are answered at once, writes share one transaction and are
-    /// answered after its commit (or with its failure).
+    /// Runs one batch: writes share one transaction and are answered after its commit (or
+    /// with its failure). Reads are answered at once, so a lookup never waits for an fsync;
+    /// they see the batch's earlier writes even before the commit, which for a cache answer
+    /// or a journal row already on its way to disk is what the caller wants.
     pub(crate) fn process(&mut self, batch: Vec<Command>) {
         let now = self.clock.now_unix();
         let mut tx_error: Option<StoreError> = None;
@@ -327,7 +330,7 @@ mod tests {
             a,
             Command::CachePut {
                 key: key.clone(),
-                answer: CachedAnswer::NoData("none".into()),
+                answer: Cached::NoData("none".into()),
             },
             // A read in the same batch sees the batch's earlier writes.
             Command::CacheGet { key, reply: get },
@@ -337,7 +340,7 @@ mod tests {
         assert_eq!(rb.try_recv().unwrap(), Ok(()));
         assert_eq!(
             rget.try_recv().unwrap(),
-            Ok(Some(CachedAnswer::NoData("none".into())))
+            Ok(Some(Cached::NoData("none".into())))
         );
         assert_eq!(count(&w), 2);
         assert!(w.conn.is_autocommit(), "no transaction left open");
