@@ -171,3 +171,26 @@ fn a_batch_of_results_is_journaled_in_one_commit() {
     assert_eq!((stats.journal_writes, stats.commits), (50, 1));
     assert_eq!(store.journal_load(&run).unwrap().len(), 50);
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn async_writers_on_one_runtime_thread_all_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite3");
+    let store = open(&path);
+    let run = RunId::new("async.csv");
+    // Many tasks awaiting their commits on one runtime thread: each is acknowledged, and in the file.
+    let tasks: Vec<_> = (0..64)
+        .map(|i| {
+            let (store, run) = (store.clone(), run.clone());
+            tokio::spawn(async move {
+                let entry = done("linkedin_profile", &format!("linkedin.com/in/a{i}"), "x");
+                store.journal_put_async(&run, &[entry]).await
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    assert_eq!(store.stats().journal_writes, 64);
+    assert_eq!(store.journal_load(&run).unwrap().len(), 64);
+}

@@ -187,8 +187,22 @@ impl Store {
 
     fn request<T>(&self, make: impl FnOnce(Reply<T>) -> Command) -> Result<T, StoreError> {
         let (reply, answer) = mpsc::sync_channel(1);
-        self.tx.send(make(reply)).map_err(|_| StoreError::Closed)?;
+        self.tx
+            .send(make(Reply::Blocking(reply)))
+            .map_err(|_| StoreError::Closed)?;
         answer.recv().map_err(|_| StoreError::Closed)?
+    }
+
+    /// Like `request`, awaiting the answer instead of blocking the thread (for tokio tasks).
+    async fn request_async<T>(
+        &self,
+        make: impl FnOnce(Reply<T>) -> Command,
+    ) -> Result<T, StoreError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.tx
+            .send(make(Reply::Async(reply)))
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
     }
 
     /// The fresh cached answer for `key`. A failed lookup is a miss (and counted as an error):
@@ -243,6 +257,22 @@ impl Store {
             .map(|entry| JournalRow::new(run, entry))
             .collect::<Result<Vec<_>, _>>()?;
         self.request(|reply| Command::JournalPut { rows, reply })
+    }
+
+    /// [`Store::journal_put_many`] for async code: awaits the commit without blocking a
+    /// runtime thread, so engine tasks can journal their results concurrently (and share
+    /// commits).
+    pub async fn journal_put_async(
+        &self,
+        run: &RunId,
+        entries: &[JournalEntry],
+    ) -> Result<(), StoreError> {
+        let rows = entries
+            .iter()
+            .map(|entry| JournalRow::new(run, entry))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.request_async(|reply| Command::JournalPut { rows, reply })
+            .await
     }
 
     /// Every journaled cell of `run`.

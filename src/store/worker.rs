@@ -12,8 +12,25 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender};
 
-/// Where a command's answer goes.
-pub(crate) type Reply<T> = SyncSender<Result<T, StoreError>>;
+/// Where a command's answer goes: a blocked thread, or an awaiting task.
+pub(crate) enum Reply<T> {
+    Blocking(SyncSender<Result<T, StoreError>>),
+    Async(tokio::sync::oneshot::Sender<Result<T, StoreError>>),
+}
+
+impl<T> Reply<T> {
+    /// Delivers the answer; the caller may have given up waiting, which is not an error here.
+    fn send(self, result: Result<T, StoreError>) {
+        match self {
+            Reply::Blocking(tx) => {
+                let _ = tx.send(result);
+            }
+            Reply::Async(tx) => {
+                let _ = tx.send(result);
+            }
+        }
+    }
+}
 
 /// Most commands taken into one transaction, so one huge burst cannot delay every ack forever.
 const MAX_BATCH: usize = 1024;
@@ -213,8 +230,7 @@ impl Worker {
                 (Ok(()), WriteKind::Columns | WriteKind::Flush) => {}
             }
             if let Some(reply) = p.reply {
-                // The caller may have given up waiting; the result is already counted.
-                let _ = reply.send(result);
+                reply.send(result);
             }
         }
     }
@@ -253,7 +269,7 @@ impl Worker {
         if let Err(e) = &result {
             self.counters.error(e);
         }
-        let _ = reply.send(result);
+        reply.send(result);
     }
 
     /// Every readable entry of a run; an entry this build cannot decode is skipped and counted.
@@ -307,7 +323,7 @@ mod tests {
         (
             Command::JournalPut {
                 rows: vec![row],
-                reply,
+                reply: Reply::Blocking(reply),
             },
             rx,
         )
@@ -333,7 +349,10 @@ mod tests {
                 answer: Cached::NoData("none".into()),
             },
             // A read in the same batch sees the batch's earlier writes.
-            Command::CacheGet { key, reply: get },
+            Command::CacheGet {
+                key,
+                reply: Reply::Blocking(get),
+            },
             b,
         ]);
         assert_eq!(ra.try_recv().unwrap(), Ok(()));
@@ -407,6 +426,7 @@ mod tests {
             .into();
         let (reply, r_many) = sync_channel(1);
         let (single, r_single) = put("ok-2", 1);
+        let reply = Reply::Blocking(reply);
         w.process(vec![Command::JournalPut { rows, reply }, single]);
         assert!(r_many.try_recv().unwrap().is_err());
         assert_eq!(r_single.try_recv().unwrap(), Ok(()));
@@ -432,7 +452,12 @@ mod tests {
         let mut w = worker();
         let (a, ra) = put("a", 1);
         let (flush, rf) = sync_channel(1);
-        w.process(vec![a, Command::Flush { reply: flush }]);
+        w.process(vec![
+            a,
+            Command::Flush {
+                reply: Reply::Blocking(flush),
+            },
+        ]);
         assert_eq!(ra.try_recv().unwrap(), Ok(()));
         assert_eq!(rf.try_recv().unwrap(), Ok(()));
     }
