@@ -107,3 +107,30 @@ fn the_store_is_created_with_its_directory() {
     assert_eq!(store.path(), path);
     assert!(path.exists());
 }
+
+#[test]
+fn a_lock_taken_during_a_run_fails_the_write_and_the_store_recovers() {
+    use leadgrid::cell::CellState;
+    use leadgrid::store::{JournalEntry, RunId};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("leadgrid.sqlite3");
+    let store = Store::open(&path, quick()).unwrap();
+    let run = RunId::new("leads.csv");
+    let entry = JournalEntry {
+        integration: "linkedin_profile".into(),
+        input_hash: "h".into(),
+        state: CellState::Done,
+        fields: Default::default(),
+        error: None,
+        calls: serde_json::json!([]),
+    };
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let err = store.journal_put(&run, &entry).unwrap_err();
+    assert!(matches!(err, StoreError::Locked { .. }), "{err:?}");
+    assert_eq!(store.stats().errors, 1);
+    assert!(store.stats().last_error.unwrap().contains("locked"));
+    other.execute_batch("COMMIT").unwrap();
+    store.journal_put(&run, &entry).unwrap();
+    assert_eq!(store.journal_load(&run).unwrap(), vec![entry]);
+}
