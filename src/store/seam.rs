@@ -105,7 +105,7 @@ mod tests {
         );
         assert_eq!(t.calls(), 4, "the failure was not cached");
         let stats = store.stats();
-        assert_eq!((stats.hits, stats.calls), (2, 1));
+        assert_eq!((stats.hits, stats.misses), (2, 1));
     }
 
     #[test]

@@ -8,8 +8,9 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 pub struct StoreStats {
     /// Lookups answered from the cache: calls not paid for.
     pub hits: u64,
-    /// Lookups that found nothing fresh (or were refreshed), each followed by a real call.
-    pub calls: u64,
+    /// Lookups that found nothing fresh (or were refreshed). The caller then pays for a call,
+    /// or shares a concurrent identical one: paid calls are the engine's `CallerStats`.
+    pub misses: u64,
     /// `hits` × each provider's cost per call.
     pub cost_saved: f64,
     /// Answers written to the cache.
@@ -41,7 +42,7 @@ impl Counters {
     }
 
     pub(crate) fn miss(&self) {
-        self.lock().calls += 1;
+        self.lock().misses += 1;
     }
 
     pub(crate) fn cache_written(&self) {
