@@ -57,7 +57,11 @@ pub fn catalog_text(specs: &[&IntegrationSpec]) -> String {
         let outputs: Vec<_> = spec
             .outputs
             .iter()
-            .map(|o| format!("{} ({:?})", o.name, o.kind).to_lowercase())
+            .map(|o| {
+                // The same names as in --json: snake_case.
+                let kind = serde_json::to_value(o.kind).unwrap_or_default();
+                format!("{} ({})", o.name, kind.as_str().unwrap_or("?"))
+            })
             .collect();
         out.push_str(&format!("  out {}\n\n", outputs.join(", ")));
     }
@@ -182,5 +186,6 @@ mod tests {
         assert!(profile["cost_per_row_usd"].as_f64().expect("cost") > 0.0);
         let text = catalog_text(&specs);
         assert!(text.contains("linkedin_profile") && text.contains("in  linkedin_url (required"));
+        assert!(text.contains("follower_count (integer)"), "{text}");
     }
 }

@@ -158,8 +158,12 @@ pub fn run(args: &RunArgs) -> Result<Summary, RunError> {
             (config.datagen.base_url.clone(), key)
         }
     };
-    let client = DatagenClient::new(&base_url, key, settings.caller.request_timeout)
-        .map_err(|e| RunError::Setup(e.message))?;
+    let client = {
+        // reqwest's connection pool wants a runtime context when it is built.
+        let _guard = runtime.enter();
+        DatagenClient::new(&base_url, key, settings.caller.request_timeout)
+            .map_err(|e| RunError::Setup(e.message))?
+    };
     let summary = execute(&runtime, args, &settings, integrations, Arc::new(client));
     drop(demo);
     summary
@@ -249,14 +253,30 @@ pub fn execute(
     let mut errors: Vec<HashMap<usize, String>> = vec![HashMap::new(); plans.len()];
     let mut stopped = Vec::new();
     let mut interrupted = false;
-    engine.submit(jobs);
 
     runtime.block_on(async {
         let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+        // The first poll installs the handler: before any job starts, Ctrl-C must mean "cancel".
+        // Without a handler (Err) the run simply cannot be interrupted gracefully.
+        let mut listening = match futures::poll!(&mut ctrl_c) {
+            std::task::Poll::Pending => true,
+            std::task::Poll::Ready(result) => {
+                interrupted = result.is_ok();
+                false
+            }
+        };
+        engine.submit(jobs);
+        if interrupted {
+            engine.cancel_all();
+        }
         while remaining > 0 {
             let event = tokio::select! {
                 event = events.recv() => event,
-                _ = &mut ctrl_c, if !interrupted => {
+                signal = &mut ctrl_c, if listening => {
+                    listening = false;
+                    if signal.is_err() {
+                        continue;
+                    }
                     interrupted = true;
                     progress.say("interrupted: cancelling, the partial result will be written");
                     engine.cancel_all();

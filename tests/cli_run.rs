@@ -284,3 +284,96 @@ fn integrations_json_describes_inputs_outputs_and_cost() {
     assert_eq!(profile["inputs"][0]["name"], "linkedin_url");
     assert!(profile["outputs"].as_array().expect("outputs").len() >= 4);
 }
+
+#[test]
+fn ctrl_c_cancels_and_still_writes_the_partial_result() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let server = rt
+        .block_on(leadgrid::demo::DemoServer::start(
+            std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            DemoOptions {
+                hang: true,
+                ..DemoOptions::default()
+            },
+        ))
+        .expect("demo server");
+    let d = Dir::new();
+    d.sample();
+    let child = Command::new(env!("CARGO_BIN_EXE_leadgrid"))
+        .args([
+            "run",
+            "sample.csv",
+            "-i",
+            "linkedin_profile,email_domain",
+            "--json",
+        ])
+        .args(["--parallel", "2"])
+        .current_dir(d.dir.path())
+        .env("LEADGRID_CONFIG", d.path("config.toml"))
+        .env("DATAGEN_API_KEY", "k")
+        .env("DATAGEN_BASE_URL", server.base_url())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let bound = std::time::Duration::from_secs(30);
+    rt.block_on(async {
+        tokio::time::timeout(bound, server.wait_until(|s| s.in_flight >= 2))
+            .await
+            .expect("two calls hanging")
+    });
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let out = child.wait_with_output().expect("exit");
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    let s = summary(&out);
+    assert_eq!(s["interrupted"], true);
+    // Jobs go row by row: row 1's email_domain ran beside the first hanging call.
+    let email = &s["integrations"]["email_domain"];
+    assert!(email["done"].as_u64() >= Some(1), "{s}");
+    assert_eq!(
+        email["done"]
+            .as_u64()
+            .zip(email["skipped"].as_u64())
+            .map(|(a, b)| a + b),
+        Some(8)
+    );
+    let profile = &s["integrations"]["linkedin_profile"];
+    assert_eq!(
+        (profile["skipped"].as_u64(), profile["failed"].as_u64()),
+        (Some(8), Some(0))
+    );
+    let (headers, rows) = read_csv(&d.path("sample_enriched.csv"));
+    assert_eq!(
+        rows[0][column(&headers, "email_domain")],
+        "brightforge.example"
+    );
+    assert_eq!(rows[0][column(&headers, "headline")], "");
+}
+
+#[test]
+fn dialect_is_kept_and_a_stale_error_column_is_refreshed() {
+    let d = Dir::new();
+    d.file(
+        "leads.csv",
+        "name;email;email_domain_error\nA;a@one.example;old failure\nB;not an email;\n",
+    );
+    let out = d.leadgrid(&["run", "leads.csv", "-i", "email_domain", "--json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let text = fs::read_to_string(d.path("leads_enriched.csv")).expect("output");
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("name;email;email_domain_error;email_domain")
+    );
+    assert_eq!(lines.next(), Some("A;a@one.example;;one.example"));
+    let b = lines.next().expect("row B");
+    assert!(b.starts_with("B;not an email;") && b.ends_with(';'), "{b}");
+    assert!(
+        b.len() > "B;not an email;;".len(),
+        "B's error is written: {b}"
+    );
+}

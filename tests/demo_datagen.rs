@@ -416,18 +416,29 @@ async fn every_registered_integration_runs_and_only_fills_declared_outputs() {
         .map(String::from)
         .collect();
     first.push("Ada Quill".to_string());
+    // Inputs that take one value for the whole column (a HeyReach sender) get the demo's.
+    let constants = [("heyreach_sender_id", "demo-sender-1")];
     for integration in leadgrid::integrations::registry() {
         let spec = integration.spec();
-        let inputs: Fields =
-            spec.inputs
-                .iter()
-                .map(|input| {
-                    let col = leadgrid::integrations::guess_column(input, &headers).unwrap_or_else(
-                        || panic!("{}: no column guessed for {}", spec.name, input.name),
-                    );
-                    (input.name.to_string(), first[col].clone())
-                })
-                .collect();
+        let inputs: Fields = spec
+            .inputs
+            .iter()
+            .map(|input| {
+                let value = match leadgrid::integrations::guess_column(input, &headers) {
+                    Some(col) => first[col].clone(),
+                    None if input.allows_constant => constants
+                        .iter()
+                        .find(|(name, _)| *name == input.name)
+                        .unwrap_or_else(|| {
+                            panic!("{}: no demo value for {}", spec.name, input.name)
+                        })
+                        .1
+                        .to_string(),
+                    None => panic!("{}: no column guessed for {}", spec.name, input.name),
+                };
+                (input.name.to_string(), value)
+            })
+            .collect();
         assert_eq!(missing_inputs(spec, &inputs), None, "{}", spec.name);
         let enriched = integration.enrich(&ctx, &inputs).await.unwrap();
         assert!(!enriched.fields.is_empty(), "{}", spec.name);

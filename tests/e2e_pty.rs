@@ -57,3 +57,43 @@ fn quit_asks_when_unsaved_and_leaves_file_alone() {
     let original = std::fs::read(common::repo_file("lead-list/sample.csv")).unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), original);
 }
+
+#[test]
+fn enriches_against_the_demo_server_and_saves() {
+    let (dir, path) = temp_copy("lead-list/sample.csv");
+    let mut app = PtyApp::spawn(&["--demo", "sample.csv"], dir.path(), 160, 40);
+    app.wait_text("Brightforge Labs");
+    app.send("a");
+    app.wait_text("1/3 choose an integration");
+    app.send("linkedin_profile");
+    app.wait_text("search: linkedin_profile");
+    app.send("\r");
+    app.wait_text("2/3 map inputs");
+    app.send("\r");
+    app.wait_text("8 rows · 8 calls");
+    app.send("\r");
+    app.wait_text("✓6 ∅1 ✗0 –1");
+    app.wait_text("∅ no data");
+    // Inspect Bram's cell: row 2 of the first enrichment column.
+    app.send("j");
+    app.wait_text("R2 ");
+    app.send("i");
+    app.wait_text("Resource not found");
+    app.send("\x1b");
+    app.wait_for("inspector closed", Duration::from_secs(10), |s| {
+        !s.contains("Resource not found")
+    });
+    app.send("\x13");
+    app.wait_text("saved");
+    app.send("q");
+    assert!(app.wait_exit(Duration::from_secs(10)));
+    let saved = std::fs::read_to_string(&path).unwrap();
+    let mut lines = saved.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .ends_with(",headline,current_company,location,follower_count")
+    );
+    assert!(lines.next().unwrap().ends_with(",48210"), "{saved}");
+}

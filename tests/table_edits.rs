@@ -434,3 +434,37 @@ fn saving_through_a_symlink_replaces_the_linked_file() {
     assert_eq!(sheet.path(), link.as_path());
     assert_eq!(sheet.cell(0, 0), "Adah");
 }
+
+#[test]
+fn row_ids_survive_saves_after_rows_moved() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut sheet, path) = open_copy(dir.path(), "simple.csv", &OpenOptions::default());
+    let ada = sheet.row_id(0).unwrap();
+    let bram = sheet.row_id(1).unwrap();
+    sheet.insert_row(0);
+    let new = sheet.row_id(0).unwrap();
+    sheet.delete_row(1);
+    sheet.save(None).unwrap();
+    assert_eq!(sheet.row_of(ada), None);
+    assert_eq!(sheet.row_of(new), Some(0));
+    assert_eq!(sheet.row_of(bram), Some(1));
+    assert_eq!(sheet.row_id(1), Some(bram));
+    sheet.set_cell_untracked(1, 0, "B".into());
+    sheet.insert_row(2);
+    let newer = sheet.row_id(2).unwrap();
+    assert!(newer != new && newer != bram && newer != ada);
+    sheet.set_cell(2, 0, "C".into());
+    sheet.save(None).unwrap();
+    assert_eq!(
+        [sheet.row_of(new), sheet.row_of(bram), sheet.row_of(newer)],
+        [Some(0), Some(1), Some(2)]
+    );
+    assert_eq!(sheet.cell(sheet.row_of(bram).unwrap(), 0), "B");
+    assert_eq!(
+        read(&path),
+        "first_name,last_name,email\n,,\nB,Okonkwo,bram@nullpoint.example\nC,,\n"
+    );
+    sheet.delete_row(0);
+    assert_eq!(sheet.row_of(bram), Some(0));
+    assert_eq!(sheet.row_of(newer), Some(1));
+}

@@ -106,6 +106,10 @@ fn fixing_an_input_and_rerunning_the_row_takes_two_keys() {
     h.ctrl('u');
     h.keys("https://www.linkedin.com/in/bram-okonkwo-lind/");
     h.key(KeyCode::Enter);
+    assert!(
+        h.render()
+            .contains("linkedin_profile of row 2 used the old value: Ctrl-e re-runs the row")
+    );
     h.ctrl('e');
     h.settle();
     assert_ne!(h.app.sheet.cell(1, followers), "");
@@ -183,4 +187,21 @@ fn picker_explains_missing_mapping() {
     let screen = h.render();
     assert!(screen.contains("map linkedin_url to a column"), "{screen}");
     assert!(matches!(h.app.mode, Mode::Picker(_)));
+}
+
+#[test]
+fn runs_panel_lists_columns_with_counts() {
+    let mut h = Harness::open_demo(
+        &repo_file("lead-list/sample.csv"),
+        160,
+        30,
+        DemoOptions::default(),
+    );
+    add_profile_column(&mut h);
+    h.settle();
+    h.keys("t");
+    assert!(matches!(h.app.mode, Mode::Runs { .. }));
+    let screen = h.render();
+    assert!(screen.contains(" Runs "), "{screen}");
+    assert!(screen.contains("linkedin_url←linkedin_url"), "{screen}");
 }

@@ -1,6 +1,6 @@
 //! The tools the demo server answers, each a handler over its own fixtures.
 //!
-//! Adding a tool family (e.g. HeyReach's `mcp_Heyreach_*`) is one fixture file under
+//! A tool family (LinkedIn, HeyReach's `mcp_Heyreach_*`) is one fixture file under
 //! `assets/demo/`, one module implementing [`DemoTool`], and one line in [`builtin`].
 
 use chrono::{DateTime, Utc};
@@ -27,5 +27,6 @@ pub trait DemoTool: Send + Sync {
 pub fn builtin() -> io::Result<Vec<Arc<dyn DemoTool>>> {
     let mut tools: Vec<Arc<dyn DemoTool>> = Vec::new();
     tools.extend(super::linkedin::tools()?);
+    tools.extend(super::heyreach::tools()?);
     Ok(tools)
 }

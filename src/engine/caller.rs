@@ -128,6 +128,8 @@ pub struct Caller {
     transport: Arc<dyn Transport>,
     settings: CallerSettings,
     limits: HashMap<ProviderId, RateLimit>,
+    /// A provider that answered 429 with `Retry-After` is left alone until then, by every job.
+    cooldown: Mutex<HashMap<ProviderId, Instant>>,
     cache: Arc<dyn ResponseCache>,
     in_flight: Mutex<HashMap<CallKey, watch::Receiver<Option<Answer>>>>,
     memo: Mutex<Memo>,
@@ -174,6 +176,7 @@ impl Caller {
             transport,
             settings,
             limits,
+            cooldown: Mutex::new(HashMap::new()),
             cache,
             in_flight: Mutex::new(HashMap::new()),
             memo: Mutex::new(Memo {
@@ -274,6 +277,10 @@ impl Caller {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            let resume = lock(&self.cooldown).get(&provider).copied();
+            if let Some(resume) = resume {
+                tokio::time::sleep_until(resume).await;
+            }
             if let Some(limit) = self.limits.get(&provider) {
                 limit.ready().await;
             }
@@ -291,6 +298,13 @@ impl Caller {
                     };
                 }
                 Err(error) if error.kind.is_retryable() && attempt < max => {
+                    if let (ErrorKind::RateLimited, Some(after)) = (error.kind, error.retry_after) {
+                        let until =
+                            Instant::now() + after.min(self.settings.backoff.max_retry_after);
+                        let mut cooldown = lock(&self.cooldown);
+                        let entry = cooldown.entry(provider).or_insert(until);
+                        *entry = (*entry).max(until);
+                    }
                     observer.retrying(attempt + 1, max, &error);
                     let delay = backoff_delay(
                         attempt,
@@ -536,6 +550,71 @@ mod tests {
         let waited = start.elapsed();
         assert!(waited >= Duration::from_secs(20), "{waited:?}");
         assert!(waited < Duration::from_secs(21), "{waited:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_pauses_every_call_to_that_provider() {
+        let t = Arc::new(FakeTransport::new(Some(Duration::ZERO), |_, p, n| {
+            if p["id"] == 1 && n == 1 {
+                let mut e = error(ErrorKind::RateLimited, "HTTP 429");
+                e.retry_after = Some(Duration::from_secs(30));
+                Err(e)
+            } else {
+                Ok(json!(n))
+            }
+        }));
+        let c = caller(t.clone(), 4);
+        let start = Instant::now();
+        c.call(ProviderId::Heyreach, "tool", json!({"id": 1}), &NoObserver)
+            .await
+            .expect("retried after the pause");
+        let first = start.elapsed();
+        // Once the pause is over, other requests go straight through.
+        let during = Instant::now();
+        c.call(ProviderId::Heyreach, "tool", json!({"id": 2}), &NoObserver)
+            .await
+            .expect("ok");
+        assert!(first >= Duration::from_secs(30), "{first:?}");
+        assert!(
+            during.elapsed() < Duration::from_secs(1),
+            "the pause is over by now"
+        );
+        // A different provider was never paused.
+        let other = Instant::now();
+        c.call(ProviderId::Datagen, "tool", json!({"id": 3}), &NoObserver)
+            .await
+            .expect("ok");
+        assert_eq!(other.elapsed(), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_calls_wait_out_a_429_together() {
+        let t = Arc::new(FakeTransport::new(
+            Some(Duration::from_millis(10)),
+            |_, p, n| {
+                if p["id"] == 1 && n == 1 {
+                    let mut e = error(ErrorKind::RateLimited, "HTTP 429");
+                    e.retry_after = Some(Duration::from_secs(30));
+                    Err(e)
+                } else {
+                    Ok(json!(n))
+                }
+            },
+        ));
+        let c = caller(t.clone(), 4);
+        let start = Instant::now();
+        let first = c.call(ProviderId::Heyreach, "tool", json!({"id": 1}), &NoObserver);
+        let later = async {
+            // Starts after the 429 came back (the first attempt takes 10 ms).
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            c.call(ProviderId::Heyreach, "tool", json!({"id": 2}), &NoObserver)
+                .await
+                .expect("ok");
+            start.elapsed()
+        };
+        let (first, later) = tokio::join!(first, later);
+        first.expect("ok");
+        assert!(later >= Duration::from_secs(30), "{later:?}");
     }
 
     #[tokio::test(start_paused = true)]

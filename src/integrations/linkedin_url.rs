@@ -23,17 +23,21 @@ pub const LINKEDIN_URL_INPUT: InputSpec = InputSpec {
 /// The tool parameters `{"linkedin_url": <normalized>}` for a row; normalizing makes equal
 /// profiles share one call and one cache entry.
 pub fn person_params(inputs: &Fields) -> Result<serde_json::Value, EnrichError> {
+    Ok(serde_json::json!({ "linkedin_url": input_url(inputs)? }))
+}
+
+/// The row's `linkedin_url` input in canonical form; a permanent error when it is not a profile URL.
+pub fn input_url(inputs: &Fields) -> Result<String, EnrichError> {
     let raw = inputs
         .get(LINKEDIN_URL_INPUT.name)
         .map(String::as_str)
         .unwrap_or("");
-    let url = normalize_linkedin_url(raw).ok_or_else(|| {
+    normalize_linkedin_url(raw).ok_or_else(|| {
         EnrichError::new(
             crate::providers::ErrorKind::Permanent,
             format!("not a LinkedIn profile URL: {:?}", raw.trim()),
         )
-    })?;
-    Ok(serde_json::json!({ "linkedin_url": url }))
+    })
 }
 
 /// `https://www.linkedin.com/in/<slug>/`, lower-cased, without query or fragment; `None` if `s`

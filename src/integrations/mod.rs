@@ -3,6 +3,11 @@
 //! Adding one is one file plus one line in [`registry`].
 
 pub mod email_domain;
+pub mod heyreach;
+pub mod heyreach_campaign_stats;
+pub mod heyreach_campaigns;
+pub mod heyreach_engagement;
+pub mod heyreach_network;
 pub mod linkedin_claude_mentions;
 pub mod linkedin_post_activity;
 pub mod linkedin_posts;
@@ -198,6 +203,10 @@ pub fn registry() -> Vec<Arc<dyn Integration>> {
         Arc::new(linkedin_profile::LinkedinProfile),
         Arc::new(linkedin_post_activity::LinkedinPostActivity),
         Arc::new(linkedin_claude_mentions::LinkedinClaudeMentions),
+        Arc::new(heyreach_engagement::HeyreachEngagement),
+        Arc::new(heyreach_campaigns::HeyreachCampaigns),
+        Arc::new(heyreach_network::HeyreachNetwork),
+        Arc::new(heyreach_campaign_stats::HeyreachCampaignStats),
         Arc::new(email_domain::EmailDomain),
         Arc::new(split_full_name::SplitFullName),
         Arc::new(normalize_linkedin_url::NormalizeLinkedinUrl),

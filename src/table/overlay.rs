@@ -2,10 +2,9 @@
 
 use super::base::Base;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-/// Stable identity of a row across inserts, deletes and view sorts (not across a save that
-/// inserted or deleted rows: the saved file becomes the new base).
+/// Stable identity of a row across inserts, deletes, view sorts and saves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RowId(u64);
 
@@ -31,8 +30,8 @@ impl RowId {
         RowId(raw)
     }
 
-    /// The base record this row reads from, if it is not an inserted row.
-    pub(crate) fn base_row(self) -> Option<usize> {
+    /// The record index this id has in a base opened from the file (not re-saved since).
+    fn base_row(self) -> Option<usize> {
         if self.0 & NEW_ROW == 0 {
             usize::try_from(self.0).ok()
         } else {
@@ -70,11 +69,15 @@ pub(crate) struct Overlay {
     pub(crate) order: Option<Arc<Vec<RowId>>>,
     cells: Arc<HashMap<(RowId, ColKey), String>>,
     marks: Arc<HashMap<RowId, RowMark>>,
+    /// Ids of the base records when the base is a file saved after rows moved; `None`: record `i` is `RowId(i)`.
+    base_ids: Option<Arc<Vec<RowId>>>,
+    /// `base_ids` sorted, with record indexes, built on first use.
+    base_index: Arc<OnceLock<Vec<(RowId, usize)>>>,
 }
 
 impl Overlay {
     /// No edits: the base's header as columns, its records as rows.
-    pub(crate) fn of(base: &Base) -> Overlay {
+    pub(crate) fn of(base: &Base, base_ids: Option<Arc<Vec<RowId>>>) -> Overlay {
         let columns = base
             .header
             .iter()
@@ -89,7 +92,29 @@ impl Overlay {
             order: None,
             cells: Arc::default(),
             marks: Arc::default(),
+            base_ids,
+            base_index: Arc::default(),
         }
+    }
+
+    /// The base record a row reads from; `None` for rows inserted since the base was read.
+    pub(crate) fn record_of(&self, id: RowId) -> Option<usize> {
+        let Some(ids) = &self.base_ids else {
+            return id.base_row();
+        };
+        let index = self.base_index.get_or_init(|| {
+            let mut v: Vec<(RowId, usize)> =
+                ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+            v.sort_unstable();
+            v
+        });
+        let i = index.binary_search_by(|(x, _)| x.cmp(&id)).ok()?;
+        Some(index[i].1)
+    }
+
+    /// Ids of the rows in current order, for a save that becomes the next base.
+    pub(crate) fn saved_ids(&self) -> Option<Arc<Vec<RowId>>> {
+        self.order.clone().or_else(|| self.base_ids.clone())
     }
 
     pub(crate) fn row_count(&self, base: &Base) -> usize {
@@ -102,7 +127,7 @@ impl Overlay {
     pub(crate) fn id_at(&self, row: usize, base: &Base) -> Option<RowId> {
         match &self.order {
             Some(order) => order.get(row).copied(),
-            None => (row < base.row_count()).then(|| RowId::base(row)),
+            None => (row < base.row_count()).then(|| base_id(&self.base_ids, row)),
         }
     }
 
@@ -132,7 +157,7 @@ impl Overlay {
             _ => 0,
         };
         if delta != 0 {
-            let base_edit = id.base_row().is_some() && matches!(key, ColKey::Base(_));
+            let base_edit = self.record_of(id).is_some() && matches!(key, ColKey::Base(_));
             let marks = Arc::make_mut(&mut self.marks);
             let mark = marks.entry(id).or_default();
             let step = |n: u32| {
@@ -155,9 +180,10 @@ impl Overlay {
 
     /// Row order as an explicit list, for inserting and deleting rows.
     pub(crate) fn order_mut(&mut self, base: &Base) -> &mut Vec<RowId> {
-        let order = self
-            .order
-            .get_or_insert_with(|| Arc::new((0..base.row_count()).map(RowId::base).collect()));
+        let ids = &self.base_ids;
+        let order = self.order.get_or_insert_with(|| {
+            Arc::new((0..base.row_count()).map(|r| base_id(ids, r)).collect())
+        });
         Arc::make_mut(order)
     }
 
@@ -187,5 +213,13 @@ impl Overlay {
                 .iter()
                 .zip(&base.header)
                 .all(|(c, name)| &c.name == name)
+    }
+}
+
+/// The id of base record `record`.
+fn base_id(ids: &Option<Arc<Vec<RowId>>>, record: usize) -> RowId {
+    match ids {
+        Some(ids) => ids.get(record).copied().unwrap_or(RowId::base(record)),
+        None => RowId::base(record),
     }
 }

@@ -6,7 +6,7 @@
 use super::base::{Base, BlockReader};
 use super::dialect::OpenOptions;
 use super::error::{LoadError, SaveError};
-use super::overlay::ColKey;
+use super::overlay::{ColKey, RowId};
 use super::record::{Fields, decode_into, encode_into, parse_record, write_field, write_values};
 use super::snapshot::SheetSnapshot;
 use std::fs::{self, File};
@@ -31,6 +31,8 @@ pub struct SavedFile {
     path: PathBuf,
     version: u64,
     base: Arc<Base>,
+    /// Ids of the saved records, so that rows keep their identity on the new base.
+    ids: Option<Arc<Vec<RowId>>>,
     stats: SaveStats,
 }
 
@@ -45,8 +47,8 @@ impl SavedFile {
         &self.stats
     }
 
-    pub(crate) fn into_parts(self) -> (PathBuf, u64, Arc<Base>) {
-        (self.path, self.version, self.base)
+    pub(crate) fn into_parts(self) -> (PathBuf, u64, Arc<Base>, Option<Arc<Vec<RowId>>>) {
+        (self.path, self.version, self.base, self.ids)
     }
 }
 
@@ -143,10 +145,17 @@ impl SheetSnapshot {
             }
             base
         };
+        // Every saved row is one record of the new file; if not (rows without any column
+        // are blank lines), ids fall back to record positions rather than point at wrong rows.
+        let ids = self
+            .overlay
+            .saved_ids()
+            .filter(|ids| ids.len() == base.row_count());
         Ok(SavedFile {
             path: shown.to_path_buf(),
             version: self.version,
             base,
+            ids,
             stats,
         })
     }
@@ -231,7 +240,7 @@ impl SheetSnapshot {
         let mut values: Vec<String> = Vec::new();
         for row in 0..rows {
             let Some(id) = ov.id_at(row, base) else { break };
-            let range = id.base_row().and_then(|r| base.record_range(r));
+            let range = ov.record_of(id).and_then(|r| base.record_range(r));
             let edited = ov.mark(id).is_some_and(|m| m.base_edits > 0);
             if let Some((a, b)) = range
                 && appends

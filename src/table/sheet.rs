@@ -93,11 +93,11 @@ impl Sheet {
     /// Opens a CSV file: header and dialect now, the record index in the background (small files: now).
     pub fn open(path: &Path, opts: &OpenOptions) -> Result<Sheet, LoadError> {
         let base = Base::open(path, opts)?;
-        Ok(Sheet::on_base(path.to_path_buf(), base))
+        Ok(Sheet::on_base(path.to_path_buf(), base, None))
     }
 
-    fn on_base(path: PathBuf, base: Arc<Base>) -> Sheet {
-        let overlay = Overlay::of(&base);
+    fn on_base(path: PathBuf, base: Arc<Base>, ids: Option<Arc<Vec<RowId>>>) -> Sheet {
+        let overlay = Overlay::of(&base, ids);
         let mut sheet = Sheet {
             path,
             base,
@@ -169,7 +169,7 @@ impl Sheet {
         if let Some(v) = self.overlay.cell(id, def.key) {
             return v.clone();
         }
-        match (id.base_row(), def.key) {
+        match (self.overlay.record_of(id), def.key) {
             (Some(r), ColKey::Base(k)) => self
                 .base
                 .row(r)
@@ -184,7 +184,7 @@ impl Sheet {
         let Some(id) = self.row_id(row) else {
             return Vec::new();
         };
-        let fields = id.base_row().and_then(|r| self.base.row(r));
+        let fields = self.overlay.record_of(id).and_then(|r| self.base.row(r));
         self.overlay
             .columns
             .iter()
@@ -208,7 +208,10 @@ impl Sheet {
     /// Where the row `id` is now; `None` once deleted.
     pub fn row_of(&self, id: RowId) -> Option<usize> {
         match &self.overlay.order {
-            None => id.base_row().filter(|&r| r < self.base.row_count()),
+            None => self
+                .overlay
+                .record_of(id)
+                .filter(|&r| r < self.base.row_count()),
             Some(order) => {
                 let positions = self.positions.get_or_init(|| {
                     let mut v: Vec<(RowId, usize)> =
@@ -391,9 +394,10 @@ impl Sheet {
     }
 
     /// Adopts a save made from a snapshot: the sheet now belongs to the saved file, and when
-    /// nothing changed since the snapshot, reads from it and is clean. Undo history is cleared then.
+    /// nothing changed since the snapshot, reads from it and is clean (row ids are kept;
+    /// undo history is cleared).
     pub fn mark_saved(&mut self, saved: SavedFile) {
-        let (path, version, base) = saved.into_parts();
+        let (path, version, base, ids) = saved.into_parts();
         if version != self.version {
             // Later edits refer to the old base, whose open handle still reads the old bytes.
             self.path = path;
@@ -401,7 +405,7 @@ impl Sheet {
         }
         let next_row = self.next_row;
         let next_col = self.next_col;
-        *self = Sheet::on_base(path, base);
+        *self = Sheet::on_base(path, base, ids);
         self.next_row = next_row;
         self.next_col = next_col;
         self.version = version;

@@ -53,7 +53,10 @@ impl SheetSnapshot {
             let Some(id) = self.overlay.id_at(row, base) else {
                 break;
             };
-            let range = id.base_row().and_then(|r| base.record_range(r));
+            let range = self
+                .overlay
+                .record_of(id)
+                .and_then(|r| base.record_range(r));
             if let Some((a, b)) = range {
                 let raw = reader
                     .get(a, b)

@@ -137,17 +137,13 @@ pub struct App {
     pub message: Option<(String, Level)>,
     /// A save running in the background; edits wait until it ends.
     pub saving: Option<PathBuf>,
-    /// Positions of enriched rows when a save started: row ids change when the saved file becomes the base.
-    ids_at_save: Vec<(crate::table::RowId, usize)>,
-    /// Engine events that arrived during a save.
-    deferred: Vec<crate::engine::Event>,
-    /// Old row ids (still in queued jobs) → current ids, after saves that re-based rows.
-    pub(super) row_alias: std::collections::HashMap<crate::table::RowId, crate::table::RowId>,
     /// Enrichment columns and the engine behind them.
     pub enrich: Enrichments,
     quit_after_save: bool,
     /// `G` pressed while the file is still loading: keep going to the last row as it grows.
     follow_bottom: bool,
+    /// The file's index was complete at the last tick (so its final state has been drawn).
+    loaded: bool,
     pub quit: bool,
     generation: u64,
     tx: Sender<AppEvent>,
@@ -174,12 +170,10 @@ impl App {
             search: None,
             message: None,
             saving: None,
-            ids_at_save: Vec::new(),
-            deferred: Vec::new(),
-            row_alias: std::collections::HashMap::new(),
             enrich: Enrichments::default(),
             quit_after_save: false,
             follow_bottom: false,
+            loaded: false,
             quit: false,
             generation: 0,
             tx,
@@ -204,8 +198,6 @@ impl App {
             AppEvent::Input(_) => {}
             AppEvent::Tick => self.tick(),
             AppEvent::Worker(result) => self.worker_result(result),
-            // Results wait while a save runs: the save re-bases row ids.
-            AppEvent::Engine(event) if self.saving.is_some() => self.deferred.push(event),
             AppEvent::Engine(event) => self.engine_event(event),
         }
     }
@@ -258,7 +250,7 @@ impl App {
 
     /// Whether something is running that needs periodic redraws.
     pub fn is_busy(&self) -> bool {
-        !self.sheet.index_progress().done
+        !self.loaded
             || self.pending_view.is_some()
             || self.pending_search.is_some()
             || self.saving.is_some()
@@ -298,10 +290,13 @@ impl App {
         {
             self.mode = Mode::Fatal(err.to_string());
         }
+        // Read once: the index may finish between two looks.
+        let done = self.sheet.index_progress().done;
         if self.follow_bottom {
             self.cursor_row = usize::MAX;
-            self.follow_bottom = !self.sheet.index_progress().done;
+            self.follow_bottom = !done;
         }
+        self.loaded = done;
         self.clamp_cursor();
         self.scroll_to_cursor();
     }
@@ -664,6 +659,7 @@ impl App {
             PromptKind::Edit { row, col } => {
                 if self.sheet.cell(row, col) != value {
                     self.sheet.set_cell(row, col, value);
+                    self.input_edited(row, col);
                 }
             }
             PromptKind::InsertColumn { at } => {
@@ -1007,20 +1003,12 @@ impl App {
                 match result {
                     Ok(saved) => {
                         self.sheet.mark_saved(saved);
-                        self.remap_enrich_rows();
-                        for event in std::mem::take(&mut self.deferred) {
-                            self.engine_event(event);
-                        }
                         self.info(format!("saved {}", path.display()));
                         if self.quit_after_save {
                             self.quit = true;
                         }
                     }
                     Err(e) => {
-                        self.ids_at_save.clear();
-                        for event in std::mem::take(&mut self.deferred) {
-                            self.engine_event(event);
-                        }
                         self.quit_after_save = false;
                         self.error(format!("not saved: {e} (your data is still here)"));
                     }
@@ -1047,7 +1035,6 @@ impl App {
         }
         let path = target.unwrap_or_else(|| self.sheet.path().to_path_buf());
         self.write_error_columns();
-        self.ids_at_save = self.enrich_row_positions();
         let snapshot = self.sheet.snapshot();
         let tx = self.tx.clone();
         let worker_path = path.clone();
@@ -1097,49 +1084,6 @@ impl App {
                 }
             }
             _ => {}
-        }
-    }
-}
-
-impl App {
-    /// (row id, position) of every row that has an enrichment cell.
-    fn enrich_row_positions(&self) -> Vec<(crate::table::RowId, usize)> {
-        let mut ids: Vec<crate::table::RowId> = self
-            .enrich
-            .columns
-            .iter()
-            .flat_map(|c| c.cells.keys().copied())
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        ids.into_iter()
-            .filter_map(|id| Some((id, self.sheet.row_of(id)?)))
-            .collect()
-    }
-
-    /// After a save re-based the sheet, moves enrichment cells to their rows' new ids.
-    fn remap_enrich_rows(&mut self) {
-        let map: std::collections::HashMap<crate::table::RowId, crate::table::RowId> =
-            std::mem::take(&mut self.ids_at_save)
-                .into_iter()
-                .filter_map(|(old, pos)| Some((old, self.sheet.row_id(pos)?)))
-                .collect();
-        for target in self.row_alias.values_mut() {
-            if let Some(new) = map.get(target) {
-                *target = *new;
-            }
-        }
-        self.row_alias.extend(
-            map.iter()
-                .filter(|(old, new)| old != new)
-                .map(|(o, n)| (*o, *n)),
-        );
-        for column in &mut self.enrich.columns {
-            let cells = std::mem::take(&mut column.cells);
-            column.cells = cells
-                .into_iter()
-                .filter_map(|(id, cell)| Some((*map.get(&id)?, cell)))
-                .collect();
         }
     }
 }

@@ -97,6 +97,11 @@ pub fn draw_picker(app: &App, picker: &Picker, frame: &mut Frame, area: Rect) {
                 lines.push(Line::styled(" no integration matches", DIM));
             }
             frame.render_widget(Paragraph::new(lines), left);
+            let x = left.x + 8 + picker.query.visual_cursor() as u16;
+            frame.set_cursor_position(ratatui::layout::Position::new(
+                x.min(left.right().saturating_sub(1)),
+                left.y,
+            ));
         }
         Step::Map => draw_mapping(app, picker, frame, left),
         Step::Outputs => draw_outputs(app, picker, frame, left),

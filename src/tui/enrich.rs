@@ -578,10 +578,9 @@ impl App {
         n
     }
 
-    /// The current id of a row named in an engine event.
+    /// The row an engine event is about.
     fn event_row(&self, key: JobKey) -> RowId {
-        let id = RowId::from_u64(key.row);
-        self.row_alias.get(&id).copied().unwrap_or(id)
+        RowId::from_u64(key.row)
     }
 
     /// Applies one engine event.
@@ -658,6 +657,36 @@ impl App {
                     self.sheet.set_cell_untracked(row, col, value);
                 }
             }
+        }
+    }
+
+    /// After an input cell changed, says which of the row's enrichments are now out of date.
+    pub(super) fn input_edited(&mut self, row: usize, col: usize) {
+        let Some(header) = self.sheet.columns().get(col).map(|c| c.name.clone()) else {
+            return;
+        };
+        let Some(id) = self.sheet.row_id(row) else {
+            return;
+        };
+        let stale: Vec<&str> = self
+            .enrich
+            .columns
+            .iter()
+            .filter(|c| {
+                c.sources
+                    .iter()
+                    .any(|s| *s == InputSource::Column(header.clone()))
+            })
+            .filter(|c| c.cells.get(&id).is_some_and(|cell| cell.state.is_final()))
+            .map(|c| c.integration.spec().name)
+            .collect();
+        if !stale.is_empty() {
+            self.info_message(format!(
+                "{} of row {} used the old value: {} re-runs the row",
+                stale.join(", "),
+                row + 1,
+                key_label(Action::RerunRow)
+            ));
         }
     }
 

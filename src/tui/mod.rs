@@ -27,11 +27,11 @@ use crossterm::terminal::{
 };
 use event::AppEvent;
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
+use ratatui::backend::{Backend, CrosstermBackend};
 use std::io::{self, Stdout};
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How often the screen refreshes while something is loading or running.
 const TICK: Duration = Duration::from_millis(80);
@@ -108,14 +108,24 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
         size.width,
         size.height,
     )));
-    event_loop(&mut terminal.terminal, &mut app, &rx)
+    event_loop(&mut terminal.terminal, &mut app, &rx, |_, _| {})
 }
 
-fn event_loop(
-    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+/// Longest time spent applying queued events before a frame is drawn, so a flood
+/// of engine results never delays the screen.
+const FRAME_BUDGET: Duration = Duration::from_millis(8);
+
+/// The UI loop: wait for an event, apply everything pending (within a budget), draw once.
+/// `on_frame` hears, after each frame, how many input events that frame answered.
+pub fn event_loop<B: Backend>(
+    terminal: &mut Terminal<B>,
     app: &mut App,
     rx: &Receiver<AppEvent>,
-) -> anyhow::Result<()> {
+    mut on_frame: impl FnMut(&App, usize),
+) -> anyhow::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
     terminal.draw(|f| draw::draw(app, f))?;
     loop {
         let first = if app.is_busy() {
@@ -130,9 +140,13 @@ fn event_loop(
                 Err(_) => return Ok(()),
             }
         };
+        let started = Instant::now();
+        let mut inputs = usize::from(matches!(first, AppEvent::Input(_)));
         app.update(first);
         // Many events, one frame.
-        while let Ok(ev) = rx.try_recv() {
+        while started.elapsed() < FRAME_BUDGET {
+            let Ok(ev) = rx.try_recv() else { break };
+            inputs += usize::from(matches!(ev, AppEvent::Input(_)));
             app.update(ev);
         }
         app.update(AppEvent::Tick);
@@ -140,6 +154,7 @@ fn event_loop(
             return Ok(());
         }
         terminal.draw(|f| draw::draw(app, f))?;
+        on_frame(app, inputs);
     }
 }
 
