@@ -1,0 +1,177 @@
+//! The response cache through the public `Store` handle: normalized keys, TTL, refresh,
+//! "no data" answers, accounting, persistence and keeping secrets off disk.
+
+use leadgrid::engine::caller::Cached;
+use leadgrid::providers::ProviderId;
+use leadgrid::store::{CacheKey, CachePolicy, Clock, ProviderPolicy, Store, StoreConfig};
+use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+/// A clock the test moves by hand.
+#[derive(Debug, Default)]
+struct ManualClock(AtomicI64);
+
+impl ManualClock {
+    fn set(&self, t: i64) {
+        self.0.store(t, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now_unix(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+const DAY: i64 = 86_400;
+
+fn config(clock: &Arc<ManualClock>) -> StoreConfig {
+    let mut cache = CachePolicy::default();
+    cache.set(
+        ProviderId::Datagen,
+        ProviderPolicy {
+            ttl: Duration::from_secs(30 * 86_400),
+            cost_per_call: 2.5,
+        },
+    );
+    StoreConfig {
+        cache,
+        clock: clock.clone(),
+        ..StoreConfig::default()
+    }
+}
+
+fn person(url: &str) -> CacheKey {
+    CacheKey::new(
+        ProviderId::Datagen,
+        "get_linkedin_person",
+        &json!({ "linkedin_url": url }),
+    )
+}
+
+#[test]
+fn url_variants_hit_one_entry_and_hits_are_counted_with_cost_saved() {
+    let clock = Arc::new(ManualClock::default());
+    let store = Store::open_in_memory(config(&clock)).unwrap();
+    let answer = Cached::Result(json!({"name": "Ada Quill"}));
+
+    assert_eq!(
+        store.cache_get(&person("https://www.linkedin.com/in/ada-quill/")),
+        None
+    );
+    store.cache_put(&person("https://www.linkedin.com/in/ada-quill/"), &answer);
+    for url in [
+        "linkedin.com/in/ada-quill",
+        "https://linkedin.com/in/ada-quill/?utm_medium=x",
+        "HTTPS://WWW.LINKEDIN.COM/IN/ADA-QUILL",
+    ] {
+        assert_eq!(store.cache_get(&person(url)), Some(answer.clone()), "{url}");
+    }
+    let stats = store.stats();
+    assert_eq!((stats.hits, stats.misses, stats.cache_writes), (3, 1, 1));
+    assert!((stats.cost_saved - 7.5).abs() < 1e-9);
+}
+
+#[test]
+fn ttl_expires_per_provider_and_expired_rows_are_pruned_on_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite3");
+    let clock = Arc::new(ManualClock::default());
+    let engagement = CacheKey::new(ProviderId::Heyreach, "get_engagement", &json!({"id": 7}));
+    {
+        let store = Store::open(&path, config(&clock)).unwrap();
+        store.cache_put(&person("linkedin.com/in/a"), &Cached::Result(json!(1)));
+        store.cache_put(&engagement, &Cached::Result(json!(2)));
+        store.flush().unwrap();
+        clock.set(DAY - 1);
+        assert!(store.cache_get(&engagement).is_some());
+        clock.set(DAY);
+        assert_eq!(
+            store.cache_get(&engagement),
+            None,
+            "heyreach answers live one day"
+        );
+        assert!(store.cache_get(&person("linkedin.com/in/a")).is_some());
+        clock.set(30 * DAY);
+        assert_eq!(store.cache_get(&person("linkedin.com/in/a")), None);
+    }
+    let store = Store::open(&path, config(&clock)).unwrap();
+    drop(store);
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let rows: i64 = raw
+        .query_row("SELECT count(*) FROM cache", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 0, "expired rows are deleted when the store is opened");
+}
+
+#[test]
+fn no_data_answers_are_cached_and_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite3");
+    let clock = Arc::new(ManualClock::default());
+    let key = person("linkedin.com/in/nobody");
+    let none = Cached::NoData("Resource not found".into());
+    {
+        let store = Store::open(&path, config(&clock)).unwrap();
+        store.cache_put(&key, &none);
+        store.flush().unwrap();
+    }
+    let store = Store::open(&path, config(&clock)).unwrap();
+    assert_eq!(store.cache_get(&key), Some(none));
+}
+
+#[test]
+fn refresh_misses_but_still_writes() {
+    let clock = Arc::new(ManualClock::default());
+    let store = Store::open_in_memory(config(&clock)).unwrap();
+    let key = person("linkedin.com/in/ada");
+    store.cache_put(&key, &Cached::Result(json!("old")));
+    let refreshing = store.with_refresh(true);
+    assert_eq!(refreshing.cache_get(&key), None);
+    refreshing.cache_put(&key, &Cached::Result(json!("new")));
+    assert_eq!(store.cache_get(&key), Some(Cached::Result(json!("new"))));
+    // Write counters move when the commit is done, which a lookup does not wait for.
+    store.flush().unwrap();
+    let stats = store.stats();
+    assert_eq!((stats.misses, stats.hits, stats.cache_writes), (1, 1, 2));
+}
+
+#[test]
+fn cache_rows_never_contain_a_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite3");
+    let secret = "sk-live-5f3a9c0de1b2";
+    {
+        let store = Store::open(&path, StoreConfig::default()).unwrap();
+        // Even a caller that wrongly puts credentials into the parameters does not get them stored.
+        let key = CacheKey::new(
+            ProviderId::Datagen,
+            "get_linkedin_person",
+            &json!({
+                "linkedin_url": "linkedin.com/in/ada",
+                "api_key": secret,
+                "headers": {"X-API-KEY": secret, "Authorization": format!("Bearer {secret}")},
+            }),
+        );
+        store.cache_put(&key, &Cached::Result(json!({"name": "Ada"})));
+        store.flush().unwrap();
+    }
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let mut stmt = raw
+        .prepare("SELECT provider || tool || params || kind || answer FROM cache")
+        .unwrap();
+    let rows: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), 1);
+    for row in rows {
+        let lower = row.to_ascii_lowercase();
+        for needle in [secret, "x-api-key", "authorization", "bearer", "api_key"] {
+            assert!(!lower.contains(needle), "{needle:?} in cache row {row}");
+        }
+    }
+}
