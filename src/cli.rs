@@ -34,6 +34,34 @@ pub struct OpenArgs {
     /// Text encoding of FILE; detected when absent.
     #[arg(long, value_enum)]
     pub encoding: Option<Encoding>,
+    /// Response cache and run journal: none, or this SQLite file [default: $LEADGRID_STORE, else the data dir].
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// Where answers and finished cells are kept.
+#[derive(Debug, Clone, Default, Args)]
+pub struct StoreArgs {
+    /// Keep no response cache and no run journal.
+    #[arg(long, conflicts_with = "store")]
+    pub no_store: bool,
+    /// The SQLite file for the response cache and run journal.
+    #[arg(long, value_name = "FILE")]
+    pub store: Option<PathBuf>,
+    /// Ask the providers again instead of answering from the cache (answers are still cached).
+    #[arg(long)]
+    pub refresh: bool,
+}
+
+impl StoreArgs {
+    /// The store the session should open.
+    pub fn choice(&self) -> crate::session::StoreChoice {
+        match (&self.store, self.no_store) {
+            (_, true) => crate::session::StoreChoice::Off,
+            (Some(path), false) => crate::session::StoreChoice::Path(path.clone()),
+            (None, false) => crate::session::StoreChoice::Default,
+        }
+    }
 }
 
 /// Text encodings leadgrid reads.
@@ -99,6 +127,9 @@ pub struct RunArgs {
     /// Field delimiter (one character, or `tab`); detected when absent.
     #[arg(long, value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
+    /// Response cache and run journal.
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// `leadgrid integrations`.

@@ -92,8 +92,10 @@ pub struct RateLimits {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct CacheSettings {
-    /// Days a cached response is reused.
+    /// Days a cached DataGen (LinkedIn) response is reused.
     pub ttl_days: u32,
+    /// Days a cached HeyReach response is reused (engagement changes daily).
+    pub heyreach_ttl_days: u32,
 }
 
 /// Every setting leadgrid reads.

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod engine;
 pub mod integrations;
 pub mod providers;
+pub mod resume;
 pub mod run;
 pub mod sanitize;
 pub mod session;

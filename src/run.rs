@@ -13,24 +13,22 @@ pub mod summary;
 use crate::cell::{CellState, SkipReason};
 use crate::cli::RunArgs;
 use crate::config::{Config, ConfigError};
-use crate::demo::{DemoOptions, DemoServer};
-use crate::engine::caller::{Caller, CallerSettings, NoCache};
-use crate::engine::transport::Transport;
-use crate::engine::{Engine, EngineSettings, Event, Job, JobKey, JobResult};
+use crate::demo::DemoOptions;
+use crate::engine::{Event, Job, JobKey, JobResult};
 use crate::integrations::{Fields, Integration, registry};
 use crate::providers::ProviderId;
-use crate::providers::datagen::{ApiKey, DatagenClient};
+use crate::resume::Journal;
+use crate::session::{Session, SessionError, SessionOptions, StoreChoice};
+use crate::store::RunId;
 use csvio::{CsvError, Sheet};
 use plan::{PlanError, Planned, Source};
 use progress::{Progress, Tally};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::IsTerminal;
-use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use summary::{Counts, Summary};
-use tokio::runtime::Runtime;
 
 /// A reason the run could not start or could not write its result.
 #[derive(Debug, thiserror::Error)]
@@ -62,45 +60,6 @@ pub enum RunError {
     Setup(String),
 }
 
-/// Engine and caller knobs for one run, from config and flags.
-#[derive(Debug, Clone)]
-pub struct RunSettings {
-    /// Engine settings.
-    pub engine: EngineSettings,
-    /// Caller settings.
-    pub caller: CallerSettings,
-    /// Draw a progress bar (stderr is a terminal) rather than plain lines.
-    pub progress_bar: bool,
-}
-
-impl RunSettings {
-    /// Settings from `config`, with the command line's overrides.
-    pub fn new(config: &Config, args: &RunArgs) -> RunSettings {
-        let rate_limits = BTreeMap::from([
-            (ProviderId::Datagen, config.rate_limits.datagen),
-            (ProviderId::Heyreach, config.rate_limits.heyreach),
-        ]);
-        RunSettings {
-            engine: EngineSettings {
-                parallel: args.parallel.unwrap_or(config.engine.parallel).max(1),
-                job_timeout: Duration::from_secs(config.engine.job_timeout_secs.max(1)),
-            },
-            caller: CallerSettings {
-                max_attempts: args
-                    .max_attempts
-                    .unwrap_or(config.engine.max_attempts)
-                    .max(1),
-                request_timeout: Duration::from_secs(
-                    args.timeout.unwrap_or(config.engine.timeout_secs).max(1),
-                ),
-                rate_limits,
-                ..CallerSettings::default()
-            },
-            progress_bar: std::io::stderr().is_terminal(),
-        }
-    }
-}
-
 /// `leadgrid run`: runs, prints the summary, returns the exit code.
 pub fn main(args: &RunArgs) -> u8 {
     match run(args) {
@@ -126,47 +85,34 @@ pub fn main(args: &RunArgs) -> u8 {
 pub fn run(args: &RunArgs) -> Result<Summary, RunError> {
     let config = Config::load()?;
     let integrations = resolve(&args.integrations)?;
-    let settings = RunSettings::new(&config, args);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| RunError::Setup(format!("cannot start the async runtime: {e}")))?;
     let needs_network = integrations
         .iter()
         .any(|i| i.spec().provider != ProviderId::Local);
-    let demo = if args.demo {
-        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-        let server = runtime
-            .block_on(DemoServer::start(addr, DemoOptions::default()))
-            .map_err(|e| RunError::Setup(format!("cannot start the demo server: {e}")))?;
-        Some(server)
-    } else {
-        None
+    let output = args
+        .output
+        .clone()
+        .unwrap_or_else(|| default_output(&args.input));
+    let store = args.store.choice();
+    // The journal is keyed by input and output: re-running the same command resumes it.
+    let run_id = (store != StoreChoice::Off)
+        .then(|| RunId::for_headless(&args.input, &output).ok())
+        .flatten();
+    let opts = SessionOptions {
+        demo: args.demo.then(DemoOptions::default),
+        parallel: args.parallel,
+        max_attempts: args.max_attempts,
+        request_timeout: args.timeout.map(|s| Duration::from_secs(s.max(1))),
+        backoff: None,
+        allow_no_key: !needs_network,
+        store,
+        run: run_id.clone(),
+        refresh: args.store.refresh,
     };
-    let (base_url, key) = match &demo {
-        Some(server) => (server.base_url(), None),
-        None => {
-            let key = config
-                .datagen
-                .api_key
-                .as_ref()
-                .and_then(|k| ApiKey::new(k.expose()));
-            if needs_network && key.is_none() {
-                return Err(RunError::NoKey);
-            }
-            (config.datagen.base_url.clone(), key)
-        }
-    };
-    let client = {
-        // reqwest's connection pool wants a runtime context when it is built.
-        let _guard = runtime.enter();
-        DatagenClient::new(&base_url, key, settings.caller.request_timeout)
-            .map_err(|e| RunError::Setup(e.message))?
-    };
-    let summary = execute(&runtime, args, &settings, integrations, Arc::new(client));
-    drop(demo);
-    summary
+    let mut session = Session::start(&config, opts).map_err(|e| match e {
+        SessionError::NoKey => RunError::NoKey,
+        other => RunError::Setup(other.to_string()),
+    })?;
+    execute(&mut session, args, integrations, &output, run_id.as_ref())
 }
 
 /// Looks integrations up by name, keeping the order given; duplicates are dropped.
@@ -200,13 +146,14 @@ pub fn default_output(input: &Path) -> PathBuf {
     input.with_file_name(format!("{stem}_enriched.csv"))
 }
 
-/// Runs `integrations` over the input through `transport` and writes the result.
+/// Runs `integrations` over the input in `session` and writes the result to `output`.
+/// Cells the journal of `run` already holds (done or no data) are restored, not paid again.
 pub fn execute(
-    runtime: &Runtime,
+    session: &mut Session,
     args: &RunArgs,
-    settings: &RunSettings,
     integrations: Vec<Arc<dyn Integration>>,
-    transport: Arc<dyn Transport>,
+    output: &Path,
+    run: Option<&RunId>,
 ) -> Result<Summary, RunError> {
     let started = Instant::now();
     let Sheet {
@@ -215,46 +162,81 @@ pub fn execute(
         mut rows,
     } = csvio::read(&args.input, args.delimiter)?;
     let plans = plan::plan(&mut headers, &integrations, &args.map, &args.set)?;
-    let output = args
-        .output
-        .clone()
-        .unwrap_or_else(|| default_output(&args.input));
     widen(&mut rows, headers.len());
+    let progress_bar = std::io::stderr().is_terminal();
+    let mut warnings: Vec<String> = session.store_warning.iter().cloned().collect();
+    let journal = match (&session.store, run) {
+        (Some(store), Some(run)) => Journal::load(store, run).unwrap_or_else(|e| {
+            warnings.push(format!("could not read the run journal: {e}"));
+            Journal::default()
+        }),
+        _ => Journal::default(),
+    };
 
     let enriched_rows = args.limit.unwrap_or(rows.len()).min(rows.len());
     let mut counts: Vec<Counts> = vec![Counts::default(); plans.len()];
+    let mut errors: Vec<HashMap<usize, String>> = vec![HashMap::new(); plans.len()];
     let mut jobs = Vec::new();
-    for (r, row) in rows.iter().enumerate().take(enriched_rows) {
+    let mut restored = 0usize;
+    let mut restored_cost = 0.0;
+    for r in 0..enriched_rows {
         for (c, p) in plans.iter().enumerate() {
+            let row = &rows[r];
             if args.skip_existing && p.outputs.iter().all(|&i| !row[i].trim().is_empty()) {
                 counts[c].add(Tally::Skipped);
                 continue;
             }
+            let key = JobKey {
+                row: r as u64,
+                column: c as u32,
+            };
+            let inputs = inputs_of(p, row);
+            if let Some(found) = journal
+                .lookup(p.integration.spec().name, &inputs)
+                .filter(|f| f.is_settled())
+            {
+                let result = JobResult {
+                    key,
+                    state: found.state,
+                    fields: found.fields,
+                    error: found.error,
+                    calls: found.calls,
+                    notes: Vec::new(),
+                };
+                counts[c].add(apply(&plans, &mut rows, &mut errors, &result));
+                restored += 1;
+                restored_cost += p.integration.spec().cost_per_row_usd;
+                continue;
+            }
             jobs.push(Job {
-                key: JobKey {
-                    row: r as u64,
-                    column: c as u32,
-                },
+                key,
                 integration: p.integration.clone(),
-                inputs: inputs_of(p, row),
+                inputs,
             });
         }
     }
 
-    let caller = Arc::new(Caller::new(
-        transport,
-        settings.caller.clone(),
-        Arc::new(NoCache),
-    ));
-    let (engine, mut events) =
-        Engine::new(runtime.handle(), settings.engine.clone(), caller.clone());
-    let mut progress = Progress::new(jobs.len() as u64, settings.progress_bar);
+    let engine = session.engine.clone();
+    let Some(mut events) = session.take_events() else {
+        return Err(RunError::Setup(
+            "the engine's events were already taken".into(),
+        ));
+    };
+    let mut progress = Progress::new(jobs.len() as u64, progress_bar);
+    for warning in &warnings {
+        progress.say(warning);
+    }
+    if restored > 0 {
+        progress.say(&format!(
+            "restored {restored} finished cells from the journal of an earlier run; {} to go",
+            jobs.len()
+        ));
+    }
     let mut remaining = jobs.len();
-    let mut errors: Vec<HashMap<usize, String>> = vec![HashMap::new(); plans.len()];
     let mut stopped = Vec::new();
     let mut interrupted = false;
 
-    runtime.block_on(async {
+    session.handle().block_on(async {
         let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
         // The first poll installs the handler: before any job starts, Ctrl-C must mean "cancel".
         // Without a handler (Err) the run simply cannot be interrupted gracefully.
@@ -307,7 +289,6 @@ pub fn execute(
         }
     });
     progress.close();
-    drop(engine);
 
     for (c, p) in plans.iter().enumerate() {
         let name = format!("{}_error", p.integration.spec().name);
@@ -324,7 +305,7 @@ pub fn execute(
     }
     let total_rows = rows.len();
     csvio::write_atomic(
-        &output,
+        output,
         &Sheet {
             delimiter,
             headers,
@@ -332,10 +313,17 @@ pub fn execute(
         },
     )?;
 
-    let stats = caller.stats();
+    let stats = session.caller.stats();
+    let store_stats = session.store.as_ref().map(|s| s.stats());
+    if let Some(error) = store_stats.as_ref().and_then(|s| s.last_error.clone()) {
+        warnings.push(format!(
+            "the store failed {} times; last: {error}",
+            store_stats.as_ref().map_or(0, |s| s.errors)
+        ));
+    }
     Ok(Summary {
         input: args.input.clone(),
-        output,
+        output: output.to_path_buf(),
         rows: total_rows,
         rows_enriched: enriched_rows,
         integrations: plans
@@ -346,6 +334,10 @@ pub fn execute(
         calls_made: stats.attempts,
         calls_shared: stats.shared,
         calls_cached: stats.cached,
+        cells_restored: restored as u64,
+        cost_saved_usd: store_stats.as_ref().map_or(0.0, |s| s.cost_saved) + restored_cost,
+        store: session.store.as_ref().map(|s| s.path().to_path_buf()),
+        warnings,
         elapsed_secs: started.elapsed().as_secs_f64(),
         interrupted,
         stopped,

@@ -5,12 +5,27 @@
 use crate::config::Config;
 use crate::demo::{DemoHandle, DemoOptions};
 use crate::engine::caller::{Caller, CallerSettings, NoCache, ResponseCache};
-use crate::engine::{Engine, EngineSettings, EventReceiver};
+use crate::engine::{Engine, EngineSettings, EventReceiver, ResultSink};
 use crate::providers::ProviderId;
 use crate::providers::datagen::{ApiKey, DatagenClient};
+use crate::resume::JournalSink;
+use crate::store::{CachePolicy, ProviderPolicy, RunId, Store, StoreConfig};
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// Where the response cache and run journal live for a session.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum StoreChoice {
+    /// No store: nothing cached, nothing journaled (tests, `--no-store`).
+    #[default]
+    Off,
+    /// `$LEADGRID_STORE`, else the per-user data directory.
+    Default,
+    /// This file.
+    Path(PathBuf),
+}
 
 /// Why a session could not start.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +52,14 @@ pub struct SessionOptions {
     pub request_timeout: Option<Duration>,
     /// Pacing of retries, for tests that must not wait long.
     pub backoff: Option<crate::engine::backoff::Backoff>,
+    /// Start without a key (every integration used is local); calls to DataGen then fail as auth errors.
+    pub allow_no_key: bool,
+    /// Response cache and run journal.
+    pub store: StoreChoice,
+    /// The run the journal records, when there is a store.
+    pub run: Option<RunId>,
+    /// Ignore cached answers (new answers are still cached).
+    pub refresh: bool,
 }
 
 /// A running engine and what it needs; dropping it stops everything.
@@ -47,21 +70,16 @@ pub struct Session {
     events: Option<EventReceiver>,
     /// The demo server, when `--demo`.
     pub demo: Option<DemoHandle>,
+    /// The response cache and run journal, when one could be opened.
+    pub store: Option<Store>,
+    /// Why the store is missing although one was asked for (shown to the user; the session goes on).
+    pub store_warning: Option<String>,
     runtime: tokio::runtime::Runtime,
 }
 
 impl Session {
     /// Starts the engine against the configured API or, with `opts.demo`, a fresh demo server.
     pub fn start(config: &Config, opts: SessionOptions) -> Result<Session, SessionError> {
-        Session::start_with_cache(config, opts, Arc::new(NoCache))
-    }
-
-    /// Like [`Session::start`], answering repeated calls from `cache`.
-    pub fn start_with_cache(
-        config: &Config,
-        opts: SessionOptions,
-        cache: Arc<dyn ResponseCache>,
-    ) -> Result<Session, SessionError> {
         let (demo, base_url, key) = match opts.demo.clone() {
             Some(demo_opts) => {
                 let key = demo_opts.required_key.clone().and_then(ApiKey::new);
@@ -74,9 +92,11 @@ impl Session {
                     .datagen
                     .api_key
                     .as_ref()
-                    .and_then(|s| ApiKey::new(s.expose().to_string()))
-                    .ok_or(SessionError::NoKey)?;
-                (None, config.datagen.base_url.clone(), Some(key))
+                    .and_then(|s| ApiKey::new(s.expose().to_string()));
+                if key.is_none() && !opts.allow_no_key {
+                    return Err(SessionError::NoKey);
+                }
+                (None, config.datagen.base_url.clone(), key)
             }
         };
         let request_timeout = opts
@@ -107,17 +127,37 @@ impl Session {
             ]),
             ..CallerSettings::default()
         };
+        let (store, store_warning) = match open_store(config, &opts.store) {
+            Ok(store) => (store.map(|s| s.with_refresh(opts.refresh)), None),
+            Err(e) => (
+                None,
+                Some(format!("running without cache and journal: {e}")),
+            ),
+        };
+        let cache: Arc<dyn ResponseCache> = match &store {
+            Some(store) => Arc::new(store.clone()),
+            None => Arc::new(NoCache),
+        };
+        let sink: Option<Arc<dyn ResultSink>> = match (&store, &opts.run) {
+            (Some(store), Some(run)) => {
+                Some(Arc::new(JournalSink::new(store.clone(), run.clone())))
+            }
+            _ => None,
+        };
         let caller = Arc::new(Caller::new(Arc::new(client), settings, cache));
         let engine_settings = EngineSettings {
             parallel: opts.parallel.unwrap_or(config.engine.parallel).max(1),
             job_timeout: Duration::from_secs(config.engine.job_timeout_secs.max(1)),
         };
-        let (engine, events) = Engine::new(runtime.handle(), engine_settings, caller.clone());
+        let (engine, events) =
+            Engine::with_sink(runtime.handle(), engine_settings, caller.clone(), sink);
         Ok(Session {
             engine: Arc::new(engine),
             caller,
             events: Some(events),
             demo,
+            store,
+            store_warning,
             runtime,
         })
     }
@@ -132,3 +172,38 @@ impl Session {
         self.runtime.handle().clone()
     }
 }
+
+/// Opens the store the user chose, with the configured TTLs and call costs.
+fn open_store(
+    config: &Config,
+    choice: &StoreChoice,
+) -> Result<Option<Store>, crate::store::StoreError> {
+    let day = 24 * 60 * 60;
+    let mut cache = CachePolicy::default();
+    cache.set(
+        ProviderId::Datagen,
+        ProviderPolicy {
+            ttl: Duration::from_secs(u64::from(config.cache.ttl_days) * day),
+            cost_per_call: DATAGEN_COST_PER_CALL,
+        },
+    );
+    cache.set(
+        ProviderId::Heyreach,
+        ProviderPolicy {
+            ttl: Duration::from_secs(u64::from(config.cache.heyreach_ttl_days) * day),
+            cost_per_call: DATAGEN_COST_PER_CALL,
+        },
+    );
+    let store_config = StoreConfig {
+        cache,
+        ..StoreConfig::default()
+    };
+    match choice {
+        StoreChoice::Off => Ok(None),
+        StoreChoice::Default => Store::open_default(None, store_config).map(Some),
+        StoreChoice::Path(path) => Store::open(path, store_config).map(Some),
+    }
+}
+
+/// Estimated price of one DataGen tool call, in US dollars (for "cost saved").
+const DATAGEN_COST_PER_CALL: f64 = 0.01;

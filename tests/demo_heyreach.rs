@@ -407,6 +407,7 @@ fn headless_run_pays_each_network_page_once() {
         .args(["--set", "heyreach_sender_id=demo-sender-1"])
         .current_dir(dir.path())
         .env("LEADGRID_CONFIG", &config)
+        .env("LEADGRID_STORE", dir.path().join("store.sqlite3"))
         .env("DATAGEN_API_KEY", "demo-key")
         .env("DATAGEN_BASE_URL", demo.base_url())
         .output()

@@ -49,6 +49,14 @@ pub struct Summary {
     pub calls_shared: u64,
     /// Calls answered from the response cache.
     pub calls_cached: u64,
+    /// Cells taken from the journal of an earlier run of the same input and output.
+    pub cells_restored: u64,
+    /// Estimated price of the calls the cache answered, in US dollars.
+    pub cost_saved_usd: f64,
+    /// The response cache and journal file, when there was one.
+    pub store: Option<PathBuf>,
+    /// Problems that did not stop the run (e.g. the store could not be opened).
+    pub warnings: Vec<String>,
     /// Wall time of the run.
     pub elapsed_secs: f64,
     /// Stopped by Ctrl-C; unfinished cells are counted as skipped.
@@ -99,6 +107,15 @@ impl Summary {
             self.calls_cached,
             self.output.display()
         ));
+        if self.cells_restored > 0 || self.calls_cached > 0 {
+            out.push_str(&format!(
+                "{} cells restored from the journal, {} calls answered from the cache (about ${:.2} saved)\n",
+                self.cells_restored, self.calls_cached, self.cost_saved_usd
+            ));
+        }
+        for warning in &self.warnings {
+            out.push_str(&format!("warning: {warning}\n"));
+        }
         if self.interrupted {
             out.push_str("interrupted: unfinished cells were left empty\n");
         }

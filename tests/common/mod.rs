@@ -75,6 +75,7 @@ impl Harness {
                 cap: Duration::from_millis(20),
                 max_retry_after: Duration::from_millis(20),
             }),
+            ..SessionOptions::default()
         };
         let mut session = Session::start(&config, opts).expect("session");
         attach_engine(&mut app, &mut session, tx);
