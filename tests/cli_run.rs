@@ -381,3 +381,44 @@ fn dialect_is_kept_and_a_stale_error_column_is_refreshed() {
         "B's error is written: {b}"
     );
 }
+
+#[test]
+fn second_run_restores_from_the_journal_and_pays_nothing() {
+    let d = Dir::new();
+    d.sample();
+    let args = ["run", "sample.csv", "--demo", "--json", "-i", "linkedin_profile,linkedin_post_activity"];
+    let first = d.leadgrid(&args);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let first_summary = summary(&first);
+    assert!(first_summary["calls_made"].as_u64().unwrap() > 0);
+    assert_eq!(first_summary["cells_restored"], 0);
+    let first_csv = fs::read_to_string(d.path("sample_enriched.csv")).unwrap();
+
+    let second = d.leadgrid(&args);
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    let s = summary(&second);
+    assert_eq!(s["calls_made"], 0, "{s}");
+    // 7 rows with a URL × 2 integrations; the row without a URL is skipped, not journaled.
+    assert_eq!(s["cells_restored"], 14, "{s}");
+    assert!(stderr(&second).contains("restored 14 finished cells"));
+    assert_eq!(fs::read_to_string(d.path("sample_enriched.csv")).unwrap(), first_csv);
+
+    // --no-store runs without cache and journal: everything is paid again.
+    let mut fresh = args.to_vec();
+    fresh.push("--no-store");
+    let third = summary(&d.leadgrid(&fresh));
+    assert_eq!(third["cells_restored"], 0);
+    assert!(third["calls_made"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn a_corrupt_store_is_reported_and_the_run_goes_on() {
+    let d = Dir::new();
+    d.sample();
+    fs::write(d.path("store.sqlite3"), b"this is not a database, it is a grocery list").unwrap();
+    let out = d.leadgrid(&["run", "sample.csv", "--demo", "-i", "linkedin_profile"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("running without cache and journal"), "{err}");
+    assert!(d.path("sample_enriched.csv").exists());
+}
