@@ -147,13 +147,15 @@ pub fn open(args: &OpenArgs) -> u8 {
                 jitter: Duration::from_millis(350),
                 ..DemoOptions::default()
             }),
+            store: args.store.choice(),
+            refresh: args.store.refresh,
             ..crate::session::SessionOptions::default()
         },
     };
     match crate::tui::run(opts) {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("leadgrid: {e:#}");
+            eprintln!("leadgrid: {e}");
             1
         }
     }

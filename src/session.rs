@@ -74,6 +74,8 @@ pub struct Session {
     pub store: Option<Store>,
     /// Why the store is missing although one was asked for (shown to the user; the session goes on).
     pub store_warning: Option<String>,
+    /// The run results are journaled under.
+    pub run: Option<RunId>,
     runtime: tokio::runtime::Runtime,
 }
 
@@ -158,6 +160,7 @@ impl Session {
             demo,
             store,
             store_warning,
+            run: opts.run,
             runtime,
         })
     }

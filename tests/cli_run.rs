@@ -386,7 +386,14 @@ fn dialect_is_kept_and_a_stale_error_column_is_refreshed() {
 fn second_run_restores_from_the_journal_and_pays_nothing() {
     let d = Dir::new();
     d.sample();
-    let args = ["run", "sample.csv", "--demo", "--json", "-i", "linkedin_profile,linkedin_post_activity"];
+    let args = [
+        "run",
+        "sample.csv",
+        "--demo",
+        "--json",
+        "-i",
+        "linkedin_profile,linkedin_post_activity",
+    ];
     let first = d.leadgrid(&args);
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     let first_summary = summary(&first);
@@ -401,7 +408,10 @@ fn second_run_restores_from_the_journal_and_pays_nothing() {
     // 7 rows with a URL × 2 integrations; the row without a URL is skipped, not journaled.
     assert_eq!(s["cells_restored"], 14, "{s}");
     assert!(stderr(&second).contains("restored 14 finished cells"));
-    assert_eq!(fs::read_to_string(d.path("sample_enriched.csv")).unwrap(), first_csv);
+    assert_eq!(
+        fs::read_to_string(d.path("sample_enriched.csv")).unwrap(),
+        first_csv
+    );
 
     // --no-store runs without cache and journal: everything is paid again.
     let mut fresh = args.to_vec();
@@ -415,7 +425,11 @@ fn second_run_restores_from_the_journal_and_pays_nothing() {
 fn a_corrupt_store_is_reported_and_the_run_goes_on() {
     let d = Dir::new();
     d.sample();
-    fs::write(d.path("store.sqlite3"), b"this is not a database, it is a grocery list").unwrap();
+    fs::write(
+        d.path("store.sqlite3"),
+        b"this is not a database, it is a grocery list",
+    )
+    .unwrap();
     let out = d.leadgrid(&["run", "sample.csv", "--demo", "-i", "linkedin_profile"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let err = stderr(&out);

@@ -205,3 +205,48 @@ fn runs_panel_lists_columns_with_counts() {
     assert!(screen.contains(" Runs "), "{screen}");
     assert!(screen.contains("linkedin_url←linkedin_url"), "{screen}");
 }
+
+#[test]
+fn reopening_without_saving_restores_every_finished_cell_from_the_journal() {
+    let (dir, path) = temp_copy("lead-list/sample.csv");
+    let store = dir.path().join("store.sqlite3");
+    let opts = || leadgrid::session::SessionOptions {
+        store: leadgrid::session::StoreChoice::Path(store.clone()),
+        ..Harness::demo_options(DemoOptions::default(), 8)
+    };
+    {
+        let mut h = Harness::open_session(&path, 160, 30, opts());
+        add_profile_column(&mut h);
+        h.settle();
+        assert!(h.render().contains("✓6 ∅1 ✗0 –1"));
+        // Closed without saving: the CSV on disk has no enrichment columns.
+    }
+    assert!(
+        !std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("follower_count")
+    );
+
+    let mut h = Harness::open_session(&path, 160, 30, opts());
+    h.settle();
+    let screen = h.render();
+    assert!(screen.contains("restored 7 enrichment cells"), "{screen}");
+    h.keys("$");
+    let screen = h.render();
+    assert!(screen.contains("✦follower_count"), "{screen}");
+    assert!(screen.contains("✓6 ∅1 ✗0 –1"), "{screen}");
+    let followers = column_of(&h, "follower_count");
+    assert_eq!(h.app.sheet.cell(0, followers), "48210");
+    // Nothing was paid again: the new demo server answered no profile call.
+    let stats = h.session.as_ref().unwrap().demo.as_ref().unwrap().stats();
+    assert_eq!(stats.paid_calls(), 0, "{stats:?}");
+    // The inspector still shows the restored call.
+    h.keys("j");
+    h.key(KeyCode::Home);
+    for _ in 0..followers {
+        h.keys("l");
+    }
+    h.keys("i");
+    let screen = h.render();
+    assert!(screen.contains("Resource not found"), "{screen}");
+}

@@ -139,6 +139,8 @@ pub struct App {
     pub saving: Option<PathBuf>,
     /// Enrichment columns and the engine behind them.
     pub enrich: Enrichments,
+    /// The store and run this sheet's enrichments are journaled under.
+    pub persist: Option<super::persist::Persistence>,
     quit_after_save: bool,
     /// `G` pressed while the file is still loading: keep going to the last row as it grows.
     follow_bottom: bool,
@@ -171,6 +173,7 @@ impl App {
             message: None,
             saving: None,
             enrich: Enrichments::default(),
+            persist: None,
             quit_after_save: false,
             follow_bottom: false,
             loaded: false,
@@ -270,6 +273,11 @@ impl App {
         self.message = Some((text.into(), Level::Error));
     }
 
+    /// Where background workers send their results.
+    pub(super) fn tx(&self) -> Sender<AppEvent> {
+        self.tx.clone()
+    }
+
     pub(super) fn info_message(&mut self, text: impl Into<String>) {
         self.info(text);
     }
@@ -295,6 +303,9 @@ impl App {
         if self.follow_bottom {
             self.cursor_row = usize::MAX;
             self.follow_bottom = !done;
+        }
+        if done && !self.loaded {
+            self.restore_enrichments();
         }
         self.loaded = done;
         self.clamp_cursor();
@@ -998,6 +1009,7 @@ impl App {
                     self.jump_to_hit(true);
                 }
             }
+            WorkerResult::Restored(columns) => self.apply_restored(columns),
             WorkerResult::Saved { path, result } => {
                 self.saving = None;
                 match result {
@@ -1109,7 +1121,7 @@ fn fitted_width<'a>(header: &str, values: impl Iterator<Item = Option<&'a String
     (header_w.max(widest) as u16).clamp(MIN_WIDTH, MAX_FIT_WIDTH)
 }
 
-fn spawn_worker(name: &str, f: impl FnOnce() + Send + 'static) {
+pub(super) fn spawn_worker(name: &str, f: impl FnOnce() + Send + 'static) {
     // A worker that can't start is reported by its missing result; the UI stays usable.
     let _ = std::thread::Builder::new().name(name.to_string()).spawn(f);
 }

@@ -62,7 +62,8 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, state: &CellState, delta: isize) {
+    /// Moves `delta` cells into (or out of) `state`'s count.
+    pub fn add(&mut self, state: &CellState, delta: isize) {
         let slot = match state {
             CellState::Empty => return,
             CellState::Queued => &mut self.queued,
@@ -135,6 +136,8 @@ impl EnrichColumn {
 /// The connection to the engine, and all enrichment columns.
 pub struct Enrichments {
     pub engine: Option<Arc<Engine>>,
+    /// The engine's caller, for calls made, shared and cached.
+    pub caller: Option<Arc<crate::engine::caller::Caller>>,
     pub columns: Vec<EnrichColumn>,
     next_id: u32,
     /// Spinner frame, advanced by ticks while anything runs.
@@ -148,6 +151,7 @@ impl Default for Enrichments {
     fn default() -> Self {
         Enrichments {
             engine: None,
+            caller: None,
             columns: Vec::new(),
             next_id: 0,
             spinner: 0,
@@ -180,6 +184,12 @@ impl Enrichments {
         self.columns.iter().any(|c| c.counts.pending() > 0)
     }
 
+    /// A fresh column id.
+    pub fn allocate_id(&mut self) -> u32 {
+        self.next_id += 1;
+        self.next_id - 1
+    }
+
     fn column_mut(&mut self, id: u32) -> Option<&mut EnrichColumn> {
         self.columns.iter_mut().find(|c| c.id == id)
     }
@@ -210,6 +220,29 @@ impl Enrichments {
             self.rate_window = (Instant::now(), finished);
         }
     }
+}
+
+/// Where one input of an enrichment is read from.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub name: &'static str,
+    pub column: Option<usize>,
+    pub constant: Option<String>,
+}
+
+/// A row's values for an enrichment's inputs; unmapped inputs are left out.
+pub fn inputs_from(resolved: &[Resolved], cells: &[String]) -> Fields {
+    resolved
+        .iter()
+        .filter_map(|r| {
+            let value = match (r.column, &r.constant) {
+                (Some(c), _) => cells.get(c).cloned().unwrap_or_default(),
+                (None, Some(v)) => v.clone(),
+                (None, None) => return None,
+            };
+            Some((r.name.to_string(), value))
+        })
+        .collect()
 }
 
 /// Spinner frames for running cells.
@@ -442,8 +475,7 @@ impl App {
             }
         }
         self.columns_changed();
-        let id = self.enrich.next_id;
-        self.enrich.next_id += 1;
+        let id = self.enrich.allocate_id();
         self.enrich.columns.push(EnrichColumn {
             id,
             integration,
@@ -458,6 +490,7 @@ impl App {
             started: Instant::now(),
             stopped: None,
         });
+        self.save_column_definitions();
         let rows = self.rows_in_scope(picker.scope, self.enrich.columns.len() - 1);
         let n = self.submit_rows(self.enrich.columns.len() - 1, &rows);
         if let Some(first) = outputs.first()
@@ -509,33 +542,40 @@ impl App {
         }
     }
 
+    /// Where each input of an integration is read from: a column index or a constant.
+    pub(super) fn resolve_sources(
+        &self,
+        inputs: &'static [crate::integrations::InputSpec],
+        sources: &[InputSource],
+    ) -> Vec<Resolved> {
+        inputs
+            .iter()
+            .zip(sources)
+            .map(|(input, source)| Resolved {
+                name: input.name,
+                column: match source {
+                    InputSource::Column(name) => {
+                        self.sheet.columns().iter().position(|c| c.name == *name)
+                    }
+                    _ => None,
+                },
+                constant: match source {
+                    InputSource::Constant(v) => Some(v.clone()),
+                    _ => None,
+                },
+            })
+            .collect()
+    }
+
     /// Builds and submits jobs for `rows` of enrichment column `ci`; returns how many.
-    fn submit_rows(&mut self, ci: usize, rows: &[usize]) -> usize {
+    pub(super) fn submit_rows(&mut self, ci: usize, rows: &[usize]) -> usize {
         let Some(engine) = self.enrich.engine.clone() else {
             return 0;
         };
-        let headers: Vec<String> = self
-            .sheet
-            .columns()
-            .iter()
-            .map(|c| c.name.clone())
-            .collect();
         let Some(column) = self.enrich.columns.get(ci) else {
             return 0;
         };
-        let spec = column.integration.spec();
-        let resolved: Vec<(&'static str, Option<usize>, Option<String>)> = spec
-            .inputs
-            .iter()
-            .zip(&column.sources)
-            .map(|(input, source)| match source {
-                InputSource::Column(name) => {
-                    (input.name, headers.iter().position(|h| h == name), None)
-                }
-                InputSource::Constant(v) => (input.name, None, Some(v.clone())),
-                InputSource::Unmapped => (input.name, None, None),
-            })
-            .collect();
+        let resolved = self.resolve_sources(column.integration.spec().inputs, &column.sources);
         let (id, integration) = (column.id, column.integration.clone());
         let mut jobs = Vec::with_capacity(rows.len());
         let mut cells = Vec::with_capacity(rows.len());
@@ -543,16 +583,7 @@ impl App {
             let Some(row_id) = self.sheet.row_id(row) else {
                 continue;
             };
-            let values = self.sheet.row_cells(row);
-            let mut inputs = Fields::new();
-            for (name, col, constant) in &resolved {
-                let value = match (col, constant) {
-                    (Some(c), _) => values.get(*c).cloned().unwrap_or_default(),
-                    (None, Some(v)) => v.clone(),
-                    (None, None) => continue,
-                };
-                inputs.insert((*name).to_string(), value);
-            }
+            let inputs = inputs_from(&resolved, &self.sheet.row_cells(row));
             jobs.push(Job {
                 key: JobKey {
                     row: row_id.as_u64(),
@@ -576,6 +607,22 @@ impl App {
         let n = jobs.len();
         engine.submit(jobs);
         n
+    }
+
+    /// Writes a done cell's output values into the sheet, widening columns to fit.
+    pub(super) fn write_outputs(&mut self, ci: usize, row: usize, fields: &Fields) {
+        let Some(outputs) = self.enrich.columns.get(ci).map(|c| c.outputs.clone()) else {
+            return;
+        };
+        for name in outputs {
+            if let Some(col) = self.sheet.columns().iter().position(|c| c.name == name) {
+                let value = fields.get(name).cloned().unwrap_or_default();
+                if self.sheet.cell(row, col) != value {
+                    self.grow_to_fit(col, &value);
+                    self.sheet.set_cell_untracked(row, col, value);
+                }
+            }
+        }
     }
 
     /// The row an engine event is about.
@@ -638,7 +685,6 @@ impl App {
             .flat_map(|c| c.attempts.iter())
             .map(|a| a.duration_ms)
             .sum::<u64>();
-        let outputs = column.outputs.clone();
         let Some(cell) = column.set_state(row_id, result.state.clone()) else {
             return;
         };
@@ -649,14 +695,13 @@ impl App {
         // Values go into the sheet so search, sort and save see them.
         if let Some(row) = row
             && result.state == CellState::Done
+            && let Some(ci) = self
+                .enrich
+                .columns
+                .iter()
+                .position(|c| c.id == result.key.column)
         {
-            for name in outputs {
-                if let Some(col) = self.sheet.columns().iter().position(|c| c.name == name) {
-                    let value = result.fields.get(name).cloned().unwrap_or_default();
-                    self.grow_to_fit(col, &value);
-                    self.sheet.set_cell_untracked(row, col, value);
-                }
-            }
+            self.write_outputs(ci, row, &result.fields);
         }
     }
 
@@ -804,6 +849,7 @@ impl App {
             }
         }
         self.columns_changed();
+        self.save_column_definitions();
         self.info_message(format!(
             "removed {} ({} restores its columns; values stay in the undo history)",
             column.integration.spec().name,
@@ -1007,7 +1053,20 @@ impl App {
             return None;
         }
         let t = self.enrich.totals();
-        let mut s = format!("✓{} ∅{} ✗{}", t.done, t.no_data, t.failed);
+        let mut s = String::new();
+        if let Some(caller) = &self.enrich.caller {
+            let calls = caller.stats();
+            s.push_str(&format!("{} calls", calls.attempts));
+            if calls.cached > 0 {
+                let saved = self
+                    .persist
+                    .as_ref()
+                    .map_or(0.0, |p| p.store.stats().cost_saved);
+                s.push_str(&format!(", {} cached (${saved:.2} saved)", calls.cached));
+            }
+            s.push_str(" │ ");
+        }
+        s.push_str(&format!("✓{} ∅{} ✗{}", t.done, t.no_data, t.failed));
         if t.skipped > 0 {
             s.push_str(&format!(" –{}", t.skipped));
         }

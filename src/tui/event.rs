@@ -29,4 +29,6 @@ pub enum WorkerResult {
         path: PathBuf,
         result: Result<SavedFile, SaveError>,
     },
+    /// Journaled cells of the enrichment columns saved for this sheet.
+    Restored(Vec<super::persist::RestoredColumn>),
 }

@@ -11,6 +11,7 @@ pub mod enrich;
 pub mod event;
 pub mod layout;
 pub mod open;
+pub mod persist;
 pub mod picker;
 pub mod view;
 
@@ -48,6 +49,17 @@ pub struct TuiOptions {
 /// Connects an app to a running session: results stream into `tx` as [`AppEvent::Engine`].
 pub fn attach_engine(app: &mut App, session: &mut Session, tx: Sender<AppEvent>) {
     app.enrich = enrich::Enrichments::new(session.engine.clone());
+    app.enrich.caller = Some(session.caller.clone());
+    app.persist = match (&session.store, &session.run) {
+        (Some(store), Some(run)) => Some(persist::Persistence {
+            store: store.clone(),
+            run: run.clone(),
+        }),
+        _ => None,
+    };
+    if let Some(warning) = &session.store_warning {
+        app.message = Some((warning.clone(), app::Level::Error));
+    }
     let Some(mut events) = session.take_events() else {
         return;
     };
@@ -69,31 +81,34 @@ pub fn attach_engine(app: &mut App, session: &mut Session, tx: Sender<AppEvent>)
 pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
     // Open the file and start the engine before touching the terminal, so a bad
     // file or config is one clean line on stderr.
-    let sheet = match &opts.file {
-        Some(path) => Some(Sheet::open(path, &opts.open)?),
-        None => None,
-    };
     let config = Config::load()?;
-    // Without a key the grid still opens; enrichment keys explain what is missing.
-    let mut session = match Session::start(&config, opts.session.clone()) {
-        Ok(session) => Some(session),
-        Err(SessionError::NoKey) => None,
-        Err(e) => return Err(e.into()),
+    let (sheet, mut session) = match &opts.file {
+        Some(path) => {
+            let sheet = Sheet::open(path, &opts.open)?;
+            (Some(sheet), start_session(&config, &opts.session, path)?)
+        }
+        None => (None, None),
     };
     let mut terminal = TerminalGuard::enter()?;
     let sheet = match sheet {
         Some(s) => s,
         None => {
             let candidates = open::candidates();
-            match open::choose(&mut terminal.terminal, &candidates)? {
-                Some(path) => match Sheet::open(&path, &opts.open) {
-                    Ok(s) => s,
-                    Err(e) => {
-                        drop(terminal);
-                        return Err(e.into());
-                    }
-                },
-                None => return Ok(()),
+            let Some(path) = open::choose(&mut terminal.terminal, &candidates)? else {
+                return Ok(());
+            };
+            let opened = Sheet::open(&path, &opts.open)
+                .map_err(anyhow::Error::from)
+                .and_then(|s| Ok((s, start_session(&config, &opts.session, &path)?)));
+            match opened {
+                Ok((s, started)) => {
+                    session = started;
+                    s
+                }
+                Err(e) => {
+                    drop(terminal);
+                    return Err(e);
+                }
             }
         }
     };
@@ -109,6 +124,24 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
         size.height,
     )));
     event_loop(&mut terminal.terminal, &mut app, &rx, |_, _| {})
+}
+
+/// Starts the engine for a sheet, journaling under the sheet's path. Without a key the
+/// grid still opens (`None`): enrichment keys then explain what is missing.
+fn start_session(
+    config: &Config,
+    opts: &SessionOptions,
+    path: &std::path::Path,
+) -> anyhow::Result<Option<Session>> {
+    let mut opts = opts.clone();
+    if opts.store != crate::session::StoreChoice::Off {
+        opts.run = crate::store::RunId::for_sheet(path).ok();
+    }
+    match Session::start(config, opts) {
+        Ok(session) => Ok(Some(session)),
+        Err(SessionError::NoKey) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Longest time spent applying queued events before a frame is drawn, so a flood

@@ -7,7 +7,8 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use leadgrid::config::Config;
 use leadgrid::demo::DemoOptions;
 use leadgrid::engine::backoff::Backoff;
-use leadgrid::session::{Session, SessionOptions};
+use leadgrid::session::{Session, SessionOptions, StoreChoice};
+use leadgrid::store::RunId;
 use leadgrid::table::{OpenOptions, Sheet};
 use leadgrid::tui::app::App;
 use leadgrid::tui::attach_engine;
@@ -60,12 +61,12 @@ impl Harness {
         demo: DemoOptions,
         parallel: usize,
     ) -> Harness {
-        let sheet = Sheet::open(path, &OpenOptions::default()).expect("open sheet");
-        let (tx, rx) = channel();
-        let mut app = App::new(sheet, tx.clone());
-        app.update(AppEvent::Input(Event::Resize(w, h)));
-        let config = Config::from_sources(None, |_| None).expect("default config");
-        let opts = SessionOptions {
+        Harness::open_session(path, w, h, Harness::demo_options(demo, parallel))
+    }
+
+    /// Session options for a fresh demo server, without a store.
+    pub fn demo_options(demo: DemoOptions, parallel: usize) -> SessionOptions {
+        SessionOptions {
             demo: Some(demo),
             parallel: Some(parallel),
             max_attempts: Some(2),
@@ -76,7 +77,20 @@ impl Harness {
                 max_retry_after: Duration::from_millis(20),
             }),
             ..SessionOptions::default()
-        };
+        }
+    }
+
+    /// Opens `path` with a session started from `opts` (journaled under the sheet's path
+    /// when `opts` has a store).
+    pub fn open_session(path: &Path, w: u16, h: u16, mut opts: SessionOptions) -> Harness {
+        let sheet = Sheet::open(path, &OpenOptions::default()).expect("open sheet");
+        let (tx, rx) = channel();
+        let mut app = App::new(sheet, tx.clone());
+        app.update(AppEvent::Input(Event::Resize(w, h)));
+        let config = Config::from_sources(None, |_| None).expect("default config");
+        if opts.store != StoreChoice::Off {
+            opts.run = Some(RunId::for_sheet(path).expect("run id"));
+        }
         let mut session = Session::start(&config, opts).expect("session");
         attach_engine(&mut app, &mut session, tx);
         let terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");

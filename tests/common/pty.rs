@@ -31,7 +31,11 @@ impl PtyApp {
         cmd.env_remove("DATAGEN_API_KEY");
         // Each test keeps its cache and journal beside its files, never in the user's.
         cmd.env("LEADGRID_STORE", cwd.join("store.sqlite3"));
-        cmd.env("LEADGRID_CONFIG", cwd.join("config.toml"));
+        let config = cwd.join("config.toml");
+        if !config.exists() {
+            std::fs::write(&config, "").expect("write empty config");
+        }
+        cmd.env("LEADGRID_CONFIG", config);
         let child = pty.slave.spawn_command(cmd).expect("spawn leadgrid");
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().expect("pty reader");
