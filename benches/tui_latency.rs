@@ -37,7 +37,14 @@ fn main() -> anyhow::Result<()> {
     let (tx, rx) = channel();
     let mut app = App::new(sheet, tx.clone());
     app.update(AppEvent::Input(Event::Resize(200, 50)));
-    let config = Config::from_sources(None, |_| None)?;
+    // Full speed: no rate limit between the engine and the demo server.
+    let config = Config::from_sources(
+        Some((
+            std::path::Path::new("bench.toml"),
+            "[rate_limits]\ndatagen = 0\n",
+        )),
+        |_| None,
+    )?;
     let opts = SessionOptions {
         demo: Some(DemoOptions::default()),
         parallel: Some(64),

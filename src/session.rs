@@ -101,6 +101,7 @@ impl Session {
                 (None, config.datagen.base_url.clone(), key)
             }
         };
+        let parallel = opts.parallel.unwrap_or(config.engine.parallel).max(1);
         let request_timeout = opts
             .request_timeout
             .unwrap_or(Duration::from_secs(config.engine.timeout_secs.max(1)));
@@ -127,6 +128,7 @@ impl Session {
                 (ProviderId::Datagen, config.rate_limits.datagen),
                 (ProviderId::Heyreach, config.rate_limits.heyreach),
             ]),
+            max_in_flight: parallel,
             ..CallerSettings::default()
         };
         let (store, store_warning) = match open_store(config, &opts.store) {
@@ -148,7 +150,9 @@ impl Session {
         };
         let caller = Arc::new(Caller::new(Arc::new(client), settings, cache));
         let engine_settings = EngineSettings {
-            parallel: opts.parallel.unwrap_or(config.engine.parallel).max(1),
+            // Requests are bounded by the caller; cells waiting on a shared call or
+            // computed locally need no request, so more of them may be in progress.
+            parallel: parallel * CELLS_PER_REQUEST_SLOT,
             job_timeout: Duration::from_secs(config.engine.job_timeout_secs.max(1)),
         };
         let (engine, events) =
@@ -207,6 +211,9 @@ fn open_store(
         StoreChoice::Path(path) => Store::open(path, store_config).map(Some),
     }
 }
+
+/// Cells in progress per request slot (`--parallel` bounds requests, not cells).
+const CELLS_PER_REQUEST_SLOT: usize = 3;
 
 /// Estimated price of one DataGen tool call, in US dollars (for "cost saved").
 const DATAGEN_COST_PER_CALL: f64 = 0.01;

@@ -84,6 +84,9 @@ pub struct CallerSettings {
     pub memo_capacity: usize,
     /// How long a memo entry stays usable.
     pub memo_ttl: Duration,
+    /// Requests in flight at once, over all providers (0: no bound beyond the engine's).
+    /// Only the job that pays for a call holds one, so jobs sharing a call don't use them up.
+    pub max_in_flight: usize,
 }
 
 impl Default for CallerSettings {
@@ -95,6 +98,7 @@ impl Default for CallerSettings {
             rate_limits: BTreeMap::from([(ProviderId::Datagen, 600), (ProviderId::Heyreach, 300)]),
             memo_capacity: 1024,
             memo_ttl: Duration::from_secs(600),
+            max_in_flight: 0,
         }
     }
 }
@@ -132,6 +136,8 @@ pub struct Caller {
     cooldown: Mutex<HashMap<ProviderId, Instant>>,
     cache: Arc<dyn ResponseCache>,
     in_flight: Mutex<HashMap<CallKey, watch::Receiver<Option<Answer>>>>,
+    /// Bounds requests in flight when `max_in_flight` is set.
+    requests: Option<tokio::sync::Semaphore>,
     memo: Mutex<Memo>,
     attempts: AtomicU64,
     shared: AtomicU64,
@@ -167,6 +173,8 @@ impl Caller {
         settings: CallerSettings,
         cache: Arc<dyn ResponseCache>,
     ) -> Caller {
+        let requests = (settings.max_in_flight > 0)
+            .then(|| tokio::sync::Semaphore::new(settings.max_in_flight));
         let limits = settings
             .rate_limits
             .iter()
@@ -179,6 +187,7 @@ impl Caller {
             cooldown: Mutex::new(HashMap::new()),
             cache,
             in_flight: Mutex::new(HashMap::new()),
+            requests,
             memo: Mutex::new(Memo {
                 entries: HashMap::new(),
                 order: VecDeque::new(),
@@ -281,10 +290,16 @@ impl Caller {
             if let Some(resume) = resume {
                 tokio::time::sleep_until(resume).await;
             }
+            // A slot first, then the rate limit: a token is never spent waiting for a slot.
+            let slot = match &self.requests {
+                Some(requests) => requests.acquire().await.ok(),
+                None => None,
+            };
             if let Some(limit) = self.limits.get(&provider) {
                 limit.ready().await;
             }
             let out = self.attempt_once(provider, tool, &record.request).await;
+            drop(slot);
             self.attempts.fetch_add(1, Ordering::Relaxed);
             record.attempts.push(out.attempt);
             if let Some(body) = out.raw_body {
@@ -632,6 +647,30 @@ mod tests {
             .expect_err("never answers");
         assert_eq!(fail.error.kind, ErrorKind::Transient);
         assert_eq!(t.calls(), 2);
+    }
+
+    #[tokio::test]
+    async fn requests_in_flight_are_bounded() {
+        let t = Arc::new(FakeTransport::echo(Duration::from_millis(20)));
+        let settings = CallerSettings {
+            max_in_flight: 3,
+            rate_limits: BTreeMap::new(),
+            ..CallerSettings::default()
+        };
+        let c = Caller::new(t.clone(), settings, Arc::new(NoCache));
+        let calls = (0..12).map(|i| {
+            c.call(
+                ProviderId::Datagen,
+                "tool",
+                json!({ "linkedin_url": format!("u{i}") }),
+                &NoObserver,
+            )
+        });
+        for out in futures::future::join_all(calls).await {
+            out.expect("answered");
+        }
+        assert_eq!(t.calls(), 12);
+        assert_eq!(t.peak_in_flight(), 3);
     }
 
     #[tokio::test]
