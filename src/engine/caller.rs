@@ -138,6 +138,8 @@ pub struct Caller {
     in_flight: Mutex<HashMap<CallKey, watch::Receiver<Option<Answer>>>>,
     /// Bounds requests in flight when `max_in_flight` is set.
     requests: Option<tokio::sync::Semaphore>,
+    /// Tools whose key was refused: later calls fail at once instead of paying for another 401.
+    refused: Mutex<HashMap<(ProviderId, String), CallError>>,
     memo: Mutex<Memo>,
     attempts: AtomicU64,
     shared: AtomicU64,
@@ -187,6 +189,7 @@ impl Caller {
             cooldown: Mutex::new(HashMap::new()),
             cache,
             in_flight: Mutex::new(HashMap::new()),
+            refused: Mutex::new(HashMap::new()),
             requests,
             memo: Mutex::new(Memo {
                 entries: HashMap::new(),
@@ -295,6 +298,15 @@ impl Caller {
                 Some(requests) => requests.acquire().await.ok(),
                 None => None,
             };
+            let refused = lock(&self.refused)
+                .get(&(provider, tool.to_owned()))
+                .cloned();
+            if let Some(error) = refused {
+                return Answer {
+                    result: Err(error),
+                    record,
+                };
+            }
             if let Some(limit) = self.limits.get(&provider) {
                 limit.ready().await;
             }
@@ -330,6 +342,9 @@ impl Caller {
                     tokio::time::sleep(delay).await;
                 }
                 Err(error) => {
+                    if error.kind == ErrorKind::Auth {
+                        lock(&self.refused).insert((provider, tool.to_owned()), error.clone());
+                    }
                     return Answer {
                         result: Err(error),
                         record,
