@@ -436,3 +436,60 @@ fn a_corrupt_store_is_reported_and_the_run_goes_on() {
     assert!(err.contains("running without cache and journal"), "{err}");
     assert!(d.path("sample_enriched.csv").exists());
 }
+
+/// Runs the sample through a demo server with `fault_rate`, returning (exit code, rows).
+fn run_with_faults(fault_rate: f64) -> (Option<i32>, Vec<String>, Vec<Vec<String>>) {
+    let demo = DemoHandle::start_background(DemoOptions {
+        fault_rate,
+        seed: 7,
+        ..DemoOptions::default()
+    })
+    .expect("demo server");
+    let d = Dir::new();
+    d.sample();
+    // Unlimited rate so the test is about faults, not pacing.
+    fs::write(d.path("config.toml"), "[rate_limits]\ndatagen = 0\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_leadgrid"))
+        .args(["run", "sample.csv", "--no-store", "--max-attempts", "10"])
+        .args([
+            "-i",
+            "linkedin_profile,linkedin_post_activity,linkedin_claude_mentions",
+        ])
+        .current_dir(d.dir.path())
+        .env("LEADGRID_CONFIG", d.path("config.toml"))
+        .env("DATAGEN_API_KEY", "demo-key")
+        .env("DATAGEN_BASE_URL", demo.base_url())
+        .output()
+        .expect("run");
+    assert!(
+        fault_rate == 0.0 || demo.stats().faults > 0,
+        "faults were injected"
+    );
+    let (headers, rows) = read_csv(&d.path("sample_enriched.csv"));
+    (out.status.code(), headers, rows)
+}
+
+#[test]
+fn with_thirty_percent_faults_every_row_still_ends_correct() {
+    let (code, headers, faulty) = run_with_faults(0.3);
+    assert_eq!(code, Some(0), "every fault was retried to success");
+    let (_, _, clean) = run_with_faults(0.0);
+    assert!(
+        !headers.iter().any(|h| h.ends_with("_error")),
+        "{headers:?}"
+    );
+    // Post dates move with the clock between the two runs; everything else must match.
+    for name in [
+        "headline",
+        "current_company",
+        "follower_count",
+        "posts_last_30_days",
+        "total_posts",
+        "claude_mentions_count",
+    ] {
+        let c = column(&headers, name);
+        for (r, (a, b)) in faulty.iter().zip(&clean).enumerate() {
+            assert_eq!(a[c], b[c], "row {r}, {name}");
+        }
+    }
+}
