@@ -250,3 +250,41 @@ fn reopening_without_saving_restores_every_finished_cell_from_the_journal() {
     let screen = h.render();
     assert!(screen.contains("Resource not found"), "{screen}");
 }
+
+#[test]
+fn heyreach_through_the_picker_with_one_sender_for_all_rows() {
+    let mut h = Harness::open_demo(
+        &repo_file("lead-list/sample.csv"),
+        160,
+        30,
+        DemoOptions::default(),
+    );
+    h.keys("aheyreach_network");
+    h.key(KeyCode::Enter);
+    // linkedin_url is guessed; the sender id has no column: give one value for every row.
+    let screen = h.render();
+    assert!(screen.contains("(not mapped: required)"), "{screen}");
+    h.key(KeyCode::Down);
+    h.keys("cdemo-sender-1");
+    h.key(KeyCode::Enter);
+    assert!(h.render().contains("value \"demo-sender-1\""));
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.settle();
+    let col = column_of(&h, "heyreach_is_connection");
+    let connected: Vec<String> = (0..8).map(|r| h.app.sheet.cell(r, col)).collect();
+    assert_eq!(connected[0], "true", "{connected:?}");
+    assert_eq!(connected[6], "", "Grace has no URL: skipped");
+    // Engagement next, with the meeting signal visible in the inspector.
+    h.keys("aheyreach_engagement");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.settle();
+    let meeting = column_of(&h, "heyreach_meeting_booked");
+    assert_eq!(h.app.sheet.cell(0, meeting), "true");
+    h.keys("g");
+    h.keys("i");
+    let screen = h.render();
+    assert!(screen.contains("meeting signal"), "{screen}");
+}
