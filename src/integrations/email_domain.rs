@@ -1,11 +1,10 @@
 //! `email_domain`: the domain part of an email address, computed locally.
 
 use crate::integrations::{
-    Ctx, EnrichError, Enriched, Fields, InputSpec, Integration, IntegrationSpec, OutputKind,
-    OutputSpec,
+    Ctx, EnrichError, Enriched, Fields, InputSpec, IntegrationSpec, OutputKind, OutputSpec,
+    RowEnrich,
 };
 use crate::providers::{ErrorKind, ProviderId};
-use futures::future::BoxFuture;
 
 static SPEC: IntegrationSpec = IntegrationSpec {
     name: "email_domain",
@@ -37,18 +36,12 @@ static SPEC: IntegrationSpec = IntegrationSpec {
 /// The `email_domain` integration.
 pub struct EmailDomain;
 
-impl Integration for EmailDomain {
-    fn spec(&self) -> &'static IntegrationSpec {
-        &SPEC
-    }
+impl RowEnrich for EmailDomain {
+    const SPEC: &'static IntegrationSpec = &SPEC;
 
-    fn enrich<'a>(
-        &'a self,
-        _ctx: &'a Ctx,
-        inputs: &'a Fields,
-    ) -> BoxFuture<'a, Result<Enriched, EnrichError>> {
+    async fn run(&self, _ctx: &Ctx, inputs: &Fields) -> Result<Enriched, EnrichError> {
         let email = inputs.get("email").map(String::as_str).unwrap_or("");
-        let result = email_domain(email)
+        email_domain(email)
             .map(|d| Enriched {
                 fields: Fields::from([("email_domain".to_string(), d)]),
                 notes: Vec::new(),
@@ -58,8 +51,7 @@ impl Integration for EmailDomain {
                     ErrorKind::Permanent,
                     format!("not an email address: {:?}", email.trim()),
                 )
-            });
-        Box::pin(std::future::ready(result))
+            })
     }
 }
 

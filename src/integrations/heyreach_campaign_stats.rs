@@ -4,12 +4,11 @@ use crate::integrations::heyreach::{
     Fetched, PROVIDER, as_count, fetch_offset_pages, listing, single_object,
 };
 use crate::integrations::{
-    Ctx, EnrichError, Enriched, Fields, InputSpec, Integration, IntegrationSpec, OutputKind,
-    OutputSpec,
+    Ctx, EnrichError, Enriched, Fields, InputSpec, IntegrationSpec, OutputKind, OutputSpec,
+    RowEnrich,
 };
 use crate::providers::ErrorKind;
 use chrono::{DateTime, Utc};
-use futures::future::BoxFuture;
 use serde_json::{Map, Value, json};
 
 /// Lists campaigns whose name contains a keyword.
@@ -75,32 +74,24 @@ static SPEC: IntegrationSpec = IntegrationSpec {
 /// The `heyreach_campaign_stats` integration.
 pub struct HeyreachCampaignStats;
 
-impl Integration for HeyreachCampaignStats {
-    fn spec(&self) -> &'static IntegrationSpec {
-        &SPEC
-    }
+impl RowEnrich for HeyreachCampaignStats {
+    const SPEC: &'static IntegrationSpec = &SPEC;
 
-    fn enrich<'a>(
-        &'a self,
-        ctx: &'a Ctx,
-        inputs: &'a Fields,
-    ) -> BoxFuture<'a, Result<Enriched, EnrichError>> {
-        Box::pin(async move {
-            let name = inputs
-                .get(CAMPAIGN_NAME_INPUT.name)
-                .map(|s| s.trim())
-                .unwrap_or_default();
-            let fetched = fetch_offset_pages(ctx, ALL_CAMPAIGNS_TOOL, search_params(name)).await?;
-            let campaign = pick(&fetched, name)?;
-            let result = ctx
-                .call(
-                    PROVIDER,
-                    OVERALL_STATS_TOOL,
-                    stats_params(&campaign, Utc::now()),
-                )
-                .await?;
-            parse_stats(&campaign, &result)
-        })
+    async fn run(&self, ctx: &Ctx, inputs: &Fields) -> Result<Enriched, EnrichError> {
+        let name = inputs
+            .get(CAMPAIGN_NAME_INPUT.name)
+            .map(|s| s.trim())
+            .unwrap_or_default();
+        let fetched = fetch_offset_pages(ctx, ALL_CAMPAIGNS_TOOL, search_params(name)).await?;
+        let campaign = pick(&fetched, name)?;
+        let result = ctx
+            .call(
+                PROVIDER,
+                OVERALL_STATS_TOOL,
+                stats_params(&campaign, Utc::now()),
+            )
+            .await?;
+        parse_stats(&campaign, &result)
     }
 }
 
@@ -371,7 +362,7 @@ mod tests {
             })
         });
         let inputs = Fields::from([("campaign_name".to_string(), " platform leads ".to_string())]);
-        let e = HeyreachCampaignStats.enrich(&ctx, &inputs).await.unwrap();
+        let e = HeyreachCampaignStats.run(&ctx, &inputs).await.unwrap();
         assert_eq!(get(&e, "heyreach_campaign_id"), Some("6"));
         assert_eq!(get(&e, "heyreach_message_reply_rate"), Some("50.0"));
         let requests = caller.requests.lock().unwrap();

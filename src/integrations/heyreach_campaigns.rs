@@ -4,10 +4,9 @@ use crate::integrations::heyreach::{Fetched, PROVIDER, fetch_offset_pages, listi
 use crate::integrations::linkedin_posts::{format_date, parse_date};
 use crate::integrations::linkedin_url::{LINKEDIN_URL_INPUT, input_url};
 use crate::integrations::{
-    Ctx, EnrichError, Enriched, Fields, Integration, IntegrationSpec, OutputKind, OutputSpec,
+    Ctx, EnrichError, Enriched, Fields, IntegrationSpec, OutputKind, OutputSpec, RowEnrich,
 };
 use chrono::{DateTime, Utc};
-use futures::future::BoxFuture;
 use serde_json::{Map, Value, json};
 
 /// The DataGen tool this integration calls.
@@ -61,21 +60,13 @@ static SPEC: IntegrationSpec = IntegrationSpec {
 /// The `heyreach_campaigns` integration.
 pub struct HeyreachCampaigns;
 
-impl Integration for HeyreachCampaigns {
-    fn spec(&self) -> &'static IntegrationSpec {
-        &SPEC
-    }
+impl RowEnrich for HeyreachCampaigns {
+    const SPEC: &'static IntegrationSpec = &SPEC;
 
-    fn enrich<'a>(
-        &'a self,
-        ctx: &'a Ctx,
-        inputs: &'a Fields,
-    ) -> BoxFuture<'a, Result<Enriched, EnrichError>> {
-        Box::pin(async move {
-            let url = input_url(inputs)?;
-            let fetched = fetch_offset_pages(ctx, CAMPAIGNS_FOR_LEAD_TOOL, params(&url)).await?;
-            parse(&fetched)
-        })
+    async fn run(&self, ctx: &Ctx, inputs: &Fields) -> Result<Enriched, EnrichError> {
+        let url = input_url(inputs)?;
+        let fetched = fetch_offset_pages(ctx, CAMPAIGNS_FOR_LEAD_TOOL, params(&url)).await?;
+        parse(&fetched)
     }
 }
 
@@ -235,7 +226,7 @@ mod tests {
             "linkedin_url".to_string(),
             "www.linkedin.com/in/ada-quill-demo".to_string(),
         )]);
-        let e = HeyreachCampaigns.enrich(&ctx, &inputs).await.unwrap();
+        let e = HeyreachCampaigns.run(&ctx, &inputs).await.unwrap();
         assert_eq!(get(&e, "heyreach_campaign_names"), Some("Q1 founders"));
         let requests = caller.requests.lock().unwrap();
         assert_eq!(

@@ -6,10 +6,9 @@ use crate::integrations::heyreach::{
 use crate::integrations::linkedin_posts::{format_date, parse_date};
 use crate::integrations::linkedin_url::{LINKEDIN_URL_INPUT, input_url};
 use crate::integrations::{
-    Ctx, EnrichError, Enriched, Fields, Integration, IntegrationSpec, OutputKind, OutputSpec,
+    Ctx, EnrichError, Enriched, Fields, IntegrationSpec, OutputKind, OutputSpec, RowEnrich,
 };
 use chrono::{DateTime, Utc};
-use futures::future::BoxFuture;
 use serde_json::{Map, Value, json};
 
 /// The DataGen tool this integration calls.
@@ -74,21 +73,13 @@ static SPEC: IntegrationSpec = IntegrationSpec {
 /// The `heyreach_engagement` integration.
 pub struct HeyreachEngagement;
 
-impl Integration for HeyreachEngagement {
-    fn spec(&self) -> &'static IntegrationSpec {
-        &SPEC
-    }
+impl RowEnrich for HeyreachEngagement {
+    const SPEC: &'static IntegrationSpec = &SPEC;
 
-    fn enrich<'a>(
-        &'a self,
-        ctx: &'a Ctx,
-        inputs: &'a Fields,
-    ) -> BoxFuture<'a, Result<Enriched, EnrichError>> {
-        Box::pin(async move {
-            let url = input_url(inputs)?;
-            let fetched = fetch_offset_pages(ctx, CONVERSATIONS_TOOL, params(&url)).await?;
-            parse(&fetched)
-        })
+    async fn run(&self, ctx: &Ctx, inputs: &Fields) -> Result<Enriched, EnrichError> {
+        let url = input_url(inputs)?;
+        let fetched = fetch_offset_pages(ctx, CONVERSATIONS_TOOL, params(&url)).await?;
+        parse(&fetched)
     }
 }
 
@@ -423,7 +414,7 @@ mod tests {
             "linkedin_url".to_string(),
             "http://LinkedIn.com/in/Ada-Quill-Demo?utm=x".to_string(),
         )]);
-        let e = HeyreachEngagement.enrich(&ctx, &inputs).await.unwrap();
+        let e = HeyreachEngagement.run(&ctx, &inputs).await.unwrap();
         assert_eq!(get(&e, "heyreach_messages_sent"), Some("130"));
         let requests = caller.requests.lock().unwrap();
         assert_eq!(requests.len(), 2);
@@ -443,10 +434,10 @@ mod tests {
             "linkedin_url".to_string(),
             "https://www.linkedin.com/in/nobody/".to_string(),
         )]);
-        let err = HeyreachEngagement.enrich(&ctx, &inputs).await.unwrap_err();
+        let err = HeyreachEngagement.run(&ctx, &inputs).await.unwrap_err();
         assert_eq!(err.kind, ErrorKind::NoData);
         let bad = Fields::from([("linkedin_url".to_string(), "n/a".to_string())]);
-        let err = HeyreachEngagement.enrich(&ctx, &bad).await.unwrap_err();
+        let err = HeyreachEngagement.run(&ctx, &bad).await.unwrap_err();
         assert_eq!(err.kind, ErrorKind::Permanent);
     }
 }

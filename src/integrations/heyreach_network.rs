@@ -3,11 +3,10 @@
 use crate::integrations::heyreach::{PROVIDER, bool_cell, page};
 use crate::integrations::linkedin_url::{LINKEDIN_URL_INPUT, input_url, profile_slug};
 use crate::integrations::{
-    Ctx, EnrichError, Enriched, Fields, InputSpec, Integration, IntegrationSpec, OutputKind,
-    OutputSpec,
+    Ctx, EnrichError, Enriched, Fields, InputSpec, IntegrationSpec, OutputKind, OutputSpec,
+    RowEnrich,
 };
 use crate::providers::ErrorKind;
-use futures::future::BoxFuture;
 use serde_json::{Value, json};
 use std::collections::HashSet;
 
@@ -66,27 +65,19 @@ static SPEC: IntegrationSpec = IntegrationSpec {
 /// The `heyreach_network` integration.
 pub struct HeyreachNetwork;
 
-impl Integration for HeyreachNetwork {
-    fn spec(&self) -> &'static IntegrationSpec {
-        &SPEC
-    }
+impl RowEnrich for HeyreachNetwork {
+    const SPEC: &'static IntegrationSpec = &SPEC;
 
-    fn enrich<'a>(
-        &'a self,
-        ctx: &'a Ctx,
-        inputs: &'a Fields,
-    ) -> BoxFuture<'a, Result<Enriched, EnrichError>> {
-        Box::pin(async move {
-            let url = input_url(inputs)?;
-            let slug = profile_slug(&url).unwrap_or_default();
-            let sender_raw = inputs
-                .get(SENDER_ID_INPUT.name)
-                .map(|s| s.trim())
-                .unwrap_or_default();
-            let sender = sender_id(sender_raw)?;
-            let scan = scan(ctx, &sender, &slug).await?;
-            outcome(&scan, sender_raw)
-        })
+    async fn run(&self, ctx: &Ctx, inputs: &Fields) -> Result<Enriched, EnrichError> {
+        let url = input_url(inputs)?;
+        let slug = profile_slug(&url).unwrap_or_default();
+        let sender_raw = inputs
+            .get(SENDER_ID_INPUT.name)
+            .map(|s| s.trim())
+            .unwrap_or_default();
+        let sender = sender_id(sender_raw)?;
+        let scan = scan(ctx, &sender, &slug).await?;
+        outcome(&scan, sender_raw)
     }
 }
 
@@ -424,7 +415,7 @@ mod tests {
         let lead = json!({"profileUrl": "http://LinkedIn.com/in/Ada-Quill-Demo/"});
         let (ctx, caller) = fake_ctx(network(250, 0, Some((150, lead))));
         let e = HeyreachNetwork
-            .enrich(
+            .run(
                 &ctx,
                 &inputs("https://www.linkedin.com/in/ada-quill-demo/", "456"),
             )
@@ -438,7 +429,7 @@ mod tests {
     async fn zero_based_network_read_to_the_end() {
         let (ctx, caller) = fake_ctx(network(250, 0, None));
         let e = HeyreachNetwork
-            .enrich(&ctx, &inputs("https://www.linkedin.com/in/nobody/", "456"))
+            .run(&ctx, &inputs("https://www.linkedin.com/in/nobody/", "456"))
             .await
             .unwrap();
         assert_eq!(get(&e, "heyreach_is_connection"), Some("false"));
@@ -450,7 +441,7 @@ mod tests {
         let lead = json!({"profileUrl": "https://www.linkedin.com/in/ada-quill-demo"});
         let (ctx, caller) = fake_ctx(network(250, 1, Some((249, lead))));
         let e = HeyreachNetwork
-            .enrich(&ctx, &inputs("linkedin.com/in/ada-quill-demo", "456"))
+            .run(&ctx, &inputs("linkedin.com/in/ada-quill-demo", "456"))
             .await
             .unwrap();
         assert_eq!(get(&e, "heyreach_is_connection"), Some("true"));
@@ -470,7 +461,7 @@ mod tests {
             Ok(json!([{"totalCount": 120, "items": items}]))
         });
         let e = HeyreachNetwork
-            .enrich(
+            .run(
                 &ctx,
                 &inputs("https://www.linkedin.com/in/person-110/", "456"),
             )
@@ -485,7 +476,7 @@ mod tests {
         let (ctx, caller) =
             fake_ctx(|_: &str, _: &Value| Ok(json!([{"totalCount": 0, "items": []}])));
         let e = HeyreachNetwork
-            .enrich(&ctx, &inputs("https://www.linkedin.com/in/ada/", "unknown"))
+            .run(&ctx, &inputs("https://www.linkedin.com/in/ada/", "unknown"))
             .await
             .unwrap();
         assert_eq!(get(&e, "heyreach_is_connection"), Some("false"));
@@ -496,7 +487,7 @@ mod tests {
             Ok(json!([{"totalCount": 1000, "items": (0..100).map(conn).collect::<Vec<_>>()}]))
         });
         let err = HeyreachNetwork
-            .enrich(&ctx, &inputs("https://www.linkedin.com/in/ada/", "456"))
+            .run(&ctx, &inputs("https://www.linkedin.com/in/ada/", "456"))
             .await
             .unwrap_err();
         assert_eq!(err.kind, ErrorKind::Permanent);
@@ -511,7 +502,7 @@ mod tests {
             "https://www.linkedin.com/in/b/",
         ] {
             HeyreachNetwork
-                .enrich(&ctx, &inputs(url, "456"))
+                .run(&ctx, &inputs(url, "456"))
                 .await
                 .unwrap();
         }

@@ -3,10 +3,9 @@
 use crate::integrations::linkedin_posts::{POSTS_TOOL, Post, format_date, parse_posts};
 use crate::integrations::linkedin_url::{LINKEDIN_URL_INPUT, person_params};
 use crate::integrations::{
-    Ctx, EnrichError, Enriched, Fields, Integration, IntegrationSpec, OutputKind, OutputSpec,
+    Ctx, EnrichError, Enriched, Fields, IntegrationSpec, OutputKind, OutputSpec, RowEnrich,
 };
 use crate::providers::ProviderId;
-use futures::future::BoxFuture;
 use serde_json::Value;
 
 /// Lower-cased phrases that make a post a mention.
@@ -44,21 +43,13 @@ static SPEC: IntegrationSpec = IntegrationSpec {
 /// The `linkedin_claude_mentions` integration.
 pub struct LinkedinClaudeMentions;
 
-impl Integration for LinkedinClaudeMentions {
-    fn spec(&self) -> &'static IntegrationSpec {
-        &SPEC
-    }
+impl RowEnrich for LinkedinClaudeMentions {
+    const SPEC: &'static IntegrationSpec = &SPEC;
 
-    fn enrich<'a>(
-        &'a self,
-        ctx: &'a Ctx,
-        inputs: &'a Fields,
-    ) -> BoxFuture<'a, Result<Enriched, EnrichError>> {
-        Box::pin(async move {
-            let params = person_params(inputs)?;
-            let result = ctx.call(SPEC.provider, POSTS_TOOL, params).await?;
-            parse(&result)
-        })
+    async fn run(&self, ctx: &Ctx, inputs: &Fields) -> Result<Enriched, EnrichError> {
+        let params = person_params(inputs)?;
+        let result = ctx.call(SPEC.provider, POSTS_TOOL, params).await?;
+        parse(&result)
     }
 }
 

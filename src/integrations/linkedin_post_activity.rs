@@ -3,11 +3,10 @@
 use crate::integrations::linkedin_posts::{POSTS_TOOL, format_date, parse_posts};
 use crate::integrations::linkedin_url::{LINKEDIN_URL_INPUT, person_params};
 use crate::integrations::{
-    Ctx, EnrichError, Enriched, Fields, Integration, IntegrationSpec, OutputKind, OutputSpec,
+    Ctx, EnrichError, Enriched, Fields, IntegrationSpec, OutputKind, OutputSpec, RowEnrich,
 };
 use crate::providers::ProviderId;
 use chrono::{DateTime, Duration, Utc};
-use futures::future::BoxFuture;
 use serde_json::Value;
 
 static SPEC: IntegrationSpec = IntegrationSpec {
@@ -44,21 +43,13 @@ static SPEC: IntegrationSpec = IntegrationSpec {
 /// The `linkedin_post_activity` integration.
 pub struct LinkedinPostActivity;
 
-impl Integration for LinkedinPostActivity {
-    fn spec(&self) -> &'static IntegrationSpec {
-        &SPEC
-    }
+impl RowEnrich for LinkedinPostActivity {
+    const SPEC: &'static IntegrationSpec = &SPEC;
 
-    fn enrich<'a>(
-        &'a self,
-        ctx: &'a Ctx,
-        inputs: &'a Fields,
-    ) -> BoxFuture<'a, Result<Enriched, EnrichError>> {
-        Box::pin(async move {
-            let params = person_params(inputs)?;
-            let result = ctx.call(SPEC.provider, POSTS_TOOL, params).await?;
-            parse(&result, Utc::now())
-        })
+    async fn run(&self, ctx: &Ctx, inputs: &Fields) -> Result<Enriched, EnrichError> {
+        let params = person_params(inputs)?;
+        let result = ctx.call(SPEC.provider, POSTS_TOOL, params).await?;
+        parse(&result, Utc::now())
     }
 }
 

@@ -2,10 +2,9 @@
 
 use crate::integrations::linkedin_url::{LINKEDIN_URL_INPUT, person_params};
 use crate::integrations::{
-    Ctx, EnrichError, Enriched, Fields, Integration, IntegrationSpec, OutputKind, OutputSpec,
+    Ctx, EnrichError, Enriched, Fields, IntegrationSpec, OutputKind, OutputSpec, RowEnrich,
 };
 use crate::providers::ProviderId;
-use futures::future::BoxFuture;
 use serde_json::Value;
 
 /// The DataGen tool this integration calls.
@@ -45,21 +44,13 @@ static SPEC: IntegrationSpec = IntegrationSpec {
 /// The `linkedin_profile` integration.
 pub struct LinkedinProfile;
 
-impl Integration for LinkedinProfile {
-    fn spec(&self) -> &'static IntegrationSpec {
-        &SPEC
-    }
+impl RowEnrich for LinkedinProfile {
+    const SPEC: &'static IntegrationSpec = &SPEC;
 
-    fn enrich<'a>(
-        &'a self,
-        ctx: &'a Ctx,
-        inputs: &'a Fields,
-    ) -> BoxFuture<'a, Result<Enriched, EnrichError>> {
-        Box::pin(async move {
-            let params = person_params(inputs)?;
-            let result = ctx.call(SPEC.provider, PROFILE_TOOL, params).await?;
-            parse(&result)
-        })
+    async fn run(&self, ctx: &Ctx, inputs: &Fields) -> Result<Enriched, EnrichError> {
+        let params = person_params(inputs)?;
+        let result = ctx.call(SPEC.provider, PROFILE_TOOL, params).await?;
+        parse(&result)
     }
 }
 

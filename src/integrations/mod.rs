@@ -197,6 +197,33 @@ pub trait Integration: Send + Sync {
     ) -> BoxFuture<'a, Result<Enriched, EnrichError>>;
 }
 
+/// An integration written as an `async fn` of one row; its [`Integration`] impl comes with it.
+pub trait RowEnrich: Send + Sync {
+    /// The static description.
+    const SPEC: &'static IntegrationSpec;
+
+    /// Enriches one row, as [`Integration::enrich`].
+    fn run(
+        &self,
+        ctx: &Ctx,
+        inputs: &Fields,
+    ) -> impl std::future::Future<Output = Result<Enriched, EnrichError>> + Send;
+}
+
+impl<T: RowEnrich> Integration for T {
+    fn spec(&self) -> &'static IntegrationSpec {
+        T::SPEC
+    }
+
+    fn enrich<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        inputs: &'a Fields,
+    ) -> BoxFuture<'a, Result<Enriched, EnrichError>> {
+        Box::pin(self.run(ctx, inputs))
+    }
+}
+
 /// Every integration leadgrid ships, in picker order.
 pub fn registry() -> Vec<Arc<dyn Integration>> {
     vec![

@@ -2,10 +2,9 @@
 
 use crate::integrations::linkedin_url::{LINKEDIN_URL_INPUT, normalize_linkedin_url};
 use crate::integrations::{
-    Ctx, EnrichError, Enriched, Fields, Integration, IntegrationSpec, OutputKind, OutputSpec,
+    Ctx, EnrichError, Enriched, Fields, IntegrationSpec, OutputKind, OutputSpec, RowEnrich,
 };
 use crate::providers::{ErrorKind, ProviderId};
-use futures::future::BoxFuture;
 
 static SPEC: IntegrationSpec = IntegrationSpec {
     name: "normalize_linkedin_url",
@@ -24,18 +23,12 @@ static SPEC: IntegrationSpec = IntegrationSpec {
 /// The `normalize_linkedin_url` integration.
 pub struct NormalizeLinkedinUrl;
 
-impl Integration for NormalizeLinkedinUrl {
-    fn spec(&self) -> &'static IntegrationSpec {
-        &SPEC
-    }
+impl RowEnrich for NormalizeLinkedinUrl {
+    const SPEC: &'static IntegrationSpec = &SPEC;
 
-    fn enrich<'a>(
-        &'a self,
-        _ctx: &'a Ctx,
-        inputs: &'a Fields,
-    ) -> BoxFuture<'a, Result<Enriched, EnrichError>> {
+    async fn run(&self, _ctx: &Ctx, inputs: &Fields) -> Result<Enriched, EnrichError> {
         let raw = inputs.get("linkedin_url").map(String::as_str).unwrap_or("");
-        let result = normalize_linkedin_url(raw)
+        normalize_linkedin_url(raw)
             .map(|url| Enriched {
                 fields: Fields::from([("linkedin_url_normalized".to_string(), url)]),
                 notes: Vec::new(),
@@ -45,7 +38,6 @@ impl Integration for NormalizeLinkedinUrl {
                     ErrorKind::Permanent,
                     format!("not a LinkedIn profile URL: {:?}", raw.trim()),
                 )
-            });
-        Box::pin(std::future::ready(result))
+            })
     }
 }

@@ -1,11 +1,10 @@
 //! `split_full_name`: first and last name from a full name, computed locally.
 
 use crate::integrations::{
-    Ctx, EnrichError, Enriched, Fields, InputSpec, Integration, IntegrationSpec, OutputKind,
-    OutputSpec,
+    Ctx, EnrichError, Enriched, Fields, InputSpec, IntegrationSpec, OutputKind, OutputSpec,
+    RowEnrich,
 };
 use crate::providers::{ErrorKind, ProviderId};
-use futures::future::BoxFuture;
 
 static SPEC: IntegrationSpec = IntegrationSpec {
     name: "split_full_name",
@@ -47,18 +46,12 @@ const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "dr", "prof", "sir"];
 /// The `split_full_name` integration.
 pub struct SplitFullName;
 
-impl Integration for SplitFullName {
-    fn spec(&self) -> &'static IntegrationSpec {
-        &SPEC
-    }
+impl RowEnrich for SplitFullName {
+    const SPEC: &'static IntegrationSpec = &SPEC;
 
-    fn enrich<'a>(
-        &'a self,
-        _ctx: &'a Ctx,
-        inputs: &'a Fields,
-    ) -> BoxFuture<'a, Result<Enriched, EnrichError>> {
+    async fn run(&self, _ctx: &Ctx, inputs: &Fields) -> Result<Enriched, EnrichError> {
         let name = inputs.get("full_name").map(String::as_str).unwrap_or("");
-        let result = split_full_name(name)
+        split_full_name(name)
             .map(|(first, last)| {
                 let mut fields = Fields::from([("first_name".to_string(), first)]);
                 if !last.is_empty() {
@@ -69,8 +62,7 @@ impl Integration for SplitFullName {
                     notes: Vec::new(),
                 }
             })
-            .ok_or_else(|| EnrichError::new(ErrorKind::Permanent, "the name is blank"));
-        Box::pin(std::future::ready(result))
+            .ok_or_else(|| EnrichError::new(ErrorKind::Permanent, "the name is blank"))
     }
 }
 
