@@ -139,7 +139,7 @@ pub fn generate(out: &Path, rows: usize, seed: u64) -> io::Result<()> {
     let mut w = BufWriter::with_capacity(1 << 20, File::create(out)?);
     w.write_all(HEADER.as_bytes())?;
     let mut rng = Rng(seed);
-    let mut field = Vec::new();
+    let dialect = super::Dialect::default();
     let mut line = Vec::new();
     for i in 0..rows {
         let first = *rng.pick(FIRST);
@@ -178,9 +178,7 @@ pub fn generate(out: &Path, rows: usize, seed: u64) -> io::Result<()> {
             if k > 0 {
                 line.push(b',');
             }
-            field.clear();
-            field.extend_from_slice(v.as_bytes());
-            quote_into(&field, &mut line);
+            super::record::write_field(v.as_bytes(), &dialect, false, &mut line);
         }
         line.push(b'\n');
         w.write_all(&line)?;
@@ -190,24 +188,6 @@ pub fn generate(out: &Path, rows: usize, seed: u64) -> io::Result<()> {
 
 fn slug_last(slug: &str) -> &str {
     slug.split_once('-').map_or(slug, |(_, rest)| rest)
-}
-
-fn quote_into(field: &[u8], out: &mut Vec<u8>) {
-    if !field
-        .iter()
-        .any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
-    {
-        out.extend_from_slice(field);
-        return;
-    }
-    out.push(b'"');
-    for &b in field {
-        if b == b'"' {
-            out.push(b'"');
-        }
-        out.push(b);
-    }
-    out.push(b'"');
 }
 
 #[cfg(test)]

@@ -119,6 +119,29 @@ pub struct EnrichColumn {
 }
 
 impl EnrichColumn {
+    /// A new column with no cells yet.
+    pub fn new(
+        id: u32,
+        integration: Arc<dyn Integration>,
+        sources: Vec<InputSource>,
+        outputs: Vec<&'static str>,
+    ) -> EnrichColumn {
+        EnrichColumn {
+            id,
+            integration,
+            sources,
+            outputs,
+            cells: HashMap::new(),
+            counts: Counts::default(),
+            paused: false,
+            attempts: 0,
+            reused: 0,
+            latency_ms: 0,
+            started: Instant::now(),
+            stopped: None,
+        }
+    }
+
     fn set_state(&mut self, row: RowId, state: CellState) -> Option<&mut CellInfo> {
         let cell = self.cells.get_mut(&row)?;
         self.counts.add(&cell.state, -1);
@@ -476,20 +499,9 @@ impl App {
         }
         self.columns_changed();
         let id = self.enrich.allocate_id();
-        self.enrich.columns.push(EnrichColumn {
-            id,
-            integration,
-            sources,
-            outputs: outputs.clone(),
-            cells: HashMap::new(),
-            counts: Counts::default(),
-            paused: false,
-            attempts: 0,
-            reused: 0,
-            latency_ms: 0,
-            started: Instant::now(),
-            stopped: None,
-        });
+        self.enrich
+            .columns
+            .push(EnrichColumn::new(id, integration, sources, outputs.clone()));
         self.save_column_definitions();
         let rows = self.rows_in_scope(picker.scope, self.enrich.columns.len() - 1);
         let n = self.submit_rows(self.enrich.columns.len() - 1, &rows);

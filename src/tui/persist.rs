@@ -3,16 +3,14 @@
 //! back (restored in the background), and only missing or failed cells run again.
 
 use super::app::App;
-use super::enrich::{CellInfo, Counts, EnrichColumn, InputSource};
+use super::enrich::{CellInfo, EnrichColumn, InputSource};
 use super::event::{AppEvent, WorkerResult};
 use crate::cell::CellState;
 use crate::integrations::{Fields, find};
 use crate::resume::{Journal, Restored};
 use crate::store::{RunId, Store};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::ops::ControlFlow;
-use std::time::Instant;
 
 /// Where this sheet's enrichments are journaled.
 #[derive(Clone)]
@@ -117,20 +115,9 @@ impl App {
             let id = self.enrich.allocate_id();
             let resolved = self.resolve_sources(spec.inputs, &sources);
             jobs.push((id, spec.name, resolved));
-            self.enrich.columns.push(EnrichColumn {
-                id,
-                integration,
-                sources,
-                outputs,
-                cells: HashMap::new(),
-                counts: Counts::default(),
-                paused: false,
-                attempts: 0,
-                reused: 0,
-                latency_ms: 0,
-                started: Instant::now(),
-                stopped: None,
-            });
+            self.enrich
+                .columns
+                .push(EnrichColumn::new(id, integration, sources, outputs));
         }
         if jobs.is_empty() {
             return;
