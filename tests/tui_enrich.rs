@@ -288,3 +288,43 @@ fn heyreach_through_the_picker_with_one_sender_for_all_rows() {
     let screen = h.render();
     assert!(screen.contains("meeting signal"), "{screen}");
 }
+
+#[test]
+fn confirm_step_counts_rows_the_cache_already_answers() {
+    let (dir, path) = temp_copy("lead-list/sample.csv");
+    let opts = leadgrid::session::SessionOptions {
+        store: leadgrid::session::StoreChoice::Path(dir.path().join("store.sqlite3")),
+        ..Harness::demo_options(DemoOptions::default(), 8)
+    };
+    let mut h = Harness::open_session(&path, 160, 30, opts);
+    assert!(
+        h.app.persist.is_some(),
+        "{:?}",
+        h.session.as_ref().unwrap().store_warning
+    );
+    h.keys("alinkedin_claude_mentions");
+    for _ in 0..3 {
+        h.key(KeyCode::Enter);
+    }
+    h.settle();
+    // Post activity needs the same posts call: all 7 rows with a URL are already paid for.
+    h.keys("alinkedin_post_activity");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.settle();
+    let screen = h.render();
+    assert!(
+        screen.contains("7 rows answered from the cache (free)"),
+        "{screen}"
+    );
+    assert!(screen.contains("8 rows · 1 calls · est. $0.01"), "{screen}");
+    h.key(KeyCode::Enter);
+    h.settle();
+    let before = h.app.enrich.caller.as_ref().unwrap().stats();
+    assert_eq!(
+        before.attempts, 7,
+        "the second column made no call: {before:?}"
+    );
+    let screen = h.render();
+    assert!(screen.contains("7 calls, 7 reused"), "{screen}");
+}

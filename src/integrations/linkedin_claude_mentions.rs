@@ -46,6 +46,10 @@ pub struct LinkedinClaudeMentions;
 impl RowEnrich for LinkedinClaudeMentions {
     const SPEC: &'static IntegrationSpec = &SPEC;
 
+    fn first_request(&self, inputs: &Fields) -> Option<serde_json::Value> {
+        person_params(inputs).ok()
+    }
+
     async fn run(&self, ctx: &Ctx, inputs: &Fields) -> Result<Enriched, EnrichError> {
         let params = person_params(inputs)?;
         let result = ctx.call(SPEC.provider, POSTS_TOOL, params).await?;

@@ -195,6 +195,12 @@ pub trait Integration: Send + Sync {
         ctx: &'a Ctx,
         inputs: &'a Fields,
     ) -> BoxFuture<'a, Result<Enriched, EnrichError>>;
+
+    /// The parameters of the first call (to `spec().tools[0]`) a row would make, when known
+    /// up front: lets the picker count rows the response cache already answers.
+    fn first_request(&self, _inputs: &Fields) -> Option<serde_json::Value> {
+        None
+    }
 }
 
 /// An integration written as an `async fn` of one row; its [`Integration`] impl comes with it.
@@ -208,6 +214,11 @@ pub trait RowEnrich: Send + Sync {
         ctx: &Ctx,
         inputs: &Fields,
     ) -> impl std::future::Future<Output = Result<Enriched, EnrichError>> + Send;
+
+    /// As [`Integration::first_request`].
+    fn first_request(&self, _inputs: &Fields) -> Option<serde_json::Value> {
+        None
+    }
 }
 
 impl<T: RowEnrich> Integration for T {
@@ -221,6 +232,10 @@ impl<T: RowEnrich> Integration for T {
         inputs: &'a Fields,
     ) -> BoxFuture<'a, Result<Enriched, EnrichError>> {
         Box::pin(self.run(ctx, inputs))
+    }
+
+    fn first_request(&self, inputs: &Fields) -> Option<serde_json::Value> {
+        RowEnrich::first_request(self, inputs)
     }
 }
 

@@ -228,6 +228,20 @@ impl Store {
         found
     }
 
+    /// Whether a fresh answer for `key` is cached, without counting a hit or a miss
+    /// (for estimates; with `refresh` nothing counts as cached).
+    pub fn cache_has(&self, key: &CacheKey) -> bool {
+        !self.refresh
+            && self
+                .request(|reply| Command::CacheGet {
+                    key: key.clone(),
+                    reply,
+                })
+                .ok()
+                .flatten()
+                .is_some()
+    }
+
     /// Stores an answer without waiting; a later lookup through any handle sees it. Failures
     /// are counted in [`Store::stats`]: losing a cache entry only costs a repeat call.
     pub fn cache_put(&self, key: &CacheKey, answer: &Cached) {

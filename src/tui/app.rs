@@ -258,6 +258,7 @@ impl App {
             || self.pending_search.is_some()
             || self.saving.is_some()
             || self.enrich.is_running()
+            || matches!(&self.mode, Mode::Picker(p) if p.estimate_generation > 0 && p.cache_estimate.is_none())
     }
 
     /// Lines available for data rows.
@@ -1010,6 +1011,13 @@ impl App {
                 }
             }
             WorkerResult::Restored(columns) => self.apply_restored(columns),
+            WorkerResult::CacheEstimate(estimate) => {
+                if let Mode::Picker(picker) = &mut self.mode
+                    && picker.estimate_generation == estimate.generation
+                {
+                    picker.cache_estimate = Some(estimate);
+                }
+            }
             WorkerResult::Saved { path, result } => {
                 self.saving = None;
                 match result {

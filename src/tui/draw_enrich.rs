@@ -239,8 +239,18 @@ fn draw_outputs(app: &App, picker: &Picker, frame: &mut Frame, area: Rect) {
         Span::styled(picker.scope.label(), scope_style),
     ]));
     let rows = app.scope_rows(picker.scope);
-    let calls = rows * spec.tools.len().max(1);
-    let cost = rows as f64 * spec.cost_per_row_usd;
+    // Rows the cache answers cost nothing; a partial count is scaled to the whole scope.
+    let estimate = picker.cache_estimate.filter(|e| e.checked > 0);
+    let cached = estimate.map_or(0, |e| {
+        if e.complete {
+            e.cached
+        } else {
+            (e.cached as f64 * rows as f64 / e.scanned.max(1) as f64).round() as usize
+        }
+    });
+    let paid_rows = rows.saturating_sub(cached);
+    let calls = paid_rows * spec.tools.len().max(1);
+    let cost = paid_rows as f64 * spec.cost_per_row_usd;
     let upto = if matches!(picker.scope, super::picker::Scope::EmptyOrFailed) {
         "up to "
     } else {
@@ -251,6 +261,20 @@ fn draw_outputs(app: &App, picker: &Picker, frame: &mut Frame, area: Rect) {
         format!("{upto}{rows} rows · {upto}{calls} calls · est. ${cost:.2}"),
         TITLE,
     ));
+    match (estimate, picker.cache_estimate) {
+        (Some(e), _) if e.complete => lines.push(Line::raw(format!(
+            "{} rows answered from the cache (free)",
+            e.cached
+        ))),
+        (Some(e), _) => lines.push(Line::raw(format!(
+            "~{cached} rows answered from the cache (free; {} of the first {} rows)",
+            e.cached, e.scanned
+        ))),
+        (None, None) if picker.estimate_generation > 0 => {
+            lines.push(Line::styled("counting rows the cache answers…", DIM))
+        }
+        _ => {}
+    }
     if spec.cost_per_row_usd > 0.0 {
         lines.push(Line::styled(
             "calls another column already made for the same row are shared, not paid twice",

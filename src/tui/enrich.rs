@@ -427,6 +427,7 @@ impl App {
                         None => {
                             picker.problem = None;
                             picker.step = Step::Outputs;
+                            self.start_cache_estimate();
                         }
                     },
                     _ => {}
@@ -442,9 +443,21 @@ impl App {
                     KeyCode::Up | KeyCode::Char('k') | KeyCode::BackTab => {
                         picker.output_cursor = picker.output_cursor.saturating_sub(1)
                     }
-                    KeyCode::Char(' ') => picker.toggle(),
-                    KeyCode::Char('+') | KeyCode::Right => picker.adjust_first_rows(true),
-                    KeyCode::Char('-') | KeyCode::Left => picker.adjust_first_rows(false),
+                    KeyCode::Char(' ') => {
+                        let on_scope = picker.output_cursor >= picker.outputs.len();
+                        picker.toggle();
+                        if on_scope {
+                            self.start_cache_estimate();
+                        }
+                    }
+                    KeyCode::Char('+') | KeyCode::Right => {
+                        picker.adjust_first_rows(true);
+                        self.start_cache_estimate();
+                    }
+                    KeyCode::Char('-') | KeyCode::Left => {
+                        picker.adjust_first_rows(false);
+                        self.start_cache_estimate();
+                    }
                     KeyCode::Enter => {
                         if picker.chosen_outputs().is_empty() {
                             picker.problem =
@@ -461,6 +474,97 @@ impl App {
                 }
             }
         }
+    }
+
+    /// Counts, in the background, the rows in the picker's scope whose first call the
+    /// response cache already answers (so the confirm step can say what is free).
+    fn start_cache_estimate(&mut self) {
+        /// Rows checked at most; beyond that the count is extrapolated.
+        const MAX_CHECKED: usize = 20_000;
+        let Some(store) = self.persist.as_ref().map(|p| p.store.clone()) else {
+            return;
+        };
+        let view_rows: Vec<u32> = match &self.mode {
+            Mode::Picker(p) => match p.scope {
+                Scope::ViewRows | Scope::FirstRows(_) => {
+                    let n = match p.scope {
+                        Scope::FirstRows(n) => n.min(self.view_rows()),
+                        _ => self.view_rows(),
+                    };
+                    let mut rows: Vec<u32> = (0..n)
+                        .filter_map(|v| self.row_at(v))
+                        .map(|r| r as u32)
+                        .collect();
+                    rows.sort_unstable();
+                    rows
+                }
+                Scope::AllRows | Scope::EmptyOrFailed => Vec::new(),
+            },
+            _ => return,
+        };
+        let headers = self.sheet.columns().len();
+        let snapshot = self.sheet.snapshot();
+        let tx = self.tx();
+        let Mode::Picker(picker) = &mut self.mode else {
+            return;
+        };
+        let Some(integration) = picker.current().cloned() else {
+            return;
+        };
+        let spec = integration.spec();
+        let Some(tool) = spec.tools.first().copied() else {
+            return;
+        };
+        let every_row = matches!(picker.scope, Scope::AllRows | Scope::EmptyOrFailed);
+        let resolved: Vec<Resolved> = spec
+            .inputs
+            .iter()
+            .zip(&picker.sources)
+            .map(|(input, source)| Resolved {
+                name: input.name,
+                column: match source {
+                    Source::Column(c) if *c < headers => Some(*c),
+                    _ => None,
+                },
+                constant: match source {
+                    Source::Constant(v) => Some(v.clone()),
+                    _ => None,
+                },
+            })
+            .collect();
+        picker.estimate_generation += 1;
+        picker.cache_estimate = None;
+        let generation = picker.estimate_generation;
+        super::app::spawn_worker("leadgrid-estimate", move || {
+            let (mut scanned, mut checked, mut cached, mut complete) = (0, 0, 0, true);
+            let _ = snapshot.for_each_row(|pos, cells| {
+                if !every_row && view_rows.binary_search(&(pos as u32)).is_err() {
+                    return ControlFlow::Continue(());
+                }
+                if scanned == MAX_CHECKED {
+                    complete = false;
+                    return ControlFlow::Break(());
+                }
+                scanned += 1;
+                let inputs = inputs_from(&resolved, cells);
+                if let Some(params) = integration.first_request(&inputs) {
+                    checked += 1;
+                    if store.cache_has(&crate::store::CacheKey::new(spec.provider, tool, &params)) {
+                        cached += 1;
+                    }
+                }
+                ControlFlow::Continue(())
+            });
+            let _ = tx.send(super::event::AppEvent::Worker(
+                super::event::WorkerResult::CacheEstimate(super::picker::CacheEstimate {
+                    generation,
+                    scanned,
+                    checked,
+                    cached,
+                    complete,
+                }),
+            ));
+        });
     }
 
     /// Rows the scope covers, as an estimate for the confirm line.
@@ -1069,12 +1173,17 @@ impl App {
         if let Some(caller) = &self.enrich.caller {
             let calls = caller.stats();
             s.push_str(&format!("{} calls", calls.attempts));
-            if calls.cached > 0 {
-                let saved = self
-                    .persist
-                    .as_ref()
-                    .map_or(0.0, |p| p.store.stats().cost_saved);
-                s.push_str(&format!(", {} cached (${saved:.2} saved)", calls.cached));
+            // Answers shared with another cell or taken from the cache were not paid again.
+            let reused = calls.shared + calls.cached;
+            if reused > 0 {
+                s.push_str(&format!(", {reused} reused"));
+            }
+            let saved = self
+                .persist
+                .as_ref()
+                .map_or(0.0, |p| p.store.stats().cost_saved);
+            if saved > 0.0 {
+                s.push_str(&format!(" (${saved:.2} saved)"));
             }
             s.push_str(" │ ");
         }

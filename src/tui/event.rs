@@ -31,4 +31,6 @@ pub enum WorkerResult {
     },
     /// Journaled cells of the enrichment columns saved for this sheet.
     Restored(Vec<super::persist::RestoredColumn>),
+    /// How much of the picker's scope the response cache answers.
+    CacheEstimate(super::picker::CacheEstimate),
 }

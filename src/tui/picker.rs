@@ -79,6 +79,24 @@ pub struct Picker {
     pub scope: Scope,
     /// A problem to explain on the current step.
     pub problem: Option<String>,
+    /// How many rows in scope the response cache already answers, once counted.
+    pub cache_estimate: Option<CacheEstimate>,
+    /// Identifies the latest estimate asked for; older answers are dropped.
+    pub estimate_generation: u64,
+}
+
+/// Rows in scope whose first call the response cache already answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheEstimate {
+    pub generation: u64,
+    /// Rows looked at (the first ones in scope, up to a bound).
+    pub scanned: usize,
+    /// Of those, rows whose request is known up front (0: the integration can't tell).
+    pub checked: usize,
+    /// Of those, rows answered from the cache.
+    pub cached: usize,
+    /// Every row in scope was checked.
+    pub complete: bool,
 }
 
 impl Picker {
@@ -97,6 +115,8 @@ impl Picker {
             output_cursor: 0,
             scope: Scope::AllRows,
             problem: None,
+            cache_estimate: None,
+            estimate_generation: 0,
         };
         p.refilter();
         p
