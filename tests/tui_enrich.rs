@@ -230,7 +230,12 @@ fn reopening_without_saving_restores_every_finished_cell_from_the_journal() {
     let mut h = Harness::open_session(&path, 160, 30, opts());
     h.settle();
     let screen = h.render();
-    assert!(screen.contains("restored 7 enrichment cells"), "{screen}");
+    assert!(
+        screen.contains(
+            "restored 7 enrichment cells from the journal; 1 cell to run (missing or failed)"
+        ),
+        "{screen}"
+    );
     h.keys("$");
     let screen = h.render();
     assert!(screen.contains("✦follower_count"), "{screen}");
@@ -317,7 +322,7 @@ fn confirm_step_counts_rows_the_cache_already_answers() {
         screen.contains("7 rows answered from the cache (free)"),
         "{screen}"
     );
-    assert!(screen.contains("8 rows · 1 calls · est. $0.01"), "{screen}");
+    assert!(screen.contains("8 rows · 1 call · est. $0.01"), "{screen}");
     h.key(KeyCode::Enter);
     h.settle();
     let before = h.app.enrich.caller.as_ref().unwrap().stats();

@@ -258,7 +258,11 @@ fn draw_outputs(app: &App, picker: &Picker, frame: &mut Frame, area: Rect) {
     };
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        format!("{upto}{rows} rows · {upto}{calls} calls · est. ${cost:.2}"),
+        format!(
+            "{upto}{} · {upto}{} · est. ${cost:.2}",
+            super::layout::count(rows, "row"),
+            super::layout::count(calls, "call")
+        ),
         TITLE,
     ));
     match (estimate, picker.cache_estimate) {

@@ -58,6 +58,15 @@ pub fn hit(app: &App, x: u16, y: u16) -> Option<(usize, usize)> {
         .map(|p| (row, p.visible_index))
 }
 
+/// `1 call`, `2 calls`: a count with its noun (plural by `s`).
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Cuts text to at most `width` cells, marking the cut with `…`.
 pub fn clip(text: &str, width: usize) -> String {
     if text_width(text) <= width {
@@ -80,6 +89,13 @@ pub fn clip(text: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_read_naturally() {
+        assert_eq!(count(1, "call"), "1 call");
+        assert_eq!(count(0, "call"), "0 calls");
+        assert_eq!(count(8, "row"), "8 rows");
+    }
 
     #[test]
     fn clip_respects_wide_characters() {

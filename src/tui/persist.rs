@@ -202,7 +202,9 @@ impl App {
             to_run += self.submit_rows(ci, &rerun);
         }
         self.info_message(format!(
-            "restored {shown} enrichment cells from the journal; {to_run} missing or failed cells queued"
+            "restored {} from the journal; {} to run (missing or failed)",
+            super::layout::count(shown, "enrichment cell"),
+            super::layout::count(to_run, "cell")
         ));
     }
 }
