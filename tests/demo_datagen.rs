@@ -1,47 +1,16 @@
 //! The DataGen client and the LinkedIn integrations against the demo server, over real sockets.
 
-use futures::future::BoxFuture;
+mod common;
+
+use common::demo::{direct_ctx, enrich, field, sample_rows};
 use leadgrid::demo::{DemoHandle, DemoOptions, DemoServer};
-use leadgrid::integrations::{
-    CallObserver, Ctx, EnrichError, Enriched, Fields, NoObserver, ToolCaller, find, missing_inputs,
-};
+use leadgrid::integrations::{Fields, find, missing_inputs};
+use leadgrid::providers::ErrorKind;
 use leadgrid::providers::datagen::{ApiKey, DatagenClient};
-use leadgrid::providers::{CallRecord, ErrorKind, ProviderId, ToolFailure, ToolOutput};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::Arc;
 use std::time::Duration;
-
-/// One attempt per call, no retries: the engine's caller adds the rest.
-struct DirectCaller(DatagenClient);
-
-impl ToolCaller for DirectCaller {
-    fn call<'a>(
-        &'a self,
-        provider: ProviderId,
-        tool: &'a str,
-        params: serde_json::Value,
-        _observer: &'a dyn CallObserver,
-    ) -> BoxFuture<'a, Result<ToolOutput, ToolFailure>> {
-        Box::pin(async move {
-            let out = self.0.execute_once(tool, &params).await;
-            let record = CallRecord {
-                provider,
-                tool: tool.to_string(),
-                request: params,
-                attempts: vec![out.attempt],
-                raw_response: out.raw_body,
-                cached: false,
-                shared: false,
-            };
-            match out.result {
-                Ok(result) => Ok(ToolOutput { result, record }),
-                Err(error) => Err(ToolFailure { error, record }),
-            }
-        })
-    }
-}
 
 fn loopback() -> SocketAddr {
     SocketAddr::from((Ipv4Addr::LOCALHOST, 0))
@@ -55,31 +24,10 @@ fn client(server: &DemoServer, key: Option<&str>, timeout: Duration) -> DatagenC
     DatagenClient::new(&server.base_url(), key.and_then(ApiKey::new), timeout).unwrap()
 }
 
-fn ctx(client: DatagenClient) -> Ctx {
-    Ctx::new(Arc::new(DirectCaller(client)), Arc::new(NoObserver))
-}
-
-async fn enrich(ctx: &Ctx, integration: &str, inputs: &Fields) -> Result<Enriched, EnrichError> {
-    find(integration).unwrap().enrich(ctx, inputs).await
-}
-
-fn sample_rows() -> Vec<BTreeMap<String, String>> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/lead-list/sample.csv");
-    csv::Reader::from_path(path)
-        .unwrap()
-        .deserialize()
-        .collect::<Result<_, _>>()
-        .unwrap()
-}
-
-fn field<'a>(e: &'a Enriched, name: &str) -> &'a str {
-    e.fields.get(name).map(String::as_str).unwrap_or("")
-}
-
 #[tokio::test]
 async fn sample_list_gives_the_documented_outcomes() {
     let server = start(DemoOptions::default()).await;
-    let ctx = ctx(client(&server, None, Duration::from_secs(10)));
+    let ctx = direct_ctx(client(&server, None, Duration::from_secs(10)));
     let rows = sample_rows();
     assert_eq!(rows.len(), 8);
 
@@ -152,7 +100,7 @@ async fn sample_list_gives_the_documented_outcomes() {
 #[tokio::test]
 async fn local_integrations_on_the_sample_list() {
     let server = start(DemoOptions::default()).await;
-    let ctx = ctx(client(&server, None, Duration::from_secs(10)));
+    let ctx = direct_ctx(client(&server, None, Duration::from_secs(10)));
     let row = &sample_rows()[0];
     let domain = enrich(&ctx, "email_domain", row).await.unwrap();
     assert_eq!(field(&domain, "email_domain"), "brightforge.example");
@@ -171,7 +119,7 @@ async fn local_integrations_on_the_sample_list() {
 #[tokio::test]
 async fn generated_list_urls_get_synthetic_people() {
     let server = start(DemoOptions::default()).await;
-    let ctx = ctx(client(&server, None, Duration::from_secs(10)));
+    let ctx = direct_ctx(client(&server, None, Duration::from_secs(10)));
     let mut found = 0;
     for n in 0..40 {
         let inputs = Fields::from([(
@@ -402,7 +350,7 @@ async fn latency_and_jitter_do_not_change_answers() {
 #[tokio::test]
 async fn every_registered_integration_runs_and_only_fills_declared_outputs() {
     let server = start(DemoOptions::default()).await;
-    let ctx = ctx(client(&server, None, Duration::from_secs(10)));
+    let ctx = direct_ctx(client(&server, None, Duration::from_secs(10)));
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/lead-list/sample.csv");
     let mut reader = csv::Reader::from_path(path).unwrap();
     let mut headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();

@@ -1,47 +1,16 @@
 //! The HeyReach integrations against the demo server, over real sockets.
 
-use futures::future::BoxFuture;
+mod common;
+
+use common::demo::{direct_ctx, enrich, field, sample_rows};
 use leadgrid::demo::{DemoOptions, DemoServer};
-use leadgrid::integrations::{
-    CallObserver, Ctx, EnrichError, Enriched, Fields, NoObserver, ToolCaller, find, missing_inputs,
-};
+use leadgrid::integrations::{Ctx, Enriched, Fields, find, missing_inputs};
 use leadgrid::providers::datagen::DatagenClient;
-use leadgrid::providers::{CallRecord, ErrorKind, ProviderId, ToolFailure, ToolOutput};
-use serde_json::{Value, json};
+use leadgrid::providers::{ErrorKind, ProviderId};
+use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::Arc;
 use std::time::Duration;
-
-/// One attempt per call, no retries: the engine's caller adds the rest.
-struct DirectCaller(DatagenClient);
-
-impl ToolCaller for DirectCaller {
-    fn call<'a>(
-        &'a self,
-        provider: ProviderId,
-        tool: &'a str,
-        params: Value,
-        _observer: &'a dyn CallObserver,
-    ) -> BoxFuture<'a, Result<ToolOutput, ToolFailure>> {
-        Box::pin(async move {
-            let out = self.0.execute_once(tool, &params).await;
-            let record = CallRecord {
-                provider,
-                tool: tool.to_string(),
-                request: params,
-                attempts: vec![out.attempt],
-                raw_response: out.raw_body,
-                cached: false,
-                shared: false,
-            };
-            match out.result {
-                Ok(result) => Ok(ToolOutput { result, record }),
-                Err(error) => Err(ToolFailure { error, record }),
-            }
-        })
-    }
-}
 
 async fn start() -> (DemoServer, Ctx) {
     let server = DemoServer::start(
@@ -51,25 +20,8 @@ async fn start() -> (DemoServer, Ctx) {
     .await
     .unwrap();
     let client = DatagenClient::new(&server.base_url(), None, Duration::from_secs(10)).unwrap();
-    let ctx = Ctx::new(Arc::new(DirectCaller(client)), Arc::new(NoObserver));
+    let ctx = direct_ctx(client);
     (server, ctx)
-}
-
-async fn enrich(ctx: &Ctx, integration: &str, inputs: &Fields) -> Result<Enriched, EnrichError> {
-    find(integration).unwrap().enrich(ctx, inputs).await
-}
-
-fn sample_rows() -> Vec<Fields> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/lead-list/sample.csv");
-    csv::Reader::from_path(path)
-        .unwrap()
-        .deserialize()
-        .collect::<Result<_, _>>()
-        .unwrap()
-}
-
-fn field<'a>(e: &'a Enriched, name: &str) -> &'a str {
-    e.fields.get(name).map(String::as_str).unwrap_or("")
 }
 
 /// The named outputs of a result, in order, for compact expectations.
