@@ -266,10 +266,7 @@ impl Store {
         run: &RunId,
         entries: &[JournalEntry],
     ) -> Result<(), StoreError> {
-        let rows = entries
-            .iter()
-            .map(|entry| JournalRow::new(run, entry))
-            .collect::<Result<Vec<_>, _>>()?;
+        let rows = journal_rows(run, entries)?;
         self.request(|reply| Command::JournalPut { rows, reply })
     }
 
@@ -281,10 +278,7 @@ impl Store {
         run: &RunId,
         entries: &[JournalEntry],
     ) -> Result<(), StoreError> {
-        let rows = entries
-            .iter()
-            .map(|entry| JournalRow::new(run, entry))
-            .collect::<Result<Vec<_>, _>>()?;
+        let rows = journal_rows(run, entries)?;
         self.request_async(|reply| Command::JournalPut { rows, reply })
             .await
     }
@@ -342,4 +336,12 @@ impl Store {
     pub fn stats(&self) -> StoreStats {
         self.shared.counters.snapshot()
     }
+}
+
+/// Entries turned into column text on the caller's thread, so the store thread only writes.
+fn journal_rows(run: &RunId, entries: &[JournalEntry]) -> Result<Vec<JournalRow>, StoreError> {
+    entries
+        .iter()
+        .map(|entry| JournalRow::new(run, entry))
+        .collect()
 }
