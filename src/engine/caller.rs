@@ -256,6 +256,14 @@ impl Caller {
                         caller: self,
                         key: &key,
                     };
+                    // The previous leader may have answered between our memo check and
+                    // taking the lead: it stores the answer before leaving, so look again
+                    // rather than pay twice.
+                    if let Some(hit) = self.memo_get(&key) {
+                        let _ = tx.send(Some(hit.clone()));
+                        self.shared.fetch_add(1, Ordering::Relaxed);
+                        return mark_shared(hit);
+                    }
                     let outcome = self.with_retries(provider, tool, params, observer).await;
                     if let Some(answer) = final_answer(&outcome) {
                         self.memo_put(&key, &outcome);
@@ -775,6 +783,62 @@ mod tests {
         assert_eq!(t.calls(), 1);
         let key = CallKey::new(ProviderId::Datagen, "tool", &params);
         assert!(matches!(cache.get(&key), Some(Cached::Result(_))));
+    }
+
+    /// A cache whose first lookup stalls until released: it holds a caller between its memo
+    /// check and taking the lead, the window in which another caller can answer and leave.
+    struct StallingCache {
+        lookups: AtomicU32,
+        release: Mutex<Option<std::sync::mpsc::Receiver<()>>>,
+    }
+
+    impl ResponseCache for StallingCache {
+        fn get(&self, _key: &CallKey) -> Option<Cached> {
+            if self.lookups.fetch_add(1, Ordering::SeqCst) == 0 {
+                let release = lock(&self.release).take();
+                if let Some(release) = release {
+                    let _ = release.recv();
+                }
+            }
+            None
+        }
+
+        fn put(&self, _key: &CallKey, _value: &Cached) {}
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_call_answered_while_another_looked_it_up_is_not_paid_twice() {
+        let (go, release) = std::sync::mpsc::channel();
+        let cache = Arc::new(StallingCache {
+            lookups: AtomicU32::new(0),
+            release: Mutex::new(Some(release)),
+        });
+        let t = Arc::new(FakeTransport::echo(Duration::ZERO));
+        let c = Arc::new(Caller::new(
+            t.clone(),
+            CallerSettings::default(),
+            cache.clone(),
+        ));
+        let params = json!({"page": 2});
+        let late = tokio::spawn({
+            let (c, params) = (c.clone(), params.clone());
+            async move {
+                c.call(ProviderId::Heyreach, "tool", params, &NoObserver)
+                    .await
+            }
+        });
+        while cache.lookups.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        // The late caller has missed the memo and is stuck in the cache lookup; this one
+        // pays, remembers the answer and leaves before the late one goes on.
+        c.call(ProviderId::Heyreach, "tool", params, &NoObserver)
+            .await
+            .expect("echo");
+        go.send(()).expect("late caller waits");
+        let late = late.await.expect("joined").expect("echo");
+        assert_eq!(t.calls(), 1);
+        assert!(late.record.shared);
     }
 
     #[test]
