@@ -333,3 +333,55 @@ fn confirm_step_counts_rows_the_cache_already_answers() {
     let screen = h.render();
     assert!(screen.contains("7 calls, 7 reused"), "{screen}");
 }
+
+#[test]
+fn selected_rows_are_the_scope_and_what_ctrl_e_reruns() {
+    let mut h = Harness::open_demo(
+        &repo_file("lead-list/sample.csv"),
+        160,
+        30,
+        DemoOptions::default(),
+    );
+    // Select rows 1 and 3 (Space moves down after marking), then sort: selection follows rows.
+    h.keys(" j ");
+    let screen = h.render();
+    assert!(screen.contains("2 selected"), "{screen}");
+    assert!(screen.contains("  1•"), "{screen}");
+    assert!(screen.contains("  3•"), "{screen}");
+    h.keys("S");
+    h.settle();
+    assert_eq!(h.app.selected_rows(), [0, 2]);
+    h.keys("alinkedin_profile");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    let screen = h.render();
+    assert!(screen.contains("selected rows"), "{screen}");
+    assert!(screen.contains("2 rows · 2 calls"), "{screen}");
+    h.key(KeyCode::Enter);
+    h.settle();
+    let followers = column_of(&h, "follower_count");
+    let filled: Vec<usize> = (0..h.app.sheet.row_count())
+        .filter(|&r| !h.app.sheet.cell(r, followers).is_empty())
+        .collect();
+    assert_eq!(filled, [0, 2]);
+    let totals = h.app.enrich.totals();
+    assert_eq!((totals.done, totals.pending()), (2, 0), "{totals:?}");
+    // Select every row, then unselect; Esc drops a selection before touching the view.
+    h.keys("V");
+    assert!(h.render().contains("8 selected"));
+    h.keys("V");
+    assert!(h.app.selection.is_empty());
+    assert!(h.render().contains("no rows selected"));
+    h.keys(" ");
+    h.key(KeyCode::Esc);
+    assert!(h.app.selection.is_empty());
+    assert!(h.render().contains("selection cleared"));
+    h.key(KeyCode::Esc);
+    assert!(h.render().contains("view cleared"));
+    // Ctrl-e with rows selected re-runs every enrichment of those rows.
+    h.keys("G ");
+    h.ctrl('e');
+    assert!(h.render().contains("re-running row 8"));
+    h.settle();
+    assert_ne!(h.app.sheet.cell(7, followers), "");
+}

@@ -45,6 +45,8 @@ pub enum Action {
     Redo,
     Save,
     SaveAs,
+    SelectRow,
+    SelectView,
     AddEnrichment,
     Inspect,
     NextFailed,
@@ -234,7 +236,7 @@ pub static COMMANDS: &[Command] = &[
         Action::ClearView,
         &[code(KeyCode::Esc)],
         Group::View,
-        "clear filter, sort and search",
+        "clear selection, then filter, sort and search",
     ),
     cmd(
         Action::SortAsc,
@@ -313,6 +315,18 @@ pub static COMMANDS: &[Command] = &[
     ),
     cmd(Action::Undo, &[k('u'), ctrl('z')], Group::Edit, "undo"),
     cmd(Action::Redo, &[ctrl('r'), ctrl('y')], Group::Edit, "redo"),
+    cmd(
+        Action::SelectRow,
+        &[k(' ')],
+        Group::Enrich,
+        "select / unselect row (and move down)",
+    ),
+    cmd(
+        Action::SelectView,
+        &[k('V'), ctrl('a')],
+        Group::Enrich,
+        "select every row in the view (again: none)",
+    ),
     cmd(
         Action::AddEnrichment,
         &[k('a'), k('+')],

@@ -139,6 +139,8 @@ pub struct App {
     pub saving: Option<PathBuf>,
     /// Enrichment columns and the engine behind them.
     pub enrich: Enrichments,
+    /// Rows the user marked (picker scope, re-runs).
+    pub selection: super::selection::Selection,
     /// The store and run this sheet's enrichments are journaled under.
     pub persist: Option<super::persist::Persistence>,
     quit_after_save: bool,
@@ -173,6 +175,7 @@ impl App {
             message: None,
             saving: None,
             enrich: Enrichments::default(),
+            selection: Default::default(),
             persist: None,
             quit_after_save: false,
             follow_bottom: false,
@@ -414,7 +417,13 @@ impl App {
             Action::SearchNext => self.jump_to_hit(true),
             Action::SearchPrev => self.jump_to_hit(false),
             Action::Filter => self.prompt(PromptKind::Filter, String::new()),
-            Action::ClearView => self.clear_view(),
+            Action::ClearView => {
+                if !self.clear_selection() {
+                    self.clear_view();
+                }
+            }
+            Action::SelectRow => self.toggle_selected(),
+            Action::SelectView => self.select_view(),
             Action::SortAsc | Action::SortDesc => self.sort_by_current(action == Action::SortDesc),
             Action::HideColumn => self.hide_current(),
             Action::ShowColumns => {
@@ -809,6 +818,7 @@ impl App {
     /// Rows were added or removed: positions in the view order are stale.
     fn structure_changed(&mut self) {
         self.search = None;
+        self.prune_selection();
         if self.sort.is_some() || self.filter.is_some() {
             self.rebuild_view();
         } else {

@@ -14,6 +14,10 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 const HEADER: Style = Style::new().add_modifier(Modifier::BOLD);
 const GUTTER: Style = Style::new().fg(Color::DarkGray);
+const SELECTED: Style = Style::new()
+    .fg(Color::Black)
+    .bg(Color::Cyan)
+    .add_modifier(Modifier::BOLD);
 const STATUS: Style = Style::new().bg(Color::Blue).fg(Color::White);
 const ERROR: Style = Style::new().bg(Color::Red).fg(Color::White);
 
@@ -82,7 +86,13 @@ fn draw_grid(app: &App, buf: &mut Buffer, area: Rect) {
         };
         let y = (line + 1) as u16;
         let number = format!("{:>w$}", row + 1, w = usize::from(gutter - 1));
-        buf.set_stringn(0, y, number, usize::from(gutter - 1), GUTTER);
+        if app.is_selected(row) {
+            // The mark sits in the separator column, so selection reads without colour too.
+            buf.set_stringn(0, y, number, usize::from(gutter - 1), SELECTED);
+            buf.set_stringn(gutter - 1, y, "•", 1, SELECTED);
+        } else {
+            buf.set_stringn(0, y, number, usize::from(gutter - 1), GUTTER);
+        }
         let cells = app.sheet.row_cells(row);
         for p in &placed {
             let text = cells.get(p.col).map(String::as_str).unwrap_or("");
@@ -174,6 +184,9 @@ fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
             row + 1,
             app.current_col().map_or(0, |c| c + 1)
         ));
+    }
+    if !app.selection.is_empty() {
+        left.push_str(&format!(" │ {} selected", app.selection.len()));
     }
     if !app.hidden.is_empty() {
         left.push_str(&format!(" │ {} hidden", app.hidden.len()));

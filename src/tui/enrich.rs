@@ -3,6 +3,7 @@
 
 use super::action::{Action, key_label};
 use super::app::{App, ConfirmKind, Mode};
+use super::layout::count;
 use super::picker::{Picker, Scope, Source, Step};
 use crate::cell::{CellState, SkipReason};
 use crate::engine::{Engine, Event as EngineEvent, Job, JobKey, JobResult};
@@ -295,7 +296,7 @@ impl App {
         }
         match action {
             Action::AddEnrichment => {
-                let picker = Picker::new(crate::integrations::registry());
+                let picker = Picker::new(crate::integrations::registry(), self.selection.len());
                 self.mode = Mode::Picker(Box::new(picker));
             }
             Action::Inspect => {
@@ -498,6 +499,7 @@ impl App {
                     rows.sort_unstable();
                     rows
                 }
+                Scope::SelectedRows => self.selected_rows().into_iter().map(|r| r as u32).collect(),
                 Scope::AllRows | Scope::EmptyOrFailed => Vec::new(),
             },
             _ => return,
@@ -571,6 +573,7 @@ impl App {
     pub fn scope_rows(&self, scope: Scope) -> usize {
         match scope {
             Scope::AllRows => self.sheet.row_count(),
+            Scope::SelectedRows => self.selection.len(),
             Scope::ViewRows => self.view_rows(),
             Scope::FirstRows(n) => n.min(self.view_rows()),
             Scope::EmptyOrFailed => self.sheet.row_count(),
@@ -622,6 +625,7 @@ impl App {
     fn rows_in_scope(&self, scope: Scope, ci: usize) -> Vec<usize> {
         match scope {
             Scope::AllRows => (0..self.sheet.row_count()).collect(),
+            Scope::SelectedRows => self.selected_rows(),
             Scope::ViewRows => (0..self.view_rows())
                 .filter_map(|v| self.row_at(v))
                 .collect(),
@@ -851,10 +855,17 @@ impl App {
         }
     }
 
-    /// Re-runs the cell under the cursor, or every enrichment of its row.
+    /// Re-runs the cell under the cursor, or every enrichment of its row; with rows
+    /// selected, the same for every selected row.
     fn rerun_current(&mut self, whole_row: bool) {
         let Some(row) = self.current_row() else {
             return;
+        };
+        let selected = self.selected_rows();
+        let rows = if selected.is_empty() {
+            vec![row]
+        } else {
+            selected
         };
         let targets: Vec<usize> = if whole_row {
             (0..self.enrich.columns.len()).collect()
@@ -875,12 +886,15 @@ impl App {
             return;
         }
         for ci in &targets {
-            self.submit_rows(*ci, &[row]);
+            self.submit_rows(*ci, &rows);
         }
+        let what = match rows.as_slice() {
+            [one] => format!("row {}", one + 1),
+            many => format!("{} selected rows", many.len()),
+        };
         self.info_message(format!(
-            "re-running row {} ({} enrichments)",
-            row + 1,
-            targets.len()
+            "re-running {what} ({})",
+            count(targets.len(), "enrichment")
         ));
     }
 

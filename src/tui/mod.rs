@@ -13,6 +13,7 @@ pub mod layout;
 pub mod open;
 pub mod persist;
 pub mod picker;
+pub mod selection;
 pub mod view;
 
 use crate::config::Config;

@@ -21,6 +21,8 @@ pub enum Source {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
     AllRows,
+    /// The rows the user selected, in file order.
+    SelectedRows,
     /// Rows shown by the current filter, in view order.
     ViewRows,
     /// The first N rows of the view: a cheap test run.
@@ -34,15 +36,18 @@ impl Scope {
     pub fn label(&self) -> String {
         match self {
             Scope::AllRows => "all rows".into(),
+            Scope::SelectedRows => "selected rows".into(),
             Scope::ViewRows => "rows in the current view".into(),
             Scope::FirstRows(n) => format!("first {n} rows (test run)"),
             Scope::EmptyOrFailed => "only rows whose outputs are empty or failed".into(),
         }
     }
 
-    fn next(self) -> Scope {
+    /// The scope after this one; "selected rows" is offered only when there is a selection.
+    fn next(self, has_selection: bool) -> Scope {
         match self {
-            Scope::AllRows => Scope::ViewRows,
+            Scope::AllRows if has_selection => Scope::SelectedRows,
+            Scope::AllRows | Scope::SelectedRows => Scope::ViewRows,
             Scope::ViewRows => Scope::FirstRows(10),
             Scope::FirstRows(_) => Scope::EmptyOrFailed,
             Scope::EmptyOrFailed => Scope::AllRows,
@@ -77,6 +82,8 @@ pub struct Picker {
     /// Cursor in the outputs step: outputs first, then the scope line.
     pub output_cursor: usize,
     pub scope: Scope,
+    /// How many rows are selected in the grid (0: the "selected rows" scope is not offered).
+    pub selected_rows: usize,
     /// A problem to explain on the current step.
     pub problem: Option<String>,
     /// How many rows in scope the response cache already answers, once counted.
@@ -100,8 +107,9 @@ pub struct CacheEstimate {
 }
 
 impl Picker {
-    /// A picker over the given integrations, all shown.
-    pub fn new(integrations: Vec<Arc<dyn Integration>>) -> Picker {
+    /// A picker over the given integrations, all shown. With rows selected, the scope
+    /// starts at those rows.
+    pub fn new(integrations: Vec<Arc<dyn Integration>>, selected_rows: usize) -> Picker {
         let mut p = Picker {
             step: Step::Search,
             query: Input::default(),
@@ -113,7 +121,12 @@ impl Picker {
             constant: None,
             outputs: Vec::new(),
             output_cursor: 0,
-            scope: Scope::AllRows,
+            scope: if selected_rows > 0 {
+                Scope::SelectedRows
+            } else {
+                Scope::AllRows
+            },
+            selected_rows,
             problem: None,
             cache_estimate: None,
             estimate_generation: 0,
@@ -237,7 +250,7 @@ impl Picker {
                 *flag = !*flag;
             }
         } else {
-            self.scope = self.scope.next();
+            self.scope = self.scope.next(self.selected_rows > 0);
         }
     }
 
