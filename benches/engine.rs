@@ -36,6 +36,7 @@ fn jobs(rows: u64) -> Vec<Job> {
                 "linkedin_url".to_owned(),
                 format!("https://www.linkedin.com/in/bench-{row}/"),
             )]),
+            fresh: false,
         })
         .collect()
 }

@@ -116,6 +116,7 @@ mod tests {
             key: JobKey { row: 1, column: 0 },
             integration: crate::integrations::find("linkedin_profile").expect("registered"),
             inputs: Fields::from([("linkedin_url".to_string(), url.to_string())]),
+            fresh: false,
         }
     }
 

@@ -212,6 +212,7 @@ pub fn execute(
                 key,
                 integration: p.integration.clone(),
                 inputs,
+                fresh: false,
             });
         }
     }

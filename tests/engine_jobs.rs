@@ -46,6 +46,7 @@ fn job(spec: &'static IntegrationSpec, row: u64, column: u32, inputs: &[(&str, &
         key: JobKey { row, column },
         integration: Arc::new(FakeIntegration(spec)),
         inputs,
+        fresh: false,
     }
 }
 

@@ -385,3 +385,43 @@ fn selected_rows_are_the_scope_and_what_ctrl_e_reruns() {
     h.settle();
     assert_ne!(h.app.sheet.cell(7, followers), "");
 }
+
+#[test]
+fn re_run_reuses_answers_and_refresh_pays_for_new_ones() {
+    let mut h = Harness::open_demo(
+        &repo_file("lead-list/sample.csv"),
+        160,
+        30,
+        DemoOptions::default(),
+    );
+    add_profile_column(&mut h);
+    h.settle();
+    let attempts = |h: &Harness| h.app.enrich.caller.as_ref().unwrap().stats().attempts;
+    assert_eq!(attempts(&h), 7);
+    // `r` asks again but the answer is remembered: nothing is paid.
+    h.key(KeyCode::End);
+    h.keys("r");
+    h.settle();
+    assert_eq!(attempts(&h), 7);
+    // `f` pays for a fresh answer, and the cell is done again.
+    h.keys("f");
+    assert!(h.render().contains("refreshing 1 cell"));
+    h.settle();
+    assert_eq!(attempts(&h), 8);
+    assert_eq!(h.app.enrich.totals().done, 6);
+    // Refreshing selected rows asks first, with the cost.
+    h.keys(" j ");
+    h.keys("f");
+    let screen = h.render();
+    assert!(
+        screen.contains("Ask datagen again for 2 selected rows"),
+        "{screen}"
+    );
+    assert!(screen.contains("about $0.02"), "{screen}");
+    h.key(KeyCode::Esc);
+    h.settle();
+    assert_eq!(attempts(&h), 8);
+    h.keys("fy");
+    h.settle();
+    assert_eq!(attempts(&h), 10);
+}

@@ -218,11 +218,13 @@ impl Caller {
         observer: &dyn CallObserver,
     ) -> Answer {
         let key = CallKey::new(provider, tool, &params);
-        if let Some(hit) = self.memo_get(&key) {
+        // A fresh call still joins an identical one in flight: that answer is just as new.
+        let fresh = observer.fresh();
+        if let Some(hit) = self.memo_get(&key).filter(|_| !fresh) {
             self.shared.fetch_add(1, Ordering::Relaxed);
             return mark_shared(hit);
         }
-        if let Some(hit) = self.cache.get(&key) {
+        if let Some(hit) = (!fresh).then(|| self.cache.get(&key)).flatten() {
             self.cached.fetch_add(1, Ordering::Relaxed);
             return from_cache(provider, tool, params, hit);
         }
@@ -259,7 +261,7 @@ impl Caller {
                     // The previous leader may have answered between our memo check and
                     // taking the lead: it stores the answer before leaving, so look again
                     // rather than pay twice.
-                    if let Some(hit) = self.memo_get(&key) {
+                    if let Some(hit) = self.memo_get(&key).filter(|_| !fresh) {
                         let _ = tx.send(Some(hit.clone()));
                         self.shared.fetch_add(1, Ordering::Relaxed);
                         return mark_shared(hit);
@@ -839,6 +841,39 @@ mod tests {
         let late = late.await.expect("joined").expect("echo");
         assert_eq!(t.calls(), 1);
         assert!(late.record.shared);
+    }
+
+    struct Fresh;
+
+    impl CallObserver for Fresh {
+        fn retrying(&self, _attempt: u32, _max: u32, _error: &CallError) {}
+
+        fn fresh(&self) -> bool {
+            true
+        }
+    }
+
+    #[tokio::test]
+    async fn a_fresh_call_pays_and_replaces_what_was_remembered() {
+        let cache = Arc::new(MapCache::default());
+        let t = Arc::new(FakeTransport::new(Some(Duration::ZERO), |_, _, n| {
+            Ok(json!(n))
+        }));
+        let c = Caller::new(t.clone(), CallerSettings::default(), cache.clone());
+        let params = json!({"linkedin_url": "u"});
+        let ask = |observer: &'static dyn CallObserver| {
+            c.call(ProviderId::Datagen, "tool", params.clone(), observer)
+        };
+        assert_eq!(ask(&NoObserver).await.expect("ok").result, json!(1));
+        assert_eq!(ask(&NoObserver).await.expect("ok").result, json!(1));
+        let fresh = ask(&Fresh).await.expect("ok");
+        assert_eq!(fresh.result, json!(2));
+        assert!(!fresh.record.shared && !fresh.record.cached);
+        // Later callers get the new answer, from the memo and from the cache.
+        assert_eq!(ask(&NoObserver).await.expect("ok").result, json!(2));
+        let key = CallKey::new(ProviderId::Datagen, "tool", &params);
+        assert!(matches!(cache.get(&key), Some(Cached::Result(v)) if v == json!(2)));
+        assert_eq!(t.calls(), 2);
     }
 
     #[test]

@@ -43,6 +43,9 @@ pub struct Job {
     pub integration: Arc<dyn Integration>,
     /// The row's values for the integration's inputs.
     pub inputs: Fields,
+    /// Ask the providers again: the memo and the response cache do not answer (the
+    /// fresh answers replace what they held). For a user's explicit "refresh".
+    pub fresh: bool,
 }
 
 /// The end of a job.
@@ -342,6 +345,7 @@ impl Inner {
 
         let observer = Arc::new(JobObserver {
             key,
+            fresh: job.fresh,
             events: self.events.clone(),
         });
         let ctx = Ctx::new(self.caller.clone(), observer);
@@ -453,10 +457,15 @@ impl JobResult {
 /// Turns a job's retry notices into events.
 struct JobObserver {
     key: JobKey,
+    fresh: bool,
     events: mpsc::UnboundedSender<Event>,
 }
 
 impl CallObserver for JobObserver {
+    fn fresh(&self) -> bool {
+        self.fresh
+    }
+
     fn retrying(&self, attempt: u32, max: u32, error: &CallError) {
         let _ = self.events.send(Event::Retrying {
             key: self.key,

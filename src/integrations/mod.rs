@@ -118,6 +118,11 @@ impl From<CallError> for EnrichError {
 pub trait CallObserver: Send + Sync {
     /// A retryable failure happened; attempt `attempt` of `max` comes next.
     fn retrying(&self, attempt: u32, max: u32, error: &CallError);
+
+    /// The job wants fresh answers: remembered ones (memo, response cache) must not answer.
+    fn fresh(&self) -> bool {
+        false
+    }
 }
 
 /// An observer that ignores everything (tests, local integrations).

@@ -53,6 +53,7 @@ pub enum Action {
     PrevFailed,
     FailedOnly,
     RerunCell,
+    RefreshCell,
     RerunRow,
     RerunColumn,
     RerunFailed,
@@ -358,6 +359,12 @@ pub static COMMANDS: &[Command] = &[
         "show only rows with failures",
     ),
     cmd(Action::RerunCell, &[k('r')], Group::Enrich, "re-run cell"),
+    cmd(
+        Action::RefreshCell,
+        &[k('f')],
+        Group::Enrich,
+        "refresh cell: ask the provider again, not the cache (paid)",
+    ),
     cmd(
         Action::RerunRow,
         &[ctrl('e')],

@@ -60,6 +60,8 @@ pub enum ConfirmKind {
     QuitRunning,
     /// Cancel every queued and running enrichment job.
     CancelRun,
+    /// Pay again for the selected rows of enrichment column `ci` (bypassing the cache).
+    Refresh { ci: usize, rows: usize },
 }
 
 /// Which screen or popup has the keyboard.
@@ -347,6 +349,10 @@ impl App {
                     self.mode = Mode::Normal;
                     self.apply(Action::RerunRow);
                 }
+                KeyCode::Char('f') => {
+                    self.mode = Mode::Normal;
+                    self.apply(Action::RefreshCell);
+                }
                 _ => self.mode = Mode::Normal,
             },
             Mode::Confirm(kind) => {
@@ -386,10 +392,16 @@ impl App {
                 self.mode = Mode::Normal;
                 self.cancel_all();
             }
+            (ConfirmKind::Refresh { ci, .. }, KeyCode::Char('y')) => {
+                self.mode = Mode::Normal;
+                let rows = self.rows_to_act_on();
+                self.refresh(ci, &rows);
+            }
             _ => {
                 self.mode = Mode::Normal;
                 self.info(match kind {
                     ConfirmKind::CancelRun => "run goes on",
+                    ConfirmKind::Refresh { .. } => "nothing refreshed",
                     _ => "quit cancelled",
                 });
             }
@@ -485,6 +497,7 @@ impl App {
             | Action::PrevFailed
             | Action::FailedOnly
             | Action::RerunCell
+            | Action::RefreshCell
             | Action::RerunRow
             | Action::RerunColumn
             | Action::RerunFailed

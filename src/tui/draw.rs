@@ -29,7 +29,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
     match &app.mode {
         Mode::Help { scroll } => draw_help(frame, area, *scroll),
         Mode::CellView { scroll } => draw_cell(app, frame, area, *scroll),
-        Mode::Confirm(kind) => draw_confirm(frame, area, *kind),
+        Mode::Confirm(kind) => draw_confirm(app, frame, area, *kind),
         Mode::Fatal(msg) => draw_popup(frame, area, " Problem ", msg, "q: quit"),
         Mode::Picker(picker) => draw_enrich::draw_picker(app, picker, frame, area),
         Mode::Inspector { scroll } => draw_enrich::draw_inspector(app, frame, area, *scroll),
@@ -270,8 +270,21 @@ fn draw_popup(frame: &mut Frame, area: Rect, title: &str, body: &str, hint: &str
     );
 }
 
-fn draw_confirm(frame: &mut Frame, area: Rect, kind: ConfirmKind) {
+fn draw_confirm(app: &App, frame: &mut Frame, area: Rect, kind: ConfirmKind) {
     match kind {
+        ConfirmKind::Refresh { ci, rows } => {
+            let Some(spec) = app.enrich.columns.get(ci).map(|c| c.integration.spec()) else {
+                return;
+            };
+            let body = format!(
+                "Ask {} again for {} of {}, not the cache?\nEach is paid for again: about ${:.2}.\n\ny: refresh them\nEsc: keep the answers",
+                spec.provider.name(),
+                layout::count(rows, "selected row"),
+                spec.name,
+                spec.cost_per_row_usd * rows as f64
+            );
+            draw_popup(frame, area, " Refresh ", &body, "y / Esc");
+        }
         ConfirmKind::QuitRunning => draw_popup(
             frame,
             area,

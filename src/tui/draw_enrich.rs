@@ -311,7 +311,9 @@ pub fn draw_inspector(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
     let block = Block::default()
         .borders(Borders::ALL)
         .title(title)
-        .title_bottom(" ↑↓ PgUp/PgDn scroll · r re-run cell · R re-run row · Esc close ");
+        .title_bottom(
+            " ↑↓ PgUp/PgDn scroll · r re-run cell · R re-run row · f refresh (paid) · Esc close ",
+        );
     frame.render_widget(Paragraph::new(text).scroll((scroll, 0)).block(block), rect);
 }
 

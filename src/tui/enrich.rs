@@ -310,6 +310,7 @@ impl App {
             Action::PrevFailed => self.jump_to_failed(false),
             Action::FailedOnly => self.filter_failed_rows(),
             Action::RerunCell => self.rerun_current(false),
+            Action::RefreshCell => self.ask_refresh(),
             Action::RerunRow => self.rerun_current(true),
             Action::RerunColumn => {
                 if let Some((ci, _)) = self.current_col().and_then(|c| self.enrichment_at(c)) {
@@ -689,6 +690,11 @@ impl App {
 
     /// Builds and submits jobs for `rows` of enrichment column `ci`; returns how many.
     pub(super) fn submit_rows(&mut self, ci: usize, rows: &[usize]) -> usize {
+        self.submit(ci, rows, false)
+    }
+
+    /// Queues `rows` of column `ci`; `fresh` bypasses remembered answers.
+    fn submit(&mut self, ci: usize, rows: &[usize], fresh: bool) -> usize {
         let Some(engine) = self.enrich.engine.clone() else {
             return 0;
         };
@@ -711,6 +717,7 @@ impl App {
                 },
                 integration: integration.clone(),
                 inputs: inputs.clone(),
+                fresh,
             });
             cells.push((row_id, inputs));
         }
@@ -858,15 +865,10 @@ impl App {
     /// Re-runs the cell under the cursor, or every enrichment of its row; with rows
     /// selected, the same for every selected row.
     fn rerun_current(&mut self, whole_row: bool) {
-        let Some(row) = self.current_row() else {
+        let rows = self.rows_to_act_on();
+        if rows.is_empty() {
             return;
-        };
-        let selected = self.selected_rows();
-        let rows = if selected.is_empty() {
-            vec![row]
-        } else {
-            selected
-        };
+        }
         let targets: Vec<usize> = if whole_row {
             (0..self.enrich.columns.len()).collect()
         } else {
@@ -895,6 +897,39 @@ impl App {
         self.info_message(format!(
             "re-running {what} ({})",
             count(targets.len(), "enrichment")
+        ));
+    }
+
+    /// Refreshes the cell under the cursor at once; the selected rows of its column after
+    /// asking (each is paid for again).
+    fn ask_refresh(&mut self) {
+        let Some((ci, _)) = self.current_col().and_then(|c| self.enrichment_at(c)) else {
+            self.error_message("not an enrichment cell: move to a column marked ✦");
+            return;
+        };
+        let rows = self.rows_to_act_on();
+        if rows.len() > 1 {
+            self.mode = Mode::Confirm(ConfirmKind::Refresh {
+                ci,
+                rows: rows.len(),
+            });
+        } else {
+            self.refresh(ci, &rows);
+        }
+    }
+
+    /// Runs `rows` of column `ci` again with fresh answers from the provider.
+    pub(super) fn refresh(&mut self, ci: usize, rows: &[usize]) {
+        if let Some(engine) = &self.enrich.engine
+            && let Some(column) = self.enrich.columns.get_mut(ci)
+        {
+            engine.resume_column(column.id);
+            column.stopped = None;
+        }
+        let n = self.submit(ci, rows, true);
+        self.info_message(format!(
+            "refreshing {}: asking the provider again, not the cache",
+            count(n, "cell")
         ));
     }
 

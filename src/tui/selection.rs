@@ -109,6 +109,16 @@ impl App {
         rows
     }
 
+    /// What a row command acts on: the selected rows, or else the row under the cursor.
+    pub(super) fn rows_to_act_on(&self) -> Vec<usize> {
+        let selected = self.selected_rows();
+        if selected.is_empty() {
+            self.current_row().into_iter().collect()
+        } else {
+            selected
+        }
+    }
+
     /// Whether the sheet row at `row` is selected.
     pub fn is_selected(&self, row: usize) -> bool {
         !self.selection.is_empty()
