@@ -110,11 +110,29 @@ fn fixing_an_input_and_rerunning_the_row_takes_two_keys() {
         h.render()
             .contains("linkedin_profile of row 2 used the old value: Ctrl-e re-runs the row")
     );
+    // The cell says so too, and the inspector names the edited input.
+    for _ in url..followers {
+        h.keys("l");
+    }
+    let screen = h.render();
+    assert!(screen.contains("≠ no data"), "{screen}");
+    h.keys("i");
+    let screen = h.render();
+    assert!(
+        screen.contains("≠ edited since this ran (Ctrl-e re-runs the row)"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("linkedin_url is now https://www.linkedin.com/in/bram-okonkwo-lind/"),
+        "{screen}"
+    );
+    h.key(KeyCode::Esc);
     h.ctrl('e');
     h.settle();
     assert_ne!(h.app.sheet.cell(1, followers), "");
     let screen = h.render();
     assert!(screen.contains("✓7 ∅0 ✗0 –1"), "{screen}");
+    assert!(!screen.contains("≠"), "{screen}");
     // Saving writes the values like `leadgrid run`.
     h.ctrl('s');
     h.settle();

@@ -98,7 +98,7 @@ fn draw_grid(app: &App, buf: &mut Buffer, area: Rect) {
             let text = cells.get(p.col).map(String::as_str).unwrap_or("");
             let (shown, base_style) = match enrich_cols[p.col] {
                 Some((ci, _)) => {
-                    let (text, state) = app.enrichment_text(ci, row, text);
+                    let (text, state) = app.enrichment_text(ci, row, &cells, text);
                     (
                         sanitize::for_display(&text).into_owned(),
                         draw_enrich::state_style(&state),

@@ -304,7 +304,14 @@ pub fn draw_inspector(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
         column.integration.spec().name,
         app.current_row().map_or(0, |r| r + 1)
     );
-    let text: Vec<Line> = inspector_lines(column, cell)
+    let row_cells = app
+        .current_row()
+        .map(|r| app.sheet.row_cells(r))
+        .unwrap_or_default();
+    let changes: Vec<_> = cell
+        .map(|info| app.input_changes(column, info, &row_cells).collect())
+        .unwrap_or_default();
+    let text: Vec<Line> = inspector_lines(column, cell, &changes)
         .into_iter()
         .map(|l| Line::raw(sanitize::for_display(&l).into_owned()))
         .collect();

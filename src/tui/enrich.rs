@@ -269,6 +269,9 @@ pub fn inputs_from(resolved: &[Resolved], cells: &[String]) -> Fields {
         .collect()
 }
 
+/// Marks a finished cell whose inputs have been edited since it ran.
+pub const STALE: &str = "≠";
+
 /// Spinner frames for running cells.
 pub const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
 
@@ -285,6 +288,34 @@ impl App {
         let column = self.enrich.columns.get(ci)?;
         let id = self.sheet.row_id(self.current_row()?)?;
         Some((column, column.cells.get(&id)))
+    }
+
+    /// Inputs of a finished cell whose value in its row (`cells`) changed since it ran:
+    /// (input, value it ran with, value now).
+    pub fn input_changes<'a>(
+        &'a self,
+        column: &'a EnrichColumn,
+        info: &'a CellInfo,
+        cells: &'a [String],
+    ) -> impl Iterator<Item = (&'static str, &'a str, &'a str)> + 'a {
+        let finished = matches!(
+            info.state,
+            CellState::Done | CellState::NoData | CellState::Failed
+        );
+        let spec = column.integration.spec();
+        spec.inputs
+            .iter()
+            .zip(&column.sources)
+            .filter(move |_| finished)
+            .filter_map(move |(input, source)| {
+                let InputSource::Column(name) = source else {
+                    return None;
+                };
+                let col = self.sheet.columns().iter().position(|c| c.name == *name)?;
+                let now = cells.get(col).map_or("", String::as_str);
+                let then = info.inputs.get(input.name).map_or("", String::as_str);
+                (now != then).then_some((input.name, then, now))
+            })
     }
 
     pub(super) fn enrich_action(&mut self, action: Action) {
@@ -1154,12 +1185,26 @@ impl App {
     }
 
     /// What an enrichment cell shows in the grid: the value when done, else a state mark.
-    pub fn enrichment_text(&self, ci: usize, row: usize, value: &str) -> (String, CellState) {
-        let state = self
-            .sheet
-            .row_id(row)
-            .and_then(|id| self.enrich.columns.get(ci)?.cells.get(&id))
-            .map_or(CellState::Empty, |c| c.state.clone());
+    pub fn enrichment_text(
+        &self,
+        ci: usize,
+        row: usize,
+        cells: &[String],
+        value: &str,
+    ) -> (String, CellState) {
+        let column = self.enrich.columns.get(ci);
+        let info = self.sheet.row_id(row).and_then(|id| column?.cells.get(&id));
+        let state = info.map_or(CellState::Empty, |c| c.state.clone());
+        if let (Some(column), Some(info)) = (column, info)
+            && self.input_changes(column, info, cells).next().is_some()
+        {
+            // Ran on inputs the row no longer has: the answer may belong to the old value.
+            let shown = match &state {
+                CellState::Done => value.to_string(),
+                other => other.label().to_string(),
+            };
+            return (format!("{STALE} {shown}"), state);
+        }
         let text = match &state {
             CellState::Empty | CellState::Done => value.to_string(),
             CellState::Running => {
@@ -1268,7 +1313,11 @@ pub fn format_eta(seconds: f64) -> String {
 }
 
 /// The inspector's text for a cell, as lines.
-pub fn inspector_lines(column: &EnrichColumn, cell: Option<&CellInfo>) -> Vec<String> {
+pub fn inspector_lines(
+    column: &EnrichColumn,
+    cell: Option<&CellInfo>,
+    changes: &[(&str, &str, &str)],
+) -> Vec<String> {
     let spec = column.integration.spec();
     let mut lines = vec![format!(
         "integration  {} ({})",
@@ -1304,6 +1353,15 @@ pub fn inspector_lines(column: &EnrichColumn, cell: Option<&CellInfo>) -> Vec<St
     lines.push("inputs".into());
     for (k, v) in &cell.inputs {
         lines.push(format!("  {k} = {v}"));
+    }
+    if !changes.is_empty() {
+        lines.push(format!(
+            "{STALE} edited since this ran ({} re-runs the row):",
+            key_label(Action::RerunRow)
+        ));
+        for (name, _, now) in changes {
+            lines.push(format!("  {name} is now {now}"));
+        }
     }
     for note in &cell.notes {
         lines.push(format!("note         {note}"));
