@@ -106,6 +106,12 @@ fn edit_undo_redo_then_save() {
     // Everything else is byte for byte what it was.
     let original = std::fs::read_to_string(repo_file("lead-list/sample.csv")).unwrap();
     assert_eq!(saved.replace("Quill & Co", "Brightforge Labs"), original);
+    // Undo reaches back past the save; saving again restores the original bytes.
+    h.keys("u");
+    assert!(h.render().contains("[+]"));
+    h.ctrl('s');
+    h.settle();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
 }
 
 #[test]

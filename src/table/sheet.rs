@@ -394,13 +394,22 @@ impl Sheet {
     }
 
     /// Adopts a save made from a snapshot: the sheet now belongs to the saved file, and when
-    /// nothing changed since the snapshot, reads from it and is clean (row ids are kept;
-    /// undo history is cleared).
+    /// nothing changed since the snapshot it is clean. Without undo history it then reads
+    /// from the saved file (edits held in memory are let go); with history it stays on the
+    /// old base, so undo and redo reach back past the save. Row ids are kept either way.
     pub fn mark_saved(&mut self, saved: SavedFile) {
         let (path, version, base, ids) = saved.into_parts();
         if version != self.version {
             // Later edits refer to the old base, whose open handle still reads the old bytes.
             self.path = path;
+            return;
+        }
+        if !self.undo.is_empty() || !self.redo.is_empty() {
+            // Edits in the history are written against the old base (its column keys, its
+            // values as "unchanged"); its open handle reads the old bytes even after the
+            // rename replaced the file, and the bytes of unedited rows are the same.
+            self.path = path;
+            self.dirty = false;
             return;
         }
         let next_row = self.next_row;
