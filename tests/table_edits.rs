@@ -125,6 +125,31 @@ fn columns_insert_delete_rename_with_undo() {
 }
 
 #[test]
+fn edits_made_as_one_step_undo_and_redo_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut sheet, _) = open_copy(dir.path(), "simple.csv", &OpenOptions::default());
+    let before = sheet.row_cells(0);
+    sheet.set_cell(0, 0, "Ada L.".into());
+    let depth = sheet.undo_depth();
+    sheet.as_one_step(|s| {
+        s.delete_column(2);
+        s.delete_column(0);
+    });
+    assert_eq!(sheet.undo_depth(), depth + 1);
+    assert_eq!(sheet.row_cells(0), strings(&["Quill"]));
+    assert!(sheet.undo());
+    assert_eq!(
+        sheet.row_cells(0),
+        strings(&["Ada L.", "Quill", "ada@brightforge.example"])
+    );
+    assert_eq!(sheet.redo_depth(), 1);
+    assert!(sheet.redo());
+    assert_eq!(sheet.row_cells(0), strings(&["Quill"]));
+    assert!(sheet.undo() && sheet.undo());
+    assert_eq!(sheet.row_cells(0), before);
+}
+
+#[test]
 fn only_edited_records_are_rewritten() {
     let dir = tempfile::tempdir().unwrap();
     let (mut sheet, path) = open_copy(dir.path(), "quoted.csv", &OpenOptions::default());

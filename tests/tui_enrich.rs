@@ -443,3 +443,55 @@ fn re_run_reuses_answers_and_refresh_pays_for_new_ones() {
     h.settle();
     assert_eq!(attempts(&h), 10);
 }
+
+#[test]
+fn removing_an_enrichment_is_one_undo_step_that_brings_back_its_cells() {
+    let mut h = Harness::open_demo(
+        &repo_file("lead-list/sample.csv"),
+        160,
+        30,
+        DemoOptions::default(),
+    );
+    let columns = h.app.sheet.columns().len();
+    add_profile_column(&mut h);
+    h.settle();
+    assert_eq!(h.app.sheet.columns().len(), columns + 4);
+    // Remove it from the runs panel: its four columns go in one step.
+    h.keys("td");
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.sheet.columns().len(), columns);
+    assert!(h.app.enrich.columns.is_empty());
+    let screen = h.render();
+    assert!(
+        screen.contains("u brings it back with its cells"),
+        "{screen}"
+    );
+    // One undo: columns, values, cell states and inspector history are back.
+    h.keys("u");
+    assert_eq!(h.app.sheet.columns().len(), columns + 4);
+    assert_eq!(h.app.enrich.columns.len(), 1);
+    assert_eq!(
+        h.app.sheet.cell(0, column_of(&h, "follower_count")),
+        "48210"
+    );
+    let totals = h.app.enrich.totals();
+    assert_eq!((totals.done, totals.no_data, totals.skipped), (6, 1, 1));
+    let screen = h.render();
+    assert!(screen.contains("∅ no data"), "{screen}");
+    // Redo removes it again; undo past its addition withdraws it too.
+    h.ctrl('r');
+    assert!(h.app.enrich.columns.is_empty());
+    h.keys("uu");
+    assert!(h.app.enrich.columns.is_empty());
+    assert_eq!(h.app.sheet.columns().len(), columns);
+    h.ctrl('r');
+    assert_eq!(h.app.enrich.columns.len(), 1);
+    assert_eq!(h.app.sheet.columns().len(), columns + 4);
+    // A new edit after an undo cuts the redo off for enrichments too.
+    h.keys("u");
+    h.keys("e");
+    h.keys("x");
+    h.key(KeyCode::Enter);
+    h.ctrl('r');
+    assert!(h.app.enrich.columns.is_empty());
+}

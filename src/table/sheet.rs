@@ -48,6 +48,8 @@ enum Edit {
         old: String,
         new: String,
     },
+    /// Several edits undone and redone as one step.
+    Group(Vec<Edit>),
 }
 
 impl Edit {
@@ -68,6 +70,7 @@ impl Edit {
                 old: new,
                 new: old,
             },
+            Edit::Group(edits) => Edit::Group(edits.into_iter().rev().map(Edit::inverse).collect()),
         }
     }
 }
@@ -308,6 +311,28 @@ impl Sheet {
         }
     }
 
+    /// Runs `f` and makes the edits it records one undo step (e.g. removing an enrichment's
+    /// output columns).
+    pub fn as_one_step<R>(&mut self, f: impl FnOnce(&mut Sheet) -> R) -> R {
+        let start = self.undo.len();
+        let out = f(self);
+        if self.undo.len() > start + 1 {
+            let edits = self.undo.split_off(start);
+            self.undo.push(Edit::Group(edits));
+        }
+        out
+    }
+
+    /// Undo steps available: the position in the history, for state kept beside the sheet.
+    pub fn undo_depth(&self) -> usize {
+        self.undo.len()
+    }
+
+    /// Redo steps available (0 once a new edit cut the undone ones off).
+    pub fn redo_depth(&self) -> usize {
+        self.redo.len()
+    }
+
     /// Reverts the last edit; false when there is none.
     pub fn undo(&mut self) -> bool {
         let Some(edit) = self.undo.pop() else {
@@ -369,6 +394,11 @@ impl Sheet {
                     c.name = new;
                 }
                 self.refresh_columns();
+            }
+            Edit::Group(edits) => {
+                for edit in edits {
+                    self.apply(edit);
+                }
             }
         }
         self.dirty = true;

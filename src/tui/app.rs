@@ -143,6 +143,8 @@ pub struct App {
     pub enrich: Enrichments,
     /// Rows the user marked (picker scope, re-runs).
     pub selection: super::selection::Selection,
+    /// Enrichments added and removed, for undo and redo.
+    pub(super) structure: super::structure::StructureHistory,
     /// The store and run this sheet's enrichments are journaled under.
     pub persist: Option<super::persist::Persistence>,
     quit_after_save: bool,
@@ -178,6 +180,7 @@ impl App {
             saving: None,
             enrich: Enrichments::default(),
             selection: Default::default(),
+            structure: Default::default(),
             persist: None,
             quit_after_save: false,
             follow_bottom: false,
@@ -809,6 +812,7 @@ impl App {
             return;
         }
         let rows_before = self.sheet.row_count();
+        self.prune_structure();
         let done = if undo {
             self.sheet.undo()
         } else {
@@ -822,6 +826,7 @@ impl App {
             });
             return;
         }
+        self.sync_structure();
         self.columns_changed();
         if self.sheet.row_count() != rows_before {
             self.structure_changed();

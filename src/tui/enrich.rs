@@ -630,14 +630,18 @@ impl App {
             })
             .collect();
         // Output columns: reuse a column of that name (a list enriched before), else append.
-        for name in &outputs {
-            if !self.sheet.columns().iter().any(|c| c.name == *name) {
-                let at = self.sheet.columns().len();
-                self.sheet.insert_column(at, (*name).to_string());
+        let depth = self.sheet.undo_depth();
+        self.sheet.as_one_step(|sheet| {
+            for name in &outputs {
+                if !sheet.columns().iter().any(|c| c.name == *name) {
+                    let at = sheet.columns().len();
+                    sheet.insert_column(at, (*name).to_string());
+                }
             }
-        }
+        });
         self.columns_changed();
         let id = self.enrich.allocate_id();
+        self.record_structure(depth, id, None);
         self.enrich
             .columns
             .push(EnrichColumn::new(id, integration, sources, outputs.clone()));
@@ -1039,16 +1043,20 @@ impl App {
         }
         self.cancel_column(ci);
         let column = self.enrich.columns.remove(ci);
-        for name in column.outputs.iter().rev() {
-            if let Some(col) = self.sheet.columns().iter().position(|c| c.name == *name) {
-                self.sheet.delete_column(col);
+        let depth = self.sheet.undo_depth();
+        self.sheet.as_one_step(|sheet| {
+            for name in column.outputs.iter().rev() {
+                if let Some(col) = sheet.columns().iter().position(|c| c.name == *name) {
+                    sheet.delete_column(col);
+                }
             }
-        }
+        });
         self.columns_changed();
+        let name = column.integration.spec().name;
+        self.record_structure(depth, column.id, Some(column));
         self.save_column_definitions();
         self.info_message(format!(
-            "removed {} ({} restores its columns; values stay in the undo history)",
-            column.integration.spec().name,
+            "removed {name} ({} brings it back with its cells)",
             key_label(Action::Undo)
         ));
     }

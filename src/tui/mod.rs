@@ -14,6 +14,7 @@ pub mod open;
 pub mod persist;
 pub mod picker;
 pub mod selection;
+pub mod structure;
 pub mod view;
 
 use crate::config::Config;
