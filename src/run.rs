@@ -1,8 +1,7 @@
 //! Headless enrichment: `leadgrid run`.
 //!
-//! Reads the whole CSV, runs every (row, integration) cell through the engine,
-//! and writes every input column unchanged plus the outputs to a new file,
-//! atomically. Exit code: 0 all cells done or no data, 2 some failed, 1 fatal,
+//! Streams the CSV through the engine (memory stays bounded whatever its size) and
+//! writes every input column unchanged plus the outputs to a new file, atomically. Exit code: 0 all cells done or no data, 2 some failed, 1 fatal,
 //! 130 interrupted (the partial result is still written).
 
 pub mod csvio;
@@ -20,10 +19,10 @@ use crate::providers::ProviderId;
 use crate::resume::Journal;
 use crate::session::{Session, SessionError, SessionOptions, StoreChoice};
 use crate::store::RunId;
-use csvio::{CsvError, Sheet};
+use csvio::CsvError;
 use plan::{PlanError, Planned, Source};
 use progress::{Progress, Tally};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -146,8 +145,84 @@ pub fn default_output(input: &Path) -> PathBuf {
     input.with_file_name(format!("{stem}_enriched.csv"))
 }
 
+/// Rows read ahead of the oldest unfinished one. Bounds memory whatever the input's size,
+/// and is deep enough that a slow row (retries, timeouts) rarely holds up the others.
+const WINDOW: usize = 16_384;
+/// Rows read at a time once the window has room for them.
+const READ_BATCH: usize = 1_024;
+
+/// What one (row, integration) cell needs.
+enum Decision {
+    /// `--skip-existing` and every output is filled already.
+    Skip,
+    /// Finished in an earlier run of the same command: its journaled result.
+    Restore(JobResult),
+    /// A job for the engine.
+    Run(Job),
+}
+
+/// How the run treats each cell: the plans, the journal and the user's choices.
+struct Rules<'a> {
+    plans: &'a [Planned],
+    journal: &'a Journal,
+    skip_existing: bool,
+}
+
+impl Rules<'_> {
+    fn decide(&self, r: usize, c: usize, row: &[String]) -> Decision {
+        let p = &self.plans[c];
+        if self.skip_existing
+            && p.outputs
+                .iter()
+                .all(|&i| !row.get(i).is_none_or(|v| v.trim().is_empty()))
+        {
+            return Decision::Skip;
+        }
+        let key = JobKey {
+            row: r as u64,
+            column: c as u32,
+        };
+        let inputs = inputs_of(p, row);
+        match self
+            .journal
+            .lookup(p.integration.spec().name, &inputs)
+            .filter(|f| f.is_settled())
+        {
+            Some(found) => Decision::Restore(JobResult {
+                key,
+                state: found.state,
+                fields: found.fields,
+                error: found.error,
+                calls: found.calls,
+                notes: Vec::new(),
+            }),
+            None => Decision::Run(Job {
+                key,
+                integration: p.integration.clone(),
+                inputs,
+                fresh: false,
+            }),
+        }
+    }
+}
+
+/// A row read and not yet written: its values, and how many of its cells are still running.
+struct Pending {
+    row: Vec<String>,
+    outstanding: usize,
+}
+
+/// Where failure messages go: an `<integration>_error` column the input already has (filled
+/// in place, cleared where the cell now succeeds), or a new one added at the end only if
+/// some cell failed.
+struct ErrorSink {
+    existing: Option<usize>,
+    new: BTreeMap<usize, String>,
+}
+
 /// Runs `integrations` over the input in `session` and writes the result to `output`.
 /// Cells the journal of `run` already holds (done or no data) are restored, not paid again.
+/// Rows stream through: memory stays bounded whatever the input's size.
 pub fn execute(
     session: &mut Session,
     args: &RunArgs,
@@ -156,13 +231,24 @@ pub fn execute(
     run: Option<&RunId>,
 ) -> Result<Summary, RunError> {
     let started = Instant::now();
-    let Sheet {
-        delimiter,
-        mut headers,
-        mut rows,
-    } = csvio::read(&args.input, args.delimiter)?;
+    let input = csvio::Input::open(&args.input, args.delimiter)?;
+    // A full pass first: the width (ragged rows), the row count, and any parse error before
+    // anything is paid for.
+    let scan = input.scan()?;
+    let mut headers = input.headers.clone();
+    headers.resize(scan.width, String::new());
     let plans = plan::plan(&mut headers, &integrations, &args.map, &args.set)?;
-    widen(&mut rows, headers.len());
+    let width = headers.len();
+    let mut sinks: Vec<ErrorSink> = plans
+        .iter()
+        .map(|p| {
+            let name = format!("{}_error", p.integration.spec().name);
+            ErrorSink {
+                existing: headers.iter().position(|h| *h == name),
+                new: BTreeMap::new(),
+            }
+        })
+        .collect();
     let progress_bar = std::io::stderr().is_terminal();
     let mut warnings: Vec<String> = session.store_warning.iter().cloned().collect();
     let journal = match (&session.store, run) {
@@ -172,48 +258,28 @@ pub fn execute(
         }),
         _ => Journal::default(),
     };
+    let rules = Rules {
+        plans: &plans,
+        journal: &journal,
+        skip_existing: args.skip_existing,
+    };
+    let enriched_rows = args.limit.unwrap_or(scan.rows).min(scan.rows);
 
-    let enriched_rows = args.limit.unwrap_or(rows.len()).min(rows.len());
-    let mut counts: Vec<Counts> = vec![Counts::default(); plans.len()];
-    let mut errors: Vec<HashMap<usize, String>> = vec![HashMap::new(); plans.len()];
-    let mut jobs = Vec::new();
-    let mut restored = 0usize;
-    let mut restored_cost = 0.0;
-    for r in 0..enriched_rows {
-        for (c, p) in plans.iter().enumerate() {
-            let row = &rows[r];
-            if args.skip_existing && p.outputs.iter().all(|&i| !row[i].trim().is_empty()) {
-                counts[c].add(Tally::Skipped);
-                continue;
+    // How many cells will run, for the progress bar; only a journal or --skip-existing
+    // make that differ from rows × integrations, and only then is it worth a pass.
+    let (mut to_run, mut to_restore) = (enriched_rows * plans.len(), 0usize);
+    if !journal.is_empty() || args.skip_existing {
+        (to_run, to_restore) = (0, 0);
+        for (r, row) in input.rows()?.take(enriched_rows).enumerate() {
+            let mut row = row?;
+            row.resize(width, String::new());
+            for c in 0..plans.len() {
+                match rules.decide(r, c, &row) {
+                    Decision::Run(_) => to_run += 1,
+                    Decision::Restore(_) => to_restore += 1,
+                    Decision::Skip => {}
+                }
             }
-            let key = JobKey {
-                row: r as u64,
-                column: c as u32,
-            };
-            let inputs = inputs_of(p, row);
-            if let Some(found) = journal
-                .lookup(p.integration.spec().name, &inputs)
-                .filter(|f| f.is_settled())
-            {
-                let result = JobResult {
-                    key,
-                    state: found.state,
-                    fields: found.fields,
-                    error: found.error,
-                    calls: found.calls,
-                    notes: Vec::new(),
-                };
-                counts[c].add(apply(&plans, &mut rows, &mut errors, &result));
-                restored += 1;
-                restored_cost += p.integration.spec().cost_per_row_usd;
-                continue;
-            }
-            jobs.push(Job {
-                key,
-                integration: p.integration.clone(),
-                inputs,
-                fresh: false,
-            });
         }
     }
 
@@ -223,21 +289,25 @@ pub fn execute(
             "the engine's events were already taken".into(),
         ));
     };
-    let mut progress = Progress::new(jobs.len() as u64, progress_bar);
+    let mut progress = Progress::new(to_run as u64, progress_bar);
     for warning in &warnings {
         progress.say(warning);
     }
-    if restored > 0 {
+    if to_restore > 0 {
         progress.say(&format!(
-            "restored {restored} finished cells from the journal of an earlier run; {} to go",
-            jobs.len()
+            "restored {to_restore} finished cells from the journal of an earlier run; {to_run} to go"
         ));
     }
-    let mut remaining = jobs.len();
+    let mut writer = csvio::AtomicWriter::create(output, input.delimiter)?;
+    writer.write(&headers)?;
+    let mut rows = input.rows()?;
+    let mut counts: Vec<Counts> = vec![Counts::default(); plans.len()];
+    let mut restored = 0usize;
+    let mut restored_cost = 0.0;
     let mut stopped = Vec::new();
     let mut interrupted = false;
 
-    session.handle().block_on(async {
+    let streamed: Result<(), RunError> = session.handle().block_on(async {
         let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
         // The first poll installs the handler: before any job starts, Ctrl-C must mean "cancel".
         // Without a handler (Err) the run simply cannot be interrupted gracefully.
@@ -248,11 +318,63 @@ pub fn execute(
                 false
             }
         };
-        engine.submit(jobs);
-        if interrupted {
-            engine.cancel_all();
-        }
-        while remaining > 0 {
+        let mut window: VecDeque<Pending> = VecDeque::new();
+        // Index of the row at the front of the window, and of the next row to read.
+        let (mut front, mut next) = (0usize, 0usize);
+        let mut exhausted = false;
+        let mut engine_gone = false;
+        loop {
+            // Read ahead, queueing the new rows' cells.
+            let mut jobs = Vec::new();
+            // Refill in batches: one submit per thousand rows, not one per row.
+            let refill = window.len() + READ_BATCH <= WINDOW;
+            while refill && window.len() < WINDOW && !exhausted {
+                let Some(row) = rows.next() else {
+                    exhausted = true;
+                    break;
+                };
+                let mut pending = Pending {
+                    row: row?,
+                    outstanding: 0,
+                };
+                pending.row.resize(width, String::new());
+                let r = next;
+                next += 1;
+                if r < enriched_rows && !interrupted && !engine_gone {
+                    for (c, p) in plans.iter().enumerate() {
+                        match rules.decide(r, c, &pending.row) {
+                            Decision::Skip => counts[c].add(Tally::Skipped),
+                            Decision::Restore(result) => {
+                                let tally = apply(p, &mut pending.row, r, &mut sinks[c], &result);
+                                counts[c].add(tally);
+                                restored += 1;
+                                restored_cost += p.integration.spec().cost_per_row_usd;
+                            }
+                            Decision::Run(job) => {
+                                jobs.push(job);
+                                pending.outstanding += 1;
+                            }
+                        }
+                    }
+                }
+                window.push_back(pending);
+            }
+            if !jobs.is_empty() {
+                engine.submit(jobs);
+            }
+            // Write out every finished row at the front, in input order.
+            while window.front().is_some_and(|p| p.outstanding == 0 || engine_gone) {
+                if let Some(done) = window.pop_front() {
+                    writer.write(&done.row)?;
+                    front += 1;
+                }
+            }
+            if window.is_empty() && exhausted {
+                return Ok(());
+            }
+            if engine_gone {
+                continue;
+            }
             let event = tokio::select! {
                 event = events.recv() => event,
                 signal = &mut ctrl_c, if listening => {
@@ -268,9 +390,15 @@ pub fn execute(
             };
             match event {
                 Some(Event::Finished(result)) => {
-                    remaining -= 1;
-                    let tally = apply(&plans, &mut rows, &mut errors, &result);
-                    counts[result.key.column as usize].add(tally);
+                    let (r, c) = (result.key.row as usize, result.key.column as usize);
+                    let (Some(p), Some(pending)) =
+                        (plans.get(c), r.checked_sub(front).and_then(|i| window.get_mut(i)))
+                    else {
+                        continue;
+                    };
+                    let tally = apply(p, &mut pending.row, r, &mut sinks[c], &result);
+                    pending.outstanding = pending.outstanding.saturating_sub(1);
+                    counts[c].add(tally);
                     progress.finished(tally);
                 }
                 Some(Event::ColumnStopped { column, error }) => {
@@ -285,34 +413,46 @@ pub fn execute(
                     stopped.push(line);
                 }
                 Some(_) => {}
-                None => break,
+                // The engine is gone: write what there is, rows as they are.
+                None => engine_gone = true,
             }
         }
     });
     progress.close();
+    streamed?;
 
-    for (c, p) in plans.iter().enumerate() {
-        let name = format!("{}_error", p.integration.spec().name);
-        let exists = headers.contains(&name);
-        // Blank entries only clear an existing error column; they never create one.
-        if !exists && errors[c].values().all(String::is_empty) {
-            continue;
+    // Failures in integrations without an error column get one, added in a second pass
+    // over what was written (only when something failed).
+    let added: Vec<(String, BTreeMap<usize, String>)> = plans
+        .iter()
+        .zip(&mut sinks)
+        .filter(|(_, sink)| !sink.new.is_empty())
+        .map(|(p, sink)| {
+            (
+                format!("{}_error", p.integration.spec().name),
+                std::mem::take(&mut sink.new),
+            )
+        })
+        .collect();
+    if added.is_empty() {
+        writer.commit()?;
+    } else {
+        let written = writer.written()?;
+        let mut out = csvio::AtomicWriter::create(output, input.delimiter)?;
+        let mut header = written.headers.clone();
+        header.extend(added.iter().map(|(name, _)| name.clone()));
+        out.write(&header)?;
+        for (r, row) in written.rows()?.enumerate() {
+            let mut row = row?;
+            row.extend(
+                added
+                    .iter()
+                    .map(|(_, messages)| messages.get(&r).cloned().unwrap_or_default()),
+            );
+            out.write(&row)?;
         }
-        let column = plan::column_for(&mut headers, &name);
-        widen(&mut rows, headers.len());
-        for (r, message) in errors[c].drain() {
-            rows[r][column] = message;
-        }
+        out.commit()?;
     }
-    let total_rows = rows.len();
-    csvio::write_atomic(
-        output,
-        &Sheet {
-            delimiter,
-            headers,
-            rows,
-        },
-    )?;
 
     let stats = session.caller.stats();
     let store_stats = session.store.as_ref().map(|s| s.stats());
@@ -325,7 +465,7 @@ pub fn execute(
     Ok(Summary {
         input: args.input.clone(),
         output: output.to_path_buf(),
-        rows: total_rows,
+        rows: scan.rows,
         rows_enriched: enriched_rows,
         integrations: plans
             .iter()
@@ -345,12 +485,6 @@ pub fn execute(
     })
 }
 
-fn widen(rows: &mut [Vec<String>], width: usize) {
-    for row in rows {
-        row.resize(width, String::new());
-    }
-}
-
 fn inputs_of(p: &Planned, row: &[String]) -> Fields {
     p.inputs
         .iter()
@@ -364,28 +498,37 @@ fn inputs_of(p: &Planned, row: &[String]) -> Fields {
         .collect()
 }
 
-/// Writes a finished cell into the sheet; returns how it counts.
+/// Writes a finished cell into its row; returns how it counts.
 fn apply(
-    plans: &[Planned],
-    rows: &mut [Vec<String>],
-    errors: &mut [HashMap<usize, String>],
+    p: &Planned,
+    row: &mut [String],
+    r: usize,
+    errors: &mut ErrorSink,
     result: &JobResult,
 ) -> Tally {
-    let c = result.key.column as usize;
-    let r = result.key.row as usize;
-    let (Some(p), Some(row)) = (plans.get(c), rows.get_mut(r)) else {
-        return Tally::Skipped;
+    let mut report = |row: &mut [String], message: String| match errors.existing {
+        Some(column) => {
+            if let Some(cell) = row.get_mut(column) {
+                *cell = message;
+            }
+        }
+        None if !message.is_empty() => {
+            errors.new.insert(r, message);
+        }
+        None => {}
     };
     match &result.state {
         CellState::Done => {
             for (spec, &column) in p.integration.spec().outputs.iter().zip(&p.outputs) {
-                row[column] = result.fields.get(spec.name).cloned().unwrap_or_default();
+                if let Some(cell) = row.get_mut(column) {
+                    *cell = result.fields.get(spec.name).cloned().unwrap_or_default();
+                }
             }
-            errors[c].insert(r, String::new());
+            report(row, String::new());
             Tally::Done
         }
         CellState::NoData => {
-            errors[c].insert(r, String::new());
+            report(row, String::new());
             Tally::NoData
         }
         // Cancelled with a reason means the column was stopped by an auth failure: a failure.
@@ -396,7 +539,7 @@ fn apply(
                 .error
                 .as_ref()
                 .map_or_else(|| "failed".to_owned(), |e| e.message.clone());
-            errors[c].insert(r, message);
+            report(row, message);
             Tally::Failed
         }
         _ => Tally::Skipped,

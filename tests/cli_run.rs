@@ -493,3 +493,76 @@ fn with_thirty_percent_faults_every_row_still_ends_correct() {
         }
     }
 }
+
+/// More rows than the run reads ahead: rows stream through in input order, ragged rows and
+/// all, and a row whose integration fails gets its message in a column added at the end.
+#[test]
+fn a_long_list_streams_through_in_order() {
+    let d = Dir::new();
+    let rows = 40_000;
+    let mut text = String::from("first_name,last_name,email\n");
+    for i in 0..rows {
+        match i {
+            // A row wider than the header, and one with no email (a skipped cell).
+            17 => text.push_str("Ada,Quill,ada@brightforge.example,extra\n"),
+            25_000 => text.push_str("Bram,Lind,\n"),
+            39_998 => text.push_str("Chiara,V,not-an-email\n"),
+            _ => text.push_str(&format!("P{i},L{i},p{i}@d{}.example\n", i % 97)),
+        }
+    }
+    d.file("long.csv", &text);
+    let out = d.leadgrid(&[
+        "run",
+        "long.csv",
+        "-i",
+        "email_domain",
+        "--json",
+        "--no-store",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let s = summary(&out);
+    assert_eq!(s["rows"], rows);
+    assert_eq!(s["integrations"]["email_domain"]["done"], rows - 2, "{s}");
+    assert_eq!(s["integrations"]["email_domain"]["failed"], 1, "{s}");
+    let (headers, written) = read_csv(&d.path("long_enriched.csv"));
+    assert_eq!(
+        headers,
+        [
+            "first_name",
+            "last_name",
+            "email",
+            "",
+            "email_domain",
+            "email_domain_error"
+        ]
+    );
+    assert_eq!(written.len(), rows);
+    let leftovers: Vec<_> = fs::read_dir(d.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    for (i, row) in written.iter().enumerate() {
+        match i {
+            17 => assert_eq!(
+                row,
+                &[
+                    "Ada",
+                    "Quill",
+                    "ada@brightforge.example",
+                    "extra",
+                    "brightforge.example",
+                    ""
+                ]
+            ),
+            25_000 => assert_eq!(row, &["Bram", "Lind", "", "", "", ""]),
+            39_998 => assert_eq!(row[5], "not an email address: \"not-an-email\""),
+            _ => {
+                assert_eq!(row[0], format!("P{i}"));
+                assert_eq!(row[4], format!("d{}.example", i % 97));
+                assert_eq!(row[5], "");
+            }
+        }
+    }
+}
