@@ -70,7 +70,7 @@ fn enriches_against_the_demo_server_and_saves() {
     app.send("\r");
     app.wait_text("2/3 map inputs");
     app.send("\r");
-    app.wait_text("8 rows · 8 calls");
+    app.wait_text("8 rows · 7 calls");
     app.send("\r");
     app.wait_text("✓6 ∅1 ✗0 –1");
     app.wait_text("∅ no data");

@@ -21,8 +21,14 @@ fn add_profile_column(h: &mut Harness) {
     let screen = h.render();
     assert!(screen.contains("column 'linkedin_url'"), "{screen}");
     h.key(KeyCode::Enter);
+    h.settle();
     let screen = h.render();
-    assert!(screen.contains("8 rows · 8 calls"), "{screen}");
+    // Grace has no LinkedIn URL: her row is skipped, not paid.
+    assert!(screen.contains("8 rows · 7 calls · est. $0.07"), "{screen}");
+    assert!(
+        screen.contains("1 row without linkedin_url: skipped, not paid"),
+        "{screen}"
+    );
     h.key(KeyCode::Enter);
     assert!(matches!(h.app.mode, Mode::Normal));
 }
@@ -340,7 +346,11 @@ fn confirm_step_counts_rows_the_cache_already_answers() {
         screen.contains("7 rows answered from the cache (free)"),
         "{screen}"
     );
-    assert!(screen.contains("8 rows · 1 call · est. $0.01"), "{screen}");
+    assert!(screen.contains("8 rows · 0 calls · est. $0.00"), "{screen}");
+    assert!(
+        screen.contains("1 row without linkedin_url: skipped, not paid"),
+        "{screen}"
+    );
     h.key(KeyCode::Enter);
     h.settle();
     let before = h.app.enrich.caller.as_ref().unwrap().stats();
@@ -372,6 +382,7 @@ fn selected_rows_are_the_scope_and_what_ctrl_e_reruns() {
     h.keys("alinkedin_profile");
     h.key(KeyCode::Enter);
     h.key(KeyCode::Enter);
+    h.settle();
     let screen = h.render();
     assert!(screen.contains("selected rows"), "{screen}");
     assert!(screen.contains("2 rows · 2 calls"), "{screen}");

@@ -239,16 +239,19 @@ fn draw_outputs(app: &App, picker: &Picker, frame: &mut Frame, area: Rect) {
         Span::styled(picker.scope.label(), scope_style),
     ]));
     let rows = app.scope_rows(picker.scope);
-    // Rows the cache answers cost nothing; a partial count is scaled to the whole scope.
-    let estimate = picker.cache_estimate.filter(|e| e.checked > 0);
-    let cached = estimate.map_or(0, |e| {
+    // Rows the cache answers or that lack an input cost nothing; a partial count (the first
+    // rows of a large scope) is scaled to the whole scope.
+    let scale = |n: usize, e: &super::picker::CacheEstimate| {
         if e.complete {
-            e.cached
+            n
         } else {
-            (e.cached as f64 * rows as f64 / e.scanned.max(1) as f64).round() as usize
+            (n as f64 * rows as f64 / e.scanned.max(1) as f64).round() as usize
         }
-    });
-    let paid_rows = rows.saturating_sub(cached);
+    };
+    let estimate = picker.cache_estimate.filter(|e| e.checked > 0);
+    let cached = estimate.map_or(0, |e| scale(e.cached, &e));
+    let missing = picker.cache_estimate.map_or(0, |e| scale(e.missing, &e));
+    let paid_rows = rows.saturating_sub(cached + missing);
     let calls = paid_rows * spec.tools.len().max(1);
     let cost = paid_rows as f64 * spec.cost_per_row_usd;
     let upto = if matches!(picker.scope, super::picker::Scope::EmptyOrFailed) {
@@ -265,6 +268,24 @@ fn draw_outputs(app: &App, picker: &Picker, frame: &mut Frame, area: Rect) {
         ),
         TITLE,
     ));
+    if missing > 0 {
+        let required: Vec<&str> = spec
+            .inputs
+            .iter()
+            .filter(|i| i.required)
+            .map(|i| i.name)
+            .collect();
+        lines.push(Line::raw(format!(
+            "{}{} without {}: skipped, not paid",
+            if picker.cache_estimate.is_some_and(|e| e.complete) {
+                ""
+            } else {
+                "~"
+            },
+            super::layout::count(missing, "row"),
+            required.join(" or ")
+        )));
+    }
     match (estimate, picker.cache_estimate) {
         (Some(e), _) if e.complete => lines.push(Line::raw(format!(
             "{} rows answered from the cache (free)",

@@ -509,14 +509,13 @@ impl App {
         }
     }
 
-    /// Counts, in the background, the rows in the picker's scope whose first call the
-    /// response cache already answers (so the confirm step can say what is free).
+    /// Counts, in the background, the rows in the picker's scope that will be skipped for a
+    /// missing input and those whose first call the response cache already answers (so the
+    /// confirm step can say what is free).
     fn start_cache_estimate(&mut self) {
         /// Rows checked at most; beyond that the count is extrapolated.
         const MAX_CHECKED: usize = 20_000;
-        let Some(store) = self.persist.as_ref().map(|p| p.store.clone()) else {
-            return;
-        };
+        let store = self.persist.as_ref().map(|p| p.store.clone());
         let view_rows: Vec<u32> = match &self.mode {
             Mode::Picker(p) => match p.scope {
                 Scope::ViewRows | Scope::FirstRows(_) => {
@@ -546,9 +545,7 @@ impl App {
             return;
         };
         let spec = integration.spec();
-        let Some(tool) = spec.tools.first().copied() else {
-            return;
-        };
+        let tool = spec.tools.first().copied();
         let every_row = matches!(picker.scope, Scope::AllRows | Scope::EmptyOrFailed);
         let resolved: Vec<Resolved> = spec
             .inputs
@@ -570,7 +567,8 @@ impl App {
         picker.cache_estimate = None;
         let generation = picker.estimate_generation;
         super::app::spawn_worker("leadgrid-estimate", move || {
-            let (mut scanned, mut checked, mut cached, mut complete) = (0, 0, 0, true);
+            let (mut scanned, mut checked, mut cached, mut missing) = (0, 0, 0, 0);
+            let mut complete = true;
             let _ = snapshot.for_each_row(|pos, cells| {
                 if !every_row && view_rows.binary_search(&(pos as u32)).is_err() {
                     return ControlFlow::Continue(());
@@ -581,7 +579,14 @@ impl App {
                 }
                 scanned += 1;
                 let inputs = inputs_from(&resolved, cells);
-                if let Some(params) = integration.first_request(&inputs) {
+                let lacks_input = spec.inputs.iter().any(|input| {
+                    input.required && inputs.get(input.name).is_none_or(|v| v.trim().is_empty())
+                });
+                if lacks_input {
+                    missing += 1;
+                } else if let (Some(store), Some(tool), Some(params)) =
+                    (&store, tool, integration.first_request(&inputs))
+                {
                     checked += 1;
                     if store.cache_has(&crate::store::CacheKey::new(spec.provider, tool, &params)) {
                         cached += 1;
@@ -595,6 +600,7 @@ impl App {
                     scanned,
                     checked,
                     cached,
+                    missing,
                     complete,
                 }),
             ));

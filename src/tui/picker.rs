@@ -102,6 +102,8 @@ pub struct CacheEstimate {
     pub checked: usize,
     /// Of those, rows answered from the cache.
     pub cached: usize,
+    /// Rows looked at that have no value for a required input: skipped, not paid.
+    pub missing: usize,
     /// Every row in scope was checked.
     pub complete: bool,
 }
