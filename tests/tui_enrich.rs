@@ -506,3 +506,32 @@ fn removing_an_enrichment_is_one_undo_step_that_brings_back_its_cells() {
     h.ctrl('r');
     assert!(h.app.enrich.columns.is_empty());
 }
+
+#[test]
+fn one_column_is_cancelled_from_the_runs_panel_after_asking() {
+    let opts = DemoOptions {
+        latency: Duration::from_millis(400),
+        ..DemoOptions::default()
+    };
+    let mut h = Harness::open_demo_with(&repo_file("lead-list/sample.csv"), 160, 30, opts, 1);
+    add_profile_column(&mut h);
+    h.keys("tc");
+    let screen = h.render();
+    assert!(screen.contains("Cancel column"), "{screen}");
+    assert!(screen.contains("of linkedin_profile?"), "{screen}");
+    // Esc keeps it running and returns to the panel.
+    h.key(KeyCode::Esc);
+    assert!(matches!(h.app.mode, Mode::Runs { .. }));
+    assert!(h.app.enrich.is_running());
+    h.keys("cy");
+    assert!(matches!(h.app.mode, Mode::Runs { .. }));
+    h.settle();
+    let totals = h.app.enrich.totals();
+    assert_eq!(totals.pending(), 0);
+    assert!(totals.skipped >= 6, "{totals:?}");
+    h.keys("c");
+    assert!(
+        h.render()
+            .contains("nothing of this column is queued or running")
+    );
+}

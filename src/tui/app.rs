@@ -60,6 +60,8 @@ pub enum ConfirmKind {
     QuitRunning,
     /// Cancel every queued and running enrichment job.
     CancelRun,
+    /// Cancel the queued and running jobs of enrichment column `ci`.
+    CancelColumn { ci: usize },
     /// Pay again for the selected rows of enrichment column `ci` (bypassing the cache).
     Refresh { ci: usize, rows: usize },
 }
@@ -395,15 +397,23 @@ impl App {
                 self.mode = Mode::Normal;
                 self.cancel_all();
             }
+            (ConfirmKind::CancelColumn { ci }, KeyCode::Char('y')) => {
+                self.mode = Mode::Runs { selected: ci };
+                self.cancel_column(ci);
+                self.info_message("column cancelled: its cancelled cells are skipped (r re-runs)");
+            }
             (ConfirmKind::Refresh { ci, .. }, KeyCode::Char('y')) => {
                 self.mode = Mode::Normal;
                 let rows = self.rows_to_act_on();
                 self.refresh(ci, &rows);
             }
             _ => {
-                self.mode = Mode::Normal;
+                self.mode = match kind {
+                    ConfirmKind::CancelColumn { ci } => Mode::Runs { selected: ci },
+                    _ => Mode::Normal,
+                };
                 self.info(match kind {
-                    ConfirmKind::CancelRun => "run goes on",
+                    ConfirmKind::CancelRun | ConfirmKind::CancelColumn { .. } => "run goes on",
                     ConfirmKind::Refresh { .. } => "nothing refreshed",
                     _ => "quit cancelled",
                 });

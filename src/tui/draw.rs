@@ -272,6 +272,17 @@ fn draw_popup(frame: &mut Frame, area: Rect, title: &str, body: &str, hint: &str
 
 fn draw_confirm(app: &App, frame: &mut Frame, area: Rect, kind: ConfirmKind) {
     match kind {
+        ConfirmKind::CancelColumn { ci } => {
+            let Some(column) = app.enrich.columns.get(ci) else {
+                return;
+            };
+            let body = format!(
+                "Cancel the {} queued and running cells of {}?\nCancelled cells become skipped and can be re-run.\n\ny: cancel this column\nEsc: let it go on",
+                column.counts.pending(),
+                column.integration.spec().name
+            );
+            draw_popup(frame, area, " Cancel column ", &body, "y / Esc");
+        }
         ConfirmKind::Refresh { ci, rows } => {
             let Some(spec) = app.enrich.columns.get(ci).map(|c| c.integration.spec()) else {
                 return;

@@ -1249,7 +1249,16 @@ impl App {
             }
             KeyCode::Char('c') => {
                 let ci = *selected;
-                self.cancel_column(ci);
+                if self
+                    .enrich
+                    .columns
+                    .get(ci)
+                    .is_some_and(|c| c.counts.pending() > 0)
+                {
+                    self.mode = Mode::Confirm(ConfirmKind::CancelColumn { ci });
+                } else {
+                    self.info_message("nothing of this column is queued or running");
+                }
             }
             KeyCode::Char('r') => {
                 let ci = *selected;
