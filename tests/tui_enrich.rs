@@ -33,6 +33,18 @@ fn add_profile_column(h: &mut Harness) {
     assert!(matches!(h.app.mode, Mode::Normal));
 }
 
+/// The sample list with `linkedin_profile` running one request at a time at 400 ms, so
+/// there is time to cancel.
+fn slow_profile_run() -> Harness {
+    let opts = DemoOptions {
+        latency: Duration::from_millis(400),
+        ..DemoOptions::default()
+    };
+    let mut h = Harness::open_demo_with(&repo_file("lead-list/sample.csv"), 160, 30, opts, 1);
+    add_profile_column(&mut h);
+    h
+}
+
 fn column_of(h: &Harness, name: &str) -> usize {
     h.app
         .sheet
@@ -179,12 +191,7 @@ fn failures_are_counted_inspected_and_rerun() {
 
 #[test]
 fn cancel_turns_pending_cells_into_skipped() {
-    let opts = DemoOptions {
-        latency: Duration::from_millis(400),
-        ..DemoOptions::default()
-    };
-    let mut h = Harness::open_demo_with(&repo_file("lead-list/sample.csv"), 160, 30, opts, 1);
-    add_profile_column(&mut h);
+    let mut h = slow_profile_run();
     h.ctrl('x');
     assert!(h.render().contains("Cancel run"));
     h.keys("y");
@@ -509,12 +516,7 @@ fn removing_an_enrichment_is_one_undo_step_that_brings_back_its_cells() {
 
 #[test]
 fn one_column_is_cancelled_from_the_runs_panel_after_asking() {
-    let opts = DemoOptions {
-        latency: Duration::from_millis(400),
-        ..DemoOptions::default()
-    };
-    let mut h = Harness::open_demo_with(&repo_file("lead-list/sample.csv"), 160, 30, opts, 1);
-    add_profile_column(&mut h);
+    let mut h = slow_profile_run();
     h.keys("tc");
     let screen = h.render();
     assert!(screen.contains("Cancel column"), "{screen}");
