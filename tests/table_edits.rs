@@ -150,6 +150,40 @@ fn edits_made_as_one_step_undo_and_redo_together() {
 }
 
 #[test]
+fn many_rows_are_deleted_and_restored_in_one_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ten.csv");
+    let text: String = std::iter::once("n\n".to_string())
+        .chain((0..10).map(|i| format!("{i}\n")))
+        .collect();
+    std::fs::write(&path, &text).unwrap();
+    let mut sheet = Sheet::open(&path, &OpenOptions::default()).unwrap();
+    sheet.insert_row(2);
+    sheet.set_cell(2, 0, "new".into());
+    let before = all_rows(&sheet);
+    let depth = sheet.undo_depth();
+    // Unsorted, repeated and out-of-range positions are fine; first and last rows included.
+    sheet.delete_rows(&[10, 0, 2, 7, 2, 99]);
+    assert_eq!(sheet.undo_depth(), depth + 1);
+    let column = |s: &Sheet| {
+        all_rows(s)
+            .into_iter()
+            .map(|r| r[0].clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(column(&sheet), ["1", "2", "3", "4", "5", "7", "8"]);
+    assert!(sheet.undo());
+    assert_eq!(all_rows(&sheet), before);
+    assert!(sheet.redo());
+    assert_eq!(column(&sheet), ["1", "2", "3", "4", "5", "7", "8"]);
+    sheet.save(None).unwrap();
+    assert_eq!(read(&path), "n\n1\n2\n3\n4\n5\n7\n8\n");
+    assert!(sheet.undo());
+    sheet.save(None).unwrap();
+    assert_eq!(read(&path), "n\n0\n1\nnew\n2\n3\n4\n5\n6\n7\n8\n9\n");
+}
+
+#[test]
 fn only_edited_records_are_rewritten() {
     let dir = tempfile::tempdir().unwrap();
     let (mut sheet, path) = open_copy(dir.path(), "quoted.csv", &OpenOptions::default());

@@ -215,3 +215,22 @@ fn go_to_row_and_view_cell() {
     let screen = h.render();
     assert!(screen.contains("first_name · row 5"), "{screen}");
 }
+
+#[test]
+fn selected_rows_are_deleted_together_and_come_back_with_one_undo() {
+    let (_dir, path) = temp_copy("lead-list/sample.csv");
+    let mut h = Harness::open(&path, 110, 14);
+    h.keys(" j j ");
+    let screen = h.render();
+    assert!(screen.contains("3 selected"), "{screen}");
+    h.keys("D");
+    assert_eq!(h.app.sheet.row_count(), 5);
+    let screen = h.render();
+    assert!(screen.contains("3 rows deleted (u to undo)"), "{screen}");
+    assert!(!screen.contains("selected"), "{screen}");
+    assert_eq!(h.app.sheet.cell(0, 0), "Bram");
+    h.keys("u");
+    assert_eq!(h.app.sheet.row_count(), 8);
+    assert_eq!(h.app.sheet.cell(0, 0), "Ada");
+    assert_eq!(h.app.sheet.cell(4, 0), "Elin");
+}

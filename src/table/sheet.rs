@@ -35,6 +35,10 @@ enum Edit {
         at: usize,
         id: RowId,
     },
+    /// Rows (position before the edit, id) in ascending position, inserted in one pass.
+    InsertRows(Vec<(usize, RowId)>),
+    /// Rows (position before the edit, id) in ascending position, deleted in one pass.
+    DeleteRows(Vec<(usize, RowId)>),
     InsertColumn {
         at: usize,
         def: ColumnDef,
@@ -63,6 +67,8 @@ impl Edit {
             },
             Edit::InsertRow { at, id } => Edit::DeleteRow { at, id },
             Edit::DeleteRow { at, id } => Edit::InsertRow { at, id },
+            Edit::InsertRows(rows) => Edit::DeleteRows(rows),
+            Edit::DeleteRows(rows) => Edit::InsertRows(rows),
             Edit::InsertColumn { at, def } => Edit::DeleteColumn { at, def },
             Edit::DeleteColumn { at, def } => Edit::InsertColumn { at, def },
             Edit::RenameColumn { at, old, new } => Edit::RenameColumn {
@@ -278,6 +284,24 @@ impl Sheet {
         }
     }
 
+    /// Deletes the rows at `rows` (any order; out of range ignored) as one undo step.
+    /// Waits for the index to finish.
+    pub fn delete_rows(&mut self, rows: &[usize]) {
+        self.base.wait_indexed();
+        let mut rows: Vec<usize> = rows.to_vec();
+        rows.sort_unstable();
+        rows.dedup();
+        let doomed: Vec<(usize, RowId)> = rows
+            .into_iter()
+            .filter_map(|r| self.row_id(r).map(|id| (r, id)))
+            .collect();
+        match doomed.as_slice() {
+            [] => {}
+            [(at, id)] => self.record(Edit::DeleteRow { at: *at, id: *id }),
+            _ => self.record(Edit::DeleteRows(doomed)),
+        }
+    }
+
     /// Inserts an empty column named `name` at `at` (clamped); returns its index.
     pub fn insert_column(&mut self, at: usize, name: String) -> usize {
         let at = at.min(self.columns.len());
@@ -375,6 +399,40 @@ impl Sheet {
                 if order.get(at) == Some(&id) {
                     order.remove(at);
                 }
+                self.positions = OnceLock::new();
+            }
+            Edit::DeleteRows(rows) => {
+                let gone: std::collections::HashSet<RowId> =
+                    rows.iter().map(|&(_, id)| id).collect();
+                self.overlay
+                    .order_mut(&self.base)
+                    .retain(|id| !gone.contains(id));
+                self.positions = OnceLock::new();
+            }
+            Edit::InsertRows(rows) => {
+                // One merge, not one shifting insert a row: positions are where each row
+                // stands once all are back.
+                let order = self.overlay.order_mut(&self.base);
+                let mut merged = Vec::with_capacity(order.len() + rows.len());
+                let mut rest = order.drain(..);
+                let mut back = rows.into_iter().peekable();
+                loop {
+                    match back.peek() {
+                        Some(&(at, id)) if at <= merged.len() => {
+                            merged.push(id);
+                            back.next();
+                        }
+                        _ => match rest.next() {
+                            Some(id) => merged.push(id),
+                            None => {
+                                merged.extend(back.map(|(_, id)| id));
+                                break;
+                            }
+                        },
+                    }
+                }
+                drop(rest);
+                *order = merged;
                 self.positions = OnceLock::new();
             }
             Edit::InsertColumn { at, def } => {

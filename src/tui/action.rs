@@ -295,7 +295,12 @@ pub static COMMANDS: &[Command] = &[
         Group::Edit,
         "insert row above",
     ),
-    cmd(Action::DeleteRow, &[k('D')], Group::Edit, "delete row"),
+    cmd(
+        Action::DeleteRow,
+        &[k('D')],
+        Group::Edit,
+        "delete row (or the selected rows)",
+    ),
     cmd(
         Action::InsertColumn,
         &[k('c')],

@@ -787,19 +787,23 @@ impl App {
         self.go_to_sheet_row(at);
     }
 
+    /// Deletes the selected rows (one undo step), or else the row under the cursor.
     fn delete_row(&mut self) {
         if self.edits_blocked() {
             return;
         }
-        if let Some(r) = self.current_row() {
-            self.sheet.delete_row(r);
-            self.structure_changed();
-            self.info(format!(
-                "row {} deleted ({} to undo)",
-                r + 1,
-                super::action::key_label(Action::Undo)
-            ));
-        }
+        let rows = self.rows_to_act_on();
+        let what = match rows.as_slice() {
+            [] => return,
+            [one] => format!("row {}", one + 1),
+            many => layout::count(many.len(), "row"),
+        };
+        self.sheet.delete_rows(&rows);
+        self.structure_changed();
+        self.info(format!(
+            "{what} deleted ({} to undo)",
+            super::action::key_label(Action::Undo)
+        ));
     }
 
     fn delete_column(&mut self) {

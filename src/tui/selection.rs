@@ -4,7 +4,6 @@
 
 use super::action::{Action, key_label};
 use super::app::App;
-use super::layout::count;
 use crate::table::RowId;
 use std::collections::HashSet;
 
@@ -129,15 +128,15 @@ impl App {
     }
 
     fn say_selected(&mut self) {
-        let n = self.selection.len();
-        if n == 0 {
+        if self.selection.is_empty() {
             self.info_message("no rows selected");
         } else {
+            // The count is in the status bar; the message says what a selection is for.
             self.info_message(format!(
-                "{} selected: {} enriches them, {} re-runs them, Esc clears",
-                count(n, "row"),
+                "selection: {} enrich · {} re-run · {} delete · Esc clear",
                 key_label(Action::AddEnrichment),
-                key_label(Action::RerunRow)
+                key_label(Action::RerunRow),
+                key_label(Action::DeleteRow)
             ));
         }
     }
