@@ -174,6 +174,13 @@ pub fn offset_paging_done(got: usize, fetched: u64, total: Option<u64>) -> bool 
         }
 }
 
+/// The request for the page at `offset` of an offset-paged tool with parameters `params`.
+pub fn offset_page(mut params: Map<String, Value>, offset: u64) -> Value {
+    params.insert("limit".into(), PAGE_LIMIT.into());
+    params.insert("offset".into(), offset.into());
+    Value::Object(params)
+}
+
 /// Calls an offset-paged tool (`limit`, `offset`) until its `totalCount` is reached, a page is
 /// empty, or [`MAX_PAGES`] pages were read. `params` holds the tool's other parameters.
 pub async fn fetch_offset_pages(
@@ -185,10 +192,8 @@ pub async fn fetch_offset_pages(
     let mut offset = 0u64;
     let mut total = None;
     while fetched.results.len() < MAX_PAGES {
-        let mut request = params.clone();
-        request.insert("limit".into(), PAGE_LIMIT.into());
-        request.insert("offset".into(), offset.into());
-        let result = ctx.call(PROVIDER, tool, Value::Object(request)).await?;
+        let request = offset_page(params.clone(), offset);
+        let result = ctx.call(PROVIDER, tool, request).await?;
         let p = page(&result)?;
         total = total.max(p.total_count);
         offset += p.items.len() as u64;
@@ -396,5 +401,33 @@ pub(crate) mod tests {
         });
         let err = fetch_offset_pages(&ctx, "t", Map::new()).await.unwrap_err();
         assert_eq!(err.kind, ErrorKind::NoData);
+    }
+
+    #[tokio::test]
+    async fn first_request_is_the_request_a_row_makes_first() {
+        let inputs = crate::integrations::Fields::from([
+            (
+                "linkedin_url".to_string(),
+                "https://www.linkedin.com/in/ada-quill/".to_string(),
+            ),
+            ("campaign_name".to_string(), "Q1 founders".to_string()),
+        ]);
+        for name in [
+            "heyreach_engagement",
+            "heyreach_campaigns",
+            "heyreach_campaign_stats",
+        ] {
+            let integration = crate::integrations::find(name).unwrap();
+            let (ctx, caller) = fake_ctx(|_, _| Ok(json!([{"totalCount": 0, "items": []}])));
+            let _ = integration.enrich(&ctx, &inputs).await;
+            let requests = caller.requests.lock().unwrap();
+            let (tool, params) = requests.first().unwrap();
+            assert_eq!(tool, integration.spec().tools[0], "{name}");
+            assert_eq!(
+                Some(params),
+                integration.first_request(&inputs).as_ref(),
+                "{name}"
+            );
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! `heyreach_campaign_stats`: reply rates and reply totals of a HeyReach campaign, found by name.
 
 use crate::integrations::heyreach::{
-    Fetched, PROVIDER, as_count, fetch_offset_pages, listing, single_object,
+    Fetched, PROVIDER, as_count, fetch_offset_pages, listing, offset_page, single_object,
 };
 use crate::integrations::{
     Ctx, EnrichError, Enriched, Fields, InputSpec, IntegrationSpec, OutputKind, OutputSpec,
@@ -76,6 +76,11 @@ pub struct HeyreachCampaignStats;
 
 impl RowEnrich for HeyreachCampaignStats {
     const SPEC: &'static IntegrationSpec = &SPEC;
+
+    fn first_request(&self, inputs: &Fields) -> Option<Value> {
+        let name = inputs.get(CAMPAIGN_NAME_INPUT.name)?.trim();
+        (!name.is_empty()).then(|| offset_page(search_params(name), 0))
+    }
 
     async fn run(&self, ctx: &Ctx, inputs: &Fields) -> Result<Enriched, EnrichError> {
         let name = inputs

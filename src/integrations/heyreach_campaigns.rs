@@ -1,6 +1,6 @@
 //! `heyreach_campaigns`: the HeyReach campaigns a lead is in, and their states.
 
-use crate::integrations::heyreach::{Fetched, PROVIDER, fetch_offset_pages, listing};
+use crate::integrations::heyreach::{Fetched, PROVIDER, fetch_offset_pages, listing, offset_page};
 use crate::integrations::linkedin_posts::{format_date, parse_date};
 use crate::integrations::linkedin_url::{LINKEDIN_URL_INPUT, input_url};
 use crate::integrations::{
@@ -62,6 +62,11 @@ pub struct HeyreachCampaigns;
 
 impl RowEnrich for HeyreachCampaigns {
     const SPEC: &'static IntegrationSpec = &SPEC;
+
+    fn first_request(&self, inputs: &Fields) -> Option<Value> {
+        let url = input_url(inputs).ok()?;
+        Some(offset_page(params(&url), 0))
+    }
 
     async fn run(&self, ctx: &Ctx, inputs: &Fields) -> Result<Enriched, EnrichError> {
         let url = input_url(inputs)?;

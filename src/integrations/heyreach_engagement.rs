@@ -1,7 +1,7 @@
 //! `heyreach_engagement`: the lead's HeyReach conversations: messages each way, last reply, meeting signals.
 
 use crate::integrations::heyreach::{
-    Fetched, PROVIDER, as_count, bool_cell, fetch_offset_pages, listing,
+    Fetched, PROVIDER, as_count, bool_cell, fetch_offset_pages, listing, offset_page,
 };
 use crate::integrations::linkedin_posts::{format_date, parse_date};
 use crate::integrations::linkedin_url::{LINKEDIN_URL_INPUT, input_url};
@@ -75,6 +75,11 @@ pub struct HeyreachEngagement;
 
 impl RowEnrich for HeyreachEngagement {
     const SPEC: &'static IntegrationSpec = &SPEC;
+
+    fn first_request(&self, inputs: &Fields) -> Option<Value> {
+        let url = input_url(inputs).ok()?;
+        Some(offset_page(params(&url), 0))
+    }
 
     async fn run(&self, ctx: &Ctx, inputs: &Fields) -> Result<Enriched, EnrichError> {
         let url = input_url(inputs)?;

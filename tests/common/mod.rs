@@ -71,7 +71,8 @@ impl Harness {
             demo: Some(demo),
             parallel: Some(parallel),
             max_attempts: Some(2),
-            request_timeout: Some(Duration::from_secs(5)),
+            // Generous: a loaded machine must not turn a slow answer into a failed cell.
+            request_timeout: Some(Duration::from_secs(30)),
             backoff: Some(Backoff {
                 base: Duration::from_millis(5),
                 cap: Duration::from_millis(20),
@@ -145,7 +146,7 @@ impl Harness {
                 return;
             }
             assert!(
-                start.elapsed() < Duration::from_secs(30),
+                start.elapsed() < Duration::from_secs(120),
                 "app never settled"
             );
         }
