@@ -154,6 +154,8 @@ pub struct App {
     follow_bottom: bool,
     /// The file's index was complete at the last tick (so its final state has been drawn).
     loaded: bool,
+    /// Rows the column widths were last fitted to (at most the sample size).
+    fitted_rows: usize,
     pub quit: bool,
     generation: u64,
     tx: Sender<AppEvent>,
@@ -187,6 +189,7 @@ impl App {
             quit_after_save: false,
             follow_bottom: false,
             loaded: false,
+            fitted_rows: 0,
             quit: false,
             generation: 0,
             tx,
@@ -311,6 +314,7 @@ impl App {
         }
         // Read once: the index may finish between two looks.
         let done = self.sheet.index_progress().done;
+        self.widen_to_new_rows();
         if self.follow_bottom {
             self.cursor_row = usize::MAX;
             self.follow_bottom = !done;
@@ -567,16 +571,34 @@ impl App {
     }
 
     fn fit_all_widths(&mut self) {
-        let n = self.sheet.columns().len();
-        self.widths = vec![MIN_WIDTH; n];
+        self.widths = self.fitted_widths();
+    }
+
+    /// Widths fitted to the header and the first rows, remembering how many rows were there.
+    fn fitted_widths(&mut self) -> Vec<u16> {
         let rows: Vec<Vec<String>> = (0..self.sheet.row_count().min(WIDTH_SAMPLE))
             .map(|r| self.sheet.row_cells(r))
             .collect();
-        for c in 0..n {
-            self.widths[c] = fitted_width(
-                &self.sheet.columns()[c].display,
-                rows.iter().map(|r| r.get(c)),
-            );
+        self.fitted_rows = rows.len();
+        (0..self.sheet.columns().len())
+            .map(|c| {
+                fitted_width(
+                    &self.sheet.columns()[c].display,
+                    rows.iter().map(|r| r.get(c)),
+                )
+            })
+            .collect()
+    }
+
+    /// A large file's first screen is drawn before its first rows are indexed: once more of
+    /// the sample has arrived, columns grow to fit it (never shrink, so a width set by hand stays).
+    fn widen_to_new_rows(&mut self) {
+        if self.fitted_rows >= WIDTH_SAMPLE || self.sheet.row_count() <= self.fitted_rows {
+            return;
+        }
+        let fitted = self.fitted_widths();
+        for (width, fit) in self.widths.iter_mut().zip(fitted) {
+            *width = (*width).max(fit);
         }
     }
 
@@ -1174,4 +1196,28 @@ fn fitted_width<'a>(header: &str, values: impl Iterator<Item = Option<&'a String
 pub(super) fn spawn_worker(name: &str, f: impl FnOnce() + Send + 'static) {
     // A worker that can't start is reported by its missing result; the UI stays usable.
     let _ = std::thread::Builder::new().name(name.to_string()).spawn(f);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::OpenOptions;
+
+    #[test]
+    fn columns_grow_once_the_first_rows_arrive() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("leads.csv");
+        std::fs::write(&path, "n,email\n1,ada.quill@brightforge.example\n").expect("write");
+        let sheet = Sheet::open(&path, &OpenOptions::default()).expect("open");
+        let (tx, _rx) = std::sync::mpsc::channel();
+        let mut app = App::new(sheet, tx);
+        let fitted = app.widths.clone();
+        assert_eq!(fitted[1], "ada.quill@brightforge.example".len() as u16);
+        // As if the first screen had been drawn before the index held a row; a column the
+        // user widened by hand keeps its width.
+        app.fitted_rows = 0;
+        app.widths = vec![12, MIN_WIDTH];
+        app.update(AppEvent::Tick);
+        assert_eq!(app.widths, [12, fitted[1]]);
+    }
 }
