@@ -156,6 +156,8 @@ pub struct App {
     loaded: bool,
     /// Rows the column widths were last fitted to (at most the sample size).
     fitted_rows: usize,
+    /// Enrichment columns are being restored from the journal in the background.
+    pub(super) restoring: bool,
     pub quit: bool,
     generation: u64,
     tx: Sender<AppEvent>,
@@ -190,6 +192,7 @@ impl App {
             follow_bottom: false,
             loaded: false,
             fitted_rows: 0,
+            restoring: false,
             quit: false,
             generation: 0,
             tx,
@@ -270,6 +273,7 @@ impl App {
             || self.pending_view.is_some()
             || self.pending_search.is_some()
             || self.saving.is_some()
+            || self.restoring
             || self.enrich.is_running()
             || matches!(&self.mode, Mode::Picker(p) if p.estimate_generation > 0 && p.cache_estimate.is_none())
     }

@@ -30,7 +30,7 @@ pub enum WorkerResult {
         result: Result<SavedFile, SaveError>,
     },
     /// Journaled cells of the enrichment columns saved for this sheet.
-    Restored(Vec<super::persist::RestoredColumn>),
+    Restored(super::persist::RestoreResult),
     /// How much of the picker's scope the response cache answers.
     CacheEstimate(super::picker::CacheEstimate),
 }

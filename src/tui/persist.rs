@@ -42,6 +42,13 @@ pub struct RestoredColumn {
     pub cells: Vec<(u32, Fields, Option<Restored>)>,
 }
 
+/// What the background restore found: cells per column, and why the journal could not be
+/// read, if it could not (then every cell runs).
+pub struct RestoreResult {
+    pub columns: Vec<RestoredColumn>,
+    pub journal_error: Option<String>,
+}
+
 impl App {
     /// Saves the current enrichment columns so reopening the sheet brings them back.
     pub(super) fn save_column_definitions(&mut self) {
@@ -123,16 +130,15 @@ impl App {
             return;
         }
         self.columns_changed();
-        let journal = match Journal::load(&p.store, &p.run) {
-            Ok(j) => j,
-            Err(e) => {
-                self.error_message(format!("could not read the run journal: {e}"));
-                Journal::default()
-            }
-        };
         let snapshot = self.sheet.snapshot();
         let tx = self.tx();
+        self.restoring = true;
         super::app::spawn_worker("leadgrid-restore", move || {
+            // Reading the journal is disk work: here, not on the UI thread.
+            let (journal, journal_error) = match Journal::load(&p.store, &p.run) {
+                Ok(j) => (j, None),
+                Err(e) => (Journal::default(), Some(e.to_string())),
+            };
             let mut columns: Vec<RestoredColumn> = jobs
                 .iter()
                 .map(|(id, _, _)| RestoredColumn {
@@ -148,16 +154,20 @@ impl App {
                 }
                 ControlFlow::Continue(())
             });
-            let _ = tx.send(AppEvent::Worker(WorkerResult::Restored(columns)));
+            let _ = tx.send(AppEvent::Worker(WorkerResult::Restored(RestoreResult {
+                columns,
+                journal_error,
+            })));
         });
         self.info_message("restoring enrichment columns from the journal…");
     }
 
     /// Applies what the background restore found: restored cells show again, the rest run.
-    pub(super) fn apply_restored(&mut self, restored: Vec<RestoredColumn>) {
+    pub(super) fn apply_restored(&mut self, restored: RestoreResult) {
+        self.restoring = false;
         let mut shown = 0usize;
         let mut to_run = 0usize;
-        for column in restored {
+        for column in restored.columns {
             let Some(ci) = self
                 .enrich
                 .columns
@@ -201,10 +211,16 @@ impl App {
             }
             to_run += self.submit_rows(ci, &rerun);
         }
-        self.info_message(format!(
-            "restored {} from the journal; {} to run (missing or failed)",
-            super::layout::count(shown, "enrichment cell"),
-            super::layout::count(to_run, "cell")
-        ));
+        match restored.journal_error {
+            Some(e) => self.error_message(format!(
+                "could not read the run journal ({e}): {} queued again",
+                super::layout::count(to_run, "cell")
+            )),
+            None => self.info_message(format!(
+                "restored {} from the journal; {} to run (missing or failed)",
+                super::layout::count(shown, "enrichment cell"),
+                super::layout::count(to_run, "cell")
+            )),
+        }
     }
 }
