@@ -98,6 +98,13 @@ fn killed_run_resumes_without_paying_twice() {
             .unwrap(),
     );
     assert!(stderr.contains("restored "), "{stderr}");
+    // The killed run's partial temp file is cleared by the next run.
+    let temps: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(temps.is_empty(), "{temps:?}");
     let after = demo.stats();
 
     // Only calls in flight at the kill (at most one per running job) may have been paid twice.

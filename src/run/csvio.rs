@@ -230,6 +230,7 @@ impl AtomicWriter {
         let name = target
             .file_name()
             .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+        remove_abandoned_temps(&dir, &name);
         let temp = dir.join(format!(
             ".{name}.leadgrid-{}-{}.tmp",
             std::process::id(),
@@ -313,6 +314,34 @@ impl Drop for AtomicWriter {
     }
 }
 
+/// Removes temp files a killed run left beside `name` (their process is gone). Only where
+/// `/proc` tells which processes are alive; elsewhere they are left alone.
+fn remove_abandoned_temps(dir: &Path, name: &str) {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let prefix = format!(".{name}.leadgrid-");
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(rest) = file
+            .to_str()
+            .and_then(|f| f.strip_prefix(&prefix))
+            .and_then(|f| f.strip_suffix(".tmp"))
+        else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 fn parent_dir(path: &Path) -> PathBuf {
     match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
@@ -368,6 +397,21 @@ mod tests {
             .expect_err("missing")
             .to_string();
         assert!(err.starts_with("cannot read"), "{err}");
+    }
+
+    #[test]
+    fn temp_files_of_killed_runs_are_cleared() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("out.csv");
+        // No process has this id (it is above the kernel's pid limit).
+        let dead = dir.path().join(".out.csv.leadgrid-4294967295-0.tmp");
+        let other = dir.path().join(".other.csv.leadgrid-4294967295-0.tmp");
+        fs::write(&dead, "half a run").expect("write");
+        fs::write(&other, "another output's").expect("write");
+        let out = AtomicWriter::create(&path, b',').expect("create");
+        out.commit().expect("commit");
+        assert_eq!(dead.exists(), !cfg!(target_os = "linux"));
+        assert!(other.exists());
     }
 
     #[test]
