@@ -94,7 +94,7 @@ pub struct RunArgs {
     /// Integrations to run, comma-separated (see `leadgrid integrations`).
     #[arg(long, short = 'i', value_delimiter = ',', required = true)]
     pub integrations: Vec<String>,
-    /// Cells enriched at once [default: from config, 8].
+    /// Provider requests in flight at once [default: from config, 8].
     #[arg(long, short = 'p')]
     pub parallel: Option<usize>,
     /// Where to write the result [default: <input stem>_enriched.csv beside the input].
