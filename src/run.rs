@@ -340,7 +340,7 @@ pub fn execute(
                 pending.row.resize(width, String::new());
                 let r = next;
                 next += 1;
-                if r < enriched_rows && !interrupted && !engine_gone {
+                if r < enriched_rows {
                     for (c, p) in plans.iter().enumerate() {
                         match rules.decide(r, c, &pending.row) {
                             Decision::Skip => counts[c].add(Tally::Skipped),
@@ -349,6 +349,10 @@ pub fn execute(
                                 counts[c].add(tally);
                                 restored += 1;
                                 restored_cost += p.integration.spec().cost_per_row_usd;
+                            }
+                            // After Ctrl-C nothing new starts; restored cells still come back.
+                            Decision::Run(_) if interrupted || engine_gone => {
+                                counts[c].add(Tally::Skipped);
                             }
                             Decision::Run(job) => {
                                 jobs.push(job);
