@@ -234,3 +234,19 @@ fn selected_rows_are_deleted_together_and_come_back_with_one_undo() {
     assert_eq!(h.app.sheet.cell(0, 0), "Ada");
     assert_eq!(h.app.sheet.cell(4, 0), "Elin");
 }
+
+#[test]
+fn y_copies_the_cell_through_the_terminal_once() {
+    let mut h = Harness::open(&repo_file("lead-list/sample.csv"), 110, 14);
+    h.keys("jly");
+    assert_eq!(h.app.copied, Some((1, "Okonkwo-Lind".to_string())));
+    assert!(h.render().contains("copied 12 characters to the clipboard"));
+    let mut copies = leadgrid::tui::clipboard::Copies::default();
+    let mut out = Vec::new();
+    copies.send_new(&h.app, &mut out);
+    copies.send_new(&h.app, &mut out);
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        leadgrid::tui::clipboard::osc52("Okonkwo-Lind")
+    );
+}

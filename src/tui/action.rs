@@ -34,6 +34,7 @@ pub enum Action {
     WidenColumn,
     FitColumn,
     ViewCell,
+    CopyCell,
     EditCell,
     InsertRowBelow,
     InsertRowAbove,
@@ -276,6 +277,12 @@ pub static COMMANDS: &[Command] = &[
         &[code(KeyCode::Enter), k('v')],
         Group::View,
         "show the whole cell",
+    ),
+    cmd(
+        Action::CopyCell,
+        &[k('y')],
+        Group::View,
+        "copy cell to the clipboard",
     ),
     cmd(
         Action::EditCell,

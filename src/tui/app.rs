@@ -143,6 +143,8 @@ pub struct App {
     pub saving: Option<PathBuf>,
     /// Enrichment columns and the engine behind them.
     pub enrich: Enrichments,
+    /// The last text copied, numbered so the event loop hands each copy to the terminal once.
+    pub copied: Option<(u64, String)>,
     /// Rows the user marked (picker scope, re-runs).
     pub selection: super::selection::Selection,
     /// Enrichments added and removed, for undo and redo.
@@ -185,6 +187,7 @@ impl App {
             message: None,
             saving: None,
             enrich: Enrichments::default(),
+            copied: None,
             selection: Default::default(),
             structure: Default::default(),
             persist: None,
@@ -476,6 +479,7 @@ impl App {
                     self.mode = Mode::CellView { scroll: 0 };
                 }
             }
+            Action::CopyCell => self.copy_cell(),
             Action::EditCell => {
                 if let (Some(row), Some(col)) = (self.current_row(), self.current_col()) {
                     let value = self.sheet.cell(row, col);
@@ -527,6 +531,24 @@ impl App {
         }
         self.clamp_cursor();
         self.scroll_to_cursor();
+    }
+
+    /// Copies the cell under the cursor (its value, as saved) for the terminal's clipboard.
+    fn copy_cell(&mut self) {
+        if self.current_row().is_none() {
+            return;
+        }
+        let text = self.current_cell();
+        if text.len() > super::clipboard::MAX_COPY {
+            self.error("this cell is too large for the terminal clipboard (100 KB at most)");
+            return;
+        }
+        let n = self.copied.as_ref().map_or(1, |(n, _)| n + 1);
+        self.info(format!(
+            "copied {} to the clipboard",
+            layout::count(text.chars().count(), "character")
+        ));
+        self.copied = Some((n, text));
     }
 
     fn move_rows(&mut self, delta: i64) {

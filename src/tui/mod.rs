@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod app;
+pub mod clipboard;
 pub mod draw;
 pub mod draw_enrich;
 pub mod enrich;
@@ -125,7 +126,10 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
         size.width,
         size.height,
     )));
-    event_loop(&mut terminal.terminal, &mut app, &rx, |_, _| {})
+    let mut copies = clipboard::Copies::default();
+    event_loop(&mut terminal.terminal, &mut app, &rx, |app, _| {
+        copies.send_new(app, &mut io::stdout())
+    })
 }
 
 /// Starts the engine for a sheet, journaling under the sheet's path. Without a key the
