@@ -63,10 +63,10 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// Loads every entry of `run`.
+    /// Loads every entry of `run`, without the calls (see [`Store::journal_load_results`]).
     pub fn load(store: &Store, run: &RunId) -> Result<Journal, crate::store::StoreError> {
         let entries = store
-            .journal_load(run)?
+            .journal_load_results(run)?
             .into_iter()
             .map(|e| ((e.integration.clone(), e.input_hash.clone()), e))
             .collect();

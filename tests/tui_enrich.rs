@@ -285,6 +285,14 @@ fn reopening_without_saving_restores_every_finished_cell_from_the_journal() {
     h.keys("i");
     let screen = h.render();
     assert!(screen.contains("Resource not found"), "{screen}");
+    // The calls are read from the journal when the inspector opens (not kept in memory).
+    h.settle();
+    let screen = h.render();
+    assert!(
+        screen.contains("call 1: get_linkedin_person_data"),
+        "{screen}"
+    );
+    assert!(screen.contains("bram-okonkwo-lind-demo"), "{screen}");
 }
 
 #[test]

@@ -70,6 +70,9 @@ pub(crate) fn put(conn: &Connection, row: &JournalRow, now: i64) -> rusqlite::Re
 }
 
 const SELECT: &str = "SELECT integration, input_hash, state, fields, error, calls FROM journal";
+/// The same without the calls (requests and raw responses, most of an entry's size).
+const SELECT_RESULTS: &str =
+    "SELECT integration, input_hash, state, fields, error, 'null' FROM journal";
 
 type RawEntry = (String, String, String, String, Option<String>, String);
 
@@ -97,13 +100,16 @@ fn decode(
     })
 }
 
-/// Every entry of `run`, in (integration, input hash) order.
+/// Every entry of `run`, in (integration, input hash) order; without `with_calls` their
+/// calls are left out (`null`).
 pub(crate) fn load(
     conn: &Connection,
     run: &str,
+    with_calls: bool,
 ) -> Result<Vec<Result<JournalEntry, StoreError>>, rusqlite::Error> {
+    let select = if with_calls { SELECT } else { SELECT_RESULTS };
     let mut stmt = conn.prepare_cached(&format!(
-        "{SELECT} WHERE run = ?1 ORDER BY integration, input_hash"
+        "{select} WHERE run = ?1 ORDER BY integration, input_hash"
     ))?;
     let rows = stmt.query_map(params![run], raw)?;
     rows.map(|r| r.map(decode)).collect()

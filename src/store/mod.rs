@@ -287,6 +287,17 @@ impl Store {
     pub fn journal_load(&self, run: &RunId) -> Result<Vec<JournalEntry>, StoreError> {
         self.request(|reply| Command::JournalLoad {
             run: run.as_str().to_string(),
+            with_calls: true,
+            reply,
+        })
+    }
+
+    /// Every entry of `run` without its calls (`calls` is `null`): what resuming needs, at a
+    /// fraction of the memory. [`Store::journal_lookup`] has one cell's calls when wanted.
+    pub fn journal_load_results(&self, run: &RunId) -> Result<Vec<JournalEntry>, StoreError> {
+        self.request(|reply| Command::JournalLoad {
+            run: run.as_str().to_string(),
+            with_calls: false,
             reply,
         })
     }

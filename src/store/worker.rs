@@ -51,6 +51,7 @@ pub(crate) enum Command {
     },
     JournalLoad {
         run: String,
+        with_calls: bool,
         reply: Reply<Vec<JournalEntry>>,
     },
     JournalLookup {
@@ -184,8 +185,12 @@ impl Worker {
                         .map_err(|e| self.sql_err(&e));
                     self.answer(reply, result);
                 }
-                Command::JournalLoad { run, reply } => {
-                    let result = self.load(&run);
+                Command::JournalLoad {
+                    run,
+                    with_calls,
+                    reply,
+                } => {
+                    let result = self.load(&run, with_calls);
                     self.answer(reply, result);
                 }
                 Command::JournalLookup {
@@ -273,8 +278,8 @@ impl Worker {
     }
 
     /// Every readable entry of a run; an entry this build cannot decode is skipped and counted.
-    fn load(&self, run: &str) -> Result<Vec<JournalEntry>, StoreError> {
-        let rows = journal::load(&self.conn, run).map_err(|e| self.sql_err(&e))?;
+    fn load(&self, run: &str, with_calls: bool) -> Result<Vec<JournalEntry>, StoreError> {
+        let rows = journal::load(&self.conn, run, with_calls).map_err(|e| self.sql_err(&e))?;
         let mut entries = Vec::with_capacity(rows.len());
         for row in rows {
             match row {

@@ -278,6 +278,10 @@ impl App {
             || self.saving.is_some()
             || self.restoring
             || self.enrich.is_running()
+            || (matches!(self.mode, Mode::Inspector { .. })
+                && self
+                    .current_enrichment_cell()
+                    .is_some_and(|(_, cell)| cell.is_some_and(|c| c.calls_in_journal)))
             || matches!(&self.mode, Mode::Picker(p) if p.estimate_generation > 0 && p.cache_estimate.is_none())
     }
 
@@ -1101,6 +1105,9 @@ impl App {
                 }
             }
             WorkerResult::Restored(columns) => self.apply_restored(columns),
+            WorkerResult::JournalCalls { column, row, calls } => {
+                self.apply_journaled_calls(column, row, calls)
+            }
             WorkerResult::CacheEstimate(estimate) => {
                 if let Mode::Picker(picker) = &mut self.mode
                     && picker.estimate_generation == estimate.generation

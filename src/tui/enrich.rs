@@ -34,6 +34,9 @@ pub struct CellInfo {
     pub notes: Vec<String>,
     /// The input values the job was given.
     pub inputs: Fields,
+    /// Restored from the journal without its calls (they are most of a journal's size):
+    /// the inspector reads them when it is opened.
+    pub calls_in_journal: bool,
     /// When it finished (for the inspector).
     pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -46,6 +49,7 @@ impl CellInfo {
             calls: Vec::new(),
             notes: Vec::new(),
             inputs,
+            calls_in_journal: false,
             finished_at: None,
         }
     }
@@ -332,6 +336,7 @@ impl App {
             }
             Action::Inspect => {
                 if self.current_enrichment_cell().is_some() {
+                    self.load_journaled_calls();
                     self.mode = Mode::Inspector { scroll: 0 };
                 } else {
                     self.error_message("not an enrichment cell: move to a column marked ✦");
@@ -1388,6 +1393,10 @@ pub fn inspector_lines(
     }
     for note in &cell.notes {
         lines.push(format!("note         {note}"));
+    }
+    if cell.calls_in_journal {
+        lines.push(String::new());
+        lines.push("calls        reading them from the journal…".into());
     }
     for (i, call) in cell.calls.iter().enumerate() {
         lines.push(String::new());

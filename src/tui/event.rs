@@ -33,4 +33,10 @@ pub enum WorkerResult {
     Restored(super::persist::RestoreResult),
     /// How much of the picker's scope the response cache answers.
     CacheEstimate(super::picker::CacheEstimate),
+    /// The calls of a restored cell, read from the journal for the inspector.
+    JournalCalls {
+        column: u32,
+        row: crate::table::RowId,
+        calls: Vec<crate::providers::CallRecord>,
+    },
 }

@@ -162,6 +162,56 @@ impl App {
         self.info_message("restoring enrichment columns from the journal…");
     }
 
+    /// Reads, in the background, the calls of the restored cell under the cursor.
+    pub(super) fn load_journaled_calls(&mut self) {
+        let Some(p) = self.persist.clone() else {
+            return;
+        };
+        let Some((column, Some(cell))) = self.current_enrichment_cell() else {
+            return;
+        };
+        if !cell.calls_in_journal {
+            return;
+        }
+        let Some(row) = self.current_row().and_then(|r| self.sheet.row_id(r)) else {
+            return;
+        };
+        let (column_id, name) = (column.id, column.integration.spec().name);
+        let hash = crate::store::input_hash(&cell.inputs);
+        let tx = self.tx();
+        super::app::spawn_worker("leadgrid-journal-calls", move || {
+            let calls = match p.store.journal_lookup(&p.run, name, &hash) {
+                Ok(Some(entry)) => serde_json::from_value(entry.calls).unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            let _ = tx.send(AppEvent::Worker(WorkerResult::JournalCalls {
+                column: column_id,
+                row,
+                calls,
+            }));
+        });
+    }
+
+    /// A restored cell's calls arrived from the journal.
+    pub(super) fn apply_journaled_calls(
+        &mut self,
+        column: u32,
+        row: crate::table::RowId,
+        calls: Vec<crate::providers::CallRecord>,
+    ) {
+        if let Some(cell) = self
+            .enrich
+            .columns
+            .iter_mut()
+            .find(|c| c.id == column)
+            .and_then(|c| c.cells.get_mut(&row))
+            && cell.calls_in_journal
+        {
+            cell.calls = calls;
+            cell.calls_in_journal = false;
+        }
+    }
+
     /// Applies what the background restore found: restored cells show again, the rest run.
     pub(super) fn apply_restored(&mut self, restored: RestoreResult) {
         self.restoring = false;
@@ -201,6 +251,7 @@ impl App {
                                 calls: r.calls,
                                 notes: Vec::new(),
                                 inputs,
+                                calls_in_journal: true,
                                 finished_at: None,
                             },
                         );
