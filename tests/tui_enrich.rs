@@ -33,6 +33,19 @@ fn add_profile_column(h: &mut Harness) {
     assert!(matches!(h.app.mode, Mode::Normal));
 }
 
+/// The sample list on a 160×30 screen with `linkedin_profile` added and finished.
+fn sample_with_profile() -> Harness {
+    let mut h = Harness::open_demo(
+        &repo_file("lead-list/sample.csv"),
+        160,
+        30,
+        DemoOptions::default(),
+    );
+    add_profile_column(&mut h);
+    h.settle();
+    h
+}
+
 /// The sample list with `linkedin_profile` running one request at a time at 400 ms, so
 /// there is time to cancel.
 fn slow_profile_run() -> Harness {
@@ -56,14 +69,7 @@ fn column_of(h: &Harness, name: &str) -> usize {
 
 #[test]
 fn profile_column_fills_in_with_values_no_data_and_skips() {
-    let mut h = Harness::open_demo(
-        &repo_file("lead-list/sample.csv"),
-        160,
-        30,
-        DemoOptions::default(),
-    );
-    add_profile_column(&mut h);
-    h.settle();
+    let mut h = sample_with_profile();
     let company = column_of(&h, "current_company");
     let followers = column_of(&h, "follower_count");
     assert_eq!(h.app.sheet.cell(0, company), "Brightforge Labs");
@@ -222,14 +228,7 @@ fn picker_explains_missing_mapping() {
 
 #[test]
 fn runs_panel_lists_columns_with_counts() {
-    let mut h = Harness::open_demo(
-        &repo_file("lead-list/sample.csv"),
-        160,
-        30,
-        DemoOptions::default(),
-    );
-    add_profile_column(&mut h);
-    h.settle();
+    let mut h = sample_with_profile();
     h.keys("t");
     assert!(matches!(h.app.mode, Mode::Runs { .. }));
     let screen = h.render();
@@ -432,14 +431,7 @@ fn selected_rows_are_the_scope_and_what_ctrl_e_reruns() {
 
 #[test]
 fn re_run_reuses_answers_and_refresh_pays_for_new_ones() {
-    let mut h = Harness::open_demo(
-        &repo_file("lead-list/sample.csv"),
-        160,
-        30,
-        DemoOptions::default(),
-    );
-    add_profile_column(&mut h);
-    h.settle();
+    let mut h = sample_with_profile();
     let attempts = |h: &Harness| h.app.enrich.caller.as_ref().unwrap().stats().attempts;
     assert_eq!(attempts(&h), 7);
     // `r` asks again but the answer is remembered: nothing is paid.
