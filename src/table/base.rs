@@ -13,6 +13,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 
 /// Files with less data than this are indexed before `open` returns, so their errors surface there.
 const SYNC_INDEX_LIMIT: u64 = 8 << 20;
+/// How long opening a large file waits for its first indexed rows.
+const FIRST_ROWS_WAIT: std::time::Duration = std::time::Duration::from_millis(100);
 /// Bytes read per step by the indexer.
 const INDEX_CHUNK: usize = 2 << 20;
 /// First read when looking for the header; doubled until the header fits.
@@ -175,6 +177,9 @@ impl Base {
             if spawned.is_err() {
                 base.build_index();
             }
+            // The first chunk takes milliseconds: with it the first screen has rows to show
+            // (and columns to fit), instead of an empty grid until the next refresh.
+            base.wait_for_first_rows(FIRST_ROWS_WAIT);
         }
         Ok(base)
     }
@@ -257,6 +262,23 @@ impl Base {
     }
 
     /// Blocks until the indexer has finished; returns its error, if any.
+    /// Waits until some rows are indexed (or the index is done), at most `limit`.
+    fn wait_for_first_rows(&self, limit: std::time::Duration) {
+        let deadline = std::time::Instant::now() + limit;
+        let mut s = self.lock();
+        while !s.done && s.starts.len() < 2 {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            s = self
+                .indexed
+                .wait_timeout(s, left)
+                .map(|(guard, _)| guard)
+                .unwrap_or_else(|p| p.into_inner().0);
+        }
+    }
+
     pub(crate) fn wait_indexed(&self) -> Option<LoadError> {
         let mut s = self.lock();
         while !s.done {
@@ -430,6 +452,9 @@ impl Base {
             s.starts.append(&mut batch);
             s.ragged = ragged;
             s.bytes_read = pos;
+            drop(s);
+            // Wakes `wait_for_first_rows` (and is cheap: one call per chunk).
+            self.indexed.notify_all();
         }
         if self.encoding == Encoding::Utf8
             && let Err(offset) = utf8.finish()
