@@ -292,6 +292,12 @@ fn reopening_without_saving_restores_every_finished_cell_from_the_journal() {
         "{screen}"
     );
     assert!(screen.contains("bram-okonkwo-lind-demo"), "{screen}");
+    // The restored enrichment undoes like one added by hand: out in one step, back with redo.
+    h.key(KeyCode::Esc);
+    h.keys("u");
+    assert!(h.app.enrich.columns.is_empty());
+    h.ctrl('r');
+    assert_eq!(h.app.enrich.totals().done, 6);
 }
 
 #[test]

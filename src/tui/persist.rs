@@ -103,12 +103,16 @@ impl App {
                 .map(|o| o.name)
                 .filter(|name| s.outputs.iter().any(|o| o == name))
                 .collect();
-            for name in &outputs {
-                if !self.sheet.columns().iter().any(|c| c.name == *name) {
-                    let at = self.sheet.columns().len();
-                    self.sheet.insert_column(at, (*name).to_string());
+            // Undoable like adding the enrichment by hand: one step that withdraws it.
+            let depth = self.sheet.undo_depth();
+            self.sheet.as_one_step(|sheet| {
+                for name in &outputs {
+                    if !sheet.columns().iter().any(|c| c.name == *name) {
+                        let at = sheet.columns().len();
+                        sheet.insert_column(at, (*name).to_string());
+                    }
                 }
-            }
+            });
             let sources: Vec<InputSource> = spec
                 .inputs
                 .iter()
@@ -125,6 +129,7 @@ impl App {
             self.enrich
                 .columns
                 .push(EnrichColumn::new(id, integration, sources, outputs));
+            self.record_structure(depth, id, None);
         }
         if jobs.is_empty() {
             return;
