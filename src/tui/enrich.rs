@@ -640,16 +640,7 @@ impl App {
                 Source::Unmapped => InputSource::Unmapped,
             })
             .collect();
-        // Output columns: reuse a column of that name (a list enriched before), else append.
-        let depth = self.sheet.undo_depth();
-        self.sheet.as_one_step(|sheet| {
-            for name in &outputs {
-                if !sheet.columns().iter().any(|c| c.name == *name) {
-                    let at = sheet.columns().len();
-                    sheet.insert_column(at, (*name).to_string());
-                }
-            }
-        });
+        let depth = self.append_output_columns(&outputs);
         self.columns_changed();
         let id = self.enrich.allocate_id();
         self.record_structure(depth, id, None);

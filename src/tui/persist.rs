@@ -104,15 +104,7 @@ impl App {
                 .filter(|name| s.outputs.iter().any(|o| o == name))
                 .collect();
             // Undoable like adding the enrichment by hand: one step that withdraws it.
-            let depth = self.sheet.undo_depth();
-            self.sheet.as_one_step(|sheet| {
-                for name in &outputs {
-                    if !sheet.columns().iter().any(|c| c.name == *name) {
-                        let at = sheet.columns().len();
-                        sheet.insert_column(at, (*name).to_string());
-                    }
-                }
-            });
+            let depth = self.append_output_columns(&outputs);
             let sources: Vec<InputSource> = spec
                 .inputs
                 .iter()

@@ -34,6 +34,22 @@ pub struct StructureHistory {
 }
 
 impl App {
+    /// Appends the output columns the sheet lacks (a column of that name, from a list enriched
+    /// before, is reused) as one undo step. Returns the undo depth before it, for
+    /// [`App::record_structure`].
+    pub(super) fn append_output_columns(&mut self, outputs: &[&'static str]) -> usize {
+        let depth = self.sheet.undo_depth();
+        self.sheet.as_one_step(|sheet| {
+            for name in outputs {
+                if !sheet.columns().iter().any(|c| c.name == *name) {
+                    let at = sheet.columns().len();
+                    sheet.insert_column(at, (*name).to_string());
+                }
+            }
+        });
+        depth
+    }
+
     /// Records an enrichment added (present now) or removed (`stash` holds it), when the sheet
     /// edit that came with it is in the undo history.
     pub(super) fn record_structure(
