@@ -36,13 +36,27 @@ impl Dir {
         p
     }
 
+    /// The binary in this dir, with its config file and store.
+    fn command(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_leadgrid"));
+        cmd.current_dir(self.dir.path())
+            .env("LEADGRID_CONFIG", self.path("config.toml"))
+            .env("LEADGRID_STORE", self.path("store.sqlite3"));
+        cmd
+    }
+
+    /// The binary talking to `base_url` with `key`.
+    fn against(&self, key: &str, base_url: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = self.command();
+        cmd.env("DATAGEN_API_KEY", key)
+            .env("DATAGEN_BASE_URL", base_url);
+        cmd
+    }
+
     /// The binary with an empty user config and no key in the environment.
     fn leadgrid(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_leadgrid"))
+        self.command()
             .args(args)
-            .current_dir(self.dir.path())
-            .env("LEADGRID_CONFIG", self.path("config.toml"))
-            .env("LEADGRID_STORE", self.path("store.sqlite3"))
             .env_remove("DATAGEN_API_KEY")
             .env_remove("DATAGEN_BASE_URL")
             .output()
@@ -196,7 +210,8 @@ fn failed_cells_get_an_error_column_and_exit_code_2() {
     let d = Dir::new();
     d.sample();
     // Nothing listens on the discard port of loopback: every call fails to connect.
-    let out = Command::new(env!("CARGO_BIN_EXE_leadgrid"))
+    let out = d
+        .against("test-key", "http://127.0.0.1:9")
         .args([
             "run",
             "sample.csv",
@@ -205,11 +220,6 @@ fn failed_cells_get_an_error_column_and_exit_code_2() {
             "--json",
         ])
         .args(["--max-attempts", "1", "--limit", "3"])
-        .current_dir(d.dir.path())
-        .env("LEADGRID_CONFIG", d.path("config.toml"))
-        .env("LEADGRID_STORE", d.path("store.sqlite3"))
-        .env("DATAGEN_API_KEY", "test-key")
-        .env("DATAGEN_BASE_URL", "http://127.0.0.1:9")
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
@@ -239,7 +249,8 @@ fn an_auth_failure_stops_the_column_and_is_reported_once() {
     .expect("demo server");
     let d = Dir::new();
     d.sample();
-    let out = Command::new(env!("CARGO_BIN_EXE_leadgrid"))
+    let out = d
+        .against("wrong-key", demo.base_url())
         .args([
             "run",
             "sample.csv",
@@ -249,11 +260,6 @@ fn an_auth_failure_stops_the_column_and_is_reported_once() {
             "1",
             "--json",
         ])
-        .current_dir(d.dir.path())
-        .env("LEADGRID_CONFIG", d.path("config.toml"))
-        .env("LEADGRID_STORE", d.path("store.sqlite3"))
-        .env("DATAGEN_API_KEY", "wrong-key")
-        .env("DATAGEN_BASE_URL", demo.base_url())
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
@@ -302,7 +308,8 @@ fn ctrl_c_cancels_and_still_writes_the_partial_result() {
         .expect("demo server");
     let d = Dir::new();
     d.sample();
-    let child = Command::new(env!("CARGO_BIN_EXE_leadgrid"))
+    let child = d
+        .against("k", server.base_url())
         .args([
             "run",
             "sample.csv",
@@ -311,11 +318,6 @@ fn ctrl_c_cancels_and_still_writes_the_partial_result() {
             "--json",
         ])
         .args(["--parallel", "2"])
-        .current_dir(d.dir.path())
-        .env("LEADGRID_CONFIG", d.path("config.toml"))
-        .env("LEADGRID_STORE", d.path("store.sqlite3"))
-        .env("DATAGEN_API_KEY", "k")
-        .env("DATAGEN_BASE_URL", server.base_url())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -449,16 +451,13 @@ fn run_with_faults(fault_rate: f64) -> (Option<i32>, Vec<String>, Vec<Vec<String
     d.sample();
     // Unlimited rate so the test is about faults, not pacing.
     fs::write(d.path("config.toml"), "[rate_limits]\ndatagen = 0\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_leadgrid"))
+    let out = d
+        .against("demo-key", demo.base_url())
         .args(["run", "sample.csv", "--no-store", "--max-attempts", "10"])
         .args([
             "-i",
             "linkedin_profile,linkedin_post_activity,linkedin_claude_mentions",
         ])
-        .current_dir(d.dir.path())
-        .env("LEADGRID_CONFIG", d.path("config.toml"))
-        .env("DATAGEN_API_KEY", "demo-key")
-        .env("DATAGEN_BASE_URL", demo.base_url())
         .output()
         .expect("run");
     assert!(
