@@ -4,7 +4,7 @@
 use crate::cell::CellState;
 use crate::engine::{Job, JobResult, ResultSink};
 use crate::integrations::{EnrichError, Fields};
-use crate::providers::{CallRecord, ErrorKind};
+use crate::providers::ErrorKind;
 use crate::store::{JournalEntry, RunId, Store, input_hash};
 use futures::future::BoxFuture;
 use std::collections::HashMap;
@@ -40,13 +40,13 @@ impl ResultSink for JournalSink {
     }
 }
 
-/// A journaled cell, ready to show again.
+/// A journaled cell, ready to show again. Its calls stay in the journal (see
+/// [`Store::journal_lookup`]); they are most of an entry's size and rarely looked at.
 #[derive(Debug, Clone)]
 pub struct Restored {
     pub state: CellState,
     pub fields: Fields,
     pub error: Option<EnrichError>,
-    pub calls: Vec<CallRecord>,
 }
 
 impl Restored {
@@ -99,7 +99,6 @@ impl Journal {
             state: entry.state.clone(),
             fields: entry.fields.clone(),
             error,
-            calls: serde_json::from_value(entry.calls.clone()).unwrap_or_default(),
         })
     }
 }

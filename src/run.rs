@@ -193,7 +193,7 @@ impl Rules<'_> {
                 state: found.state,
                 fields: found.fields,
                 error: found.error,
-                calls: found.calls,
+                calls: Vec::new(),
                 notes: Vec::new(),
             }),
             None => Decision::Run(Job {

@@ -245,7 +245,7 @@ impl App {
                             CellInfo {
                                 state,
                                 error: r.error,
-                                calls: r.calls,
+                                calls: Vec::new(),
                                 notes: Vec::new(),
                                 inputs,
                                 calls_in_journal: true,
