@@ -86,7 +86,7 @@ pub fn run(args: &RunArgs) -> Result<Summary, RunError> {
     let integrations = resolve(&args.integrations)?;
     let needs_network = integrations
         .iter()
-        .any(|i| i.spec().provider != ProviderId::Local);
+        .any(|i| i.spec().provider != ProviderId::LOCAL);
     let output = args
         .output
         .clone()
@@ -305,6 +305,7 @@ pub fn execute(
     let mut restored = 0usize;
     let mut restored_cost = 0.0;
     let mut stopped = Vec::new();
+    let mut notices = Vec::new();
     let mut interrupted = false;
 
     let streamed: Result<(), RunError> = session.handle().block_on(async {
@@ -323,6 +324,9 @@ pub fn execute(
         let (mut front, mut next) = (0usize, 0usize);
         let mut exhausted = false;
         let mut engine_gone = false;
+        // Cells submitted and not yet finished: with none, there is no event to wait for
+        // (a window the journal or --skip-existing answered whole must not wait forever).
+        let mut outstanding = 0usize;
         loop {
             // Read ahead, queueing the new rows' cells.
             let mut jobs = Vec::new();
@@ -364,6 +368,7 @@ pub fn execute(
                 window.push_back(pending);
             }
             if !jobs.is_empty() {
+                outstanding += jobs.len();
                 engine.submit(jobs);
             }
             // Write out every finished row at the front, in input order.
@@ -376,7 +381,7 @@ pub fn execute(
             if window.is_empty() && exhausted {
                 return Ok(());
             }
-            if engine_gone {
+            if engine_gone || outstanding == 0 {
                 continue;
             }
             let event = tokio::select! {
@@ -394,6 +399,7 @@ pub fn execute(
             };
             match event {
                 Some(Event::Finished(result)) => {
+                    outstanding = outstanding.saturating_sub(1);
                     let (r, c) = (result.key.row as usize, result.key.column as usize);
                     let (Some(p), Some(pending)) =
                         (plans.get(c), r.checked_sub(front).and_then(|i| window.get_mut(i)))
@@ -415,6 +421,11 @@ pub fn execute(
                     );
                     progress.say(&line);
                     stopped.push(line);
+                }
+                Some(Event::Provider(notice)) => {
+                    let line = notice.message();
+                    progress.say(&line);
+                    notices.push(line);
                 }
                 Some(_) => {}
                 // The engine is gone: write what there is, rows as they are.
@@ -458,6 +469,7 @@ pub fn execute(
         out.commit()?;
     }
 
+    warnings.extend(notices);
     let stats = session.caller.stats();
     let store_stats = session.store.as_ref().map(|s| s.stats());
     if let Some(error) = store_stats.as_ref().and_then(|s| s.last_error.clone()) {

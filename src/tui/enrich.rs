@@ -813,6 +813,7 @@ impl App {
                 }
             }
             EngineEvent::Finished(result) => self.job_finished(*result),
+            EngineEvent::Provider(notice) => self.error_message(notice.message()),
             EngineEvent::ColumnStopped { column, error } => {
                 let name = self.enrich.column_mut(column).map(|c| {
                     c.stopped = Some(error.message.clone());
