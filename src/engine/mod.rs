@@ -505,10 +505,10 @@ impl JobResult {
     /// and control characters never reach a terminal, a CSV error column or the journal.
     fn sanitize(&mut self) {
         use crate::sanitize::{server_message, server_value};
-        if let Some(error) = &mut self.error {
-            if let std::borrow::Cow::Owned(clean) = server_message(&error.message) {
-                error.message = clean;
-            }
+        if let Some(error) = &mut self.error
+            && let std::borrow::Cow::Owned(clean) = server_message(&error.message)
+        {
+            error.message = clean;
         }
         for note in &mut self.notes {
             if let std::borrow::Cow::Owned(clean) = server_message(note) {

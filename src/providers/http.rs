@@ -188,7 +188,7 @@ fn too_large(cap: usize) -> CallError {
 /// `8 MB`, `512 KB`: the cap as the user configured it.
 fn human_size(bytes: usize) -> String {
     const MB: usize = 1024 * 1024;
-    if bytes >= MB && bytes % MB == 0 {
+    if bytes >= MB && bytes.is_multiple_of(MB) {
         format!("{} MB", bytes / MB)
     } else if bytes >= MB {
         format!("{:.1} MB", bytes as f64 / MB as f64)
