@@ -4,6 +4,7 @@
 
 use crate::config::Config;
 use crate::demo::{DemoHandle, DemoOptions};
+use crate::engine::backoff::Backoff;
 use crate::engine::breaker::BreakerSettings;
 use crate::engine::caller::{Caller, CallerSettings, NoCache, ResponseCache};
 use crate::engine::{Engine, EngineSettings, EventReceiver, ResultSink};
@@ -133,7 +134,10 @@ impl Session {
                 .unwrap_or(config.engine.max_attempts)
                 .max(1),
             request_timeout,
-            backoff: opts.backoff.unwrap_or_default(),
+            backoff: opts.backoff.unwrap_or(Backoff {
+                max_retry_after: Duration::from_secs(config.engine.max_retry_after_secs),
+                ..Backoff::default()
+            }),
             rate_limits: BTreeMap::from([
                 (ProviderId::DATAGEN, config.rate_limits.datagen),
                 (ProviderId::HEYREACH, config.rate_limits.heyreach),

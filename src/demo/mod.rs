@@ -7,6 +7,7 @@
 pub mod faults;
 pub mod hash;
 pub mod heyreach;
+pub mod hostile;
 pub mod linkedin;
 pub mod stats;
 pub mod tools;
