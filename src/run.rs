@@ -19,6 +19,7 @@ use crate::providers::ProviderId;
 use crate::resume::Journal;
 use crate::session::{Session, SessionError, SessionOptions, StoreChoice};
 use crate::store::RunId;
+use crate::table::{Encoding, OpenOptions};
 use csvio::CsvError;
 use plan::{PlanError, Planned, Source};
 use progress::{Progress, Tally};
@@ -231,10 +232,16 @@ pub fn execute(
     run: Option<&RunId>,
 ) -> Result<Summary, RunError> {
     let started = Instant::now();
-    let input = csvio::Input::open(&args.input, args.delimiter)?;
-    // A full pass first: the width (ragged rows), the row count, and any parse error before
-    // anything is paid for.
-    let scan = input.scan()?;
+    let open = OpenOptions {
+        delimiter: args.delimiter,
+        encoding: args
+            .encoding
+            .map_or(Encoding::Utf8, crate::cli::Encoding::table),
+    };
+    // The whole file is indexed first: the width (ragged rows), the row count, and any
+    // parse or encoding error before anything is paid for.
+    let input = csvio::Input::open(&args.input, &open)?;
+    let scan = input.scan();
     let mut headers = input.headers.clone();
     headers.resize(scan.width, String::new());
     let plans = plan::plan(&mut headers, &integrations, &args.map, &args.set)?;
@@ -251,6 +258,7 @@ pub fn execute(
         .collect();
     let progress_bar = std::io::stderr().is_terminal();
     let mut warnings: Vec<String> = session.store_warning.iter().cloned().collect();
+    warnings.extend(input.notices());
     let journal = match (&session.store, run) {
         (Some(store), Some(run)) => Journal::load(store, run).unwrap_or_else(|e| {
             warnings.push(format!("could not read the run journal: {e}"));
@@ -270,7 +278,7 @@ pub fn execute(
     let (mut to_run, mut to_restore) = (enriched_rows * plans.len(), 0usize);
     if !journal.is_empty() || args.skip_existing {
         (to_run, to_restore) = (0, 0);
-        for (r, row) in input.rows()?.take(enriched_rows).enumerate() {
+        for (r, row) in input.rows().take(enriched_rows).enumerate() {
             let mut row = row?;
             row.resize(width, String::new());
             for c in 0..plans.len() {
@@ -298,9 +306,9 @@ pub fn execute(
             "restored {to_restore} finished cells from the journal of an earlier run; {to_run} to go"
         ));
     }
-    let mut writer = csvio::AtomicWriter::create(output, input.delimiter)?;
+    let mut writer = csvio::AtomicWriter::create(output, input.dialect(), input.encoding())?;
     writer.write(&headers)?;
-    let mut rows = input.rows()?;
+    let mut rows = input.rows();
     let mut counts: Vec<Counts> = vec![Counts::default(); plans.len()];
     let mut restored = 0usize;
     let mut restored_cost = 0.0;
@@ -453,11 +461,11 @@ pub fn execute(
         writer.commit()?;
     } else {
         let written = writer.written()?;
-        let mut out = csvio::AtomicWriter::create(output, input.delimiter)?;
+        let mut out = csvio::AtomicWriter::create(output, input.dialect(), input.encoding())?;
         let mut header = written.headers.clone();
         header.extend(added.iter().map(|(name, _)| name.clone()));
         out.write(&header)?;
-        for (r, row) in written.rows()?.enumerate() {
+        for (r, row) in written.rows().enumerate() {
             let mut row = row?;
             row.extend(
                 added

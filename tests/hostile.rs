@@ -175,7 +175,12 @@ fn error_column(csv_text: &str) -> Vec<String> {
 
 #[test]
 fn redirects_to_another_host_are_refused_and_the_key_stays_home() {
-    for case in ["redirect-301", "redirect-302", "redirect-307", "redirect-308"] {
+    for case in [
+        "redirect-301",
+        "redirect-302",
+        "redirect-307",
+        "redirect-308",
+    ] {
         let env = Env::new();
         env.leads(2);
         let ran = env.run(case, &["--max-attempts", "1"]);
@@ -217,13 +222,20 @@ fn huge_and_endless_bodies_fail_the_cell_with_memory_bounded() {
         let ran = env.run(case, &["--max-attempts", "1", "--timeout", "60"]);
         assert_eq!(ran.code, Some(2), "{case}: {}", ran.stderr);
         for message in error_column(&env.output()) {
-            assert!(message.contains("response larger than 8 MB"), "{case}: {message}");
+            assert!(
+                message.contains("response larger than 8 MB"),
+                "{case}: {message}"
+            );
         }
         if let Some(peak) = ran.peak_rss_kib {
             // The cap is 8 MB a body; two bodies in flight and the program itself fit well under this.
             assert!(peak < 160 * 1024, "{case}: peak RSS {peak} KiB");
         }
-        assert!(ran.elapsed < Duration::from_secs(60), "{case}: {:?}", ran.elapsed);
+        assert!(
+            ran.elapsed < Duration::from_secs(60),
+            "{case}: {:?}",
+            ran.elapsed
+        );
     }
 }
 
@@ -278,9 +290,22 @@ fn a_failing_provider_is_paused_probed_and_then_fails_fast() {
     assert_eq!(s["integrations"]["linkedin_profile"]["failed"], 40, "{s}");
     // Without the breaker: 40 cells × 3 attempts = 120 requests.
     let requests = env.server.requests();
-    assert!(requests <= 12, "{requests} requests reached a dead provider");
-    assert_eq!(ran.stderr.matches("paused, probing").count(), 1, "{}", ran.stderr);
-    assert_eq!(ran.stderr.matches("still failing").count(), 1, "{}", ran.stderr);
+    assert!(
+        requests <= 12,
+        "{requests} requests reached a dead provider"
+    );
+    assert_eq!(
+        ran.stderr.matches("paused, probing").count(),
+        1,
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(
+        ran.stderr.matches("still failing").count(),
+        1,
+        "{}",
+        ran.stderr
+    );
     let messages = error_column(&env.output());
     assert!(messages.iter().any(|m| m.contains("datagen is down")));
 }
@@ -356,4 +381,73 @@ fn a_small_limit_on_a_big_file_finishes() {
         .records()
         .count();
     assert_eq!(records, 40_000);
+}
+
+#[test]
+fn run_writes_in_the_inputs_dialect() {
+    let env = Env::new();
+    fs::write(
+        env.path("in.csv"),
+        "\u{feff}name|email\r\nAda|ada@brightforge.example\r\n\"Bram | Jr\"|bram@nullpoint.example\r\n",
+    )
+    .expect("write");
+    let ran = run_local(&env, &["--no-store"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let out = fs::read(env.path("in_enriched.csv")).expect("output");
+    let text = String::from_utf8(out).expect("utf-8");
+    assert!(
+        text.starts_with("\u{feff}name|email|email_domain\r\n"),
+        "{text:?}"
+    );
+    assert!(text.contains("\r\n\"Bram | Jr\"|bram@nullpoint.example|nullpoint.example\r\n"));
+    assert!(
+        !text.replace("\r\n", "").contains('\n'),
+        "every line ends CRLF: {text:?}"
+    );
+}
+
+#[test]
+fn run_writes_through_a_symlinked_output_and_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    fs::write(env.path("in.csv"), "email\nada@brightforge.example\n").expect("write");
+    let real = env.path("real_out.csv");
+    fs::write(&real, "old\n").expect("write");
+    fs::set_permissions(&real, fs::Permissions::from_mode(0o600)).expect("chmod");
+    std::os::unix::fs::symlink(&real, env.path("link.csv")).expect("symlink");
+    let ran = run_local(&env, &["--output", "link.csv"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let link = fs::symlink_metadata(env.path("link.csv")).expect("link");
+    assert!(link.file_type().is_symlink(), "the link is kept");
+    assert!(
+        fs::read_to_string(&real)
+            .expect("read")
+            .contains("brightforge.example")
+    );
+    let mode = fs::metadata(&real).expect("meta").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let store = fs::metadata(env.path("store.sqlite3")).expect("store");
+    assert_eq!(
+        store.permissions().mode() & 0o777,
+        0o600,
+        "the store is private"
+    );
+}
+
+#[test]
+fn an_unbalanced_quote_is_reported_with_its_line() {
+    let env = Env::new();
+    fs::write(
+        env.path("in.csv"),
+        "name,title,email\nAda,CEO,ada@a.example\nBram,\"Head, Growth,bram@b.example\nCai,CTO,cai@c.example\nDee,VP\",dee@d.example\n",
+    )
+    .expect("write");
+    let ran = run_local(&env, &["--no-store"]);
+    assert!(
+        ran.stderr
+            .contains("line 3: a quoted field holds what looks like whole rows"),
+        "{}",
+        ran.stderr
+    );
+    assert!(summary(&ran)["warnings"].to_string().contains("line 3"));
 }

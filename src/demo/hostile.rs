@@ -173,7 +173,8 @@ fn success(result: Value) -> Response {
         .into_response()
 }
 
-const ESCAPES: &str = "\u{1b}]0;pwned title\u{7}\u{1b}[2J\u{1b}[H\u{1b}]52;c;ZXZpbCBjbGlwYm9hcmQ=\u{7}\u{9b}31mred";
+const ESCAPES: &str =
+    "\u{1b}]0;pwned title\u{7}\u{1b}[2J\u{1b}[H\u{1b}]52;c;ZXZpbCBjbGlwYm9hcmQ=\u{7}\u{9b}31mred";
 
 async fn hostile(
     State(s): State<Arc<Shared>>,
@@ -206,9 +207,7 @@ async fn hostile(
                 .into_response()
         }
         "retry-after-huge" => success(person("fine after waiting")),
-        "huge-body" => {
-            success(person(&"x".repeat(HUGE_BODY_BYTES)))
-        }
+        "huge-body" => success(person(&"x".repeat(HUGE_BODY_BYTES))),
         "endless-body" => {
             let chunk = Bytes::from(vec![b' '; 64 * 1024]);
             let stream = futures::stream::repeat_with(move || Ok::<_, io::Error>(chunk.clone()));

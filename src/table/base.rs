@@ -47,6 +47,12 @@ struct IndexState {
     done: bool,
     bytes_read: u64,
     ragged: usize,
+    /// Most fields in one record (the header included).
+    widest: usize,
+    /// Start of the first record with a quoted field holding a line that looks like a
+    /// whole row (as many delimiters as the header): most likely an unbalanced quote
+    /// that swallowed the rows after it.
+    suspect_quote: Option<u64>,
     error: Option<LoadError>,
 }
 
@@ -197,6 +203,8 @@ impl Base {
             done: true,
             bytes_read: len,
             ragged: self.ragged(),
+            widest: self.widest(),
+            suspect_quote: self.lock().suspect_quote,
             error: None,
         };
         Ok(Arc::new(Base {
@@ -259,6 +267,17 @@ impl Base {
 
     pub(crate) fn ragged(&self) -> usize {
         self.lock().ragged
+    }
+
+    /// Most fields in one record, the header included (so far, while indexing).
+    pub(crate) fn widest(&self) -> usize {
+        self.lock().widest.max(self.header.len())
+    }
+
+    /// 1-based line of the first record that looks like an unbalanced quote swallowed rows.
+    pub(crate) fn suspect_quote_line(&self) -> Option<u64> {
+        let offset = self.lock().suspect_quote?;
+        line_of(&self.file, offset, self.dialect.line_ending.term()).ok()
     }
 
     /// Blocks until the indexer has finished; returns its error, if any.
@@ -343,7 +362,7 @@ impl Base {
         wanted
     }
 
-    fn decode(&self, fields: &Fields) -> Vec<String> {
+    pub(crate) fn decode(&self, fields: &Fields) -> Vec<String> {
         let whole = fields.utf8();
         (0..fields.len())
             .map(|i| {
@@ -393,6 +412,12 @@ impl Base {
         let mut quote_open = 0u64;
         let mut last_close = u64::MAX;
         let mut delims = 0usize;
+        let mut widest = 0usize;
+        let mut suspect: Option<u64> = None;
+        // Delimiters since the last line break inside the open quoted field, and whether
+        // a line of a quoted field in this record looked like a whole row.
+        let mut quoted_delims = 0usize;
+        let mut quoted_rowlike = false;
         let mut prev = 0u8;
         while pos < self.len {
             let want =
@@ -414,7 +439,21 @@ impl Base {
                     memchr2(b'"', tb, &chunk[i..])
                 };
                 let seg_end = hit.map_or(chunk.len(), |h| i + h);
-                if !in_quote {
+                if in_quote {
+                    // A line inside a quoted field that holds a whole row's delimiters is
+                    // most likely a row the quote swallowed.
+                    let seg = &chunk[i..seg_end];
+                    if header_fields >= 3 && memchr2(delim, tb, seg).is_some() {
+                        for &b in seg {
+                            if b == delim {
+                                quoted_delims += 1;
+                            } else if b == tb {
+                                quoted_rowlike |= quoted_delims + 1 >= header_fields;
+                                quoted_delims = 0;
+                            }
+                        }
+                    }
+                } else {
                     delims += count_byte(&chunk[i..seg_end], delim);
                 }
                 let Some(h) = hit else { break };
@@ -425,6 +464,8 @@ impl Base {
                     if in_quote {
                         in_quote = false;
                         last_close = abs;
+                        quoted_rowlike |= header_fields >= 3 && quoted_delims + 1 >= header_fields;
+                        quoted_delims = 0;
                     } else if abs == line_start
                         || before == delim
                         || last_close.checked_add(1) == Some(abs)
@@ -437,11 +478,16 @@ impl Base {
                     let content_end = if cr { abs - 1 } else { abs };
                     if content_end > line_start {
                         batch.push(line_start);
+                        widest = widest.max(delims + 1);
                         if delims + 1 != header_fields {
                             ragged += 1;
                         }
+                        if quoted_rowlike && suspect.is_none() {
+                            suspect = Some(line_start);
+                        }
                     }
                     delims = 0;
+                    quoted_rowlike = false;
                     line_start = abs + 1;
                 }
                 i = p + 1;
@@ -451,6 +497,8 @@ impl Base {
             let mut s = self.lock();
             s.starts.append(&mut batch);
             s.ragged = ragged;
+            s.widest = widest;
+            s.suspect_quote = suspect;
             s.bytes_read = pos;
             drop(s);
             // Wakes `wait_for_first_rows` (and is cheap: one call per chunk).
@@ -466,8 +514,12 @@ impl Base {
         if content_end > line_start {
             let mut s = self.lock();
             s.starts.push(line_start);
+            s.widest = s.widest.max(delims + 1);
             if delims + 1 != header_fields {
                 s.ragged += 1;
+            }
+            if quoted_rowlike && s.suspect_quote.is_none() {
+                s.suspect_quote = Some(line_start);
             }
         }
         if in_quote {

@@ -12,6 +12,7 @@
 //! - Added columns are appended after a record's own fields; a short record is padded to the
 //!   header's width first, a long (ragged) record keeps its extra fields before them.
 
+mod atomic;
 mod base;
 mod dialect;
 mod error;
@@ -21,7 +22,9 @@ mod record;
 mod save;
 mod sheet;
 mod snapshot;
+mod stream;
 
+pub use atomic::{AtomicFile, parent_dir, remove_abandoned_temps};
 pub use base::IndexProgress;
 pub use dialect::{Dialect, Encoding, LineEnding, OpenOptions};
 pub use error::{LoadError, SaveError};
@@ -30,3 +33,4 @@ pub use overlay::RowId;
 pub use save::{SaveStats, SavedFile};
 pub use sheet::{Column, Sheet};
 pub use snapshot::SheetSnapshot;
+pub use stream::{CsvFile, CsvWriter, Rows};

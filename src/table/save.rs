@@ -3,17 +3,17 @@
 //! Records nobody edited are copied as their original bytes (terminator included), so an
 //! unchanged sheet saves byte for byte and about as fast as a file copy.
 
+use super::atomic::AtomicFile;
 use super::base::{Base, BlockReader};
 use super::dialect::OpenOptions;
 use super::error::{LoadError, SaveError};
 use super::overlay::{ColKey, RowId};
 use super::record::{Fields, decode_into, encode_into, parse_record, write_field, write_values};
 use super::snapshot::SheetSnapshot;
-use std::fs::{self, File};
+use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// What a save wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,36 +70,15 @@ impl SheetSnapshot {
             path: target.to_path_buf(),
             source,
         };
-        // Saving through a symlink replaces the file it points to, not the link.
-        let link = fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink());
-        let resolved = if link {
-            fs::canonicalize(target).map_err(io_err)?
-        } else {
-            target.to_path_buf()
-        };
-        let (shown, target) = (target, resolved.as_path());
-        let dir = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let name = target
-            .file_name()
-            .ok_or_else(|| io_err(io::Error::other("not a file name")))?;
-        let nonce = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let tmp = dir.join(format!(
-            ".{}.{}-{nonce}.leadgrid-tmp",
-            name.to_string_lossy(),
-            std::process::id()
-        ));
-        let file = File::create_new(&tmp).map_err(io_err)?;
-        let result = self.write_into(file);
-        let stats = match result {
+        // Through a symlink, the file it points to is replaced (see `atomic`).
+        let mut atomic = AtomicFile::create(target).map_err(io_err)?;
+        let (shown, resolved) = (target, atomic.target().to_path_buf());
+        let target = resolved.as_path();
+        let file = atomic.take_file().map_err(io_err)?;
+        let stats = match self.write_into(file) {
             Ok(stats) => stats,
+            // Dropping `atomic` removes the useless temp file; the real error is this one.
             Err(err) => {
-                // Best effort: the temp file is ours and useless now; the real error is `err`.
-                let _ = fs::remove_file(&tmp);
                 return Err(match err {
                     WriteError::Write(source) => SaveError::Io {
                         path: target.to_path_buf(),
@@ -114,17 +93,7 @@ impl SheetSnapshot {
                 });
             }
         };
-        if let Ok(meta) = fs::metadata(target) {
-            // Keep the replaced file's permissions; a failure here must not lose the save.
-            let _ = fs::set_permissions(&tmp, meta.permissions());
-        }
-        if let Err(e) = fs::rename(&tmp, target) {
-            let _ = fs::remove_file(&tmp);
-            return Err(io_err(e));
-        }
-        File::open(&dir)
-            .and_then(|d| d.sync_all())
-            .map_err(io_err)?;
+        atomic.commit().map_err(io_err)?;
         let ov = &self.overlay;
         let identical = stats.rewritten_rows == 0
             && stats.bytes == self.base.len
