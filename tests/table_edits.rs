@@ -535,3 +535,38 @@ fn row_ids_survive_saves_after_rows_moved() {
     assert_eq!(sheet.row_of(bram), Some(0));
     assert_eq!(sheet.row_of(newer), Some(1));
 }
+
+#[test]
+fn a_save_never_silently_overwrites_what_another_program_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut first, path) = open_copy(dir.path(), "simple.csv", &OpenOptions::default());
+    let mut second = Sheet::open(&path, &OpenOptions::default()).unwrap();
+    second.wait_indexed();
+    first.set_cell(0, 1, "First".into());
+    let saved = first.snapshot().save_checked(&path).unwrap();
+    first.mark_saved(saved);
+    // The first sheet saves again over its own save: no conflict.
+    first.set_cell(0, 1, "First again".into());
+    let saved = first.snapshot().save_checked(&path).unwrap();
+    first.mark_saved(saved);
+    // The second sheet's copy is stale now.
+    second.set_cell(1, 1, "Second".into());
+    match second.snapshot().save_checked(&path) {
+        Err(SaveError::ChangedOnDisk { path: p }) => assert_eq!(p, path),
+        other => panic!("expected a conflict, got {:?}", other.map(|_| ())),
+    }
+    assert!(
+        read(&path).contains("First again"),
+        "the first sheet's work is kept"
+    );
+    // The user chose "overwrite".
+    let saved = second.snapshot().save_to(&path).unwrap();
+    second.mark_saved(saved);
+    assert!(read(&path).contains("Second"));
+    // Touching the file without changing it is not a conflict.
+    let bytes = std::fs::read(&path).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&path, &bytes).unwrap();
+    second.set_cell(1, 1, "Second again".into());
+    assert!(second.snapshot().save_checked(&path).is_ok());
+}

@@ -3,6 +3,7 @@
 use super::dialect::{self, Dialect, Encoding, OpenOptions};
 use super::error::LoadError;
 use super::record::{Fields, Term, decode_into, parse_record};
+use super::stamp::DiskStamp;
 use memchr::{memchr, memchr2};
 use std::collections::HashMap;
 use std::fs::File;
@@ -53,6 +54,8 @@ struct IndexState {
     /// whole row (as many delimiters as the header): most likely an unbalanced quote
     /// that swallowed the rows after it.
     suspect_quote: Option<u64>,
+    /// CRC-32 of the whole file, once indexing read all of it.
+    crc: Option<u32>,
     error: Option<LoadError>,
 }
 
@@ -90,6 +93,8 @@ pub(crate) struct Base {
     pub(crate) dialect: Dialect,
     pub(crate) encoding: Encoding,
     pub(crate) len: u64,
+    /// Modification time when opened.
+    modified: Option<std::time::SystemTime>,
     /// Where the header's content ends (its terminator starts).
     pub(crate) header_content_end: u64,
     /// Where the data after the header starts.
@@ -162,6 +167,7 @@ impl Base {
             dialect,
             encoding: opts.encoding,
             len,
+            modified: meta.modified().ok(),
             header_content_end: (bom_len + content_end) as u64,
             header_end: (bom_len + next) as u64,
             header,
@@ -193,18 +199,22 @@ impl Base {
     /// The same index over a byte-identical copy of this (fully indexed) file at `path`.
     pub(crate) fn reopened(&self, path: &Path) -> Result<Arc<Base>, LoadError> {
         let file = File::open(path).map_err(|e| LoadError::from_io(path, &e))?;
-        let len = file
-            .metadata()
-            .map_err(|e| LoadError::from_io(path, &e))?
-            .len();
+        let meta = file.metadata().map_err(|e| LoadError::from_io(path, &e))?;
+        let len = meta.len();
         let starts = self.with_starts(|starts, _| starts.to_vec());
+        let widest = self.widest();
+        let (ragged, suspect_quote, crc) = {
+            let s = self.lock();
+            (s.ragged, s.suspect_quote, s.crc)
+        };
         let state = IndexState {
             starts: Vec::new(),
             done: true,
             bytes_read: len,
-            ragged: self.ragged(),
-            widest: self.widest(),
-            suspect_quote: self.lock().suspect_quote,
+            ragged,
+            widest,
+            suspect_quote,
+            crc,
             error: None,
         };
         Ok(Arc::new(Base {
@@ -213,6 +223,7 @@ impl Base {
             dialect: self.dialect,
             encoding: self.encoding,
             len,
+            modified: meta.modified().ok(),
             header_content_end: self.header_content_end,
             header_end: self.header_end,
             header: self.header.clone(),
@@ -267,6 +278,15 @@ impl Base {
 
     pub(crate) fn ragged(&self) -> usize {
         self.lock().ragged
+    }
+
+    /// What the file looked like when read: known once indexing read all of it.
+    pub(crate) fn stamp(&self) -> Option<DiskStamp> {
+        Some(DiskStamp {
+            len: self.len,
+            modified: self.modified,
+            crc: self.lock().crc?,
+        })
     }
 
     /// Most fields in one record, the header included (so far, while indexing).
@@ -419,6 +439,12 @@ impl Base {
         let mut quoted_delims = 0usize;
         let mut quoted_rowlike = false;
         let mut prev = 0u8;
+        let mut crc = crc32fast::Hasher::new();
+        let mut head = vec![0u8; usize::try_from(pos).unwrap_or(0)];
+        self.file
+            .read_exact_at(&mut head, 0)
+            .map_err(|e| LoadError::from_io(&self.path, &e))?;
+        crc.update(&head);
         while pos < self.len {
             let want =
                 usize::try_from((self.len - pos).min(INDEX_CHUNK as u64)).unwrap_or(INDEX_CHUNK);
@@ -426,6 +452,7 @@ impl Base {
             self.file
                 .read_exact_at(chunk, pos)
                 .map_err(|e| LoadError::from_io(&self.path, &e))?;
+            crc.update(chunk);
             if self.encoding == Encoding::Utf8
                 && let Err(offset) = utf8.feed(chunk, pos)
             {
@@ -509,6 +536,7 @@ impl Base {
         {
             return Err(self.invalid_utf8(offset, term));
         }
+        self.lock().crc = Some(crc.finalize());
         let cr = term == Term::Newline && self.len > line_start && prev == b'\r';
         let content_end = if cr { self.len - 1 } else { self.len };
         if content_end > line_start {

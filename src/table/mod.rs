@@ -22,6 +22,7 @@ mod record;
 mod save;
 mod sheet;
 mod snapshot;
+mod stamp;
 mod stream;
 
 pub use atomic::{AtomicFile, parent_dir, remove_abandoned_temps};
@@ -33,4 +34,5 @@ pub use overlay::RowId;
 pub use save::{SaveStats, SavedFile};
 pub use sheet::{Column, Sheet};
 pub use snapshot::SheetSnapshot;
+pub use stamp::DiskStamp;
 pub use stream::{CsvFile, CsvWriter, Rows};

@@ -10,6 +10,7 @@ use super::error::{LoadError, SaveError};
 use super::overlay::{ColKey, RowId};
 use super::record::{Fields, decode_into, encode_into, parse_record, write_field, write_values};
 use super::snapshot::SheetSnapshot;
+use super::stamp::{self, DiskStamp};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -34,6 +35,8 @@ pub struct SavedFile {
     /// Ids of the saved records, so that rows keep their identity on the new base.
     ids: Option<Arc<Vec<RowId>>>,
     stats: SaveStats,
+    /// The saved file as written (None if it could not be read back).
+    stamp: Option<DiskStamp>,
 }
 
 impl SavedFile {
@@ -47,8 +50,17 @@ impl SavedFile {
         &self.stats
     }
 
-    pub(crate) fn into_parts(self) -> (PathBuf, u64, Arc<Base>, Option<Arc<Vec<RowId>>>) {
-        (self.path, self.version, self.base, self.ids)
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn into_parts(
+        self,
+    ) -> (
+        PathBuf,
+        u64,
+        Arc<Base>,
+        Option<Arc<Vec<RowId>>>,
+        Option<DiskStamp>,
+    ) {
+        (self.path, self.version, self.base, self.ids, self.stamp)
     }
 }
 
@@ -60,6 +72,26 @@ enum WriteError {
 }
 
 impl SheetSnapshot {
+    /// Like [`SheetSnapshot::save_to`], but refuses with [`SaveError::ChangedOnDisk`] when
+    /// `target` is the sheet's own file and someone else changed it since it was read or
+    /// last saved (the user then chooses: overwrite with `save_to`, save as, or cancel).
+    pub fn save_checked(&self, target: &Path) -> Result<SavedFile, SaveError> {
+        if let Some((own, stamp)) = &self.disk
+            && own == target
+        {
+            let same = stamp::unchanged(target, stamp).map_err(|source| SaveError::Io {
+                path: target.to_path_buf(),
+                source,
+            })?;
+            if !same {
+                return Err(SaveError::ChangedOnDisk {
+                    path: target.to_path_buf(),
+                });
+            }
+        }
+        self.save_to(target)
+    }
+
     /// Writes the snapshot to `target` atomically; the target is untouched on failure.
     /// Afterwards the saved file is opened and fully indexed, ready to become the sheet's base.
     pub fn save_to(&self, target: &Path) -> Result<SavedFile, SaveError> {
@@ -95,8 +127,8 @@ impl SheetSnapshot {
         };
         atomic.commit().map_err(io_err)?;
         let ov = &self.overlay;
-        let identical = stats.rewritten_rows == 0
-            && stats.bytes == self.base.len
+        let identical = stats.stats.rewritten_rows == 0
+            && stats.stats.bytes == self.base.len
             && ov.order.is_none()
             && ov.header_kept(&self.base)
             && ov.columns.len() == self.base.header.len();
@@ -120,21 +152,24 @@ impl SheetSnapshot {
             .overlay
             .saved_ids()
             .filter(|ids| ids.len() == base.row_count());
+        let stamp = stamp::stamp_of(target, stats.crc).ok();
         Ok(SavedFile {
             path: shown.to_path_buf(),
             version: self.version,
             base,
             ids,
-            stats,
+            stats: stats.stats,
+            stamp,
         })
     }
 
-    fn write_into(&self, file: File) -> Result<SaveStats, WriteError> {
+    fn write_into(&self, file: File) -> Result<Written, WriteError> {
         let mut out = Out {
             w: BufWriter::with_capacity(1 << 20, file),
             bytes: 0,
             open_line: false,
             eol: self.base.dialect.line_ending.as_bytes(),
+            crc: crc32fast::Hasher::new(),
         };
         let mut stats = self.write_records(&mut out)?;
         let file = out
@@ -143,7 +178,10 @@ impl SheetSnapshot {
             .map_err(|e| WriteError::Write(e.into_error()))?;
         file.sync_all().map_err(WriteError::Write)?;
         stats.bytes = out.bytes;
-        Ok(stats)
+        Ok(Written {
+            stats,
+            crc: out.crc.finalize(),
+        })
     }
 
     fn write_records(&self, out: &mut Out) -> Result<SaveStats, WriteError> {
@@ -306,10 +344,18 @@ impl SheetSnapshot {
     }
 }
 
+/// What a save wrote, and the checksum of its bytes.
+struct Written {
+    stats: SaveStats,
+    crc: u32,
+}
+
 /// The temp file being written, and whether its last line is still unterminated.
 struct Out {
     w: BufWriter<File>,
     bytes: u64,
+    /// Checksum of everything written, so the saved file's stamp needs no second read.
+    crc: crc32fast::Hasher,
     /// Something was written and it did not end with a record terminator.
     open_line: bool,
     eol: &'static [u8],
@@ -319,6 +365,7 @@ impl Out {
     fn write(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
         if let Some(&last) = bytes.last() {
             self.w.write_all(bytes).map_err(WriteError::Write)?;
+            self.crc.update(bytes);
             self.bytes += bytes.len() as u64;
             self.open_line = last != b'\n' && last != b'\r';
         }

@@ -6,6 +6,7 @@ use super::error::{LoadError, SaveError};
 use super::overlay::{ColKey, ColumnDef, Overlay, RowId};
 use super::save::{SaveStats, SavedFile};
 use super::snapshot::SheetSnapshot;
+use super::stamp::DiskStamp;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -96,6 +97,8 @@ pub struct Sheet {
     version: u64,
     /// Sorted (id, position) pairs, built on demand once rows were inserted or deleted.
     positions: OnceLock<Vec<(RowId, usize)>>,
+    /// What `path` held when this sheet last saved it (None: what the base read).
+    disk: Option<DiskStamp>,
 }
 
 impl Sheet {
@@ -119,6 +122,7 @@ impl Sheet {
             dirty: false,
             version: 0,
             positions: OnceLock::new(),
+            disk: None,
         };
         sheet.refresh_columns();
         sheet
@@ -469,7 +473,9 @@ impl Sheet {
 
     /// A cheap, sendable copy of the current state for background work.
     pub fn snapshot(&self) -> SheetSnapshot {
-        SheetSnapshot::new(self.base.clone(), self.overlay.clone(), self.version)
+        let stamp = self.disk.or_else(|| self.base.stamp());
+        let disk = stamp.map(|s| (self.path.clone(), s));
+        SheetSnapshot::new(self.base.clone(), self.overlay.clone(), self.version, disk)
     }
 
     /// Saves atomically to `target` (or the sheet's own path) and continues on the saved file.
@@ -486,7 +492,8 @@ impl Sheet {
     /// from the saved file (edits held in memory are let go); with history it stays on the
     /// old base, so undo and redo reach back past the save. Row ids are kept either way.
     pub fn mark_saved(&mut self, saved: SavedFile) {
-        let (path, version, base, ids) = saved.into_parts();
+        let (path, version, base, ids, stamp) = saved.into_parts();
+        self.disk = stamp;
         if version != self.version {
             // Later edits refer to the old base, whose open handle still reads the old bytes.
             self.path = path;
@@ -503,6 +510,7 @@ impl Sheet {
         let next_row = self.next_row;
         let next_col = self.next_col;
         *self = Sheet::on_base(path, base, ids);
+        self.disk = stamp;
         self.next_row = next_row;
         self.next_col = next_col;
         self.version = version;

@@ -1156,7 +1156,7 @@ impl App {
         let tx = self.tx.clone();
         let worker_path = path.clone();
         spawn_worker("leadgrid-save", move || {
-            let result = snapshot.save_to(&worker_path);
+            let result = snapshot.save_checked(&worker_path);
             let _ = tx.send(AppEvent::Worker(WorkerResult::Saved {
                 path: worker_path,
                 result,
