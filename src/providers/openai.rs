@@ -167,9 +167,7 @@ fn error_of(status: u16, retry_after: Option<&str>, json: Option<&Value>, body: 
     let message = field("message")
         .map(str::to_string)
         .or_else(|| (!body.trim().is_empty()).then(|| wire::snippet(body)));
-    let quota = [field("code"), field("type")]
-        .iter()
-        .any(|f| *f == Some("insufficient_quota"));
+    let quota = [field("code"), field("type")].contains(&Some("insufficient_quota"));
     if status == 429 && quota {
         // No retry helps until the account is topped up: stop the column like a refused key.
         return failure(
