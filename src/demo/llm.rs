@@ -294,6 +294,10 @@ impl<'a> Ctx<'a> {
         }
         match fact {
             Some(Fact::Missing) if shape.nullable => Value::Null,
+            // A date or URL cannot be "unknown": a made-up one keeps the answer valid.
+            Some(Fact::Missing) if shape.schema.get("format").is_some() => {
+                self.invent(&shape, name, path, depth)
+            }
             Some(Fact::Missing) => empty(shape.kind),
             Some(fact) => shaped(fact, &shape, self.seed, path)
                 .unwrap_or_else(|| self.invent(&shape, name, path, depth)),
