@@ -258,6 +258,7 @@ pub(super) async fn messages(
     let schema_text = req
         .get("tools")
         .or_else(|| req.pointer("/output_config/format"))
+        .or_else(|| req.get("output_format"))
         .map(Value::to_string)
         .unwrap_or_default();
     let request_key = format!("{:016x}", fnv1a(&req.to_string()));

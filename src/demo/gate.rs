@@ -75,7 +75,7 @@ pub async fn admit<'s>(
 }
 
 /// What requests still open get when the server shuts down.
-pub fn unavailable() -> Response {
+fn unavailable() -> Response {
     (
         StatusCode::SERVICE_UNAVAILABLE,
         axum::Json(json!({"detail": "demo server shutting down"})),
