@@ -2,8 +2,14 @@
 //! classifies every failure; retries, rate limits, caching and call sharing are
 //! layered on top by the engine's [`crate::engine::caller`].
 
+pub mod anthropic;
+pub mod apollo;
 pub mod datagen;
 pub mod http;
+pub mod hunter;
+pub mod llm;
+pub mod openai;
+pub mod wire;
 
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
