@@ -6,7 +6,7 @@ mod common;
 use common::{Harness, repo_file, temp_copy};
 use crossterm::event::KeyCode;
 use leadgrid::demo::DemoOptions;
-use leadgrid::tui::app::Mode;
+use leadgrid::tui::mode::Mode;
 use std::time::Duration;
 
 /// Adds `linkedin_profile` through the picker with default mapping, outputs and scope.
@@ -398,7 +398,7 @@ fn selected_rows_are_the_scope_and_what_ctrl_e_reruns() {
     assert!(screen.contains("  3•"), "{screen}");
     h.keys("S");
     h.settle();
-    assert_eq!(h.app.selected_rows(), [0, 2]);
+    assert_eq!(h.app.grid.selection.rows(&h.app.sheet), [0, 2]);
     h.keys("alinkedin_profile");
     h.key(KeyCode::Enter);
     h.key(KeyCode::Enter);
@@ -419,11 +419,11 @@ fn selected_rows_are_the_scope_and_what_ctrl_e_reruns() {
     h.keys("V");
     assert!(h.render().contains("8 selected"));
     h.keys("V");
-    assert!(h.app.selection.is_empty());
+    assert!(h.app.grid.selection.is_empty());
     assert!(h.render().contains("no rows selected"));
     h.keys(" ");
     h.key(KeyCode::Esc);
-    assert!(h.app.selection.is_empty());
+    assert!(h.app.grid.selection.is_empty());
     assert!(h.render().contains("selection cleared"));
     h.key(KeyCode::Esc);
     assert!(h.render().contains("view cleared"));
