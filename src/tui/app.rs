@@ -20,7 +20,7 @@ use super::prompt::Prompt;
 use super::runs::RunsPanel;
 use super::scope::Scope;
 use super::text::count;
-use crate::table::Sheet;
+use crate::table::{ColumnId, Sheet};
 use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEvent};
 use std::path::PathBuf;
 use std::sync::mpsc::Sender;
@@ -109,7 +109,7 @@ impl App {
             AppEvent::Worker(result) => self.worker_result(result),
             AppEvent::Engine(event) => {
                 let columns = &mut self.grid.columns;
-                let grow = &mut |col: usize, value: &str| columns.grow_to_fit(col, value);
+                let grow = &mut |col: ColumnId, value: &str| columns.grow_to_fit(col, value);
                 if let Some(m) = self.enrich.apply_event(&mut self.sheet, event, grow) {
                     self.message = Some(m);
                 }
@@ -117,7 +117,7 @@ impl App {
         }
         if self.enrich.take_definitions_changed()
             && let Some(p) = &self.persist
-            && let Err(m) = p.save_definitions(&self.enrich)
+            && let Err(m) = p.save_definitions(&self.enrich, &self.sheet)
         {
             self.message = Some(m);
         }
@@ -209,7 +209,7 @@ impl App {
             WorkerResult::Restored(restored) => {
                 self.restoring = false;
                 let columns = &mut self.grid.columns;
-                let grow = &mut |col: usize, value: &str| columns.grow_to_fit(col, value);
+                let grow = &mut |col: ColumnId, value: &str| columns.grow_to_fit(col, value);
                 Some(persist::apply_restored(
                     &mut self.enrich,
                     &mut self.sheet,
@@ -232,6 +232,7 @@ impl App {
                 match result {
                     Ok(saved) => {
                         self.sheet.mark_saved(saved);
+                        self.enrich.column_names_changed();
                         self.quit |= self.quit_after_save;
                         Some(Message::info(format!("saved {}", path.display())))
                     }
@@ -373,7 +374,7 @@ impl App {
                 ) else {
                     return;
                 };
-                Mode::CellView(CellView::new(row, col))
+                Mode::CellView(CellView::new(row, self.sheet.columns()[col].id))
             }
             Popup::Picker(scopes) => Mode::Picker(Box::new(Picker::new(
                 crate::integrations::registry(),
@@ -452,6 +453,7 @@ impl App {
             }
             PromptKind::RenameColumn { col } => {
                 self.sheet.rename_column(col, name);
+                self.enrich.column_names_changed();
                 None
             }
             PromptKind::SaveAs if name.is_empty() => Some(Message::error("no file name given")),
@@ -495,15 +497,11 @@ impl App {
         if self.edits_blocked() {
             return;
         }
-        let Some(name) = self.sheet.columns().get(col).map(|c| c.display.clone()) else {
-            return;
-        };
-        self.sheet.delete_column(col);
+        let message = self.enrich.delete_column(&mut self.sheet, col);
         self.grid.columns_changed(&self.sheet);
-        self.say(Message::info(format!(
-            "column '{name}' deleted ({} to undo)",
-            key_label(Action::Undo)
-        )));
+        if let Some(m) = message {
+            self.say(m);
+        }
     }
 
     fn undo(&mut self, undo: bool) {
@@ -527,7 +525,6 @@ impl App {
 
     fn add_enrichment(&mut self, enrichment: NewEnrichment, scope: Scope) {
         let name = enrichment.integration.spec().name;
-        let first_output = enrichment.outputs.first().copied();
         let ci = self.enrich.add(&mut self.sheet, enrichment);
         self.grid.columns_changed(&self.sheet);
         let total = self.sheet.row_count();
@@ -536,9 +533,8 @@ impl App {
             None => self.enrich.rows_empty_or_failed(&self.sheet, ci),
         };
         let n = self.enrich.submit(&self.sheet, ci, &rows, false);
-        if let Some(first) = first_output
-            && let Some(col) = self.sheet.columns().iter().position(|c| c.name == first)
-        {
+        let first_output = self.enrich.columns[ci].outputs.first();
+        if let Some(col) = first_output.and_then(|o| self.sheet.column_index(o.column)) {
             self.grid.focus_column(&self.sheet, col);
         }
         self.say(Message::info(format!("{name}: {n} rows queued")));

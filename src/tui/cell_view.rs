@@ -6,7 +6,7 @@ use super::intent::Intent;
 use super::popup::centered;
 use super::scroll::{SCROLL, Scroll};
 use crate::sanitize;
-use crate::table::RowId;
+use crate::table::{ColumnId, RowId};
 use crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -15,14 +15,13 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 /// Which cell is shown, and how far it is scrolled.
 pub struct CellView {
     pub row: RowId,
-    /// Sheet column.
-    pub col: usize,
+    pub col: ColumnId,
     pub scroll: Scroll,
 }
 
 impl CellView {
-    /// Shows the cell of row `row` in sheet column `col`.
-    pub fn new(row: RowId, col: usize) -> CellView {
+    /// Shows the cell of row `row` in column `col`.
+    pub fn new(row: RowId, col: ColumnId) -> CellView {
         CellView {
             row,
             col,
@@ -58,10 +57,9 @@ impl Draw for CellView {
         );
         frame.render_widget(Clear, rect);
         let row = ctx.sheet.row_of(self.row);
-        let title = ctx
-            .sheet
-            .columns()
-            .get(self.col)
+        let col = ctx.sheet.column_index(self.col);
+        let title = col
+            .and_then(|c| ctx.sheet.columns().get(c))
             .map(|c| {
                 format!(
                     " {} · row {} ",
@@ -70,7 +68,10 @@ impl Draw for CellView {
                 )
             })
             .unwrap_or_default();
-        let text = row.map(|r| ctx.sheet.cell(r, self.col)).unwrap_or_default();
+        let text = row
+            .zip(col)
+            .map(|(r, c)| ctx.sheet.cell(r, c))
+            .unwrap_or_default();
         let block = Block::default()
             .borders(Borders::ALL)
             .title(title)

@@ -1,6 +1,11 @@
 //! The grid's side of the run journal: enrichment column definitions are saved
 //! with the store, and on reopening a sheet its columns and finished cells come
 //! back (restored in the background), and only missing or failed cells run again.
+//!
+//! Enrichments know their columns by [`ColumnId`], which lives in memory only. Definitions
+//! name each column as the file on disk has it (or by its current name, for a column the
+//! file has not got yet), so reopening the file finds them: a rename is kept once saved and
+//! forgotten with the file's other unsaved changes. On reopening, names bind to ids once.
 
 use super::enrich::{CellInfo, Enrichments, InputSource, NewEnrichment, OnWrite, inputs_from};
 use super::event::{AppEvent, RestoreResult, RestoredColumn, WorkerResult, spawn_worker};
@@ -10,8 +15,9 @@ use crate::cell::CellState;
 use crate::integrations::find;
 use crate::resume::Journal;
 use crate::store::{RunId, Store};
-use crate::table::{RowId, Sheet};
+use crate::table::{ColumnId, RowId, Sheet};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 use std::sync::mpsc::Sender;
 
@@ -29,6 +35,9 @@ pub struct SavedColumn {
     /// Per input, in spec order: `{"column": name}`, `{"constant": value}` or null.
     pub sources: Vec<Option<SavedSource>>,
     pub outputs: Vec<String>,
+    /// The column each output fills, where it is not named after the output (renamed).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub columns: BTreeMap<String, String>,
 }
 
 /// Where a saved input comes from.
@@ -41,22 +50,39 @@ pub enum SavedSource {
 
 impl Persistence {
     /// Saves the current enrichment columns so reopening the sheet brings them back.
-    pub fn save_definitions(&self, enrich: &Enrichments) -> Result<(), Message> {
+    pub fn save_definitions(&self, enrich: &Enrichments, sheet: &Sheet) -> Result<(), Message> {
         let saved: Vec<SavedColumn> = enrich
             .columns
             .iter()
-            .map(|c| SavedColumn {
-                integration: c.integration.spec().name.to_string(),
-                sources: c
-                    .sources
+            .map(|c| {
+                // Outputs whose column was deleted are not filled any more.
+                let outputs: Vec<_> = c
+                    .outputs
                     .iter()
-                    .map(|s| match s {
-                        InputSource::Column(n) => Some(SavedSource::Column(n.clone())),
-                        InputSource::Constant(v) => Some(SavedSource::Constant(v.clone())),
-                        InputSource::Unmapped => None,
-                    })
-                    .collect(),
-                outputs: c.outputs.iter().map(|o| o.to_string()).collect(),
+                    .filter(|o| sheet.column_index(o.column).is_some())
+                    .collect();
+                SavedColumn {
+                    integration: c.integration.spec().name.to_string(),
+                    sources: c
+                        .sources
+                        .iter()
+                        .map(|s| match s {
+                            InputSource::Column(id) => {
+                                saved_name(sheet, *id).map(SavedSource::Column)
+                            }
+                            InputSource::Constant(v) => Some(SavedSource::Constant(v.clone())),
+                            InputSource::Unmapped => None,
+                        })
+                        .collect(),
+                    outputs: outputs.iter().map(|o| o.name.to_string()).collect(),
+                    columns: outputs
+                        .iter()
+                        .filter_map(|o| {
+                            let column = saved_name(sheet, o.column)?;
+                            (column != o.name).then(|| (o.name.to_string(), column))
+                        })
+                        .collect(),
+                }
             })
             .collect();
         let json = serde_json::to_value(saved).unwrap_or_default();
@@ -92,18 +118,25 @@ impl Persistence {
                 continue;
             };
             let spec = integration.spec();
-            let outputs: Vec<&'static str> = spec
+            let outputs: Vec<(&'static str, String)> = spec
                 .outputs
                 .iter()
                 .map(|o| o.name)
                 .filter(|name| s.outputs.iter().any(|o| o == name))
+                .map(|name| {
+                    let column = s.columns.get(name).map_or(name, String::as_str);
+                    (name, column.to_string())
+                })
                 .collect();
+            let by_name = |name: &str| sheet.columns().iter().find(|c| c.name == name);
             let sources: Vec<InputSource> = spec
                 .inputs
                 .iter()
                 .enumerate()
                 .map(|(i, _)| match s.sources.get(i).cloned().flatten() {
-                    Some(SavedSource::Column(n)) => InputSource::Column(n),
+                    Some(SavedSource::Column(n)) => {
+                        by_name(&n).map_or(InputSource::Unmapped, |c| InputSource::Column(c.id))
+                    }
                     Some(SavedSource::Constant(v)) => InputSource::Constant(v),
                     None => InputSource::Unmapped,
                 })
@@ -182,6 +215,15 @@ impl Persistence {
                 calls,
             }));
         });
+    }
+}
+
+/// The name a definition gives column `id`: its name in the file on disk, else its current
+/// name; `None` when the column is in neither.
+fn saved_name(sheet: &Sheet, id: ColumnId) -> Option<String> {
+    match sheet.saved_name(id) {
+        Some(name) => Some(name.to_string()),
+        None => Some(sheet.columns()[sheet.column_index(id)?].name.clone()),
     }
 }
 

@@ -177,9 +177,14 @@ fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
                 .iter()
                 .zip(&c.sources)
                 .map(|(input, source)| match source {
-                    InputSource::Column(name) => {
-                        format!("{}←{}", input.name, sanitize::for_display(name))
-                    }
+                    InputSource::Column(id) => match ctx.sheet.column_index(*id) {
+                        Some(col) => format!(
+                            "{}←{}",
+                            input.name,
+                            sanitize::for_display(&ctx.sheet.columns()[col].display)
+                        ),
+                        None => format!("{}←(deleted column)", input.name),
+                    },
                     InputSource::Constant(v) => {
                         format!("{}=\"{}\"", input.name, sanitize::for_display(v))
                     }

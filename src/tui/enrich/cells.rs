@@ -26,10 +26,10 @@ impl EnrichColumn {
             .zip(&self.sources)
             .filter(move |_| finished)
             .filter_map(move |(input, source)| {
-                let InputSource::Column(name) = source else {
+                let InputSource::Column(id) = source else {
                     return None;
                 };
-                let col = sheet.columns().iter().position(|c| c.name == *name)?;
+                let col = sheet.column_index(*id)?;
                 let now = cells.get(col).map_or("", String::as_str);
                 let then = info.inputs.get(input.name).map_or("", String::as_str);
                 (now != then).then_some((input.name, then, now))
@@ -40,16 +40,12 @@ impl EnrichColumn {
 impl Enrichments {
     /// After an input cell changed, says which of the row's enrichments are now out of date.
     pub fn stale_after_edit(&self, sheet: &Sheet, row: usize, col: usize) -> Option<Message> {
-        let header = sheet.columns().get(col).map(|c| c.name.clone())?;
+        let edited = InputSource::Column(sheet.columns().get(col)?.id);
         let id = sheet.row_id(row)?;
         let stale: Vec<&str> = self
             .columns
             .iter()
-            .filter(|c| {
-                c.sources
-                    .iter()
-                    .any(|s| *s == InputSource::Column(header.clone()))
-            })
+            .filter(|c| c.sources.contains(&edited))
             .filter(|c| c.cells.get(&id).is_some_and(|cell| cell.state.is_final()))
             .map(|c| c.integration.spec().name)
             .collect();

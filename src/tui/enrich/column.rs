@@ -4,15 +4,16 @@
 use crate::cell::CellState;
 use crate::integrations::{EnrichError, Fields, InputSpec, Integration};
 use crate::providers::CallRecord;
-use crate::table::{RowId, Sheet};
+use crate::table::{ColumnId, RowId, Sheet};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Where an input's value comes from, by column *name* so inserting columns does not break it.
+/// Where an input's value comes from: a column, by identity so renaming, moving or
+/// inserting columns does not break it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InputSource {
-    Column(String),
+    Column(ColumnId),
     Constant(String),
     Unmapped,
 }
@@ -94,14 +95,22 @@ impl Counts {
     }
 }
 
+/// One output of an enrichment and the sheet column it fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Output {
+    /// The integration's name for it.
+    pub name: &'static str,
+    pub column: ColumnId,
+}
+
 /// One enrichment: an integration, its input mapping, the outputs shown as columns, and its cells.
 pub struct EnrichColumn {
     pub id: u32,
     pub integration: Arc<dyn Integration>,
     /// One per integration input, in spec order.
     pub sources: Vec<InputSource>,
-    /// Output names that are sheet columns.
-    pub outputs: Vec<&'static str>,
+    /// The outputs shown as sheet columns.
+    pub outputs: Vec<Output>,
     pub cells: HashMap<RowId, CellInfo>,
     pub counts: Counts,
     /// Paused by the user: its queued jobs were withdrawn and come back on resume.
@@ -121,7 +130,7 @@ impl EnrichColumn {
         id: u32,
         integration: Arc<dyn Integration>,
         sources: Vec<InputSource>,
-        outputs: Vec<&'static str>,
+        outputs: Vec<Output>,
     ) -> EnrichColumn {
         EnrichColumn {
             id,
@@ -173,7 +182,7 @@ pub fn resolve(
         .map(|(input, source)| Resolved {
             name: input.name,
             column: match source {
-                InputSource::Column(name) => sheet.columns().iter().position(|c| c.name == *name),
+                InputSource::Column(id) => sheet.column_index(*id),
                 _ => None,
             },
             constant: match source {
@@ -209,7 +218,9 @@ pub const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
 pub struct NewEnrichment {
     pub integration: Arc<dyn Integration>,
     pub sources: Vec<InputSource>,
-    pub outputs: Vec<&'static str>,
+    /// Each chosen output and the name of the column it fills: a column of that name is
+    /// reused (filled in place), else one is added.
+    pub outputs: Vec<(&'static str, String)>,
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! Adding and removing enrichments as sheet edits: the output columns change as one undo
 //! step, and undoing the removal of an enrichment brings back its columns *and* the
 //! enrichment (cells, states, inspector history); undoing its addition withdraws it; redo
-//! does the reverse.
+//! does the reverse. Deleting a column an enrichment uses says what that does to it.
 
-use super::{EnrichColumn, Enrichments, NewEnrichment};
+use super::{EnrichColumn, Enrichments, InputSource, NewEnrichment, Output};
 use crate::cell::{CellState, SkipReason};
 use crate::table::Sheet;
 use crate::tui::action::{Action, key_label};
@@ -20,14 +20,11 @@ impl Enrichments {
     /// Adds an enrichment saved with the store (its definition is saved already); undoable
     /// like one added by hand. Returns its index.
     pub fn bring_back(&mut self, sheet: &mut Sheet, new: NewEnrichment) -> usize {
-        let before = append_output_columns(sheet, &new.outputs);
+        let before = sheet.undo_depth();
+        let outputs = bind_outputs(sheet, &new.outputs);
         let id = self.allocate_id();
-        self.columns.push(EnrichColumn::new(
-            id,
-            new.integration,
-            new.sources,
-            new.outputs,
-        ));
+        self.columns
+            .push(EnrichColumn::new(id, new.integration, new.sources, outputs));
         self.history.record(before, sheet.undo_depth(), id, None);
         self.columns.len() - 1
     }
@@ -41,8 +38,8 @@ impl Enrichments {
         let column = self.columns.remove(ci);
         let before = sheet.undo_depth();
         sheet.as_one_step(|sheet| {
-            for name in column.outputs.iter().rev() {
-                if let Some(col) = sheet.columns().iter().position(|c| c.name == *name) {
+            for output in column.outputs.iter().rev() {
+                if let Some(col) = sheet.column_index(output.column) {
                     sheet.delete_column(col);
                 }
             }
@@ -68,12 +65,53 @@ impl Enrichments {
             return false;
         }
         let mut history = std::mem::take(&mut self.history);
-        let changed = history.sync(sheet.undo_depth(), |id, stash, present| {
+        history.sync(sheet.undo_depth(), |id, stash, present| {
             self.set_present(id, stash, present)
         });
         self.history = history;
-        self.definitions_changed |= changed;
+        // Enrichments, their output columns or column names may have changed.
+        self.column_names_changed();
         true
+    }
+
+    /// Deletes sheet column `col` (one undo step brings it back, bound as before). An
+    /// enrichment no longer fills a deleted output column, and deleting the last output
+    /// column it has on the sheet removes the enrichment, as the runs panel does.
+    pub fn delete_column(&mut self, sheet: &mut Sheet, col: usize) -> Option<Message> {
+        let column = sheet.columns().get(col)?;
+        let (id, name) = (column.id, column.display.clone());
+        if let Some((ci, _)) = self.at_column(sheet, col) {
+            let shown = self.columns[ci]
+                .outputs
+                .iter()
+                .filter(|o| sheet.column_index(o.column).is_some())
+                .count();
+            if shown == 1 {
+                return self.remove(sheet, ci);
+            }
+        }
+        sheet.delete_column(col);
+        let names = |uses: &dyn Fn(&EnrichColumn) -> bool| {
+            let names: Vec<&str> = self
+                .columns
+                .iter()
+                .filter(|c| uses(c))
+                .map(|c| c.integration.spec().name)
+                .collect();
+            names.join(", ")
+        };
+        let filled = names(&|c| c.outputs.iter().any(|o| o.column == id));
+        let read = names(&|c| c.sources.contains(&InputSource::Column(id)));
+        let effect = match (filled.is_empty(), read.is_empty()) {
+            (false, _) => format!("; {filled} no longer fills it"),
+            (true, false) => format!("; {read} has lost an input: rows re-run without it"),
+            (true, true) => String::new(),
+        };
+        self.definitions_changed |= !effect.is_empty();
+        Some(Message::info(format!(
+            "column '{name}' deleted{effect} ({} to undo)",
+            key_label(Action::Undo)
+        )))
     }
 
     /// Puts enrichment `id` back from `stash`, or takes it out into `stash`.
@@ -90,19 +128,22 @@ impl Enrichments {
     }
 }
 
-/// Appends the output columns the sheet lacks (a column of that name, from a list enriched
-/// before, is reused) as one undo step. Returns the undo depth before it.
-fn append_output_columns(sheet: &mut Sheet, outputs: &[&'static str]) -> usize {
-    let depth = sheet.undo_depth();
+/// Binds each output to the column named for it: a column of that name (from a list enriched
+/// before) is reused, the others are appended, as one undo step.
+fn bind_outputs(sheet: &mut Sheet, outputs: &[(&'static str, String)]) -> Vec<Output> {
     sheet.as_one_step(|sheet| {
-        for name in outputs {
-            if !sheet.columns().iter().any(|c| c.name == *name) {
-                let at = sheet.columns().len();
-                sheet.insert_column(at, (*name).to_string());
-            }
-        }
-    });
-    depth
+        outputs
+            .iter()
+            .filter_map(|(name, column)| {
+                let at = match sheet.columns().iter().position(|c| c.name == *column) {
+                    Some(at) => at,
+                    None => sheet.insert_column(sheet.columns().len(), column.clone()),
+                };
+                let column = sheet.columns().get(at)?.id;
+                Some(Output { name, column })
+            })
+            .collect()
+    })
 }
 
 /// Cells that were queued or running when their enrichment was taken out never heard back

@@ -243,11 +243,11 @@ impl Enrichments {
         let Some(column) = self.columns.get(ci) else {
             return;
         };
-        for name in &column.outputs {
-            if let Some(col) = sheet.columns().iter().position(|c| c.name == *name) {
-                let value = fields.get(*name).cloned().unwrap_or_default();
+        for output in &column.outputs {
+            if let Some(col) = sheet.column_index(output.column) {
+                let value = fields.get(output.name).cloned().unwrap_or_default();
                 if sheet.cell(row, col) != value {
-                    on_write(col, &value);
+                    on_write(output.column, &value);
                     sheet.set_cell_untracked(row, col, value);
                 }
             }
@@ -272,7 +272,7 @@ impl Enrichments {
         let cols: Vec<usize> = column
             .outputs
             .iter()
-            .filter_map(|o| sheet.columns().iter().position(|c| c.name == *o))
+            .filter_map(|o| sheet.column_index(o.column))
             .collect();
         let mut rows = Vec::new();
         let _ = sheet.snapshot().for_each_row(|pos, cells| {

@@ -10,19 +10,19 @@ mod jobs;
 mod structure;
 
 pub use column::{
-    CellInfo, Counts, EnrichColumn, InputSource, NewEnrichment, Resolved, SPINNER, STALE,
+    CellInfo, Counts, EnrichColumn, InputSource, NewEnrichment, Output, Resolved, SPINNER, STALE,
     inputs_from, resolve,
 };
 
 use crate::engine::Engine;
-use crate::table::Sheet;
+use crate::table::{ColumnId, Sheet};
 use std::sync::Arc;
 use std::time::Instant;
 use structure::StructureHistory;
 
-/// Hears each value an enrichment writes into the sheet (sheet column, value), e.g. to widen
-/// the column so it shows whole.
-pub type OnWrite<'a> = &'a mut dyn FnMut(usize, &str);
+/// Hears each value an enrichment writes into the sheet (its column, the value), e.g. to
+/// widen the column so it shows whole.
+pub type OnWrite<'a> = &'a mut dyn FnMut(ColumnId, &str);
 
 /// The connection to the engine, and all enrichment columns.
 pub struct Enrichments {
@@ -103,11 +103,11 @@ impl Enrichments {
 
     /// The enrichment and output index sheet column `col` shows, if it is an output.
     pub fn at_column(&self, sheet: &Sheet, col: usize) -> Option<(usize, usize)> {
-        let header = &sheet.columns().get(col)?.name;
+        let id = sheet.columns().get(col)?.id;
         self.columns.iter().enumerate().find_map(|(ci, c)| {
             c.outputs
                 .iter()
-                .position(|o| o == header)
+                .position(|o| o.column == id)
                 .map(|oi| (ci, oi))
         })
     }
@@ -125,10 +125,16 @@ impl Enrichments {
         Some((column, column.cells.get(&id)))
     }
 
-    /// Whether the set of enrichments changed since the last call (so their definitions are
-    /// saved again).
+    /// Whether the set of enrichments, or the names their columns are saved under, changed
+    /// since the last call (so their definitions are saved again).
     pub fn take_definitions_changed(&mut self) -> bool {
         std::mem::take(&mut self.definitions_changed)
+    }
+
+    /// Columns were renamed or the file was saved: the names the definitions give columns
+    /// may have changed.
+    pub fn column_names_changed(&mut self) {
+        self.definitions_changed |= !self.columns.is_empty();
     }
 
     /// Advances the spinner and the rate estimate; called on every tick.

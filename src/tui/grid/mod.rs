@@ -115,7 +115,7 @@ impl Grid {
         layout::placed_columns(
             &self.visible_columns(sheet),
             self.left,
-            |c| self.columns.width_of(c),
+            |c| self.columns.width_of(sheet, c),
             self.gutter_width(sheet),
             self.size.0,
         )
@@ -336,7 +336,7 @@ impl Grid {
         let widths: Vec<u16> = self
             .visible_columns(sheet)
             .iter()
-            .map(|&c| self.columns.width_of(c))
+            .map(|&c| self.columns.width_of(sheet, c))
             .collect();
         let avail = self.size.0.saturating_sub(self.gutter_width(sheet)) as usize;
         while self.left < self.cursor_col {
@@ -506,7 +506,7 @@ impl Grid {
         let Some(c) = self.current_col(sheet) else {
             return Outcome::Consumed;
         };
-        self.columns.hidden.insert(c);
+        self.columns.hide(sheet, c);
         Intent::Notify(Message::info(format!(
             "column '{}' hidden ({} to show all)",
             sheet.columns()[c].display,
@@ -517,7 +517,7 @@ impl Grid {
 
     fn adjust_width(&mut self, sheet: &Sheet, delta: i16) -> Outcome {
         if let Some(c) = self.current_col(sheet) {
-            self.columns.adjust(c, delta);
+            self.columns.adjust(sheet, c, delta);
         }
         Outcome::Consumed
     }

@@ -304,7 +304,7 @@ impl Picker {
         .spawn(ctx.tx.clone());
     }
 
-    /// The chosen enrichment, bound to the sheet's columns by name.
+    /// The chosen enrichment, its inputs bound to the sheet's columns.
     fn finish(&self, ctx: &Context) -> Option<NewEnrichment> {
         let integration = self.current().cloned()?;
         let columns = ctx.sheet.columns();
@@ -312,9 +312,9 @@ impl Picker {
             .sources
             .iter()
             .map(|s| match s {
-                Source::Column(c) => columns.get(*c).map_or(InputSource::Unmapped, |h| {
-                    InputSource::Column(h.name.clone())
-                }),
+                Source::Column(c) => columns
+                    .get(*c)
+                    .map_or(InputSource::Unmapped, |h| InputSource::Column(h.id)),
                 Source::Constant(v) => InputSource::Constant(v.clone()),
                 Source::Unmapped => InputSource::Unmapped,
             })
@@ -322,7 +322,11 @@ impl Picker {
         Some(NewEnrichment {
             integration,
             sources,
-            outputs: self.chosen_outputs(),
+            outputs: self
+                .chosen_outputs()
+                .into_iter()
+                .map(|name| (name, name.to_string()))
+                .collect(),
         })
     }
 
