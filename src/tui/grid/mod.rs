@@ -121,6 +121,21 @@ impl Grid {
         )
     }
 
+    /// The (view row, visible column) of the data cell at a screen position, if any.
+    fn hit(&self, sheet: &Sheet, x: u16, y: u16) -> Option<(usize, usize)> {
+        if y == 0 || usize::from(y) > self.body_height() {
+            return None;
+        }
+        let row = self.top + usize::from(y) - 1;
+        if row >= self.view_rows(sheet) {
+            return None;
+        }
+        self.placed_columns(sheet)
+            .into_iter()
+            .find(|p| x >= p.x && x < p.x + p.width + 1)
+            .map(|p| (row, p.visible_index))
+    }
+
     /// A sort, filter or search is being computed in the background.
     pub fn is_busy(&self) -> bool {
         self.view.pending.is_some() || self.search.pending.is_some()
@@ -560,18 +575,9 @@ impl Component for Grid {
                 self.cursor_row = self.cursor_row.min(self.top + height - 1);
             }
             MouseEventKind::Down(MouseButton::Left) => {
-                let y = usize::from(m.row);
-                let row = (self.top + y).wrapping_sub(1);
-                let hit = (y >= 1 && y <= height && row < self.view_rows(sheet))
-                    .then(|| {
-                        self.placed_columns(sheet)
-                            .into_iter()
-                            .find(|p| m.column >= p.x && m.column < p.x + p.width + 1)
-                    })
-                    .flatten();
-                if let Some(p) = hit {
+                if let Some((row, col)) = self.hit(sheet, m.column, m.row) {
                     self.cursor_row = row;
-                    self.cursor_col = p.visible_index;
+                    self.cursor_col = col;
                 }
             }
             _ => return Outcome::Ignored,
