@@ -570,3 +570,43 @@ fn a_save_never_silently_overwrites_what_another_program_wrote() {
     second.set_cell(1, 1, "Second again".into());
     assert!(second.snapshot().save_checked(&path).is_ok());
 }
+
+#[test]
+fn column_ids_survive_renames_deletes_undo_and_saves() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut sheet, _) = open_copy(dir.path(), "simple.csv", &OpenOptions::default());
+    let ids = |sheet: &Sheet| sheet.columns().iter().map(|c| c.id).collect::<Vec<_>>();
+    let [first, last, email] = ids(&sheet)[..] else {
+        panic!("three columns")
+    };
+    let at = sheet.insert_column(1, "score".into());
+    let score = sheet.columns()[at].id;
+    assert_eq!(ids(&sheet), [first, score, last, email]);
+    sheet.rename_column(0, "given".into());
+    assert_eq!(sheet.columns()[0].id, first);
+    // Until saved, the file on disk still has the old name; an added column has none.
+    assert_eq!(sheet.saved_name(first), Some("first_name"));
+    assert_eq!(sheet.saved_name(score), None);
+    sheet.delete_column(0);
+    assert_eq!(sheet.column_index(first), None);
+    assert_eq!(sheet.column_index(email), Some(2));
+    sheet.undo();
+    assert_eq!(sheet.column_index(first), Some(0));
+    sheet.undo();
+    assert_eq!(sheet.columns()[0].name, "first_name");
+    sheet.redo();
+    sheet.save(None).unwrap();
+    assert_eq!(ids(&sheet), [first, score, last, email]);
+    assert_eq!(sheet.saved_name(first), Some("given"));
+    assert_eq!(sheet.saved_name(score), Some("score"));
+
+    // A save without undo history moves the sheet onto the saved file: ids stay, and new
+    // columns get new ones.
+    let (mut sheet, _) = open_copy(dir.path(), "simple.csv", &OpenOptions::default());
+    let before = ids(&sheet);
+    sheet.set_cell_untracked(0, 0, "Ada Q".into());
+    sheet.save(None).unwrap();
+    assert_eq!(ids(&sheet), before);
+    let at = sheet.insert_column(3, "score".into());
+    assert!(!before.contains(&sheet.columns()[at].id));
+}

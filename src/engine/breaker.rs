@@ -52,6 +52,15 @@ pub enum ProviderNotice {
 }
 
 impl ProviderNotice {
+    /// The provider it is about.
+    pub fn provider(&self) -> ProviderId {
+        match self {
+            ProviderNotice::Paused { provider, .. }
+            | ProviderNotice::Resumed { provider }
+            | ProviderNotice::Down { provider, .. } => *provider,
+        }
+    }
+
     /// One line for a status bar or stderr.
     pub fn message(&self) -> String {
         match self {

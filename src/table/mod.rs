@@ -30,7 +30,7 @@ pub use base::IndexProgress;
 pub use dialect::{Dialect, Encoding, LineEnding, OpenOptions};
 pub use error::{LoadError, SaveError};
 pub use generate::generate;
-pub use overlay::RowId;
+pub use overlay::{ColumnId, RowId};
 pub use save::{SaveStats, SavedFile};
 pub use sheet::{Column, Sheet};
 pub use snapshot::SheetSnapshot;

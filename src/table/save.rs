@@ -7,7 +7,7 @@ use super::atomic::AtomicFile;
 use super::base::{Base, BlockReader};
 use super::dialect::OpenOptions;
 use super::error::{LoadError, SaveError};
-use super::overlay::{ColKey, RowId};
+use super::overlay::{ColKey, ColumnId, RowId};
 use super::record::{Fields, decode_into, encode_into, parse_record, write_field, write_values};
 use super::snapshot::SheetSnapshot;
 use super::stamp::{self, DiskStamp};
@@ -29,14 +29,16 @@ pub struct SaveStats {
 
 /// A finished save, ready to hand to `Sheet::mark_saved`.
 pub struct SavedFile {
-    path: PathBuf,
-    version: u64,
-    base: Arc<Base>,
+    pub(super) path: PathBuf,
+    pub(super) version: u64,
+    pub(super) base: Arc<Base>,
     /// Ids of the saved records, so that rows keep their identity on the new base.
-    ids: Option<Arc<Vec<RowId>>>,
+    pub(super) ids: Option<Arc<Vec<RowId>>>,
+    /// The saved columns, in file order: their ids and the names the file gives them.
+    pub(super) columns: Vec<(ColumnId, String)>,
     stats: SaveStats,
     /// The saved file as written (None if it could not be read back).
-    stamp: Option<DiskStamp>,
+    pub(super) stamp: Option<DiskStamp>,
 }
 
 impl SavedFile {
@@ -48,19 +50,6 @@ impl SavedFile {
     /// What the save wrote.
     pub fn stats(&self) -> &SaveStats {
         &self.stats
-    }
-
-    #[allow(clippy::type_complexity)]
-    pub(crate) fn into_parts(
-        self,
-    ) -> (
-        PathBuf,
-        u64,
-        Arc<Base>,
-        Option<Arc<Vec<RowId>>>,
-        Option<DiskStamp>,
-    ) {
-        (self.path, self.version, self.base, self.ids, self.stamp)
     }
 }
 
@@ -153,11 +142,13 @@ impl SheetSnapshot {
             .saved_ids()
             .filter(|ids| ids.len() == base.row_count());
         let stamp = stamp::stamp_of(target, stats.crc).ok();
+        let columns = ov.columns.iter().map(|c| (c.id, c.name.clone())).collect();
         Ok(SavedFile {
             path: shown.to_path_buf(),
             version: self.version,
             base,
             ids,
+            columns,
             stats: stats.stats,
             stamp,
         })
