@@ -1,0 +1,106 @@
+//! A bound expression, ready to run on rows: `Expr::bind` makes one, `Program::eval` runs it.
+
+use super::ast::Expr;
+use super::columns::Headers;
+use super::compile::compile;
+use super::error::BindError;
+use super::eval::Node;
+use super::resolve::resolve;
+use super::value::Value;
+use chrono::NaiveDate;
+use std::fmt;
+
+/// The cells of one row, by column index.
+pub trait RowValues {
+    /// The cell's text, or `None` when it has no usable value (blank, or an enrichment cell
+    /// without data, failed, skipped or still running).
+    fn get(&self, col: usize) -> Option<&str>;
+}
+
+impl RowValues for [String] {
+    fn get(&self, col: usize) -> Option<&str> {
+        <[String]>::get(self, col)
+            .map(String::as_str)
+            .filter(|s| !s.trim().is_empty())
+    }
+}
+
+impl RowValues for Vec<String> {
+    fn get(&self, col: usize) -> Option<&str> {
+        RowValues::get(self.as_slice(), col)
+    }
+}
+
+/// What evaluation may depend on besides the row, fixed so results are reproducible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EvalCtx {
+    /// The date `days_since` counts to.
+    pub today: NaiveDate,
+}
+
+impl EvalCtx {
+    /// A context whose `today` is the local date now.
+    pub fn now() -> Self {
+        EvalCtx {
+            today: chrono::Local::now().date_naive(),
+        }
+    }
+}
+
+/// An expression bound to a sheet's headers: columns resolved to indexes, literal regex
+/// patterns compiled. Safe to share between threads.
+#[derive(Debug, Clone)]
+pub struct Program {
+    root: Node,
+    columns: Vec<usize>,
+    bound: Expr,
+}
+
+impl Expr {
+    /// Resolves column names against `headers` (see `columns` for the matching order) and
+    /// compiles literal regex patterns, once.
+    pub fn bind(&self, headers: &[String]) -> Result<Program, BindError> {
+        let headers = Headers::new(headers);
+        let bound = resolve(self, &headers)?;
+        let mut columns = Vec::new();
+        let root = compile(&bound, &headers, &mut columns)?;
+        columns.sort_unstable();
+        columns.dedup();
+        Ok(Program {
+            root,
+            columns,
+            bound,
+        })
+    }
+}
+
+impl Program {
+    /// The column indexes it reads, ascending (formula dependencies, stale marking).
+    pub fn columns(&self) -> &[usize] {
+        &self.columns
+    }
+
+    /// The expression as bound: columns by their exact headers, compatibility words as text.
+    pub fn expr(&self) -> &Expr {
+        &self.bound
+    }
+
+    /// Its value on `row`. Never panics: a row it cannot compute gives `Value::Error`.
+    pub fn eval<'a>(&'a self, row: &'a dyn RowValues, ctx: &EvalCtx) -> Value<'a> {
+        self.root.eval(row, ctx)
+    }
+
+    /// Whether `row` passes, as a filter or run condition: only a true result passes (`true`,
+    /// or text reading `true`); empty, errors and anything else do not.
+    pub fn matches(&self, row: &dyn RowValues, ctx: &EvalCtx) -> bool {
+        self.root.eval(row, ctx).truthy()
+    }
+}
+
+/// The canonical form of the bound expression, e.g. `follower_count > 1000` for the typed
+/// `followers > 1000`: what the status bar should show.
+impl fmt::Display for Program {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.bound.fmt(f)
+    }
+}
