@@ -325,3 +325,225 @@ fn extreme<'a>(func: Func, values: impl Iterator<Item = Value<'a>>) -> Result<Va
         func.name()
     )))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::expr::{EvalCtx, Value, parse};
+    use chrono::NaiveDate;
+    use std::borrow::Cow;
+
+    const HEADERS: [&str; 4] = ["a", "b", "c", "d"];
+
+    /// Evaluates `src` with cells `a`, `b`, `c`, `d` taken from `cells` in order.
+    fn eval(src: &str, cells: &[&str]) -> Value<'static> {
+        let headers: Vec<String> = HEADERS.map(String::from).into();
+        let program = parse(src).unwrap().bind(&headers).unwrap();
+        let mut row: Vec<String> = cells.iter().map(|s| s.to_string()).collect();
+        row.resize(HEADERS.len(), String::new());
+        let ctx = EvalCtx {
+            today: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+        };
+        program.eval(&row, &ctx).into_owned()
+    }
+
+    fn text(s: &str) -> Value<'static> {
+        Value::Text(Cow::Owned(s.to_string()))
+    }
+
+    fn n(x: f64) -> Value<'static> {
+        Value::Number(x)
+    }
+
+    fn is_error(v: &Value) -> bool {
+        matches!(v, Value::Error(_))
+    }
+
+    #[test]
+    fn case_and_trim() {
+        assert_eq!(eval("lower(a)", &["ÉLODIE Ünal"]), text("élodie ünal"));
+        assert_eq!(eval("upper(a)", &["straße"]), text("STRASSE"));
+        assert_eq!(eval("trim(a)", &["  Ada  "]), text("Ada"));
+        assert_eq!(eval("lower(a)", &[""]), Value::Empty);
+        assert_eq!(eval("upper(3)", &[]), text("3"));
+        assert_eq!(eval("trim(' ')", &[]), Value::Empty);
+    }
+
+    #[test]
+    fn len_counts_characters() {
+        assert_eq!(eval("len(a)", &["Sørby"]), n(5.0));
+        assert_eq!(eval("len(a)", &["名前"]), n(2.0));
+        assert_eq!(eval("len(a)", &[""]), n(0.0));
+        assert_eq!(eval("len(1000)", &[]), n(4.0));
+    }
+
+    #[test]
+    fn contains_and_affixes_ignore_case() {
+        assert_eq!(
+            eval("contains(a, 'GROWTH')", &["Head of Growth"]),
+            Value::Bool(true)
+        );
+        assert_eq!(eval("contains(a, 'x')", &[""]), Value::Bool(false));
+        assert_eq!(
+            eval("starts_with(a, 'vp')", &[" VP Sales"]),
+            Value::Bool(true)
+        );
+        assert_eq!(eval("starts_with(a, 'Ärz')", &["ärzte"]), Value::Bool(true));
+        assert_eq!(
+            eval("ends_with(a, '.IO')", &["ada@x.io "]),
+            Value::Bool(true)
+        );
+        assert_eq!(eval("ends_with(a, 'x')", &[""]), Value::Bool(false));
+        assert_eq!(eval("starts_with(a, b)", &["abc", ""]), Value::Bool(false));
+    }
+
+    #[test]
+    fn replace_is_literal_and_exact() {
+        assert_eq!(
+            eval("replace(a, ' Inc.', '')", &["Acme Inc."]),
+            text("Acme")
+        );
+        assert_eq!(eval("replace(a, '.', '-')", &["a.b.c"]), text("a-b-c"));
+        assert_eq!(eval("replace(a, 'x', 'y')", &["Xx"]), text("Xy"));
+        assert_eq!(eval("replace(a, '', 'y')", &["abc"]), text("abc"));
+        assert_eq!(eval("replace(a, 'b', c)", &["abc"]), text("ac"));
+        assert_eq!(eval("replace(a, 'b', 'c')", &[""]), Value::Empty);
+    }
+
+    #[test]
+    fn split_part_counts_from_one_or_from_the_end() {
+        let loc = ["London, England, United Kingdom"];
+        assert_eq!(eval("split_part(a, ',', 1)", &loc), text("London"));
+        assert_eq!(eval("split_part(a, ',', 3)", &loc), text("United Kingdom"));
+        assert_eq!(eval("split_part(a, ',', -1)", &loc), text("United Kingdom"));
+        assert_eq!(eval("split_part(a, ',', 4)", &loc), Value::Empty);
+        assert_eq!(eval("split_part(a, ' ', 2)", &["Ada Quill"]), text("Quill"));
+        assert_eq!(eval("split_part(a, '→', 2)", &["a→b"]), text("b"));
+        assert!(is_error(&eval("split_part(a, ',', 0)", &loc)));
+        assert!(is_error(&eval("split_part(a, ',', 1.5)", &loc)));
+        assert!(is_error(&eval("split_part(a, '', 1)", &loc)));
+        assert_eq!(eval("split_part(a, ',', 1)", &[""]), Value::Empty);
+    }
+
+    #[test]
+    fn regex_extract_groups() {
+        assert_eq!(
+            eval(r"regex_extract(a, '\d+')", &["Top 10 of 20"]),
+            text("10")
+        );
+        assert_eq!(
+            eval("regex_extract(a, '@(.+)$')", &["ada@x.io"]),
+            text("x.io")
+        );
+        assert_eq!(
+            eval("regex_extract(a, '(\\w+)@(.+)', 2)", &["ada@x.io"]),
+            text("x.io")
+        );
+        assert_eq!(
+            eval("regex_extract(a, '(\\w+)@', 0)", &["ada@x.io"]),
+            text("ada@")
+        );
+        assert_eq!(eval("regex_extract(a, 'ceo')", &["The CEO"]), text("CEO"));
+        assert_eq!(eval("regex_extract(a, 'x')", &["abc"]), Value::Empty);
+        assert_eq!(eval("regex_extract(a, '(x)?b')", &["abc"]), Value::Empty);
+        assert_eq!(eval("regex_extract(a, 'b')", &[""]), Value::Empty);
+        assert_eq!(
+            eval("regex_extract(a, 'b', 2)", &["abc"]),
+            Value::Error("the pattern has no group 2 (it has 0)".into())
+        );
+        assert_eq!(eval("regex_extract(a, b)", &["abc", "b."]), text("bc"));
+        assert!(is_error(&eval("regex_extract(a, b)", &["abc", "["])));
+    }
+
+    #[test]
+    fn if_coalesce_is_empty() {
+        assert_eq!(eval("if(a > 10, 'big', 'small')", &["48"]), text("big"));
+        assert_eq!(eval("if(a > 10, 'big', 'small')", &[""]), text("small"));
+        assert_eq!(eval("if(a, 1, 2)", &["TRUE"]), n(1.0));
+        // The branch not taken is not evaluated: its error does not matter.
+        assert_eq!(eval("if(true, 1, 1 / 0)", &[]), n(1.0));
+        assert_eq!(eval("coalesce(a, b, 'none')", &["", " ", ""]), text("none"));
+        assert_eq!(eval("coalesce(a, b)", &["", "x"]), text("x"));
+        assert_eq!(eval("coalesce(a, b)", &[]), Value::Empty);
+        assert_eq!(eval("is_empty(a)", &["  "]), Value::Bool(true));
+        assert_eq!(eval("is_empty(a)", &["0"]), Value::Bool(false));
+    }
+
+    #[test]
+    fn number_and_date_conversions() {
+        assert_eq!(eval("number(a)", &["48,210"]), n(48210.0));
+        assert_eq!(eval("number(a)", &[""]), Value::Empty);
+        assert_eq!(
+            eval("number(a)", &["n/a"]),
+            Value::Error("number needs a number, not text 'n/a'".into())
+        );
+        let day = |y, m, d| Value::Date(NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        assert_eq!(eval("date(a)", &["2026-02-03T04:05:06Z"]), day(2026, 2, 3));
+        assert!(is_error(&eval("date(a)", &["03/02/2026"])));
+        assert!(is_error(&eval("date(5)", &[])));
+        assert_eq!(eval("days_since(a)", &["2026-11-01"]), n(27.0));
+        assert_eq!(eval("days_since(a)", &["2026-12-01"]), n(-3.0));
+        assert_eq!(eval("days_since(a)", &[""]), Value::Empty);
+        assert!(is_error(&eval("days_since(a)", &["yesterday"])));
+    }
+
+    #[test]
+    fn lead_helpers() {
+        assert_eq!(
+            eval("domain_of(a)", &["Ada@Brightforge.Example"]),
+            text("brightforge.example")
+        );
+        assert_eq!(
+            eval("domain_of(a)", &["https://www.acme.com/x"]),
+            text("acme.com")
+        );
+        assert_eq!(eval("domain_of(a)", &[""]), Value::Empty);
+        assert_eq!(
+            eval("domain_of(a)", &["n/a"]),
+            Value::Error("no domain in text 'n/a'".into())
+        );
+        assert_eq!(eval("first_name_of(a)", &["Dr. Elin Sørby"]), text("Elin"));
+        assert_eq!(eval("last_name_of(a)", &["Ada Quill Jr."]), text("Quill"));
+        assert_eq!(eval("last_name_of(a)", &["Cher"]), Value::Empty);
+        assert_eq!(eval("first_name_of(a)", &[""]), Value::Empty);
+    }
+
+    #[test]
+    fn concat_skips_empty() {
+        assert_eq!(
+            eval("concat(a, ' ', b)", &["Ada", "Quill"]),
+            text("Ada Quill")
+        );
+        assert_eq!(eval("concat(a, '-', 2, true)", &["x"]), text("x-2true"));
+        assert_eq!(eval("concat(a, b)", &[]), Value::Empty);
+        assert!(is_error(&eval("concat(a, 1 / 0)", &["x"])));
+    }
+
+    #[test]
+    fn rounding_and_absolutes() {
+        assert_eq!(eval("round(a)", &["2.5"]), n(3.0));
+        assert_eq!(eval("round(a)", &["-2.5"]), n(-3.0));
+        assert_eq!(eval("round(a, 2)", &["2.71828"]), n(2.72));
+        assert_eq!(eval("round(a, -3)", &["48,210"]), n(48000.0));
+        assert_eq!(eval("round(a, 400)", &["1.5"]), n(1.5));
+        assert_eq!(eval("round(a, -400)", &["1.5"]), n(0.0));
+        assert!(is_error(&eval("round(a, 0.5)", &["1"])));
+        assert_eq!(eval("round(a)", &[""]), Value::Empty);
+        assert_eq!(eval("abs(a)", &["-4"]), n(4.0));
+        assert!(is_error(&eval("abs(a)", &["x"])));
+    }
+
+    #[test]
+    fn min_and_max() {
+        assert_eq!(eval("min(a, b, c)", &["3", "", "1,000"]), n(3.0));
+        assert_eq!(eval("max(a, b, c)", &["3", "", "1,000"]), n(1000.0));
+        assert_eq!(eval("max(a, b)", &[]), Value::Empty);
+        assert_eq!(
+            eval("min(a, b)", &["2026-01-02", "2025-12-31"]),
+            Value::Date(NaiveDate::from_ymd_opt(2025, 12, 31).unwrap())
+        );
+        assert_eq!(
+            eval("max(a, b)", &["3", "x"]),
+            Value::Error("max needs numbers or dates, not text 'x'".into())
+        );
+    }
+}

@@ -168,7 +168,7 @@ impl<'h> Headers<'h> {
     /// headers to choose from.
     fn unknown(&self, name: &str, pos: usize, key: &str) -> BindError {
         // About one edit in three characters, rounded up.
-        let limit = (key.chars().count() + 2) / 3;
+        let limit = key.chars().count().div_ceil(3);
         let mut near: Vec<(usize, &str)> = Vec::new();
         for (i, k) in self.keys.iter().enumerate() {
             let d = edit_distance(key, k);

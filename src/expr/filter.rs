@@ -63,3 +63,137 @@ fn lone_column(headers: &[String], col: usize, src: &str) -> Result<Program, Fil
     };
     Ok(Expr::new(ExprKind::Column { name, quoted }, span).bind(headers)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::EvalCtx;
+    use chrono::NaiveDate;
+
+    fn headers() -> Vec<String> {
+        [
+            "name",
+            "follower_count",
+            "email",
+            "title",
+            "First Name",
+            "verified",
+        ]
+        .map(String::from)
+        .into()
+    }
+
+    fn filter(src: &str) -> Result<Filter, FilterError> {
+        parse_filter(src, &headers())
+    }
+
+    fn text(src: &str) -> Option<String> {
+        match filter(src) {
+            Ok(Filter::Text(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    fn program(src: &str) -> Program {
+        match filter(src) {
+            Ok(Filter::Expr(p)) => p,
+            other => panic!("{src}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn plain_words_search_every_cell() {
+        assert_eq!(text("Acme").as_deref(), Some("acme"));
+        assert_eq!(text("  Head of Growth ").as_deref(), Some("head of growth"));
+        assert_eq!(text("e-commerce").as_deref(), Some("e-commerce"));
+        assert_eq!(text("c++ / b2b").as_deref(), Some("c++ / b2b"));
+        assert_eq!(text("Sørby").as_deref(), Some("sørby"));
+        assert_eq!(text("").as_deref(), Some(""));
+        assert_eq!(
+            text("'sales and marketing'").as_deref(),
+            Some("sales and marketing")
+        );
+        assert_eq!(text("\"a = b\"").as_deref(), Some("a = b"));
+    }
+
+    #[test]
+    fn a_column_name_alone_is_a_condition() {
+        assert_eq!(program("verified").to_string(), "verified");
+        assert_eq!(program("first name").to_string(), "`First Name`");
+        let p = program("VERIFIED");
+        let ctx = EvalCtx {
+            today: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+        };
+        let mut row = vec![String::new(); 6];
+        row[5] = "true".into();
+        assert!(p.matches(&row, &ctx));
+    }
+
+    #[test]
+    fn todays_filters_keep_working() {
+        assert_eq!(program("title = CEO").to_string(), "title = 'CEO'");
+        assert_eq!(program("name != Ada").to_string(), "name != 'Ada'");
+        assert_eq!(
+            program("followers > 1000").to_string(),
+            "follower_count > 1000"
+        );
+        assert_eq!(program("email empty").to_string(), "email is empty");
+        assert_eq!(program("email !empty").to_string(), "email is not empty");
+        assert_eq!(
+            program("followers > 1000 and not (title ~ 'intern' or email is empty)").to_string(),
+            "follower_count > 1000 and not (title ~ 'intern' or email is empty)"
+        );
+    }
+
+    #[test]
+    fn filters_keep_the_right_rows() {
+        let ctx = EvalCtx {
+            today: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+        };
+        let row = |followers: &str, email: &str| {
+            vec![
+                "Ada".to_string(),
+                followers.to_string(),
+                email.to_string(),
+                "CEO".to_string(),
+                String::new(),
+                String::new(),
+            ]
+        };
+        let p = program("followers > 1000 and email is not empty");
+        assert!(p.matches(&row("48,210", "a@x.io"), &ctx));
+        assert!(!p.matches(&row("999", "a@x.io"), &ctx));
+        assert!(!p.matches(&row("", "a@x.io"), &ctx));
+        assert!(!p.matches(&row("48,210", ""), &ctx));
+    }
+
+    #[test]
+    fn expressions_that_fail_say_where() {
+        let e = filter("nope = 3").unwrap_err();
+        assert!(matches!(e, FilterError::Bind(_)));
+        assert_eq!(e.pos(), 0);
+        let e = filter("followers >").unwrap_err();
+        assert_eq!(
+            (e.pos(), e.to_string().as_str()),
+            (11, "unexpected end: expected a value")
+        );
+        let e = filter("title = `CEO`").unwrap_err();
+        assert_eq!(e.pos(), 8);
+        assert!(
+            e.render("title = `CEO`")
+                .starts_with("title = `CEO`\n        ^\nunknown column 'CEO'")
+        );
+    }
+
+    #[test]
+    fn words_that_look_like_operators_get_a_quoting_hint() {
+        let e = filter("sales and marketing").unwrap_err();
+        assert_eq!(e.pos(), 0);
+        assert!(
+            e.to_string()
+                .ends_with("; to search for this text, put it in quotes"),
+            "{e}"
+        );
+        assert!(filter("not interested").is_err());
+    }
+}

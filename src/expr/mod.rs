@@ -16,6 +16,8 @@ mod leads;
 mod lexer;
 mod parser;
 mod program;
+#[cfg(test)]
+mod proptests;
 mod resolve;
 mod text;
 mod value;

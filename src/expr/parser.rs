@@ -458,3 +458,246 @@ fn describe(t: &Tok) -> String {
     };
     format!("'{symbol}'")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tree, fully parenthesized, so tests see exactly how the parser grouped things.
+    fn tree(src: &str) -> String {
+        fn go(e: &Expr) -> String {
+            match &e.kind {
+                ExprKind::Number(n) => n.to_string(),
+                ExprKind::Text(t) => format!("'{t}'"),
+                ExprKind::Bool(b) => b.to_string(),
+                ExprKind::Column {
+                    name,
+                    quoted: false,
+                } => name.clone(),
+                ExprKind::Column { name, quoted: true } => format!("`{name}`"),
+                ExprKind::Not(x) => format!("(not {})", go(x)),
+                ExprKind::Neg(x) => format!("(neg {})", go(x)),
+                ExprKind::Binary { op, lhs, rhs } => {
+                    format!("({} {} {})", op.symbol(), go(lhs), go(rhs))
+                }
+                ExprKind::IsEmpty { operand, negated } => {
+                    let name = if *negated { "filled" } else { "empty" };
+                    format!("({name} {})", go(operand))
+                }
+                ExprKind::Call { func, args } => {
+                    let args: Vec<_> = args.iter().map(go).collect();
+                    format!("{}[{}]", func.name(), args.join(" "))
+                }
+            }
+        }
+        go(&parse(src).unwrap())
+    }
+
+    fn error(src: &str) -> (usize, String) {
+        let e = parse(src).unwrap_err();
+        (e.pos, e.message)
+    }
+
+    #[test]
+    fn precedence_loosest_first() {
+        assert_eq!(tree("a or b and c"), "(or a (and b c))");
+        assert_eq!(tree("a and b or c"), "(or (and a b) c)");
+        assert_eq!(tree("not a and b"), "(and (not a) b)");
+        assert_eq!(tree("not a = b"), "(not (= a b))");
+        assert_eq!(tree("a = b + c * d"), "(= a (+ b (* c d)))");
+        assert_eq!(tree("a + b is empty"), "(empty (+ a b))");
+        assert_eq!(tree("a = b is empty"), "(= a (empty b))");
+        assert_eq!(tree("not a is empty"), "(not (empty a))");
+        assert_eq!(tree("-a * b"), "(* (neg a) b)");
+        assert_eq!(tree("a * -b"), "(* a (neg b))");
+        assert_eq!(tree("-lower(a)"), "(neg lower[a])");
+        assert_eq!(tree("(a or b) and c"), "(and (or a b) c)");
+        assert_eq!(tree("not not a"), "(not (not a))");
+        assert_eq!(tree("--a"), "(neg (neg a))");
+    }
+
+    #[test]
+    fn left_associative_chains() {
+        assert_eq!(tree("a - b - c"), "(- (- a b) c)");
+        assert_eq!(tree("a / b * c"), "(* (/ a b) c)");
+        assert_eq!(tree("a or b or c"), "(or (or a b) c)");
+        assert_eq!(tree("a and b and c"), "(and (and a b) c)");
+        assert_eq!(tree("a is empty is not empty"), "(filled (empty a))");
+    }
+
+    #[test]
+    fn every_comparison() {
+        for (src, op) in [
+            ("a = b", "="),
+            ("a == b", "="),
+            ("a != b", "!="),
+            ("a <> b", "!="),
+            ("a < b", "<"),
+            ("a <= b", "<="),
+            ("a > b", ">"),
+            ("a >= b", ">="),
+            ("a ~ b", "~"),
+            ("a !~ b", "!~"),
+            ("a contains b", "contains"),
+            ("a CONTAINS b", "contains"),
+        ] {
+            assert_eq!(tree(src), format!("({op} a b)"), "{src}");
+        }
+    }
+
+    #[test]
+    fn logic_spellings_and_keyword_case() {
+        assert_eq!(tree("a && b || !c"), "(or (and a b) (not c))");
+        assert_eq!(tree("a AND b Or NOT c"), "(or (and a b) (not c))");
+        assert_eq!(tree("x IS NOT EMPTY"), "(filled x)");
+        assert_eq!(tree("TRUE or False"), "(or true false)");
+        assert_eq!(tree("LOWER(x)"), "lower[x]");
+    }
+
+    #[test]
+    fn older_filter_spellings() {
+        assert_eq!(tree("email empty"), "(empty email)");
+        assert_eq!(tree("email !empty"), "(filled email)");
+        assert_eq!(tree("email not empty"), "(filled email)");
+        assert_eq!(tree("title = CEO"), "(= title CEO)");
+        assert_eq!(tree("followers > 1000"), "(> followers 1000)");
+    }
+
+    #[test]
+    fn literals() {
+        assert_eq!(tree("-2.5"), "-2.5");
+        assert_eq!(tree("- 2"), "-2");
+        assert_eq!(tree("-(2)"), "(neg 2)");
+        assert_eq!(tree("1e3"), "1000");
+        assert_eq!(tree("a - 2"), "(- a 2)");
+        assert_eq!(tree("a - -2"), "(- a -2)");
+        assert_eq!(tree(r#""it's" = 'say "hi"'"#), r#"(= 'it's' 'say "hi"')"#);
+        assert_eq!(tree("`First Name` = x"), "(= `First Name` x)");
+        assert_eq!(tree("`and` = x"), "(= `and` x)");
+    }
+
+    #[test]
+    fn calls() {
+        assert_eq!(tree("coalesce(a, b, 'c')"), "coalesce[a b 'c']");
+        assert_eq!(
+            tree("if(a > 1, 'big', 'small')"),
+            "if[(> a 1) 'big' 'small']"
+        );
+        assert_eq!(tree("round(x)"), "round[x]");
+        assert_eq!(tree("contains(title, 'vp')"), "contains[title 'vp']");
+    }
+
+    #[test]
+    fn canonical_form() {
+        let canon = |s: &str| parse(s).unwrap().to_string();
+        assert_eq!(canon("A == 'x' && !b"), "A = 'x' and not b");
+        assert_eq!(canon("(a)"), "a");
+        assert_eq!(canon("a - (b - c)"), "a - (b - c)");
+        assert_eq!(canon("(a - b) - c"), "a - b - c");
+        assert_eq!(canon("(a = b) = c"), "(a = b) = c");
+        assert_eq!(canon("not (a and b)"), "not (a and b)");
+        assert_eq!(canon("(not a) = b"), "(not a) = b");
+        assert_eq!(canon("x !empty"), "x is not empty");
+        assert_eq!(canon("`a``b` = 'it\\'s'"), "`a``b` = 'it\\'s'");
+        assert_eq!(canon("LOWER( x )"), "lower(x)");
+    }
+
+    #[test]
+    fn spans_cover_what_was_written() {
+        let e = parse("lower(x) = 'a'").unwrap();
+        assert_eq!(e.span, Span { start: 0, end: 14 });
+        let ExprKind::Binary { lhs, rhs, .. } = &e.kind else {
+            panic!("not binary")
+        };
+        assert_eq!((lhs.span.start, lhs.span.end), (0, 8));
+        assert_eq!((rhs.span.start, rhs.span.end), (11, 14));
+        assert_eq!(parse(" ( a ) ").unwrap().span, Span { start: 1, end: 6 });
+    }
+
+    #[test]
+    fn errors_point_at_the_problem() {
+        assert_eq!(error(""), (0, "empty expression".into()));
+        assert_eq!(
+            error("a = "),
+            (4, "unexpected end: expected a value".into())
+        );
+        assert_eq!(
+            error("(a = b"),
+            (0, "unclosed '(': add the matching ')'".into())
+        );
+        assert_eq!(error("a = b)"), (5, "unmatched ')'".into()));
+        assert_eq!(
+            error("a < b < c"),
+            (6, "comparisons don't chain: join them with 'and'".into())
+        );
+        assert_eq!(
+            error("title = head of growth"),
+            (
+                13,
+                "unexpected word 'of': put text with spaces in quotes, e.g. 'head of growth'"
+                    .into()
+            )
+        );
+        assert_eq!(
+            error("x is"),
+            (4, "expected 'empty' after 'is' (or 'is not')".into())
+        );
+        assert_eq!(
+            error("x is not 3"),
+            (9, "expected 'empty' after 'is' (or 'is not')".into())
+        );
+        assert_eq!(
+            error("a = and"),
+            (
+                4,
+                "expected a value, found 'and' (write `and` in backticks for a column of that name)"
+                    .into()
+            )
+        );
+        assert_eq!(error("a = ,"), (4, "expected a value, found ','".into()));
+        assert_eq!(error("f(a b)").0, 0);
+        assert_eq!(
+            error("lower(a b)"),
+            (8, "expected ')' or an operator, found 'b'".into())
+        );
+        assert_eq!(
+            error("a and"),
+            (5, "unexpected end: expected a value".into())
+        );
+    }
+
+    #[test]
+    fn function_errors_name_the_signature() {
+        assert_eq!(
+            error("x = lower(a, b)"),
+            (4, "lower takes 1 argument, not 2: lower(text)".into())
+        );
+        let (pos, message) = error("  foo(x)");
+        assert_eq!(pos, 2);
+        assert!(message.starts_with("unknown function 'foo'; functions: lower, upper, trim"));
+        assert!(message.ends_with("min, max"), "{message}");
+    }
+
+    #[test]
+    fn renders_a_caret() {
+        let e = parse("a < b < c").unwrap_err();
+        assert_eq!(
+            e.render("a < b < c"),
+            "a < b < c\n      ^\ncomparisons don't chain: join them with 'and'"
+        );
+    }
+
+    #[test]
+    fn depth_and_length_are_bounded() {
+        let deep = format!("{}a{}", "(".repeat(300), ")".repeat(300));
+        assert_eq!(error(&deep).1, "expression nested too deeply");
+        let nots = format!("{}a", "not ".repeat(300));
+        assert_eq!(error(&nots).1, "expression nested too deeply");
+        let chain = vec!["a"; 2000].join(" + ");
+        assert_eq!(error(&chain).1, "expression nested too deeply");
+        let fine = vec!["a"; 500].join(" or ");
+        assert!(parse(&fine).is_ok());
+        let long = format!("coalesce({})", vec!["a"; 6000].join(", "));
+        assert_eq!(error(&long).1, "expression too long");
+    }
+}

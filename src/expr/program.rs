@@ -11,23 +11,26 @@ use chrono::NaiveDate;
 use std::fmt;
 
 /// The cells of one row, by column index.
+///
+/// The method is `cell`, not `get`: on a `Vec<String>` a trait method named `get` would be
+/// picked before the slice's own `get` wherever the trait is in scope.
 pub trait RowValues {
     /// The cell's text, or `None` when it has no usable value (blank, or an enrichment cell
     /// without data, failed, skipped or still running).
-    fn get(&self, col: usize) -> Option<&str>;
+    fn cell(&self, col: usize) -> Option<&str>;
 }
 
 impl RowValues for [String] {
-    fn get(&self, col: usize) -> Option<&str> {
-        <[String]>::get(self, col)
+    fn cell(&self, col: usize) -> Option<&str> {
+        self.get(col)
             .map(String::as_str)
             .filter(|s| !s.trim().is_empty())
     }
 }
 
 impl RowValues for Vec<String> {
-    fn get(&self, col: usize) -> Option<&str> {
-        RowValues::get(self.as_slice(), col)
+    fn cell(&self, col: usize) -> Option<&str> {
+        self.as_slice().cell(col)
     }
 }
 

@@ -83,6 +83,18 @@ impl Value<'_> {
 }
 
 impl<'a> Value<'a> {
+    /// The same value, no longer borrowing from the row or the program.
+    pub fn into_owned(self) -> Value<'static> {
+        match self {
+            Value::Empty => Value::Empty,
+            Value::Text(t) => Value::Text(Cow::Owned(t.into_owned())),
+            Value::Number(n) => Value::Number(n),
+            Value::Bool(b) => Value::Bool(b),
+            Value::Date(d) => Value::Date(d),
+            Value::Error(e) => Value::Error(e),
+        }
+    }
+
     /// Text a function can work on: text as it is, other values as a cell would show them.
     /// `None` for `Empty` and `Error`.
     pub(super) fn into_text(self) -> Option<Cow<'a, str>> {
