@@ -235,18 +235,20 @@ fn date<'a>(func: Func, v: Value<'a>) -> Result<chrono::NaiveDate, Stop<'a>> {
 
 fn domain<'a>(v: Value<'a>) -> Result<Value<'a>, Stop<'a>> {
     let s = text(v)?;
-    match domain_of(&s) {
-        Some(d) if d == *s => Ok(Value::Text(s)),
-        Some(d) => Ok(Value::Text(Cow::Owned(d))),
-        None => Err(Value::Error(format!(
+    let found = match &s {
+        Cow::Borrowed(b) => domain_of(*b),
+        Cow::Owned(o) => domain_of(o).map(|d| Cow::Owned(d.into_owned())),
+    };
+    found.map(Value::Text).ok_or_else(|| {
+        Value::Error(format!(
             "no domain in {}",
-            describe(&Value::Text(s))
-        ))),
-    }
+            describe(&Value::Text(s.clone()))
+        ))
+    })
 }
 
 fn concat<'a>(values: impl Iterator<Item = Value<'a>>) -> Result<Value<'a>, Stop<'a>> {
-    let mut out = String::new();
+    let mut out = String::with_capacity(64);
     for v in values {
         if let Value::Error(_) = v {
             return Err(v);

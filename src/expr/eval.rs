@@ -4,6 +4,7 @@ use super::arith::{arith, negate};
 use super::builtins::call;
 use super::functions::Func;
 use super::program::{EvalCtx, RowValues};
+use super::text::is_blank;
 use super::value::{Value, compare, contains};
 use regex::{Regex, RegexBuilder};
 use std::borrow::Cow;
@@ -114,7 +115,7 @@ impl Pattern {
         if let Value::Error(e) = value {
             return Err(e);
         }
-        let Some(text) = value.as_text().filter(|t| !t.trim().is_empty()) else {
+        let Some(text) = value.as_text().filter(|t| !is_blank(t)) else {
             return Ok(None);
         };
         // A panic elsewhere cannot leave the cache half-written, so a poisoned lock is safe
@@ -141,7 +142,7 @@ impl Node {
             Node::Number(n) => Value::Number(*n),
             Node::Bool(b) => Value::Bool(*b),
             Node::Column(col) => match row.cell(*col) {
-                Some(s) if !s.trim().is_empty() => Value::Text(Cow::Borrowed(s)),
+                Some(s) if !is_blank(s) => Value::Text(Cow::Borrowed(s)),
                 _ => Value::Empty,
             },
             Node::Not(x) => Value::Bool(!x.eval(row, ctx).truthy()),
@@ -161,7 +162,7 @@ impl Node {
             Node::Contains(a, b) => Value::Bool(contains(&a.eval(row, ctx), &b.eval(row, ctx))),
             Node::Match(subject, pattern) => {
                 let subject = subject.eval(row, ctx);
-                let Some(text) = subject.as_text().filter(|t| !t.trim().is_empty()) else {
+                let Some(text) = subject.as_text().filter(|t| !is_blank(t)) else {
                     return Value::Bool(false);
                 };
                 match pattern.with(row, ctx, |re| re.is_match(&text)) {

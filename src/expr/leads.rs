@@ -1,16 +1,18 @@
 //! Lead-list helpers behind `domain_of`, `first_name_of` and `last_name_of`, sharing their logic
 //! with the `email_domain` and `split_full_name` integrations.
 
-use crate::integrations::email_domain::email_domain;
+use crate::integrations::email_domain::email_domain_as_written;
 use crate::integrations::split_full_name::split_full_name;
+use std::borrow::Cow;
 
 /// The domain of an email (the part after `@`), or the host of a URL or bare host name, lower
-/// case and without `www.`; `None` when the text is neither.
-pub(super) fn domain_of(text: &str) -> Option<String> {
+/// case and without `www.`; `None` when the text is neither. Borrows from `text` when it is
+/// already lower case.
+pub(super) fn domain_of(text: &str) -> Option<Cow<'_, str>> {
     let text = text.trim();
     let scheme_end = text.find("://");
     if scheme_end.is_none() && text.contains('@') {
-        return email_domain(text);
+        return email_domain_as_written(text).map(lower);
     }
     let rest = scheme_end.map_or(text, |i| &text[i + 3..]);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
@@ -19,11 +21,14 @@ pub(super) fn domain_of(text: &str) -> Option<String> {
         Some((host, port)) if port.chars().all(|c| c.is_ascii_digit()) => host,
         _ => host_port,
     };
-    let host = host.trim_end_matches('.').to_lowercase();
-    let host = host
-        .strip_prefix("www.")
-        .map(str::to_string)
-        .unwrap_or(host);
+    let host = lower(host.trim_end_matches('.'));
+    let host = match host {
+        Cow::Borrowed(h) => Cow::Borrowed(h.strip_prefix("www.").unwrap_or(h)),
+        Cow::Owned(h) => match h.strip_prefix("www.") {
+            Some(bare) => Cow::Owned(bare.to_string()),
+            None => Cow::Owned(h),
+        },
+    };
     let valid = host.contains('.')
         && !host.starts_with('.')
         && !host.contains("..")
@@ -31,6 +36,15 @@ pub(super) fn domain_of(text: &str) -> Option<String> {
             .chars()
             .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
     valid.then_some(host)
+}
+
+/// `s` in lower case, borrowed when it already is.
+fn lower(s: &str) -> Cow<'_, str> {
+    if s.chars().any(char::is_uppercase) {
+        Cow::Owned(s.to_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 /// The first name in a full name (titles, suffixes and "Last, First" understood).

@@ -4,10 +4,27 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use std::cmp::Ordering;
 
+/// `s` without surrounding whitespace; a cell that starts and ends with a visible ASCII
+/// character, the usual case, is returned without scanning.
+pub fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
+/// Whether `s` is empty or only whitespace.
+pub fn is_blank(s: &str) -> bool {
+    match s.as_bytes().first() {
+        Some(b) if b.is_ascii_graphic() => false,
+        _ => s.trim().is_empty(),
+    }
+}
+
 /// A number as people write it in a sheet: surrounding spaces, a sign, thousands separated by
 /// `,` in groups of three (`48,210`) or `_` between digits (`1_000`), a fraction, an exponent.
 pub fn parse_number(s: &str) -> Option<f64> {
-    let bytes = s.trim().as_bytes();
+    let bytes = trim(s).as_bytes();
     let (sign, body) = match bytes.split_first()? {
         (b @ (b'+' | b'-'), rest) => (Some(*b), rest),
         _ => (None, bytes),
@@ -32,6 +49,9 @@ pub fn parse_number(s: &str) -> Option<f64> {
     let mut group: Option<usize> = None; // digits since the last `,`, once one was seen
     let mut leading = 0; // digits before the first `,`
     let mut in_integer = true;
+    // Whole numbers, the common case, are summed as they are read, skipping the float parser.
+    let mut whole: u64 = 0;
+    let mut digits = 0;
     for (i, &b) in body.iter().enumerate() {
         match b {
             b',' | b'_' => {
@@ -49,10 +69,14 @@ pub fn parse_number(s: &str) -> Option<f64> {
                 }
                 continue;
             }
-            b'0'..=b'9' if in_integer => match group.as_mut() {
-                Some(g) => *g += 1,
-                None => leading += 1,
-            },
+            b'0'..=b'9' if in_integer => {
+                whole = whole.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
+                digits += 1;
+                match group.as_mut() {
+                    Some(g) => *g += 1,
+                    None => leading += 1,
+                }
+            }
             b'0'..=b'9' => {}
             _ => {
                 if in_integer && group.is_some_and(|g| g != 3) {
@@ -66,6 +90,11 @@ pub fn parse_number(s: &str) -> Option<f64> {
     if in_integer && group.is_some_and(|g| g != 3) {
         return None;
     }
+    // Up to 15 digits every integer is exact in an f64, and the sum above did not wrap.
+    if in_integer && digits <= 15 {
+        let n = whole as f64;
+        return Some(if sign == Some(b'-') { -n } else { n });
+    }
     let text = std::str::from_utf8(buf.get(..len)?).ok()?;
     text.parse::<f64>().ok().filter(|v| v.is_finite())
 }
@@ -73,7 +102,7 @@ pub fn parse_number(s: &str) -> Option<f64> {
 /// A date: ISO `YYYY-MM-DD`, or a datetime (RFC 3339, or ISO without an offset) whose date part
 /// is taken as written.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    let s = s.trim();
+    let s = trim(s);
     let b = s.as_bytes();
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
@@ -99,7 +128,7 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 
 /// `true` or `false`, any case, with surrounding spaces.
 pub fn parse_bool(s: &str) -> Option<bool> {
-    let s = s.trim();
+    let s = trim(s);
     if s.eq_ignore_ascii_case("true") {
         Some(true)
     } else if s.eq_ignore_ascii_case("false") {
@@ -181,6 +210,10 @@ mod tests {
             (".5", 0.5),
             ("1e3", 1000.0),
             ("007", 7.0),
+            ("-48,210", -48210.0),
+            ("123,456,789,012,345", 123456789012345.0),
+            ("1234567890123456789", 1234567890123456789.0),
+            ("99999999999999999999", 1e20),
         ] {
             assert_eq!(parse_number(text), Some(n), "{text}");
         }
@@ -235,6 +268,20 @@ mod tests {
         ] {
             assert_eq!(parse_date(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn blanks_and_trimming() {
+        for blank in ["", " ", "\t\n", "\u{a0}", " \u{3000} "] {
+            assert!(is_blank(blank), "{blank:?}");
+        }
+        for text in ["a", " a", "\u{a0}a", "é"] {
+            assert!(!is_blank(text), "{text:?}");
+        }
+        assert_eq!(trim("abc"), "abc");
+        assert_eq!(trim(" abc\t"), "abc");
+        assert_eq!(trim("\u{a0}abc"), "abc");
+        assert_eq!(trim("a b"), "a b");
     }
 
     #[test]

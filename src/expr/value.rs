@@ -1,6 +1,6 @@
 //! Values an expression produces, how cell text is typed when used, and how values compare.
 
-use super::text::{cmp_ci, contains_ci, parse_bool, parse_date, parse_number};
+use super::text::{cmp_ci, contains_ci, is_blank, parse_bool, parse_date, parse_number, trim};
 use chrono::NaiveDate;
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -39,7 +39,7 @@ impl Value<'_> {
     pub fn is_blank(&self) -> bool {
         match self {
             Value::Empty => true,
-            Value::Text(t) => t.trim().is_empty(),
+            Value::Text(t) => is_blank(t),
             _ => false,
         }
     }
@@ -83,6 +83,14 @@ impl Value<'_> {
 }
 
 impl<'a> Value<'a> {
+    /// `to_cell_text`, moving text the expression built instead of copying it.
+    pub fn into_cell_text(self) -> String {
+        match self {
+            Value::Text(t) => t.into_owned(),
+            other => other.to_cell_text(),
+        }
+    }
+
     /// The same value, no longer borrowing from the row or the program.
     pub fn into_owned(self) -> Value<'static> {
         match self {
@@ -112,6 +120,15 @@ fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         // Exact: the value is a whole number well inside i64.
         return format!("{}", n as i64);
+    }
+    let shortest = format!("{n}");
+    let significant = shortest
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .skip_while(|&b| b == b'0')
+        .count();
+    if significant <= 15 {
+        return shortest;
     }
     let rounded: f64 = format!("{n:.14e}").parse().unwrap_or(n);
     format!("{rounded}")
@@ -149,7 +166,7 @@ fn compare_text(x: &str, y: &str) -> Ordering {
     if let (Some(a), Some(b)) = (parse_date(x), parse_date(y)) {
         return a.cmp(&b);
     }
-    cmp_ci(x.trim(), y.trim())
+    cmp_ci(trim(x), trim(y))
 }
 
 /// `a contains b`: substring, ignoring case; false when either is blank or an error.
@@ -179,6 +196,16 @@ mod tests {
         assert_eq!(Value::Number(0.1 + 0.2).to_cell_text(), "0.3");
         assert_eq!(Value::Number(1e20).to_cell_text(), "100000000000000000000");
         assert_eq!(Value::Number(1.0 / 3.0).to_cell_text(), "0.333333333333333");
+        assert_eq!(Value::Number(48.2).to_cell_text(), "48.2");
+        assert_eq!(Value::Number(-0.001).to_cell_text(), "-0.001");
+        assert_eq!(
+            Value::Number(1e-20).to_cell_text(),
+            "0.00000000000000000001"
+        );
+        assert_eq!(
+            Value::Number(123456.7890123456).to_cell_text(),
+            "123456.789012346"
+        );
         assert_eq!(
             Value::Date(NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()).to_cell_text(),
             "2026-01-05"
