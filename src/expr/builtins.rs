@@ -236,7 +236,7 @@ fn date<'a>(func: Func, v: Value<'a>) -> Result<chrono::NaiveDate, Stop<'a>> {
 fn domain<'a>(v: Value<'a>) -> Result<Value<'a>, Stop<'a>> {
     let s = text(v)?;
     let found = match &s {
-        Cow::Borrowed(b) => domain_of(*b),
+        Cow::Borrowed(b) => domain_of(b),
         Cow::Owned(o) => domain_of(o).map(|d| Cow::Owned(d.into_owned())),
     };
     found.map(Value::Text).ok_or_else(|| {
