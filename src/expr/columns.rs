@@ -16,6 +16,11 @@ const MIN_FUZZY: usize = 3;
 /// A fuzzy winner must score this many fifths of the runner-up or more to be "clearly best".
 const CLEAR_MARGIN_FIFTHS: u32 = 6;
 
+/// A fuzzy match must score at least this many quarters of the name matched against itself:
+/// below that the letters are scattered over the header (`city` in `company_industry`), which
+/// is a guess, not a match.
+const MIN_QUALITY_QUARTERS: u32 = 3;
+
 /// What a fuzzy score loses when the name only matches with one of its characters left out
 /// (`followers` → `follower_count`): one matched character's worth.
 const SKIP_PENALTY: u16 = 16;
@@ -112,7 +117,8 @@ impl<'h> Headers<'h> {
     }
 
     /// A subsequence match scored by nucleo, allowing one character of the name to be left
-    /// out at a cost; the best wins only when clearly ahead of the next.
+    /// out at a cost; it must be compact enough, and the best wins only when clearly ahead of
+    /// the next.
     fn fuzzy(&self, name: &str, pos: usize, key: &str) -> Result<Option<usize>, BindError> {
         let mut config = Config::DEFAULT;
         config.normalize = false;
@@ -136,6 +142,14 @@ impl<'h> Headers<'h> {
             (shorter, SKIP_PENALTY)
         }));
         let (mut hay_buf, mut needle_buf) = (Vec::new(), Vec::new());
+        let perfect = matcher
+            .fuzzy_match(
+                Utf32Str::new(key, &mut hay_buf),
+                Utf32Str::new(key, &mut needle_buf),
+            )
+            .unwrap_or(u16::MAX);
+        let good_enough =
+            |score: u16| u32::from(score) * 4 >= u32::from(perfect) * MIN_QUALITY_QUARTERS;
         let mut scored: Vec<(u16, usize)> = Vec::new();
         for (col, header) in self.names.iter().enumerate() {
             let best = needles
@@ -148,7 +162,7 @@ impl<'h> Headers<'h> {
                         .map(|s| s.saturating_sub(*penalty))
                 })
                 .max();
-            if let Some(score) = best.filter(|&s| s > 0) {
+            if let Some(score) = best.filter(|&s| s > 0 && good_enough(s)) {
                 scored.push((score, col));
             }
         }
@@ -266,13 +280,18 @@ mod tests {
         assert_eq!(h.loose("cmpdomain", 0), Ok(4));
         assert_eq!(h.loose("fname", 0), Ok(5));
         assert_eq!(h.loose("eml", 0), Ok(2));
+        // Letters scattered over a header are not a match, however unique.
+        let e = h.loose("city", 0).unwrap_err();
+        assert!(matches!(e, BindError::UnknownColumn { .. }), "{e:?}");
         assert_eq!(h.loose("nam", 0), Ok(0));
-        let names = headers(&["first_name", "last_name", "email"]);
-        let e = Headers::new(&names).loose("nme", 0).unwrap_err();
+        let names = headers(&["company_name", "company_name_legal", "email"]);
+        let e = Headers::new(&names).loose("cmpname", 0).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "ambiguous column 'nme': first_name, last_name"
+            "ambiguous column 'cmpname': company_name, company_name_legal"
         );
+        let names = headers(&["employee_count", "mail_status"]);
+        assert_eq!(Headers::new(&names).loose("employes", 0), Ok(0));
     }
 
     #[test]
@@ -287,11 +306,10 @@ mod tests {
     fn unknown_names_get_suggestions() {
         let names = headers(&["title", "email", "name"]);
         let h = Headers::new(&names);
-        assert_eq!(h.loose("titel", 0), Ok(0));
-        let e = h.loose("tutke", 3).unwrap_err();
+        let e = h.loose("titel", 3).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "unknown column 'tutke' (did you mean title?)"
+            "unknown column 'titel' (did you mean title?)"
         );
         assert_eq!(e.pos(), 3);
         let e = h.loose("zz", 0).unwrap_err();
