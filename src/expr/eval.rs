@@ -452,6 +452,12 @@ mod tests {
     }
 
     #[test]
+    fn programs_can_be_shared_with_scan_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<crate::expr::Program>();
+    }
+
+    #[test]
     fn text_borrows_from_the_row() {
         let program = parse("trim(name)").unwrap().bind(&headers()).unwrap();
         let cells = row(&[("name", " Ada ")]);

@@ -4,29 +4,53 @@
 /// A built-in function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Func {
+    /// `lower(text)`
     Lower,
+    /// `upper(text)`
     Upper,
+    /// `trim(text)`
     Trim,
+    /// `len(text)`
     Len,
+    /// `contains(text, sub)`
     Contains,
+    /// `starts_with(text, prefix)`
     StartsWith,
+    /// `ends_with(text, suffix)`
     EndsWith,
+    /// `replace(text, from, to)`
     Replace,
+    /// `split_part(text, separator, n)`
     SplitPart,
+    /// `regex_extract(text, pattern[, group])`
     RegexExtract,
+    /// `if(condition, then, else)`
     If,
+    /// `coalesce(a, b, …)`
     Coalesce,
+    /// `is_empty(x)`
     IsEmpty,
+    /// `number(x)`
     Number,
+    /// `date(x)`
     Date,
+    /// `days_since(date)`
     DaysSince,
+    /// `domain_of(email_or_url)`
     DomainOf,
+    /// `first_name_of(full_name)`
     FirstNameOf,
+    /// `last_name_of(full_name)`
     LastNameOf,
+    /// `concat(a, b, …)`
     Concat,
+    /// `round(x[, digits])`
     Round,
+    /// `abs(x)`
     Abs,
+    /// `min(a, b, …)`
     Min,
+    /// `max(a, b, …)`
     Max,
 }
 

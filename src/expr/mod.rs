@@ -40,8 +40,7 @@ mod doc_tests {
     /// Every `expr` → `result` example in the reference's function table gives that result.
     #[test]
     fn reference_examples_hold() {
-        let example =
-            regex::Regex::new(r"`([^`]+)`(?: on [0-9-]+)? → `([^`]*)`").expect("pattern");
+        let example = regex::Regex::new(r"`([^`]+)`(?: on [0-9-]+)? → `([^`]*)`").expect("pattern");
         let ctx = EvalCtx {
             today: NaiveDate::from_ymd_opt(2026, 11, 28).expect("date"),
         };
