@@ -26,7 +26,7 @@ const CACHED_KEYS: usize = 10_000;
 
 fn key(i: usize) -> CacheKey {
     CacheKey::new(
-        ProviderId::Datagen,
+        ProviderId::DATAGEN,
         "get_linkedin_person",
         &json!({ "linkedin_url": format!("https://www.linkedin.com/in/person-{i}/") }),
     )

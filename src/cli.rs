@@ -28,10 +28,10 @@ pub struct OpenArgs {
     /// Use the built-in demo server (fictional data, no API key needed).
     #[arg(long)]
     pub demo: bool,
-    /// Field delimiter (one character, or `tab`); detected when absent.
+    /// Field delimiter (one character, or `tab`) [default: detected among , ; tab |].
     #[arg(long, value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
-    /// Text encoding of FILE; detected when absent.
+    /// Text encoding of FILE [default: utf8, with or without BOM; a file that is not valid UTF-8 is refused with the line, and a hint to use latin1].
     #[arg(long, value_enum)]
     pub encoding: Option<Encoding>,
     /// Response cache and run journal: none, or this SQLite file [default: $LEADGRID_STORE, else the data dir].
@@ -71,6 +71,16 @@ pub enum Encoding {
     Utf8,
     /// ISO-8859-1, as old spreadsheet exports often are.
     Latin1,
+}
+
+impl Encoding {
+    /// The table's encoding.
+    pub fn table(self) -> crate::table::Encoding {
+        match self {
+            Encoding::Utf8 => crate::table::Encoding::Utf8,
+            Encoding::Latin1 => crate::table::Encoding::Latin1,
+        }
+    }
 }
 
 /// Subcommands.
@@ -124,9 +134,12 @@ pub struct RunArgs {
     /// Seconds one HTTP request may take [default: from config, 30].
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<u64>,
-    /// Field delimiter (one character, or `tab`); detected when absent.
+    /// Field delimiter (one character, or `tab`) [default: detected among , ; tab |].
     #[arg(long, value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
+    /// Text encoding of the input, kept in the output [default: utf8, with or without BOM; a file that is not valid UTF-8 is refused with the line].
+    #[arg(long, value_enum)]
+    pub encoding: Option<Encoding>,
     /// Response cache and run journal.
     #[command(flatten)]
     pub store: StoreArgs,

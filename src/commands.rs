@@ -135,10 +135,9 @@ pub fn open(args: &OpenArgs) -> u8 {
         file: args.file.clone(),
         open: crate::table::OpenOptions {
             delimiter: args.delimiter,
-            encoding: match args.encoding {
-                Some(crate::cli::Encoding::Latin1) => crate::table::Encoding::Latin1,
-                _ => crate::table::Encoding::Utf8,
-            },
+            encoding: args
+                .encoding
+                .map_or(crate::table::Encoding::Utf8, crate::cli::Encoding::table),
         },
         session: crate::session::SessionOptions {
             // A little latency so a new user sees cells stream in as they would live.

@@ -76,6 +76,14 @@ pub struct EngineConfig {
     pub max_attempts: u32,
     /// Bound on one cell's enrichment, in seconds.
     pub job_timeout_secs: u64,
+    /// Longest `Retry-After` obeyed, in seconds.
+    pub max_retry_after_secs: u64,
+    /// Largest response body read, in MB.
+    pub max_response_mb: u64,
+    /// Consecutive transient failures that pause a provider (0: never).
+    pub breaker_failures: u32,
+    /// How long a provider that failed its probe is not called, in seconds.
+    pub breaker_cooldown_secs: u64,
 }
 
 /// Requests per minute per provider.

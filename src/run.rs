@@ -19,6 +19,7 @@ use crate::providers::ProviderId;
 use crate::resume::Journal;
 use crate::session::{Session, SessionError, SessionOptions, StoreChoice};
 use crate::store::RunId;
+use crate::table::{Encoding, OpenOptions};
 use csvio::CsvError;
 use plan::{PlanError, Planned, Source};
 use progress::{Progress, Tally};
@@ -86,7 +87,7 @@ pub fn run(args: &RunArgs) -> Result<Summary, RunError> {
     let integrations = resolve(&args.integrations)?;
     let needs_network = integrations
         .iter()
-        .any(|i| i.spec().provider != ProviderId::Local);
+        .any(|i| i.spec().provider != ProviderId::LOCAL);
     let output = args
         .output
         .clone()
@@ -231,10 +232,16 @@ pub fn execute(
     run: Option<&RunId>,
 ) -> Result<Summary, RunError> {
     let started = Instant::now();
-    let input = csvio::Input::open(&args.input, args.delimiter)?;
-    // A full pass first: the width (ragged rows), the row count, and any parse error before
-    // anything is paid for.
-    let scan = input.scan()?;
+    let open = OpenOptions {
+        delimiter: args.delimiter,
+        encoding: args
+            .encoding
+            .map_or(Encoding::Utf8, crate::cli::Encoding::table),
+    };
+    // The whole file is indexed first: the width (ragged rows), the row count, and any
+    // parse or encoding error before anything is paid for.
+    let input = csvio::Input::open(&args.input, &open)?;
+    let scan = input.scan();
     let mut headers = input.headers.clone();
     headers.resize(scan.width, String::new());
     let plans = plan::plan(&mut headers, &integrations, &args.map, &args.set)?;
@@ -251,6 +258,7 @@ pub fn execute(
         .collect();
     let progress_bar = std::io::stderr().is_terminal();
     let mut warnings: Vec<String> = session.store_warning.iter().cloned().collect();
+    warnings.extend(input.notices());
     let journal = match (&session.store, run) {
         (Some(store), Some(run)) => Journal::load(store, run).unwrap_or_else(|e| {
             warnings.push(format!("could not read the run journal: {e}"));
@@ -270,7 +278,7 @@ pub fn execute(
     let (mut to_run, mut to_restore) = (enriched_rows * plans.len(), 0usize);
     if !journal.is_empty() || args.skip_existing {
         (to_run, to_restore) = (0, 0);
-        for (r, row) in input.rows()?.take(enriched_rows).enumerate() {
+        for (r, row) in input.rows().take(enriched_rows).enumerate() {
             let mut row = row?;
             row.resize(width, String::new());
             for c in 0..plans.len() {
@@ -298,13 +306,14 @@ pub fn execute(
             "restored {to_restore} finished cells from the journal of an earlier run; {to_run} to go"
         ));
     }
-    let mut writer = csvio::AtomicWriter::create(output, input.delimiter)?;
+    let mut writer = csvio::AtomicWriter::create(output, input.dialect(), input.encoding())?;
     writer.write(&headers)?;
-    let mut rows = input.rows()?;
+    let mut rows = input.rows();
     let mut counts: Vec<Counts> = vec![Counts::default(); plans.len()];
     let mut restored = 0usize;
     let mut restored_cost = 0.0;
     let mut stopped = Vec::new();
+    let mut notices = Vec::new();
     let mut interrupted = false;
 
     let streamed: Result<(), RunError> = session.handle().block_on(async {
@@ -323,6 +332,9 @@ pub fn execute(
         let (mut front, mut next) = (0usize, 0usize);
         let mut exhausted = false;
         let mut engine_gone = false;
+        // Cells submitted and not yet finished: with none, there is no event to wait for
+        // (a window the journal or --skip-existing answered whole must not wait forever).
+        let mut outstanding = 0usize;
         loop {
             // Read ahead, queueing the new rows' cells.
             let mut jobs = Vec::new();
@@ -364,6 +376,7 @@ pub fn execute(
                 window.push_back(pending);
             }
             if !jobs.is_empty() {
+                outstanding += jobs.len();
                 engine.submit(jobs);
             }
             // Write out every finished row at the front, in input order.
@@ -376,7 +389,7 @@ pub fn execute(
             if window.is_empty() && exhausted {
                 return Ok(());
             }
-            if engine_gone {
+            if engine_gone || outstanding == 0 {
                 continue;
             }
             let event = tokio::select! {
@@ -394,6 +407,7 @@ pub fn execute(
             };
             match event {
                 Some(Event::Finished(result)) => {
+                    outstanding = outstanding.saturating_sub(1);
                     let (r, c) = (result.key.row as usize, result.key.column as usize);
                     let (Some(p), Some(pending)) =
                         (plans.get(c), r.checked_sub(front).and_then(|i| window.get_mut(i)))
@@ -415,6 +429,11 @@ pub fn execute(
                     );
                     progress.say(&line);
                     stopped.push(line);
+                }
+                Some(Event::Provider(notice)) => {
+                    let line = notice.message();
+                    progress.say(&line);
+                    notices.push(line);
                 }
                 Some(_) => {}
                 // The engine is gone: write what there is, rows as they are.
@@ -442,11 +461,11 @@ pub fn execute(
         writer.commit()?;
     } else {
         let written = writer.written()?;
-        let mut out = csvio::AtomicWriter::create(output, input.delimiter)?;
+        let mut out = csvio::AtomicWriter::create(output, input.dialect(), input.encoding())?;
         let mut header = written.headers.clone();
         header.extend(added.iter().map(|(name, _)| name.clone()));
         out.write(&header)?;
-        for (r, row) in written.rows()?.enumerate() {
+        for (r, row) in written.rows().enumerate() {
             let mut row = row?;
             row.extend(
                 added
@@ -458,6 +477,7 @@ pub fn execute(
         out.commit()?;
     }
 
+    warnings.extend(notices);
     let stats = session.caller.stats();
     let store_stats = session.store.as_ref().map(|s| s.stats());
     if let Some(error) = store_stats.as_ref().and_then(|s| s.last_error.clone()) {

@@ -1,4 +1,10 @@
-//! Cell text is untrusted: nothing in it may reach the terminal as a control sequence.
+//! Text from servers and files is untrusted: nothing in it may reach the terminal as a
+//! control sequence.
+//!
+//! Two layers: [`server_message`] and [`server_value`] clean what providers send *on the
+//! way in* (the engine applies them to every result, so the grid, `leadgrid run`'s stderr,
+//! the CSV's error columns and the journal all get the same clean text); [`for_display`]
+//! defuses whatever else reaches the screen (cells of the user's own file).
 
 use std::borrow::Cow;
 
@@ -40,6 +46,67 @@ pub fn for_display_multiline(text: &str) -> Cow<'_, str> {
     )
 }
 
+/// A server's message made safe to print on one line: escape sequences (CSI, OSC, DCS …)
+/// removed whole, other control characters removed, line breaks and tabs made spaces.
+pub fn server_message(text: &str) -> Cow<'_, str> {
+    clean(text, false)
+}
+
+/// A value from a server made safe to store and print: like [`server_message`], but line
+/// breaks and tabs are kept (a multi-line summary is legitimate data).
+pub fn server_value(text: &str) -> Cow<'_, str> {
+    clean(text, true)
+}
+
+fn clean(text: &str, keep_breaks: bool) -> Cow<'_, str> {
+    if !text.chars().any(is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' | '\t' | '\r' if keep_breaks => out.push(c),
+            '\n' | '\t' | '\r' => out.push(' '),
+            '\u{1b}' => match chars.next() {
+                Some('[') => skip_csi(&mut chars),
+                Some(']' | 'P' | 'X' | '^' | '_') => skip_string(&mut chars),
+                _ => {}
+            },
+            '\u{9b}' => skip_csi(&mut chars),
+            '\u{9d}' | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
+            c if is_control(c) => {}
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Skips a CSI sequence's parameters and its final byte.
+fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    for c in chars.by_ref() {
+        if ('\u{40}'..='\u{7e}').contains(&c) {
+            break;
+        }
+    }
+}
+
+/// Skips an OSC/DCS/SOS/PM/APC payload up to its terminator (BEL, ST, or ESC \\).
+fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{7}' | '\u{9c}' => break,
+            '\u{1b}' => {
+                if chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+}
+
 fn is_control(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
@@ -65,6 +132,18 @@ mod tests {
     fn newlines_become_visible_marks() {
         assert_eq!(for_display("a\r\nb"), "a␍⏎b");
         assert_eq!(for_display_multiline("a\r\nb\x1b"), "a\nb�");
+    }
+
+    #[test]
+    fn server_text_loses_whole_escape_sequences() {
+        let hostile = "bad key\x1b]0;pwned\x07\x1b[2J\x1b]52;c;ZXZpbA==\x1b\\!\u{9b}31mred\u{202e}";
+        assert_eq!(server_message(hostile), "bad key!red");
+        assert_eq!(server_message("two\nlines\tx"), "two lines x");
+        assert_eq!(server_value("two\nlines\x1b[1m"), "two\nlines");
+        assert!(matches!(server_message("plain"), Cow::Borrowed(_)));
+        // Unterminated sequences swallow the rest rather than leak a partial sequence.
+        assert_eq!(server_message("a\x1b]0;title"), "a");
+        assert_eq!(server_message("a\x1b"), "a");
     }
 
     #[test]

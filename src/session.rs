@@ -4,10 +4,13 @@
 
 use crate::config::Config;
 use crate::demo::{DemoHandle, DemoOptions};
+use crate::engine::backoff::Backoff;
+use crate::engine::breaker::BreakerSettings;
 use crate::engine::caller::{Caller, CallerSettings, NoCache, ResponseCache};
 use crate::engine::{Engine, EngineSettings, EventReceiver, ResultSink};
 use crate::providers::ProviderId;
 use crate::providers::datagen::{ApiKey, DatagenClient};
+use crate::providers::http::{HttpClient, HttpSettings};
 use crate::resume::JournalSink;
 use crate::store::{CachePolicy, ProviderPolicy, RunId, Store, StoreConfig};
 use std::collections::BTreeMap;
@@ -112,9 +115,17 @@ impl Session {
             .build()
             .map_err(SessionError::Runtime)?;
         // reqwest must be built inside a runtime context for its connection pool timers.
+        let http_settings = HttpSettings {
+            timeout: request_timeout,
+            max_body_bytes: usize::try_from(config.engine.max_response_mb.max(1))
+                .unwrap_or(usize::MAX / (1024 * 1024))
+                .saturating_mul(1024 * 1024),
+        };
         let client = {
             let _guard = runtime.enter();
-            DatagenClient::new(&base_url, key, request_timeout)
+            let http =
+                HttpClient::new(http_settings).map_err(|e| SessionError::Client(e.message))?;
+            DatagenClient::with_http(&base_url, key, http)
                 .map_err(|e| SessionError::Client(e.message))?
         };
         let settings = CallerSettings {
@@ -123,12 +134,19 @@ impl Session {
                 .unwrap_or(config.engine.max_attempts)
                 .max(1),
             request_timeout,
-            backoff: opts.backoff.unwrap_or_default(),
+            backoff: opts.backoff.unwrap_or(Backoff {
+                max_retry_after: Duration::from_secs(config.engine.max_retry_after_secs),
+                ..Backoff::default()
+            }),
             rate_limits: BTreeMap::from([
-                (ProviderId::Datagen, config.rate_limits.datagen),
-                (ProviderId::Heyreach, config.rate_limits.heyreach),
+                (ProviderId::DATAGEN, config.rate_limits.datagen),
+                (ProviderId::HEYREACH, config.rate_limits.heyreach),
             ]),
             max_in_flight: parallel,
+            breaker: BreakerSettings {
+                failures: config.engine.breaker_failures,
+                cooldown: Duration::from_secs(config.engine.breaker_cooldown_secs.max(1)),
+            },
             ..CallerSettings::default()
         };
         let (store, store_warning) = match open_store(config, &opts.store) {
@@ -157,6 +175,7 @@ impl Session {
         };
         let (engine, events) =
             Engine::with_sink(runtime.handle(), engine_settings, caller.clone(), sink);
+        caller.on_notice(engine.announcer());
         Ok(Session {
             engine: Arc::new(engine),
             caller,
@@ -188,14 +207,14 @@ fn open_store(
     let day = 24 * 60 * 60;
     let mut cache = CachePolicy::default();
     cache.set(
-        ProviderId::Datagen,
+        ProviderId::DATAGEN,
         ProviderPolicy {
             ttl: Duration::from_secs(u64::from(config.cache.ttl_days) * day),
             cost_per_call: DATAGEN_COST_PER_CALL,
         },
     );
     cache.set(
-        ProviderId::Heyreach,
+        ProviderId::HEYREACH,
         ProviderPolicy {
             ttl: Duration::from_secs(u64::from(config.cache.heyreach_ttl_days) * day),
             cost_per_call: DATAGEN_COST_PER_CALL,

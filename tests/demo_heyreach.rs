@@ -95,7 +95,7 @@ async fn engagement_on_the_sample_list() {
     assert!(farid.notes[0].contains("2025-09-17"), "{:?}", farid.notes);
 
     for call in ctx.take_calls() {
-        assert_eq!(call.provider, ProviderId::Heyreach);
+        assert_eq!(call.provider, ProviderId::HEYREACH);
         assert_eq!(call.request["limit"], 100);
         assert_eq!(call.request["offset"], 0);
         let url = call.request["leadProfileUrl"].as_str().unwrap();

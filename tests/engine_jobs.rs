@@ -387,7 +387,7 @@ async fn retries_are_reported_as_events() {
 async fn provider_rate_limit_paces_jobs() {
     let transport = Arc::new(FakeTransport::echo(Duration::ZERO));
     let settings = CallerSettings {
-        rate_limits: BTreeMap::from([(ProviderId::Datagen, 60)]),
+        rate_limits: BTreeMap::from([(ProviderId::DATAGEN, 60)]),
         ..CallerSettings::default()
     };
     let (engine, mut rx) = start(transport, 8, settings);
@@ -466,4 +466,60 @@ async fn every_paid_result_is_recorded_before_it_is_reported() {
     }
     assert_eq!(finished, 21);
     assert_eq!(journal.0.lock().unwrap().len(), 20);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_job_fails_its_cell_and_the_engine_goes_on() {
+    let transport = Arc::new(FakeTransport::new(Some(Duration::ZERO), |_, params, _| {
+        if params["linkedin_url"]
+            .as_str()
+            .is_some_and(|u| u.contains("p1/"))
+        {
+            panic!("parser blew up on row 1");
+        }
+        Ok(json!({"tool": "fake_person"}))
+    }));
+    // One worker: if the panic killed it, row 2 would never run.
+    let (engine, mut rx) = start(transport, 1, unlimited());
+    engine.submit((0..3).map(|row| url_job(&FAKE_PROFILE, row, 0)).collect());
+    let events = until_idle(&mut rx).await;
+    let done = finished(&events);
+    assert_eq!(done.len(), 3);
+    let bad = done.iter().find(|r| r.key.row == 1).expect("row 1");
+    assert_eq!(bad.state, CellState::Failed);
+    let message = &bad.error.as_ref().expect("an error").message;
+    assert!(
+        message.contains("internal error in fake_profile"),
+        "{message}"
+    );
+    assert!(message.contains("parser blew up on row 1"), "{message}");
+    assert!(
+        done.iter()
+            .filter(|r| r.key.row != 1)
+            .all(|r| r.state == CellState::Done)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_text_reaches_results_without_escape_sequences() {
+    let transport = Arc::new(FakeTransport::new(Some(Duration::ZERO), |_, params, _| {
+        if params["linkedin_url"]
+            .as_str()
+            .is_some_and(|u| u.contains("p1/"))
+        {
+            return Err(CallError::new(
+                ErrorKind::Permanent,
+                "denied\x1b]0;pwned\x07\x1b[2J\x1b]52;c;ZXZpbA==\x07!",
+            ));
+        }
+        Ok(json!({"tool": "evil\x1b[31m\ttext\nnext"}))
+    }));
+    let (engine, mut rx) = start(transport, 2, unlimited());
+    engine.submit((0..2).map(|row| url_job(&FAKE_PROFILE, row, 0)).collect());
+    let events = until_idle(&mut rx).await;
+    let done = finished(&events);
+    let ok = done.iter().find(|r| r.key.row == 0).expect("row 0");
+    assert_eq!(ok.fields["tool"], "evil\ttext\nnext");
+    let bad = done.iter().find(|r| r.key.row == 1).expect("row 1");
+    assert_eq!(bad.error.as_ref().expect("error").message, "denied!");
 }

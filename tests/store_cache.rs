@@ -30,7 +30,7 @@ const DAY: i64 = 86_400;
 fn config(clock: &Arc<ManualClock>) -> StoreConfig {
     let mut cache = CachePolicy::default();
     cache.set(
-        ProviderId::Datagen,
+        ProviderId::DATAGEN,
         ProviderPolicy {
             ttl: Duration::from_secs(30 * 86_400),
             cost_per_call: 2.5,
@@ -45,7 +45,7 @@ fn config(clock: &Arc<ManualClock>) -> StoreConfig {
 
 fn person(url: &str) -> CacheKey {
     CacheKey::new(
-        ProviderId::Datagen,
+        ProviderId::DATAGEN,
         "get_linkedin_person",
         &json!({ "linkedin_url": url }),
     )
@@ -79,7 +79,7 @@ fn ttl_expires_per_provider_and_expired_rows_are_pruned_on_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store.sqlite3");
     let clock = Arc::new(ManualClock::default());
-    let engagement = CacheKey::new(ProviderId::Heyreach, "get_engagement", &json!({"id": 7}));
+    let engagement = CacheKey::new(ProviderId::HEYREACH, "get_engagement", &json!({"id": 7}));
     {
         let store = Store::open(&path, config(&clock)).unwrap();
         store.cache_put(&person("linkedin.com/in/a"), &Cached::Result(json!(1)));
@@ -147,7 +147,7 @@ fn cache_rows_never_contain_a_key() {
         let store = Store::open(&path, StoreConfig::default()).unwrap();
         // Even a caller that wrongly puts credentials into the parameters does not get them stored.
         let key = CacheKey::new(
-            ProviderId::Datagen,
+            ProviderId::DATAGEN,
             "get_linkedin_person",
             &json!({
                 "linkedin_url": "linkedin.com/in/ada",

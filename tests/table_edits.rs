@@ -535,3 +535,78 @@ fn row_ids_survive_saves_after_rows_moved() {
     assert_eq!(sheet.row_of(bram), Some(0));
     assert_eq!(sheet.row_of(newer), Some(1));
 }
+
+#[test]
+fn a_save_never_silently_overwrites_what_another_program_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut first, path) = open_copy(dir.path(), "simple.csv", &OpenOptions::default());
+    let mut second = Sheet::open(&path, &OpenOptions::default()).unwrap();
+    second.wait_indexed();
+    first.set_cell(0, 1, "First".into());
+    let saved = first.snapshot().save_checked(&path).unwrap();
+    first.mark_saved(saved);
+    // The first sheet saves again over its own save: no conflict.
+    first.set_cell(0, 1, "First again".into());
+    let saved = first.snapshot().save_checked(&path).unwrap();
+    first.mark_saved(saved);
+    // The second sheet's copy is stale now.
+    second.set_cell(1, 1, "Second".into());
+    match second.snapshot().save_checked(&path) {
+        Err(SaveError::ChangedOnDisk { path: p }) => assert_eq!(p, path),
+        other => panic!("expected a conflict, got {:?}", other.map(|_| ())),
+    }
+    assert!(
+        read(&path).contains("First again"),
+        "the first sheet's work is kept"
+    );
+    // The user chose "overwrite".
+    let saved = second.snapshot().save_to(&path).unwrap();
+    second.mark_saved(saved);
+    assert!(read(&path).contains("Second"));
+    // Touching the file without changing it is not a conflict.
+    let bytes = std::fs::read(&path).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&path, &bytes).unwrap();
+    second.set_cell(1, 1, "Second again".into());
+    assert!(second.snapshot().save_checked(&path).is_ok());
+}
+
+#[test]
+fn column_ids_survive_renames_deletes_undo_and_saves() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut sheet, _) = open_copy(dir.path(), "simple.csv", &OpenOptions::default());
+    let ids = |sheet: &Sheet| sheet.columns().iter().map(|c| c.id).collect::<Vec<_>>();
+    let [first, last, email] = ids(&sheet)[..] else {
+        panic!("three columns")
+    };
+    let at = sheet.insert_column(1, "score".into());
+    let score = sheet.columns()[at].id;
+    assert_eq!(ids(&sheet), [first, score, last, email]);
+    sheet.rename_column(0, "given".into());
+    assert_eq!(sheet.columns()[0].id, first);
+    // Until saved, the file on disk still has the old name; an added column has none.
+    assert_eq!(sheet.saved_name(first), Some("first_name"));
+    assert_eq!(sheet.saved_name(score), None);
+    sheet.delete_column(0);
+    assert_eq!(sheet.column_index(first), None);
+    assert_eq!(sheet.column_index(email), Some(2));
+    sheet.undo();
+    assert_eq!(sheet.column_index(first), Some(0));
+    sheet.undo();
+    assert_eq!(sheet.columns()[0].name, "first_name");
+    sheet.redo();
+    sheet.save(None).unwrap();
+    assert_eq!(ids(&sheet), [first, score, last, email]);
+    assert_eq!(sheet.saved_name(first), Some("given"));
+    assert_eq!(sheet.saved_name(score), Some("score"));
+
+    // A save without undo history moves the sheet onto the saved file: ids stay, and new
+    // columns get new ones.
+    let (mut sheet, _) = open_copy(dir.path(), "simple.csv", &OpenOptions::default());
+    let before = ids(&sheet);
+    sheet.set_cell_untracked(0, 0, "Ada Q".into());
+    sheet.save(None).unwrap();
+    assert_eq!(ids(&sheet), before);
+    let at = sheet.insert_column(3, "score".into());
+    assert!(!before.contains(&sheet.columns()[at].id));
+}

@@ -3,35 +3,11 @@
 
 mod common;
 
-use common::{Harness, repo_file, temp_copy};
+use common::{Harness, add_profile_column, column_of, repo_file, temp_copy};
 use crossterm::event::KeyCode;
 use leadgrid::demo::DemoOptions;
-use leadgrid::tui::app::Mode;
+use leadgrid::tui::mode::Mode;
 use std::time::Duration;
-
-/// Adds `linkedin_profile` through the picker with default mapping, outputs and scope.
-fn add_profile_column(h: &mut Harness) {
-    h.keys("a");
-    assert!(matches!(h.app.mode, Mode::Picker(_)));
-    h.keys("linkedin_profile");
-    let screen = h.render();
-    assert!(screen.contains("1/3 choose an integration"), "{screen}");
-    assert!(screen.contains("follower_count"), "{screen}");
-    h.key(KeyCode::Enter);
-    let screen = h.render();
-    assert!(screen.contains("column 'linkedin_url'"), "{screen}");
-    h.key(KeyCode::Enter);
-    h.settle();
-    let screen = h.render();
-    // Grace has no LinkedIn URL: her row is skipped, not paid.
-    assert!(screen.contains("8 rows · 7 calls · est. $0.07"), "{screen}");
-    assert!(
-        screen.contains("1 row without linkedin_url: skipped, not paid"),
-        "{screen}"
-    );
-    h.key(KeyCode::Enter);
-    assert!(matches!(h.app.mode, Mode::Normal));
-}
 
 /// The sample list on a 160×30 screen with `linkedin_profile` added and finished.
 fn sample_with_profile() -> Harness {
@@ -56,15 +32,6 @@ fn slow_profile_run() -> Harness {
     let mut h = Harness::open_demo_with(&repo_file("lead-list/sample.csv"), 160, 30, opts, 1);
     add_profile_column(&mut h);
     h
-}
-
-fn column_of(h: &Harness, name: &str) -> usize {
-    h.app
-        .sheet
-        .columns()
-        .iter()
-        .position(|c| c.name == name)
-        .unwrap()
 }
 
 #[test]
@@ -398,7 +365,7 @@ fn selected_rows_are_the_scope_and_what_ctrl_e_reruns() {
     assert!(screen.contains("  3•"), "{screen}");
     h.keys("S");
     h.settle();
-    assert_eq!(h.app.selected_rows(), [0, 2]);
+    assert_eq!(h.app.grid.selection.rows(&h.app.sheet), [0, 2]);
     h.keys("alinkedin_profile");
     h.key(KeyCode::Enter);
     h.key(KeyCode::Enter);
@@ -419,11 +386,11 @@ fn selected_rows_are_the_scope_and_what_ctrl_e_reruns() {
     h.keys("V");
     assert!(h.render().contains("8 selected"));
     h.keys("V");
-    assert!(h.app.selection.is_empty());
+    assert!(h.app.grid.selection.is_empty());
     assert!(h.render().contains("no rows selected"));
     h.keys(" ");
     h.key(KeyCode::Esc);
-    assert!(h.app.selection.is_empty());
+    assert!(h.app.grid.selection.is_empty());
     assert!(h.render().contains("selection cleared"));
     h.key(KeyCode::Esc);
     assert!(h.render().contains("view cleared"));

@@ -4,7 +4,7 @@ mod common;
 
 use common::{Harness, repo_file, temp_copy};
 use crossterm::event::KeyCode;
-use leadgrid::tui::app::Mode;
+use leadgrid::tui::mode::Mode;
 
 #[test]
 fn first_screen_shows_header_rows_and_status() {

@@ -56,7 +56,7 @@ impl Fault {
             .copied()
     }
 
-    /// What the client receives.
+    /// What a DataGen client receives.
     pub fn response(self) -> Response {
         match self {
             Fault::RateLimited => (
@@ -79,18 +79,28 @@ impl Fault {
                 "data": {"success": false, "error": "Tool execution failed with status 524"}
             }))
             .into_response(),
-            Fault::Drop => {
-                // A body that fails at once makes hyper abort the connection mid-response.
-                let broken = futures::stream::once(async {
-                    Err::<Bytes, std::io::Error>(std::io::Error::new(
-                        std::io::ErrorKind::ConnectionReset,
-                        "demo fault: connection dropped",
-                    ))
-                });
-                Response::new(Body::from_stream(broken))
-            }
+            Fault::Drop => dropped_connection(),
         }
     }
+}
+
+/// A response whose body fails at once, which makes hyper abort the connection mid-response.
+pub fn dropped_connection() -> Response {
+    let broken = futures::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "demo fault: connection dropped",
+        ))
+    });
+    Response::new(Body::from_stream(broken))
+}
+
+/// A gateway's HTML error page, as proxies in front of APIs send for 502/503/504.
+pub fn gateway_page(status: StatusCode) -> Response {
+    let page = format!(
+        "<html><head><title>{status}</title></head><body><center><h1>{status}</h1></center></body></html>"
+    );
+    (status, [(header::CONTENT_TYPE, "text/html")], page).into_response()
 }
 
 #[cfg(test)]

@@ -228,6 +228,32 @@ const MENTION_TEXTS: &[&str] = &[
     "Asked @Claude to review our migration plan.",
 ];
 
+/// A synthetic profile's owner and current role, for demo providers that must agree with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Role {
+    /// Given name.
+    pub first_name: String,
+    /// Family name.
+    pub last_name: String,
+    /// Current title.
+    pub title: String,
+    /// Current company.
+    pub company: String,
+}
+
+/// The role on the synthetic profile at `slug`; `None` when that profile does not exist.
+pub fn synthetic_role(slug: &str) -> Option<Role> {
+    let person = synthetic(slug)?.person;
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let current = &person["positions"]["positionHistory"][0];
+    Some(Role {
+        first_name: text(&person["firstName"]),
+        last_name: text(&person["lastName"]),
+        title: text(&current["title"]),
+        company: text(&current["companyName"]),
+    })
+}
+
 /// A fictional person derived only from the slug, or `None` for the ~5% that "do not exist".
 fn synthetic(slug: &str) -> Option<PersonFixture> {
     let mut rng = SplitMix::new(fnv1a(slug));

@@ -1,27 +1,45 @@
-//! The built-in demo server: DataGen's protocol on 127.0.0.1 with fictional data.
+//! The built-in demo server: the providers' protocols on 127.0.0.1 with fictional data.
 //!
 //! It is a real HTTP server, so `--demo`, tests and benchmarks exercise the same client,
-//! sockets and classification as production. Latency, faults and hangs are switchable.
-//! Routes: `POST /api/tools/execute`, `GET /stats`, `GET /stats/summary`, `POST /stats/reset`.
+//! sockets and classification as production. Latency, faults and hangs are switchable, and
+//! apply to every provider's routes, each failing in its own provider's shape.
+//!
+//! Routes (every provider's base URL is the server's, except OpenAI's, which is `{base}/v1`):
+//! - DataGen: `POST /api/tools/execute` (LinkedIn, HeyReach and `chatgpt_webresearch` tools);
+//! - Anthropic: `POST /v1/messages`;
+//! - OpenAI-compatible: `POST /v1/chat/completions`;
+//! - Apollo: `POST /api/v1/people/match`, `GET /api/v1/organizations/enrich`;
+//! - Hunter: `GET /v2/email-finder`, `GET /v2/email-verifier`, `GET /v2/domain-search`;
+//! - counters: `GET /stats`, `GET /stats/summary`, `POST /stats/reset`.
 
+pub mod anthropic;
+pub mod apollo;
+pub mod companies;
+mod datagen;
 pub mod faults;
+mod gate;
 pub mod hash;
 pub mod heyreach;
+pub mod hostile;
+pub mod hunter;
 pub mod linkedin;
+pub mod llm;
+pub mod openai;
+pub mod people;
 pub mod stats;
 pub mod tools;
+pub mod webresearch;
 
 pub use stats::DemoStats;
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
-use faults::Fault;
+use companies::Companies;
 use hash::SplitMix;
-use serde_json::{Value, json};
+use llm::DemoLlm;
+use people::People;
 use stats::StatsCollector;
 use std::collections::HashMap;
 use std::io;
@@ -34,13 +52,13 @@ use tools::DemoTool;
 /// How the demo server behaves.
 #[derive(Debug, Clone)]
 pub struct DemoOptions {
-    /// Added to every tool call.
+    /// Added to every provider call.
     pub latency: Duration,
     /// Up to this much more, chosen per request from the seed.
     pub jitter: Duration,
-    /// Share of tool calls (0..1) answered with an injected fault.
+    /// Share of provider calls (0..1) answered with an injected fault.
     pub fault_rate: f64,
-    /// When set, requests without this `X-API-Key` get 401.
+    /// When set, requests that do not carry this key where their provider expects it get 401.
     pub required_key: Option<String>,
     /// Seeds jitter and fault choice, so runs repeat exactly.
     pub seed: u64,
@@ -64,6 +82,8 @@ impl Default for DemoOptions {
 struct Shared {
     opts: DemoOptions,
     tools: HashMap<&'static str, Arc<dyn DemoTool>>,
+    llm: DemoLlm,
+    people: People,
     stats: Arc<StatsCollector>,
     stop: watch::Receiver<bool>,
 }
@@ -98,7 +118,8 @@ pub struct DemoServer {
 impl DemoServer {
     /// Binds `addr` (port 0 picks a free port) and starts serving on the current tokio runtime.
     pub async fn start(addr: SocketAddr, opts: DemoOptions) -> io::Result<DemoServer> {
-        let tools = tools::builtin()?
+        let companies = Arc::new(Companies::load()?);
+        let tools = tools::builtin(companies.clone())?
             .into_iter()
             .map(|t| (t.name(), t))
             .collect();
@@ -109,11 +130,41 @@ impl DemoServer {
         let shared = Arc::new(Shared {
             opts,
             tools,
+            llm: DemoLlm::new(companies.clone()),
+            people: People::new(companies),
             stats: stats.clone(),
             stop: stop_rx.clone(),
         });
         let app = Router::new()
-            .route(crate::providers::datagen::EXECUTE_PATH, post(execute))
+            .route(
+                crate::providers::datagen::EXECUTE_PATH,
+                post(datagen::execute),
+            )
+            .route(
+                crate::providers::anthropic::MESSAGES_PATH,
+                post(anthropic::messages),
+            )
+            .route(openai::ROUTE, post(openai::completions))
+            .route(
+                crate::providers::apollo::PEOPLE_MATCH_PATH,
+                post(apollo::people_match),
+            )
+            .route(
+                crate::providers::apollo::ORGANIZATION_ENRICH_PATH,
+                get(apollo::organization_enrich),
+            )
+            .route(
+                crate::providers::hunter::EMAIL_FINDER_PATH,
+                get(hunter::email_finder),
+            )
+            .route(
+                crate::providers::hunter::EMAIL_VERIFIER_PATH,
+                get(hunter::email_verifier),
+            )
+            .route(
+                crate::providers::hunter::DOMAIN_SEARCH_PATH,
+                get(hunter::domain_search),
+            )
             .route("/stats", get(get_stats))
             .route("/stats/summary", get(get_summary))
             .route("/stats/reset", post(reset_stats))
@@ -134,7 +185,7 @@ impl DemoServer {
         })
     }
 
-    /// `http://127.0.0.1:PORT`, to use as the DataGen base URL.
+    /// `http://127.0.0.1:PORT`: the base URL of every emulated provider (OpenAI's is this + `/v1`).
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
     }
@@ -231,7 +282,7 @@ impl DemoHandle {
         })
     }
 
-    /// `http://127.0.0.1:PORT`, to use as the DataGen base URL.
+    /// `http://127.0.0.1:PORT`: the base URL of every emulated provider (OpenAI's is this + `/v1`).
     pub fn base_url(&self) -> String {
         self.base_url.clone()
     }
@@ -269,73 +320,4 @@ async fn get_summary(State(s): State<Arc<Shared>>) -> axum::Json<DemoStats> {
 async fn reset_stats(State(s): State<Arc<Shared>>) -> StatusCode {
     s.stats.reset();
     StatusCode::NO_CONTENT
-}
-
-fn tool_answer(result: Result<Value, String>) -> Response {
-    let data = match result {
-        Ok(result) => json!({"success": true, "result": result}),
-        Err(error) => json!({"success": false, "error": error}),
-    };
-    axum::Json(json!({"success": true, "data": data})).into_response()
-}
-
-fn unavailable() -> Response {
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        axum::Json(json!({"detail": "demo server shutting down"})),
-    )
-        .into_response()
-}
-
-async fn execute(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    let request = s.stats.enter();
-    if let Some(key) = &s.opts.required_key {
-        let sent = headers.get("x-api-key").and_then(|v| v.to_str().ok());
-        if sent != Some(key.as_str()) {
-            s.stats.unauthorized();
-            return (
-                StatusCode::UNAUTHORIZED,
-                axum::Json(json!({"detail": "Invalid or missing API key"})),
-            )
-                .into_response();
-        }
-    }
-    let Ok(req) = serde_json::from_slice::<Value>(&body) else {
-        return (
-            StatusCode::BAD_REQUEST,
-            axum::Json(json!({"detail": "body is not JSON"})),
-        )
-            .into_response();
-    };
-    let Some(tool) = req.get("tool_alias_name").and_then(Value::as_str) else {
-        return (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            axum::Json(json!({"detail": "tool_alias_name is required"})),
-        )
-            .into_response();
-    };
-    let params = req.get("parameters").cloned().unwrap_or(json!({}));
-
-    let delay = s.delay(request.number);
-    if !delay.is_zero() {
-        tokio::select! {
-            _ = tokio::time::sleep(delay) => {}
-            _ = s.stopped() => return unavailable(),
-        }
-    }
-    if s.opts.hang {
-        s.stopped().await;
-        return unavailable();
-    }
-    if let Some(fault) = Fault::choose(s.opts.seed, request.number, s.opts.fault_rate) {
-        s.stats.fault(fault.name());
-        return fault.response();
-    }
-    match s.tools.get(tool) {
-        None => tool_answer(Err(format!("Unknown tool: {tool}"))),
-        Some(t) => {
-            s.stats.paid(tool, t.billing_key(&params));
-            tool_answer(t.run(&params, chrono::Utc::now()))
-        }
-    }
 }

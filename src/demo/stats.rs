@@ -8,8 +8,12 @@ use tokio::sync::watch;
 /// A snapshot of the demo server's counters (also served as JSON on `GET /stats`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DemoStats {
-    /// Requests to the execute endpoint, including rejected and faulted ones.
+    /// Requests to any provider route, including rejected and faulted ones.
     pub requests: u64,
+    /// Requests by provider (`datagen`, `anthropic`, `openai`, `apollo`, `hunter`), including
+    /// rejected and faulted ones.
+    #[serde(default)]
+    pub by_provider: BTreeMap<String, u64>,
     /// Requests being handled right now.
     pub in_flight: u64,
     /// The most requests ever handled at once.
@@ -18,9 +22,11 @@ pub struct DemoStats {
     pub unauthorized: u64,
     /// Injected faults.
     pub faults: u64,
-    /// Injected faults by kind (`429`, `500`, `524`, `524_in_body`, `drop`).
+    /// Injected faults by kind: DataGen's `429`, `500`, `524`, `524_in_body`, `drop`, and the
+    /// other providers' own statuses (`403`, `502`, `503`, `504`, `529`…).
     pub faults_by_kind: BTreeMap<String, u64>,
-    /// Answered ("paid") tool runs by tool; faults and rejections are not counted.
+    /// Answered ("paid") calls by DataGen tool or by provider endpoint (`apollo/people_match`…);
+    /// faults and rejections are not counted.
     pub by_tool: BTreeMap<String, u64>,
     /// Answered tool runs that repeated an earlier (tool, input) pair: money a good client never spends.
     pub duplicate_paid: u64,
@@ -94,11 +100,12 @@ impl StatsCollector {
         out
     }
 
-    /// A request arrived.
-    pub fn enter(&self) -> InFlight<'_> {
+    /// A request for `provider` arrived.
+    pub fn enter(&self, provider: &str) -> InFlight<'_> {
         let number = self.update(|c| {
             let s = &mut c.stats;
             s.requests += 1;
+            *s.by_provider.entry(provider.to_string()).or_default() += 1;
             s.in_flight += 1;
             s.peak_in_flight = s.peak_in_flight.max(s.in_flight);
             s.requests - 1
@@ -122,7 +129,7 @@ impl StatsCollector {
         });
     }
 
-    /// A tool ran and answered for `key`.
+    /// A tool or endpoint ran and answered for `key`.
     pub fn paid(&self, tool: &str, key: String) {
         self.update(|c| c.paid(tool, key));
     }
@@ -204,14 +211,15 @@ mod tests {
     #[test]
     fn in_flight_tracks_guards() {
         let c = StatsCollector::default();
-        let a = c.enter();
-        let b = c.enter();
+        let a = c.enter("datagen");
+        let b = c.enter("hunter");
         assert_eq!((a.number, b.number), (0, 1));
         assert_eq!(c.snapshot().in_flight, 2);
         drop(a);
         drop(b);
         let s = c.snapshot();
         assert_eq!((s.requests, s.in_flight, s.peak_in_flight), (2, 0, 2));
+        assert_eq!(s.by_provider.get("hunter"), Some(&1));
     }
 
     #[test]

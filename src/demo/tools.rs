@@ -1,8 +1,9 @@
 //! The tools the demo server answers, each a handler over its own fixtures.
 //!
-//! A tool family (LinkedIn, HeyReach's `mcp_Heyreach_*`) is one fixture file under
+//! A tool family (LinkedIn, HeyReach's `mcp_Heyreach_*`, web research) is one fixture file under
 //! `assets/demo/`, one module implementing [`DemoTool`], and one line in [`builtin`].
 
+use super::companies::Companies;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::io;
@@ -23,10 +24,11 @@ pub trait DemoTool: Send + Sync {
     }
 }
 
-/// Every built-in tool, fixtures parsed once.
-pub fn builtin() -> io::Result<Vec<Arc<dyn DemoTool>>> {
+/// Every built-in tool, fixtures parsed once; web research reads the shared `companies`.
+pub fn builtin(companies: Arc<Companies>) -> io::Result<Vec<Arc<dyn DemoTool>>> {
     let mut tools: Vec<Arc<dyn DemoTool>> = Vec::new();
     tools.extend(super::linkedin::tools()?);
     tools.extend(super::heyreach::tools()?);
+    tools.push(Arc::new(super::webresearch::WebResearch(companies)));
     Ok(tools)
 }

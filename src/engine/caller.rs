@@ -1,6 +1,7 @@
 //! The tool caller integrations use: memo and cache, shared calls, rate limit, retries.
 
 use super::backoff::{Backoff, backoff_delay};
+use super::breaker::{BreakerSettings, Breakers, Gate, ProviderNotice};
 use super::limiter::RateLimit;
 use super::transport::{AttemptOutcome, Transport};
 use crate::integrations::{CallObserver, ToolCaller};
@@ -87,6 +88,8 @@ pub struct CallerSettings {
     /// Requests in flight at once, over all providers (0: no bound beyond the engine's).
     /// Only the job that pays for a call holds one, so jobs sharing a call don't use them up.
     pub max_in_flight: usize,
+    /// When a failing provider is paused and probed.
+    pub breaker: BreakerSettings,
 }
 
 impl Default for CallerSettings {
@@ -95,10 +98,11 @@ impl Default for CallerSettings {
             max_attempts: 4,
             request_timeout: Duration::from_secs(30),
             backoff: Backoff::default(),
-            rate_limits: BTreeMap::from([(ProviderId::Datagen, 600), (ProviderId::Heyreach, 300)]),
+            rate_limits: BTreeMap::from([(ProviderId::DATAGEN, 600), (ProviderId::HEYREACH, 300)]),
             memo_capacity: 1024,
             memo_ttl: Duration::from_secs(600),
             max_in_flight: 0,
+            breaker: BreakerSettings::default(),
         }
     }
 }
@@ -141,6 +145,9 @@ pub struct Caller {
     /// Tools whose key was refused: later calls fail at once instead of paying for another 401.
     refused: Mutex<HashMap<(ProviderId, String), CallError>>,
     memo: Mutex<Memo>,
+    breakers: Breakers,
+    /// Told once per change of a provider's health (the session forwards it to the engine's events).
+    notices: std::sync::OnceLock<Box<dyn Fn(ProviderNotice) + Send + Sync>>,
     attempts: AtomicU64,
     shared: AtomicU64,
     cached: AtomicU64,
@@ -184,6 +191,7 @@ impl Caller {
             .collect();
         Caller {
             transport,
+            breakers: Breakers::new(settings.breaker),
             settings,
             limits,
             cooldown: Mutex::new(HashMap::new()),
@@ -195,9 +203,21 @@ impl Caller {
                 entries: HashMap::new(),
                 order: VecDeque::new(),
             }),
+            notices: std::sync::OnceLock::new(),
             attempts: AtomicU64::new(0),
             shared: AtomicU64::new(0),
             cached: AtomicU64::new(0),
+        }
+    }
+
+    /// Calls `tell` with every change of a provider's health (set once; later calls are ignored).
+    pub fn on_notice(&self, tell: impl Fn(ProviderNotice) + Send + Sync + 'static) {
+        let _ = self.notices.set(Box::new(tell));
+    }
+
+    fn notify(&self, notice: Option<ProviderNotice>) {
+        if let (Some(notice), Some(tell)) = (notice, self.notices.get()) {
+            tell(notice);
         }
     }
 
@@ -303,6 +323,21 @@ impl Caller {
             if let Some(resume) = resume {
                 tokio::time::sleep_until(resume).await;
             }
+            // The breaker before a slot: calls waiting on a probe must not hold slots.
+            let probe = match self.breakers.gate(provider).await {
+                Gate::Go => None,
+                Gate::Probe => Some(ProbeGuard {
+                    breakers: &self.breakers,
+                    provider,
+                    armed: true,
+                }),
+                Gate::FailFast(error) => {
+                    return Answer {
+                        result: Err(error),
+                        record,
+                    };
+                }
+            };
             // A slot first, then the rate limit: a token is never spent waiting for a slot.
             let slot = match &self.requests {
                 Some(requests) => requests.acquire().await.ok(),
@@ -320,8 +355,21 @@ impl Caller {
             if let Some(limit) = self.limits.get(&provider) {
                 limit.ready().await;
             }
-            let out = self.attempt_once(provider, tool, &record.request).await;
+            let mut out = self.attempt_once(provider, tool, &record.request).await;
             drop(slot);
+            let notice = self.breakers.record(
+                provider,
+                out.result.as_ref().err(),
+                probe.as_ref().is_some_and(|p| p.armed),
+            );
+            if let Some(mut guard) = probe {
+                guard.armed = false;
+            }
+            self.notify(notice);
+            if let Err(error) = &mut out.result {
+                note_capped_wait(error, self.settings.backoff.max_retry_after);
+                out.attempt.outcome.clone_from(&error.message);
+            }
             self.attempts.fetch_add(1, Ordering::Relaxed);
             record.attempts.push(out.attempt);
             if let Some(body) = out.raw_body {
@@ -442,6 +490,33 @@ impl ToolCaller for Caller {
     }
 }
 
+/// Hands the probe over if the call that was probing ends without an outcome (cancelled).
+struct ProbeGuard<'a> {
+    breakers: &'a Breakers,
+    provider: ProviderId,
+    armed: bool,
+}
+
+impl Drop for ProbeGuard<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.breakers.abandon_probe(self.provider);
+        }
+    }
+}
+
+/// Says so in the error when the server asked for a longer wait than leadgrid gives it.
+fn note_capped_wait(error: &mut CallError, max: Duration) {
+    if let Some(asked) = error.retry_after.filter(|a| *a > max) {
+        error.message = format!(
+            "{}; the server asked to wait {} s, waiting {} s at most",
+            error.message,
+            asked.as_secs(),
+            max.as_secs()
+        );
+    }
+}
+
 /// The answer to remember, if `outcome` is final for this input (a result or no data).
 fn final_answer(outcome: &Answer) -> Option<Cached> {
     match &outcome.result {
@@ -536,7 +611,7 @@ mod tests {
             let c = caller(t.clone(), 4);
             let observer = CountRetries::default();
             let out = c
-                .call(ProviderId::Datagen, "tool", json!({"a": 1}), &observer)
+                .call(ProviderId::DATAGEN, "tool", json!({"a": 1}), &observer)
                 .await;
             let fail = out.expect_err("always fails");
             assert_eq!(fail.error.kind, kind);
@@ -557,7 +632,7 @@ mod tests {
         }));
         let c = caller(t.clone(), 4);
         let out = c
-            .call(ProviderId::Datagen, "tool", json!({}), &NoObserver)
+            .call(ProviderId::DATAGEN, "tool", json!({}), &NoObserver)
             .await
             .expect("third attempt succeeds");
         assert_eq!(out.result, json!({"ok": 3}));
@@ -584,7 +659,7 @@ mod tests {
         }));
         let c = caller(t, 4);
         let start = Instant::now();
-        c.call(ProviderId::Datagen, "tool", json!({}), &NoObserver)
+        c.call(ProviderId::DATAGEN, "tool", json!({}), &NoObserver)
             .await
             .expect("second attempt succeeds");
         let waited = start.elapsed();
@@ -605,13 +680,13 @@ mod tests {
         }));
         let c = caller(t.clone(), 4);
         let start = Instant::now();
-        c.call(ProviderId::Heyreach, "tool", json!({"id": 1}), &NoObserver)
+        c.call(ProviderId::HEYREACH, "tool", json!({"id": 1}), &NoObserver)
             .await
             .expect("retried after the pause");
         let first = start.elapsed();
         // Once the pause is over, other requests go straight through.
         let during = Instant::now();
-        c.call(ProviderId::Heyreach, "tool", json!({"id": 2}), &NoObserver)
+        c.call(ProviderId::HEYREACH, "tool", json!({"id": 2}), &NoObserver)
             .await
             .expect("ok");
         assert!(first >= Duration::from_secs(30), "{first:?}");
@@ -621,7 +696,7 @@ mod tests {
         );
         // A different provider was never paused.
         let other = Instant::now();
-        c.call(ProviderId::Datagen, "tool", json!({"id": 3}), &NoObserver)
+        c.call(ProviderId::DATAGEN, "tool", json!({"id": 3}), &NoObserver)
             .await
             .expect("ok");
         assert_eq!(other.elapsed(), Duration::ZERO);
@@ -643,11 +718,11 @@ mod tests {
         ));
         let c = caller(t.clone(), 4);
         let start = Instant::now();
-        let first = c.call(ProviderId::Heyreach, "tool", json!({"id": 1}), &NoObserver);
+        let first = c.call(ProviderId::HEYREACH, "tool", json!({"id": 1}), &NoObserver);
         let later = async {
             // Starts after the 429 came back (the first attempt takes 10 ms).
             tokio::time::sleep(Duration::from_millis(20)).await;
-            c.call(ProviderId::Heyreach, "tool", json!({"id": 2}), &NoObserver)
+            c.call(ProviderId::HEYREACH, "tool", json!({"id": 2}), &NoObserver)
                 .await
                 .expect("ok");
             start.elapsed()
@@ -667,7 +742,7 @@ mod tests {
         };
         let c = Caller::new(t.clone(), settings, Arc::new(NoCache));
         let fail = c
-            .call(ProviderId::Datagen, "tool", json!({}), &NoObserver)
+            .call(ProviderId::DATAGEN, "tool", json!({}), &NoObserver)
             .await
             .expect_err("never answers");
         assert_eq!(fail.error.kind, ErrorKind::Transient);
@@ -685,7 +760,7 @@ mod tests {
         let c = Caller::new(t.clone(), settings, Arc::new(NoCache));
         let calls = (0..12).map(|i| {
             c.call(
-                ProviderId::Datagen,
+                ProviderId::DATAGEN,
                 "tool",
                 json!({ "linkedin_url": format!("u{i}") }),
                 &NoObserver,
@@ -704,8 +779,8 @@ mod tests {
         let c = caller(t.clone(), 4);
         let params = json!({"linkedin_url": "u"});
         let (a, b) = tokio::join!(
-            c.call(ProviderId::Datagen, "tool", params.clone(), &NoObserver),
-            c.call(ProviderId::Datagen, "tool", params.clone(), &NoObserver),
+            c.call(ProviderId::DATAGEN, "tool", params.clone(), &NoObserver),
+            c.call(ProviderId::DATAGEN, "tool", params.clone(), &NoObserver),
         );
         let (a, b) = (a.expect("ok"), b.expect("ok"));
         assert_eq!(t.calls(), 1);
@@ -727,13 +802,13 @@ mod tests {
         let c = caller(t.clone(), 1);
         for id in [1, 2, 3, 1, 2, 3] {
             let _ = c
-                .call(ProviderId::Datagen, "tool", json!({"id": id}), &NoObserver)
+                .call(ProviderId::DATAGEN, "tool", json!({"id": id}), &NoObserver)
                 .await;
         }
         // The result and the no-data answer are remembered; the permanent failure is asked again.
         assert_eq!(t.calls(), 4);
         let again = c
-            .call(ProviderId::Datagen, "tool", json!({"id": 2}), &NoObserver)
+            .call(ProviderId::DATAGEN, "tool", json!({"id": 2}), &NoObserver)
             .await
             .expect_err("no data");
         assert_eq!(again.error.kind, ErrorKind::NoData);
@@ -749,7 +824,7 @@ mod tests {
         };
         let c = Caller::new(t.clone(), settings, Arc::new(NoCache));
         for id in [1, 2, 3, 1] {
-            c.call(ProviderId::Local, "tool", json!({"id": id}), &NoObserver)
+            c.call(ProviderId::LOCAL, "tool", json!({"id": id}), &NoObserver)
                 .await
                 .expect("echo");
         }
@@ -778,12 +853,12 @@ mod tests {
         for _ in 0..2 {
             // A fresh caller has an empty memo: only the cache can answer.
             let c = Caller::new(t.clone(), CallerSettings::default(), cache.clone());
-            c.call(ProviderId::Datagen, "tool", params.clone(), &NoObserver)
+            c.call(ProviderId::DATAGEN, "tool", params.clone(), &NoObserver)
                 .await
                 .expect("echo");
         }
         assert_eq!(t.calls(), 1);
-        let key = CallKey::new(ProviderId::Datagen, "tool", &params);
+        let key = CallKey::new(ProviderId::DATAGEN, "tool", &params);
         assert!(matches!(cache.get(&key), Some(Cached::Result(_))));
     }
 
@@ -825,7 +900,7 @@ mod tests {
         let late = tokio::spawn({
             let (c, params) = (c.clone(), params.clone());
             async move {
-                c.call(ProviderId::Heyreach, "tool", params, &NoObserver)
+                c.call(ProviderId::HEYREACH, "tool", params, &NoObserver)
                     .await
             }
         });
@@ -834,7 +909,7 @@ mod tests {
         }
         // The late caller has missed the memo and is stuck in the cache lookup; this one
         // pays, remembers the answer and leaves before the late one goes on.
-        c.call(ProviderId::Heyreach, "tool", params, &NoObserver)
+        c.call(ProviderId::HEYREACH, "tool", params, &NoObserver)
             .await
             .expect("echo");
         go.send(()).expect("late caller waits");
@@ -862,7 +937,7 @@ mod tests {
         let c = Caller::new(t.clone(), CallerSettings::default(), cache.clone());
         let params = json!({"linkedin_url": "u"});
         let ask = |observer: &'static dyn CallObserver| {
-            c.call(ProviderId::Datagen, "tool", params.clone(), observer)
+            c.call(ProviderId::DATAGEN, "tool", params.clone(), observer)
         };
         assert_eq!(ask(&NoObserver).await.expect("ok").result, json!(1));
         assert_eq!(ask(&NoObserver).await.expect("ok").result, json!(1));
@@ -871,7 +946,7 @@ mod tests {
         assert!(!fresh.record.shared && !fresh.record.cached);
         // Later callers get the new answer, from the memo and from the cache.
         assert_eq!(ask(&NoObserver).await.expect("ok").result, json!(2));
-        let key = CallKey::new(ProviderId::Datagen, "tool", &params);
+        let key = CallKey::new(ProviderId::DATAGEN, "tool", &params);
         assert!(matches!(cache.get(&key), Some(Cached::Result(v)) if v == json!(2)));
         assert_eq!(t.calls(), 2);
     }
@@ -881,8 +956,8 @@ mod tests {
         let a: Value = serde_json::from_str(r#"{"a":1,"b":2}"#).expect("json");
         let b: Value = serde_json::from_str(r#"{"b":2,"a":1}"#).expect("json");
         assert_eq!(
-            CallKey::new(ProviderId::Datagen, "t", &a),
-            CallKey::new(ProviderId::Datagen, "t", &b)
+            CallKey::new(ProviderId::DATAGEN, "t", &a),
+            CallKey::new(ProviderId::DATAGEN, "t", &b)
         );
     }
 

@@ -136,7 +136,7 @@ const URL_INPUT: InputSpec = InputSpec {
 pub static FAKE_PROFILE: IntegrationSpec = IntegrationSpec {
     name: "fake_profile",
     description: "Test double: echoes the profile URL",
-    provider: ProviderId::Datagen,
+    provider: ProviderId::DATAGEN,
     tools: &["fake_person"],
     inputs: &[URL_INPUT],
     outputs: &[
@@ -158,7 +158,7 @@ pub static FAKE_PROFILE: IntegrationSpec = IntegrationSpec {
 pub static FAKE_ACTIVITY: IntegrationSpec = IntegrationSpec {
     name: "fake_activity",
     description: "Test double: shares fake_profile's call",
-    provider: ProviderId::Datagen,
+    provider: ProviderId::DATAGEN,
     tools: &["fake_person"],
     inputs: &[URL_INPUT],
     outputs: &[OutputSpec {
@@ -173,7 +173,7 @@ pub static FAKE_ACTIVITY: IntegrationSpec = IntegrationSpec {
 pub static FAKE_NETWORK: IntegrationSpec = IntegrationSpec {
     name: "fake_network",
     description: "Test double with two required inputs",
-    provider: ProviderId::Heyreach,
+    provider: ProviderId::HEYREACH,
     tools: &["fake_network"],
     inputs: &[
         URL_INPUT,

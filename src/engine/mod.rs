@@ -6,6 +6,7 @@
 //! is ever lost and the submitter is never blocked by a slow reader.
 
 pub mod backoff;
+pub mod breaker;
 pub mod caller;
 pub mod cancel;
 pub mod fake;
@@ -18,7 +19,9 @@ use crate::integrations::{
 };
 use crate::providers::{CallError, CallRecord, ErrorKind};
 use cancel::CancelToken;
+use futures::FutureExt;
 use std::collections::{HashMap, VecDeque};
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -92,6 +95,8 @@ pub enum Event {
         /// The authentication failure.
         error: EnrichError,
     },
+    /// A provider's health changed (paused after failures, resumed, down): say so once.
+    Provider(breaker::ProviderNotice),
     /// No job is queued or running.
     Idle,
 }
@@ -260,6 +265,14 @@ impl Engine {
         lock(&self.inner.stopped).remove(&column);
     }
 
+    /// A function that puts provider notices on this engine's event stream (for the caller's breaker).
+    pub fn announcer(&self) -> impl Fn(breaker::ProviderNotice) + Send + Sync + 'static {
+        let events = self.inner.events.clone();
+        move |notice| {
+            let _ = events.send(Event::Provider(notice));
+        }
+    }
+
     /// Jobs submitted and not yet finished.
     pub fn pending(&self) -> usize {
         self.inner.pending.load(Ordering::SeqCst)
@@ -277,9 +290,41 @@ impl Drop for Engine {
 }
 
 async fn worker(inner: Arc<Inner>) {
-    while let Some(job) = inner.next_job().await {
-        inner.run(job).await;
+    while let Some(queued) = inner.next_job().await {
+        let (id, key) = (queued.id, queued.job.key);
+        let name = queued.job.integration.spec().name;
+        // A panic anywhere in a job (an integration's parser, a sink) must end as a failed
+        // cell with its message, never as a job that silently never finishes.
+        match AssertUnwindSafe(inner.run(queued)).catch_unwind().await {
+            Ok((result, auth)) => {
+                // The stop is announced before the result that caused it, so whoever reads
+                // up to the last Finished has heard about it (even when it was the last cell).
+                if let Some(error) = auth {
+                    inner.stop_column(key.column, error);
+                }
+                inner.finish(result);
+            }
+            Err(panic) => {
+                lock(&inner.running).remove(&id);
+                let message = format!(
+                    "internal error in {name}: {} (please report this)",
+                    panic_message(panic.as_ref())
+                );
+                let error = EnrichError::new(ErrorKind::Permanent, message);
+                inner.finish(JobResult::bare(key, CellState::Failed, Some(error)));
+            }
+        }
     }
+}
+
+/// The text a panic was raised with.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    let text = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_owned());
+    crate::sanitize::server_message(&text).into_owned()
 }
 
 impl Inner {
@@ -331,13 +376,13 @@ impl Inner {
         }
     }
 
-    async fn run(&self, queued: QueuedJob) {
+    /// Runs one job to its result; the caller reports it (and the auth failure that stops its column, if any).
+    async fn run(&self, queued: QueuedJob) -> (JobResult, Option<EnrichError>) {
         let QueuedJob { id, job } = queued;
         let key = job.key;
         if let Some(error) = self.stop_error(&job) {
             let state = CellState::Skipped(SkipReason::Cancelled);
-            self.finish(JobResult::bare(key, state, Some(error)));
-            return;
+            return (JobResult::bare(key, state, Some(error)), None);
         }
         let token = CancelToken::default();
         lock(&self.running).insert(id, (key, token.clone()));
@@ -350,7 +395,8 @@ impl Inner {
         });
         let ctx = Ctx::new(self.caller.clone(), observer);
         let limit = self.settings.job_timeout;
-        let work = tokio::time::timeout(limit, job.integration.enrich(&ctx, &job.inputs));
+        let enrich = AssertUnwindSafe(job.integration.enrich(&ctx, &job.inputs)).catch_unwind();
+        let work = tokio::time::timeout(limit, enrich);
         let outcome = tokio::select! {
             biased;
             () = token.cancelled() => None,
@@ -369,12 +415,24 @@ impl Inner {
                     format!("timed out after {} s", limit.as_secs_f64()),
                 )),
             ),
-            Some(Ok(Ok(enriched))) => JobResult {
+            Some(Ok(Err(panic))) => JobResult::bare(
+                key,
+                CellState::Failed,
+                Some(EnrichError::new(
+                    ErrorKind::Permanent,
+                    format!(
+                        "internal error in {}: {} (please report this)",
+                        job.integration.spec().name,
+                        panic_message(panic.as_ref())
+                    ),
+                )),
+            ),
+            Some(Ok(Ok(Ok(enriched)))) => JobResult {
                 fields: enriched.fields,
                 notes: enriched.notes,
                 ..JobResult::bare(key, CellState::Done, None)
             },
-            Some(Ok(Err(error))) => {
+            Some(Ok(Ok(Err(error)))) => {
                 let state = match error.kind {
                     ErrorKind::NoData => CellState::NoData,
                     ErrorKind::Cancelled => CellState::Skipped(SkipReason::Cancelled),
@@ -387,6 +445,7 @@ impl Inner {
             result.error = self.stop_error(&job);
         }
         result.calls = calls;
+        result.sanitize();
         let auth = result
             .error
             .as_ref()
@@ -398,12 +457,12 @@ impl Inner {
                 CellState::Done | CellState::NoData | CellState::Failed
             )
         {
-            sink.record(&job, &result).await;
+            // A sink that panics loses this journal entry, not the cell.
+            let _ = AssertUnwindSafe(sink.record(&job, &result))
+                .catch_unwind()
+                .await;
         }
-        self.finish(result);
-        if let Some(error) = auth {
-            self.stop_column(key.column, error);
-        }
+        (result, auth)
     }
 
     /// Stops a column after an authentication failure: reported once, the rest skipped.
@@ -442,6 +501,27 @@ impl Inner {
 }
 
 impl JobResult {
+    /// Cleans what the provider sent before anyone stores or prints it: escape sequences
+    /// and control characters never reach a terminal, a CSV error column or the journal.
+    fn sanitize(&mut self) {
+        use crate::sanitize::{server_message, server_value};
+        if let Some(error) = &mut self.error
+            && let std::borrow::Cow::Owned(clean) = server_message(&error.message)
+        {
+            error.message = clean;
+        }
+        for note in &mut self.notes {
+            if let std::borrow::Cow::Owned(clean) = server_message(note) {
+                *note = clean;
+            }
+        }
+        for value in self.fields.values_mut() {
+            if let std::borrow::Cow::Owned(clean) = server_value(value) {
+                *value = clean;
+            }
+        }
+    }
+
     fn bare(key: JobKey, state: CellState, error: Option<EnrichError>) -> JobResult {
         JobResult {
             key,
@@ -471,7 +551,7 @@ impl CallObserver for JobObserver {
             key: self.key,
             attempt,
             max,
-            reason: error.message.clone(),
+            reason: crate::sanitize::server_message(&error.message).into_owned(),
         });
     }
 }

@@ -9,7 +9,7 @@ use crate::providers::{ErrorKind, ProviderId};
 static SPEC: IntegrationSpec = IntegrationSpec {
     name: "email_domain",
     description: "Domain of an email address (local, free)",
-    provider: ProviderId::Local,
+    provider: ProviderId::LOCAL,
     tools: &[],
     inputs: &[InputSpec {
         name: "email",

@@ -5,7 +5,7 @@ use crate::providers::ProviderId;
 use serde_json::{Map, Value};
 
 /// The provider every HeyReach tool is called through, so the engine paces them at HeyReach's limit.
-pub const PROVIDER: ProviderId = ProviderId::Heyreach;
+pub const PROVIDER: ProviderId = ProviderId::HEYREACH;
 
 /// Items asked for per page; HeyReach allows at most 100.
 pub const PAGE_LIMIT: u64 = 100;
@@ -233,7 +233,7 @@ pub(crate) mod tests {
             _observer: &'a dyn CallObserver,
         ) -> BoxFuture<'a, Result<ToolOutput, ToolFailure>> {
             Box::pin(async move {
-                assert_eq!(provider, ProviderId::Heyreach);
+                assert_eq!(provider, ProviderId::HEYREACH);
                 self.requests
                     .lock()
                     .unwrap()

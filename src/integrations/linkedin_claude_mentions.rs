@@ -17,7 +17,7 @@ const MAX_URLS: usize = 5;
 static SPEC: IntegrationSpec = IntegrationSpec {
     name: "linkedin_claude_mentions",
     description: "LinkedIn posts mentioning Claude Code: count, newest links, first mention",
-    provider: ProviderId::Datagen,
+    provider: ProviderId::DATAGEN,
     tools: &[POSTS_TOOL],
     inputs: &[LINKEDIN_URL_INPUT],
     outputs: &[

@@ -12,7 +12,7 @@ use serde_json::Value;
 static SPEC: IntegrationSpec = IntegrationSpec {
     name: "linkedin_post_activity",
     description: "Posts in the last 30 and 90 days, total posts and the date of the newest post",
-    provider: ProviderId::Datagen,
+    provider: ProviderId::DATAGEN,
     tools: &[POSTS_TOOL],
     inputs: &[LINKEDIN_URL_INPUT],
     outputs: &[

@@ -13,7 +13,7 @@ pub const PROFILE_TOOL: &str = "get_linkedin_person_data";
 static SPEC: IntegrationSpec = IntegrationSpec {
     name: "linkedin_profile",
     description: "Headline, current company, location and follower count from a LinkedIn profile",
-    provider: ProviderId::Datagen,
+    provider: ProviderId::DATAGEN,
     tools: &[PROFILE_TOOL],
     inputs: &[LINKEDIN_URL_INPUT],
     outputs: &[

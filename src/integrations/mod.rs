@@ -316,7 +316,7 @@ mod tests {
     fn local_integrations_are_free_and_call_nothing() {
         for i in registry() {
             let spec = i.spec();
-            if spec.provider == ProviderId::Local {
+            if spec.provider == ProviderId::LOCAL {
                 assert_eq!(spec.cost_per_row_usd, 0.0, "{}", spec.name);
                 assert!(spec.tools.is_empty(), "{}", spec.name);
             } else {

@@ -9,7 +9,7 @@ use crate::providers::{ErrorKind, ProviderId};
 static SPEC: IntegrationSpec = IntegrationSpec {
     name: "normalize_linkedin_url",
     description: "LinkedIn profile URL as https://www.linkedin.com/in/<slug>/ (local, free)",
-    provider: ProviderId::Local,
+    provider: ProviderId::LOCAL,
     tools: &[],
     inputs: &[LINKEDIN_URL_INPUT],
     outputs: &[OutputSpec {

@@ -9,7 +9,7 @@ use crate::providers::{ErrorKind, ProviderId};
 static SPEC: IntegrationSpec = IntegrationSpec {
     name: "split_full_name",
     description: "First and last name from a full name (local, free)",
-    provider: ProviderId::Local,
+    provider: ProviderId::LOCAL,
     tools: &[],
     inputs: &[InputSpec {
         name: "full_name",

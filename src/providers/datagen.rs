@@ -3,7 +3,9 @@
 //! Retries, rate limits and caching live in the engine; this module only knows the
 //! wire protocol (see `docs/DATAGEN.md`) and how to read each kind of answer.
 
+use crate::providers::http::{HttpClient, HttpSettings};
 use crate::providers::{Attempt, CallError, ErrorKind};
+use crate::sanitize::server_message;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::sync::Arc;
@@ -84,11 +86,10 @@ pub struct AttemptOutcome {
 }
 
 struct Inner {
-    http: reqwest::Client,
+    http: HttpClient,
     base_url: String,
     endpoint: String,
     key: Option<ApiKey>,
-    timeout: Duration,
 }
 
 /// A DataGen client. Cheap to clone: every clone shares one pooled keep-alive HTTP client.
@@ -102,41 +103,47 @@ impl std::fmt::Debug for DatagenClient {
         f.debug_struct("DatagenClient")
             .field("base_url", &self.inner.base_url)
             .field("key", &self.inner.key)
-            .field("timeout", &self.inner.timeout)
+            .field("http", &self.inner.http.settings())
             .finish()
     }
 }
 
+/// Checks a provider's base URL: absolute http(s), no trailing slash. `what` names it in errors.
+pub fn checked_base_url(base_url: &str, what: &str) -> Result<String, CallError> {
+    let base_url = base_url.trim().trim_end_matches('/').to_string();
+    let parsed = url::Url::parse(&base_url).map_err(|e| {
+        CallError::new(
+            ErrorKind::Permanent,
+            format!("invalid {what} base URL {base_url:?}: {e}"),
+        )
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(CallError::new(
+            ErrorKind::Permanent,
+            format!("{what} base URL must be http or https, got {base_url:?}"),
+        ));
+    }
+    Ok(base_url)
+}
+
 impl DatagenClient {
-    /// Builds a client for `base_url` (no trailing path) with a per-request `timeout`.
+    /// Builds a client for `base_url` (no trailing path) with a per-request `timeout`
+    /// and the default body cap; must run inside a tokio runtime context.
     pub fn new(base_url: &str, key: Option<ApiKey>, timeout: Duration) -> Result<Self, CallError> {
-        let base_url = base_url.trim().trim_end_matches('/').to_string();
-        let parsed = url::Url::parse(&base_url).map_err(|e| {
-            CallError::new(
-                ErrorKind::Permanent,
-                format!("invalid DataGen base URL {base_url:?}: {e}"),
-            )
-        })?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(CallError::new(
-                ErrorKind::Permanent,
-                format!("DataGen base URL must be http or https, got {base_url:?}"),
-            ));
-        }
-        let http = reqwest::Client::builder()
-            .use_rustls_tls()
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
-            .pool_idle_timeout(Duration::from_secs(90))
-            .tcp_nodelay(true)
-            .user_agent(concat!("leadgrid/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| {
-                CallError::new(
-                    ErrorKind::Permanent,
-                    format!("cannot build HTTP client: {e}"),
-                )
-            })?;
+        let settings = HttpSettings {
+            timeout,
+            ..HttpSettings::default()
+        };
+        DatagenClient::with_http(base_url, key, HttpClient::new(settings)?)
+    }
+
+    /// Builds a client for `base_url` on a shared HTTP client.
+    pub fn with_http(
+        base_url: &str,
+        key: Option<ApiKey>,
+        http: HttpClient,
+    ) -> Result<Self, CallError> {
+        let base_url = checked_base_url(base_url, "DataGen")?;
         let endpoint = format!("{base_url}{EXECUTE_PATH}");
         Ok(DatagenClient {
             inner: Arc::new(Inner {
@@ -144,7 +151,6 @@ impl DatagenClient {
                 base_url,
                 endpoint,
                 key,
-                timeout,
             }),
         })
     }
@@ -164,29 +170,30 @@ impl DatagenClient {
         let started_at = Utc::now();
         let clock = Instant::now();
         let body = serde_json::json!({ "tool_alias_name": tool, "parameters": params });
-        let mut request = self.inner.http.post(&self.inner.endpoint).json(&body);
-        if let Some(key) = &self.inner.key {
-            request = request.header("X-API-Key", key.expose());
+        let mut request = self
+            .inner
+            .http
+            .request(reqwest::Method::POST, &self.inner.endpoint)
+            .json(&body);
+        let secret = self.inner.key.as_ref().map(ApiKey::expose);
+        if let Some(key) = secret {
+            request = request.header("X-API-Key", key);
         }
-        let (result, status, raw_body) = match request.send().await {
-            Err(e) => (Err(self.transport_error(&e)), None, None),
+        let (result, status, raw_body) = match self.inner.http.send(request, secret).await {
+            Err(failure) => (Err(failure.error), failure.status, None),
             Ok(response) => {
-                let status = response.status().as_u16();
-                let retry_after = response
-                    .headers()
-                    .get(reqwest::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned);
-                match response.text().await {
-                    Err(e) => (Err(self.transport_error(&e)), Some(status), None),
-                    Ok(text) => {
-                        let result = classify(status, retry_after.as_deref(), &text);
-                        (result, Some(status), Some(truncate(&text, MAX_RAW_BODY)))
-                    }
-                }
+                let result = classify(
+                    response.status,
+                    response.retry_after.as_deref(),
+                    &response.body,
+                );
+                (
+                    result,
+                    Some(response.status),
+                    Some(truncate(&response.body, MAX_RAW_BODY)),
+                )
             }
         };
-        let result = result.map_err(|e| self.scrub(e));
         let attempt = Attempt {
             started_at,
             duration_ms: u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX),
@@ -199,36 +206,8 @@ impl DatagenClient {
         AttemptOutcome {
             result,
             status,
-            raw_body: raw_body.map(|b| self.scrub_text(b)),
+            raw_body,
             attempt,
-        }
-    }
-
-    fn transport_error(&self, e: &reqwest::Error) -> CallError {
-        let what = if e.is_timeout() {
-            format!("timed out after {:.1}s", self.inner.timeout.as_secs_f64())
-        } else if e.is_connect() {
-            format!("could not connect to {}", self.inner.base_url)
-        } else if e.is_body() || e.is_decode() {
-            "connection dropped while reading the response".to_string()
-        } else if e.is_builder() {
-            return CallError::new(ErrorKind::Permanent, format!("invalid request: {e}"));
-        } else {
-            "connection failed or was reset".to_string()
-        };
-        CallError::new(ErrorKind::Transient, what)
-    }
-
-    /// Defence in depth: a server echoing the key must not put it in an error or the journal.
-    fn scrub(&self, mut e: CallError) -> CallError {
-        e.message = self.scrub_text(e.message);
-        e
-    }
-
-    fn scrub_text(&self, text: String) -> String {
-        match &self.inner.key {
-            Some(key) if text.contains(key.expose()) => text.replace(key.expose(), "***"),
-            _ => text,
         }
     }
 }
@@ -352,7 +331,7 @@ fn message_of(v: &Value) -> Option<String> {
         .find_map(|k| match v.get(k)? {
             Value::Null => None,
             Value::String(s) if s.trim().is_empty() => None,
-            Value::String(s) => Some(truncate(s.trim(), MAX_MESSAGE)),
+            Value::String(s) => Some(truncate(server_message(s).trim(), MAX_MESSAGE)),
             other => message_of(other).or_else(|| Some(snippet(&other.to_string()))),
         })
 }
@@ -369,12 +348,7 @@ fn body_message(body: &str) -> Option<String> {
 }
 
 fn snippet(body: &str) -> String {
-    let flat: String = body
-        .trim()
-        .chars()
-        .take(120)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let flat: String = server_message(body).trim().chars().take(120).collect();
     if flat.is_empty() {
         "(empty body)".to_string()
     } else {
@@ -382,19 +356,33 @@ fn snippet(body: &str) -> String {
     }
 }
 
+/// Longest wait read from a server's `Retry-After`; anything larger is read as this.
+/// The engine clamps further (`max_retry_after`); this only keeps the arithmetic safe.
+pub const MAX_SERVER_WAIT: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// `Retry-After` as delay-seconds or an HTTP-date; a date in the past means "now".
+/// Never panics, whatever the server sends: absurd values are capped at [`MAX_SERVER_WAIT`].
 pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+        return Some(Duration::from_secs(secs).min(MAX_SERVER_WAIT));
     }
     if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+        if !(secs.is_finite() && secs >= 0.0) {
+            return None;
+        }
+        let capped = secs.min(MAX_SERVER_WAIT.as_secs_f64());
+        return Some(Duration::try_from_secs_f64(capped).unwrap_or(MAX_SERVER_WAIT));
     }
     let when = DateTime::parse_from_rfc2822(value)
         .ok()?
         .with_timezone(&Utc);
-    Some((when - now).to_std().unwrap_or(Duration::ZERO))
+    Some(
+        (when - now)
+            .to_std()
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_SERVER_WAIT),
+    )
 }
 
 /// Cuts `text` to at most `max` bytes on a character boundary.
@@ -544,6 +532,27 @@ mod tests {
             classify_at(429, None, "", now).unwrap_err().retry_after,
             None
         );
+    }
+
+    #[test]
+    fn absurd_retry_after_is_capped_not_a_panic() {
+        let now = Utc.with_ymd_and_hms(2026, 1, 8, 7, 28, 0).unwrap();
+        for value in [
+            "1e30",
+            "99999999999999999999",
+            "18446744073709551615",
+            "1.7976931348623157e308",
+            "Fri, 31 Dec 9999 23:59:59 GMT",
+        ] {
+            assert_eq!(
+                parse_retry_after(value, now),
+                Some(MAX_SERVER_WAIT),
+                "{value}"
+            );
+        }
+        for value in ["-1", "NaN", "inf", "-inf", "1e-400x"] {
+            assert_eq!(parse_retry_after(value, now), None, "{value}");
+        }
     }
 
     #[test]

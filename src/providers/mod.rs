@@ -2,31 +2,99 @@
 //! classifies every failure; retries, rate limits, caching and call sharing are
 //! layered on top by the engine's [`crate::engine::caller`].
 
+pub mod anthropic;
+pub mod apollo;
 pub mod datagen;
+pub mod http;
+pub mod hunter;
+pub mod llm;
+pub mod openai;
+pub mod wire;
 
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// Which service a call goes to. Rate limits, keys and costs are per provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProviderId {
-    /// Computed on this machine: no network, no cost.
-    Local,
-    /// DataGen's own tools (LinkedIn data, web research).
-    Datagen,
-    /// HeyReach tools reached through DataGen; HeyReach limits them to 300 requests a minute.
-    Heyreach,
-}
+///
+/// A provider is its stable lower-case name: the built-in ones are constants, and a
+/// user-defined integration names its own (interned once, so the id stays `Copy`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ProviderId(&'static str);
 
 impl ProviderId {
+    /// Computed on this machine: no network, no cost.
+    pub const LOCAL: ProviderId = ProviderId("local");
+    /// DataGen's own tools (LinkedIn data, web research).
+    pub const DATAGEN: ProviderId = ProviderId("datagen");
+    /// HeyReach tools reached through DataGen; HeyReach limits them to 300 requests a minute.
+    pub const HEYREACH: ProviderId = ProviderId("heyreach");
+    /// Anthropic's Messages API (AI columns).
+    pub const ANTHROPIC: ProviderId = ProviderId("anthropic");
+    /// Any OpenAI-compatible Chat Completions endpoint (OpenAI, llama.cpp, vLLM, Ollama).
+    pub const OPENAI: ProviderId = ProviderId("openai");
+    /// Apollo's people and organization enrichment.
+    pub const APOLLO: ProviderId = ProviderId("apollo");
+    /// Hunter's email finder and verifier.
+    pub const HUNTER: ProviderId = ProviderId("hunter");
+
+    /// The built-in providers.
+    pub const BUILTIN: [ProviderId; 7] = [
+        ProviderId::LOCAL,
+        ProviderId::DATAGEN,
+        ProviderId::HEYREACH,
+        ProviderId::ANTHROPIC,
+        ProviderId::OPENAI,
+        ProviderId::APOLLO,
+        ProviderId::HUNTER,
+    ];
+
+    /// The provider called `name` (lower-cased): a built-in one, or a user-defined one.
+    pub fn named(name: &str) -> ProviderId {
+        let name = name.trim().to_ascii_lowercase();
+        if let Some(p) = ProviderId::BUILTIN.iter().find(|p| p.0 == name) {
+            return *p;
+        }
+        static INTERNED: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+        let mut names = INTERNED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(found) = names.iter().find(|n| **n == name) {
+            return ProviderId(found);
+        }
+        // Leaked once per distinct name: user-defined providers are few and live as long as the process.
+        let leaked: &'static str = Box::leak(name.into_boxed_str());
+        names.push(leaked);
+        ProviderId(leaked)
+    }
+
     /// Stable lower-case name used in config, JSON and the store.
     pub fn name(self) -> &'static str {
-        match self {
-            ProviderId::Local => "local",
-            ProviderId::Datagen => "datagen",
-            ProviderId::Heyreach => "heyreach",
-        }
+        self.0
+    }
+}
+
+impl std::fmt::Debug for ProviderId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::fmt::Display for ProviderId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl Serialize for ProviderId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for ProviderId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Ok(ProviderId::named(&name))
     }
 }
 

@@ -34,9 +34,9 @@ impl Default for CachePolicy {
         };
         CachePolicy {
             providers: BTreeMap::from([
-                (ProviderId::Local, policy(30)),
-                (ProviderId::Datagen, policy(30)),
-                (ProviderId::Heyreach, policy(1)),
+                (ProviderId::LOCAL, policy(30)),
+                (ProviderId::DATAGEN, policy(30)),
+                (ProviderId::HEYREACH, policy(1)),
             ]),
         }
     }
@@ -131,7 +131,7 @@ pub(crate) fn put(
 /// are left alone (a newer leadgrid may still want them).
 pub(crate) fn prune(conn: &Connection, policy: &CachePolicy, now: i64) -> rusqlite::Result<usize> {
     let mut removed = 0;
-    for provider in [ProviderId::Local, ProviderId::Datagen, ProviderId::Heyreach] {
+    for provider in [ProviderId::LOCAL, ProviderId::DATAGEN, ProviderId::HEYREACH] {
         let cutoff = now.saturating_sub(policy.ttl_secs(provider));
         removed += conn
             .prepare_cached("DELETE FROM cache WHERE provider = ?1 AND stored_at <= ?2")?
@@ -151,7 +151,7 @@ mod tests {
 
     fn key(url: &str) -> CacheKey {
         CacheKey::new(
-            ProviderId::Datagen,
+            ProviderId::DATAGEN,
             "get_person",
             &json!({ "linkedin_url": url }),
         )
@@ -189,8 +189,8 @@ mod tests {
     fn ttl_is_per_provider_and_applied_on_read() {
         let c = conn();
         let mut p = CachePolicy::default();
-        let hr = CacheKey::new(ProviderId::Heyreach, "engagement", &json!({"u": 1}));
-        let dg = CacheKey::new(ProviderId::Datagen, "person", &json!({"u": 1}));
+        let hr = CacheKey::new(ProviderId::HEYREACH, "engagement", &json!({"u": 1}));
+        let dg = CacheKey::new(ProviderId::DATAGEN, "person", &json!({"u": 1}));
         put(&c, &hr, &Cached::Result(json!(1)), 0).unwrap();
         put(&c, &dg, &Cached::Result(json!(2)), 0).unwrap();
         let day = 86_400;
@@ -203,7 +203,7 @@ mod tests {
         assert!(get(&c, &p, &dg, 29 * day).unwrap().is_some());
         assert_eq!(get(&c, &p, &dg, 30 * day).unwrap(), None);
         p.set(
-            ProviderId::Datagen,
+            ProviderId::DATAGEN,
             ProviderPolicy {
                 ttl: Duration::from_secs(10),
                 cost_per_call: 1.0,
@@ -221,8 +221,8 @@ mod tests {
     fn prune_removes_only_expired_rows() {
         let c = conn();
         let p = CachePolicy::default();
-        let hr = CacheKey::new(ProviderId::Heyreach, "engagement", &json!({}));
-        let dg = CacheKey::new(ProviderId::Datagen, "person", &json!({}));
+        let hr = CacheKey::new(ProviderId::HEYREACH, "engagement", &json!({}));
+        let dg = CacheKey::new(ProviderId::DATAGEN, "person", &json!({}));
         put(&c, &hr, &Cached::NoData("none".into()), 0).unwrap();
         put(&c, &dg, &Cached::NoData("none".into()), 0).unwrap();
         assert_eq!(prune(&c, &p, 86_399).unwrap(), 0);
@@ -238,6 +238,6 @@ mod tests {
         let p = CachePolicy {
             providers: BTreeMap::new(),
         };
-        assert!(!p.is_fresh(ProviderId::Datagen, 0, 0));
+        assert!(!p.is_fresh(ProviderId::DATAGEN, 0, 0));
     }
 }

@@ -200,7 +200,7 @@ mod tests {
     use serde_json::json;
 
     fn key(params: Value) -> CacheKey {
-        CacheKey::new(ProviderId::Datagen, "get_person", &params)
+        CacheKey::new(ProviderId::DATAGEN, "get_person", &params)
     }
 
     #[test]
@@ -235,11 +235,11 @@ mod tests {
         );
         assert_ne!(key(json!({"b": 2})), key(json!({"b": 1})));
         assert_ne!(
-            CacheKey::new(ProviderId::Heyreach, "get_person", &json!({"b": 1})),
+            CacheKey::new(ProviderId::HEYREACH, "get_person", &json!({"b": 1})),
             key(json!({"b": 1}))
         );
         assert_ne!(
-            CacheKey::new(ProviderId::Datagen, "other", &json!({"b": 1})),
+            CacheKey::new(ProviderId::DATAGEN, "other", &json!({"b": 1})),
             key(json!({"b": 1}))
         );
     }

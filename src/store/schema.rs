@@ -53,6 +53,24 @@ pub(crate) fn open(path: &Path, busy_timeout: Duration) -> Result<Connection, St
             detail: e.to_string(),
         })?;
     }
+    // The store holds paid answers and inputs (emails, profiles): private to the user.
+    // Created 600 here; SQLite gives its -wal and -shm files the same mode.
+    if !path.exists() {
+        use std::os::unix::fs::OpenOptionsExt;
+        let created = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path);
+        if let Err(e) = created
+            && e.kind() != std::io::ErrorKind::AlreadyExists
+        {
+            return Err(StoreError::Unwritable {
+                path: path.to_path_buf(),
+                detail: e.to_string(),
+            });
+        }
+    }
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;

@@ -59,7 +59,7 @@ mod tests {
 
     async fn call(c: &Caller, url: &str) -> Result<Value, ErrorKind> {
         c.call(
-            ProviderId::Datagen,
+            ProviderId::DATAGEN,
             "get_person",
             json!({ "linkedin_url": url }),
             &NoObserver,
@@ -111,7 +111,7 @@ mod tests {
     #[test]
     fn unparsable_params_still_make_a_stable_key() {
         let key = CallKey {
-            provider: ProviderId::Local,
+            provider: ProviderId::LOCAL,
             tool: "t".into(),
             params: "not json".into(),
         };

@@ -345,7 +345,7 @@ mod tests {
         let mut w = worker();
         let (a, ra) = put("a", 1);
         let (b, rb) = put("b", 1);
-        let key = CacheKey::new(ProviderId::Datagen, "t", &serde_json::json!({}));
+        let key = CacheKey::new(ProviderId::DATAGEN, "t", &serde_json::json!({}));
         let (get, rget) = sync_channel(1);
         w.process(vec![
             a,

@@ -3,6 +3,7 @@
 use super::dialect::{self, Dialect, Encoding, OpenOptions};
 use super::error::LoadError;
 use super::record::{Fields, Term, decode_into, parse_record};
+use super::stamp::DiskStamp;
 use memchr::{memchr, memchr2};
 use std::collections::HashMap;
 use std::fs::File;
@@ -47,6 +48,14 @@ struct IndexState {
     done: bool,
     bytes_read: u64,
     ragged: usize,
+    /// Most fields in one record (the header included).
+    widest: usize,
+    /// Start of the first record with a quoted field holding a line that looks like a
+    /// whole row (as many delimiters as the header): most likely an unbalanced quote
+    /// that swallowed the rows after it.
+    suspect_quote: Option<u64>,
+    /// CRC-32 of the whole file, once indexing read all of it.
+    crc: Option<u32>,
     error: Option<LoadError>,
 }
 
@@ -84,6 +93,8 @@ pub(crate) struct Base {
     pub(crate) dialect: Dialect,
     pub(crate) encoding: Encoding,
     pub(crate) len: u64,
+    /// Modification time when opened.
+    modified: Option<std::time::SystemTime>,
     /// Where the header's content ends (its terminator starts).
     pub(crate) header_content_end: u64,
     /// Where the data after the header starts.
@@ -156,6 +167,7 @@ impl Base {
             dialect,
             encoding: opts.encoding,
             len,
+            modified: meta.modified().ok(),
             header_content_end: (bom_len + content_end) as u64,
             header_end: (bom_len + next) as u64,
             header,
@@ -187,16 +199,22 @@ impl Base {
     /// The same index over a byte-identical copy of this (fully indexed) file at `path`.
     pub(crate) fn reopened(&self, path: &Path) -> Result<Arc<Base>, LoadError> {
         let file = File::open(path).map_err(|e| LoadError::from_io(path, &e))?;
-        let len = file
-            .metadata()
-            .map_err(|e| LoadError::from_io(path, &e))?
-            .len();
+        let meta = file.metadata().map_err(|e| LoadError::from_io(path, &e))?;
+        let len = meta.len();
         let starts = self.with_starts(|starts, _| starts.to_vec());
+        let widest = self.widest();
+        let (ragged, suspect_quote, crc) = {
+            let s = self.lock();
+            (s.ragged, s.suspect_quote, s.crc)
+        };
         let state = IndexState {
             starts: Vec::new(),
             done: true,
             bytes_read: len,
-            ragged: self.ragged(),
+            ragged,
+            widest,
+            suspect_quote,
+            crc,
             error: None,
         };
         Ok(Arc::new(Base {
@@ -205,6 +223,7 @@ impl Base {
             dialect: self.dialect,
             encoding: self.encoding,
             len,
+            modified: meta.modified().ok(),
             header_content_end: self.header_content_end,
             header_end: self.header_end,
             header: self.header.clone(),
@@ -259,6 +278,26 @@ impl Base {
 
     pub(crate) fn ragged(&self) -> usize {
         self.lock().ragged
+    }
+
+    /// What the file looked like when read: known once indexing read all of it.
+    pub(crate) fn stamp(&self) -> Option<DiskStamp> {
+        Some(DiskStamp {
+            len: self.len,
+            modified: self.modified,
+            crc: self.lock().crc?,
+        })
+    }
+
+    /// Most fields in one record, the header included (so far, while indexing).
+    pub(crate) fn widest(&self) -> usize {
+        self.lock().widest.max(self.header.len())
+    }
+
+    /// 1-based line of the first record that looks like an unbalanced quote swallowed rows.
+    pub(crate) fn suspect_quote_line(&self) -> Option<u64> {
+        let offset = self.lock().suspect_quote?;
+        line_of(&self.file, offset, self.dialect.line_ending.term()).ok()
     }
 
     /// Blocks until the indexer has finished; returns its error, if any.
@@ -343,7 +382,7 @@ impl Base {
         wanted
     }
 
-    fn decode(&self, fields: &Fields) -> Vec<String> {
+    pub(crate) fn decode(&self, fields: &Fields) -> Vec<String> {
         let whole = fields.utf8();
         (0..fields.len())
             .map(|i| {
@@ -393,7 +432,19 @@ impl Base {
         let mut quote_open = 0u64;
         let mut last_close = u64::MAX;
         let mut delims = 0usize;
+        let mut widest = 0usize;
+        let mut suspect: Option<u64> = None;
+        // Delimiters since the last line break inside the open quoted field, and whether
+        // a line of a quoted field in this record looked like a whole row.
+        let mut quoted_delims = 0usize;
+        let mut quoted_rowlike = false;
         let mut prev = 0u8;
+        let mut crc = crc32fast::Hasher::new();
+        let mut head = vec![0u8; usize::try_from(pos).unwrap_or(0)];
+        self.file
+            .read_exact_at(&mut head, 0)
+            .map_err(|e| LoadError::from_io(&self.path, &e))?;
+        crc.update(&head);
         while pos < self.len {
             let want =
                 usize::try_from((self.len - pos).min(INDEX_CHUNK as u64)).unwrap_or(INDEX_CHUNK);
@@ -401,6 +452,7 @@ impl Base {
             self.file
                 .read_exact_at(chunk, pos)
                 .map_err(|e| LoadError::from_io(&self.path, &e))?;
+            crc.update(chunk);
             if self.encoding == Encoding::Utf8
                 && let Err(offset) = utf8.feed(chunk, pos)
             {
@@ -414,7 +466,21 @@ impl Base {
                     memchr2(b'"', tb, &chunk[i..])
                 };
                 let seg_end = hit.map_or(chunk.len(), |h| i + h);
-                if !in_quote {
+                if in_quote {
+                    // A line inside a quoted field that holds a whole row's delimiters is
+                    // most likely a row the quote swallowed.
+                    let seg = &chunk[i..seg_end];
+                    if header_fields >= 3 && memchr2(delim, tb, seg).is_some() {
+                        for &b in seg {
+                            if b == delim {
+                                quoted_delims += 1;
+                            } else if b == tb {
+                                quoted_rowlike |= quoted_delims + 1 >= header_fields;
+                                quoted_delims = 0;
+                            }
+                        }
+                    }
+                } else {
                     delims += count_byte(&chunk[i..seg_end], delim);
                 }
                 let Some(h) = hit else { break };
@@ -425,6 +491,8 @@ impl Base {
                     if in_quote {
                         in_quote = false;
                         last_close = abs;
+                        quoted_rowlike |= header_fields >= 3 && quoted_delims + 1 >= header_fields;
+                        quoted_delims = 0;
                     } else if abs == line_start
                         || before == delim
                         || last_close.checked_add(1) == Some(abs)
@@ -437,11 +505,16 @@ impl Base {
                     let content_end = if cr { abs - 1 } else { abs };
                     if content_end > line_start {
                         batch.push(line_start);
+                        widest = widest.max(delims + 1);
                         if delims + 1 != header_fields {
                             ragged += 1;
                         }
+                        if quoted_rowlike && suspect.is_none() {
+                            suspect = Some(line_start);
+                        }
                     }
                     delims = 0;
+                    quoted_rowlike = false;
                     line_start = abs + 1;
                 }
                 i = p + 1;
@@ -451,6 +524,8 @@ impl Base {
             let mut s = self.lock();
             s.starts.append(&mut batch);
             s.ragged = ragged;
+            s.widest = widest;
+            s.suspect_quote = suspect;
             s.bytes_read = pos;
             drop(s);
             // Wakes `wait_for_first_rows` (and is cheap: one call per chunk).
@@ -461,13 +536,18 @@ impl Base {
         {
             return Err(self.invalid_utf8(offset, term));
         }
+        self.lock().crc = Some(crc.finalize());
         let cr = term == Term::Newline && self.len > line_start && prev == b'\r';
         let content_end = if cr { self.len - 1 } else { self.len };
         if content_end > line_start {
             let mut s = self.lock();
             s.starts.push(line_start);
+            s.widest = s.widest.max(delims + 1);
             if delims + 1 != header_fields {
                 s.ragged += 1;
+            }
+            if quoted_rowlike && s.suspect_quote.is_none() {
+                s.suspect_quote = Some(line_start);
             }
         }
         if in_quote {

@@ -35,7 +35,7 @@ impl LineEnding {
 /// The shape of a CSV file, kept so that a save writes the file the way it was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dialect {
-    /// Field separator: `,`, `;` or `\t`.
+    /// Field separator: `,`, `;`, `\t` or `|` (or any byte the user forces).
     pub delimiter: u8,
     /// The file starts with a UTF-8 byte order mark.
     pub bom: bool,
@@ -76,7 +76,7 @@ pub struct OpenOptions {
 }
 
 /// Delimiters tried by detection, in order of preference on a tie.
-pub(crate) const CANDIDATES: [u8; 3] = [b',', b';', b'\t'];
+pub(crate) const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
 /// Records (after the header) looked at to choose a delimiter.
 const SAMPLE_RECORDS: usize = 20;
 
@@ -161,6 +161,8 @@ mod tests {
         assert_eq!(d.delimiter, b'\t');
         let d = detect(b"name,note\n\"x;y;z\",1\n", true, None, false);
         assert_eq!(d.delimiter, b',');
+        let d = detect(b"a|b|c\n1|2|3\n", true, None, false);
+        assert_eq!(d.delimiter, b'|');
     }
 
     #[test]

@@ -75,6 +75,13 @@ pub enum SaveError {
         /// What failed.
         source: io::Error,
     },
+    /// The file changed on disk since it was opened or last saved (another program or
+    /// another leadgrid wrote it): saving now would overwrite that work.
+    #[error("{} changed on disk since it was opened; overwrite it, save as another file, or cancel", path.display())]
+    ChangedOnDisk {
+        /// The file.
+        path: PathBuf,
+    },
     /// A value has a character the file's encoding cannot hold (1-based row and column).
     #[error("cannot encode {ch:?} as latin1 at row {row}, column {col}")]
     Unencodable {

@@ -12,6 +12,7 @@
 //! - Added columns are appended after a record's own fields; a short record is padded to the
 //!   header's width first, a long (ragged) record keeps its extra fields before them.
 
+mod atomic;
 mod base;
 mod dialect;
 mod error;
@@ -21,12 +22,17 @@ mod record;
 mod save;
 mod sheet;
 mod snapshot;
+mod stamp;
+mod stream;
 
+pub use atomic::{AtomicFile, parent_dir, remove_abandoned_temps};
 pub use base::IndexProgress;
 pub use dialect::{Dialect, Encoding, LineEnding, OpenOptions};
 pub use error::{LoadError, SaveError};
 pub use generate::generate;
-pub use overlay::RowId;
+pub use overlay::{ColumnId, RowId};
 pub use save::{SaveStats, SavedFile};
 pub use sheet::{Column, Sheet};
 pub use snapshot::SheetSnapshot;
+pub use stamp::DiskStamp;
+pub use stream::{CsvFile, CsvWriter, Rows};

@@ -40,6 +40,18 @@ impl RowId {
     }
 }
 
+/// Stable identity of a column: kept through inserts, deletes, renames, moves, undo and
+/// saves, so what refers to a column (an enrichment's inputs and outputs, widths, hidden
+/// columns) follows it. In memory only: what is persisted names columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ColumnId(u64);
+
+impl ColumnId {
+    pub(crate) fn new(n: u64) -> ColumnId {
+        ColumnId(n)
+    }
+}
+
 /// Where a column's values come from: a field of the base records, or the overlay only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum ColKey {
@@ -52,6 +64,7 @@ pub(crate) enum ColKey {
 pub(crate) struct ColumnDef {
     pub(crate) key: ColKey,
     pub(crate) name: String,
+    pub(crate) id: ColumnId,
 }
 
 /// How many overlay cells a row has, and how many of them replace base fields.
@@ -76,15 +89,22 @@ pub(crate) struct Overlay {
 }
 
 impl Overlay {
-    /// No edits: the base's header as columns, its records as rows.
-    pub(crate) fn of(base: &Base, base_ids: Option<Arc<Vec<RowId>>>) -> Overlay {
+    /// No edits: the base's header as columns (with `column_ids`, one per header field), its
+    /// records as rows.
+    pub(crate) fn of(
+        base: &Base,
+        base_ids: Option<Arc<Vec<RowId>>>,
+        column_ids: &[ColumnId],
+    ) -> Overlay {
         let columns = base
             .header
             .iter()
+            .zip(column_ids)
             .enumerate()
-            .map(|(i, name)| ColumnDef {
+            .map(|(i, (name, &id))| ColumnDef {
                 key: ColKey::Base(i),
                 name: name.clone(),
+                id,
             })
             .collect();
         Overlay {

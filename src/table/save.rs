@@ -3,17 +3,18 @@
 //! Records nobody edited are copied as their original bytes (terminator included), so an
 //! unchanged sheet saves byte for byte and about as fast as a file copy.
 
+use super::atomic::AtomicFile;
 use super::base::{Base, BlockReader};
 use super::dialect::OpenOptions;
 use super::error::{LoadError, SaveError};
-use super::overlay::{ColKey, RowId};
+use super::overlay::{ColKey, ColumnId, RowId};
 use super::record::{Fields, decode_into, encode_into, parse_record, write_field, write_values};
 use super::snapshot::SheetSnapshot;
-use std::fs::{self, File};
+use super::stamp::{self, DiskStamp};
+use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// What a save wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,12 +29,16 @@ pub struct SaveStats {
 
 /// A finished save, ready to hand to `Sheet::mark_saved`.
 pub struct SavedFile {
-    path: PathBuf,
-    version: u64,
-    base: Arc<Base>,
+    pub(super) path: PathBuf,
+    pub(super) version: u64,
+    pub(super) base: Arc<Base>,
     /// Ids of the saved records, so that rows keep their identity on the new base.
-    ids: Option<Arc<Vec<RowId>>>,
+    pub(super) ids: Option<Arc<Vec<RowId>>>,
+    /// The saved columns, in file order: their ids and the names the file gives them.
+    pub(super) columns: Vec<(ColumnId, String)>,
     stats: SaveStats,
+    /// The saved file as written (None if it could not be read back).
+    pub(super) stamp: Option<DiskStamp>,
 }
 
 impl SavedFile {
@@ -46,10 +51,6 @@ impl SavedFile {
     pub fn stats(&self) -> &SaveStats {
         &self.stats
     }
-
-    pub(crate) fn into_parts(self) -> (PathBuf, u64, Arc<Base>, Option<Arc<Vec<RowId>>>) {
-        (self.path, self.version, self.base, self.ids)
-    }
 }
 
 /// A failure while streaming, before it is tied to a path.
@@ -60,6 +61,26 @@ enum WriteError {
 }
 
 impl SheetSnapshot {
+    /// Like [`SheetSnapshot::save_to`], but refuses with [`SaveError::ChangedOnDisk`] when
+    /// `target` is the sheet's own file and someone else changed it since it was read or
+    /// last saved (the user then chooses: overwrite with `save_to`, save as, or cancel).
+    pub fn save_checked(&self, target: &Path) -> Result<SavedFile, SaveError> {
+        if let Some((own, stamp)) = &self.disk
+            && own == target
+        {
+            let same = stamp::unchanged(target, stamp).map_err(|source| SaveError::Io {
+                path: target.to_path_buf(),
+                source,
+            })?;
+            if !same {
+                return Err(SaveError::ChangedOnDisk {
+                    path: target.to_path_buf(),
+                });
+            }
+        }
+        self.save_to(target)
+    }
+
     /// Writes the snapshot to `target` atomically; the target is untouched on failure.
     /// Afterwards the saved file is opened and fully indexed, ready to become the sheet's base.
     pub fn save_to(&self, target: &Path) -> Result<SavedFile, SaveError> {
@@ -70,36 +91,15 @@ impl SheetSnapshot {
             path: target.to_path_buf(),
             source,
         };
-        // Saving through a symlink replaces the file it points to, not the link.
-        let link = fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink());
-        let resolved = if link {
-            fs::canonicalize(target).map_err(io_err)?
-        } else {
-            target.to_path_buf()
-        };
-        let (shown, target) = (target, resolved.as_path());
-        let dir = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let name = target
-            .file_name()
-            .ok_or_else(|| io_err(io::Error::other("not a file name")))?;
-        let nonce = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let tmp = dir.join(format!(
-            ".{}.{}-{nonce}.leadgrid-tmp",
-            name.to_string_lossy(),
-            std::process::id()
-        ));
-        let file = File::create_new(&tmp).map_err(io_err)?;
-        let result = self.write_into(file);
-        let stats = match result {
+        // Through a symlink, the file it points to is replaced (see `atomic`).
+        let mut atomic = AtomicFile::create(target).map_err(io_err)?;
+        let (shown, resolved) = (target, atomic.target().to_path_buf());
+        let target = resolved.as_path();
+        let file = atomic.take_file().map_err(io_err)?;
+        let stats = match self.write_into(file) {
             Ok(stats) => stats,
+            // Dropping `atomic` removes the useless temp file; the real error is this one.
             Err(err) => {
-                // Best effort: the temp file is ours and useless now; the real error is `err`.
-                let _ = fs::remove_file(&tmp);
                 return Err(match err {
                     WriteError::Write(source) => SaveError::Io {
                         path: target.to_path_buf(),
@@ -114,20 +114,10 @@ impl SheetSnapshot {
                 });
             }
         };
-        if let Ok(meta) = fs::metadata(target) {
-            // Keep the replaced file's permissions; a failure here must not lose the save.
-            let _ = fs::set_permissions(&tmp, meta.permissions());
-        }
-        if let Err(e) = fs::rename(&tmp, target) {
-            let _ = fs::remove_file(&tmp);
-            return Err(io_err(e));
-        }
-        File::open(&dir)
-            .and_then(|d| d.sync_all())
-            .map_err(io_err)?;
+        atomic.commit().map_err(io_err)?;
         let ov = &self.overlay;
-        let identical = stats.rewritten_rows == 0
-            && stats.bytes == self.base.len
+        let identical = stats.stats.rewritten_rows == 0
+            && stats.stats.bytes == self.base.len
             && ov.order.is_none()
             && ov.header_kept(&self.base)
             && ov.columns.len() == self.base.header.len();
@@ -151,21 +141,26 @@ impl SheetSnapshot {
             .overlay
             .saved_ids()
             .filter(|ids| ids.len() == base.row_count());
+        let stamp = stamp::stamp_of(target, stats.crc).ok();
+        let columns = ov.columns.iter().map(|c| (c.id, c.name.clone())).collect();
         Ok(SavedFile {
             path: shown.to_path_buf(),
             version: self.version,
             base,
             ids,
-            stats,
+            columns,
+            stats: stats.stats,
+            stamp,
         })
     }
 
-    fn write_into(&self, file: File) -> Result<SaveStats, WriteError> {
+    fn write_into(&self, file: File) -> Result<Written, WriteError> {
         let mut out = Out {
             w: BufWriter::with_capacity(1 << 20, file),
             bytes: 0,
             open_line: false,
             eol: self.base.dialect.line_ending.as_bytes(),
+            crc: crc32fast::Hasher::new(),
         };
         let mut stats = self.write_records(&mut out)?;
         let file = out
@@ -174,7 +169,10 @@ impl SheetSnapshot {
             .map_err(|e| WriteError::Write(e.into_error()))?;
         file.sync_all().map_err(WriteError::Write)?;
         stats.bytes = out.bytes;
-        Ok(stats)
+        Ok(Written {
+            stats,
+            crc: out.crc.finalize(),
+        })
     }
 
     fn write_records(&self, out: &mut Out) -> Result<SaveStats, WriteError> {
@@ -337,10 +335,18 @@ impl SheetSnapshot {
     }
 }
 
+/// What a save wrote, and the checksum of its bytes.
+struct Written {
+    stats: SaveStats,
+    crc: u32,
+}
+
 /// The temp file being written, and whether its last line is still unterminated.
 struct Out {
     w: BufWriter<File>,
     bytes: u64,
+    /// Checksum of everything written, so the saved file's stamp needs no second read.
+    crc: crc32fast::Hasher,
     /// Something was written and it did not end with a record terminator.
     open_line: bool,
     eol: &'static [u8],
@@ -350,6 +356,7 @@ impl Out {
     fn write(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
         if let Some(&last) = bytes.last() {
             self.w.write_all(bytes).map_err(WriteError::Write)?;
+            self.crc.update(bytes);
             self.bytes += bytes.len() as u64;
             self.open_line = last != b'\n' && last != b'\r';
         }

@@ -3,9 +3,10 @@
 use super::base::{Base, IndexProgress};
 use super::dialect::{Dialect, Encoding, OpenOptions};
 use super::error::{LoadError, SaveError};
-use super::overlay::{ColKey, ColumnDef, Overlay, RowId};
+use super::overlay::{ColKey, ColumnDef, ColumnId, Overlay, RowId};
 use super::save::{SaveStats, SavedFile};
 use super::snapshot::SheetSnapshot;
+use super::stamp::DiskStamp;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -16,6 +17,8 @@ pub struct Column {
     pub name: String,
     /// A unique, non-empty name for display: `(empty 3)`, `email (2)`.
     pub display: String,
+    /// Its identity, whatever its name or position.
+    pub id: ColumnId,
 }
 
 /// One undoable edit, holding what is needed to apply it in either direction.
@@ -89,6 +92,10 @@ pub struct Sheet {
     columns: Vec<Column>,
     next_row: u64,
     next_col: u32,
+    /// The next fresh column id.
+    next_column_id: u64,
+    /// The columns of the file on disk (as opened or last saved): ids and names there.
+    saved_names: Vec<(ColumnId, String)>,
     undo: Vec<Edit>,
     redo: Vec<Edit>,
     dirty: bool,
@@ -96,17 +103,40 @@ pub struct Sheet {
     version: u64,
     /// Sorted (id, position) pairs, built on demand once rows were inserted or deleted.
     positions: OnceLock<Vec<(RowId, usize)>>,
+    /// What `path` held when this sheet last saved it (None: what the base read).
+    disk: Option<DiskStamp>,
 }
 
 impl Sheet {
     /// Opens a CSV file: header and dialect now, the record index in the background (small files: now).
     pub fn open(path: &Path, opts: &OpenOptions) -> Result<Sheet, LoadError> {
         let base = Base::open(path, opts)?;
-        Ok(Sheet::on_base(path.to_path_buf(), base, None))
+        Ok(Sheet::on_base(path.to_path_buf(), base, None, &[], 0))
     }
 
-    fn on_base(path: PathBuf, base: Arc<Base>, ids: Option<Arc<Vec<RowId>>>) -> Sheet {
-        let overlay = Overlay::of(&base, ids);
+    /// A sheet reading `base`, its rows known by `ids` and its header columns by
+    /// `column_ids` (fresh ids from `next_column_id` on for the rest).
+    fn on_base(
+        path: PathBuf,
+        base: Arc<Base>,
+        ids: Option<Arc<Vec<RowId>>>,
+        column_ids: &[ColumnId],
+        mut next_column_id: u64,
+    ) -> Sheet {
+        let column_ids: Vec<ColumnId> = (0..base.header.len())
+            .map(|i| {
+                column_ids.get(i).copied().unwrap_or_else(|| {
+                    next_column_id += 1;
+                    ColumnId::new(next_column_id - 1)
+                })
+            })
+            .collect();
+        let saved_names = column_ids
+            .iter()
+            .copied()
+            .zip(base.header.iter().cloned())
+            .collect();
+        let overlay = Overlay::of(&base, ids, &column_ids);
         let mut sheet = Sheet {
             path,
             base,
@@ -114,11 +144,14 @@ impl Sheet {
             columns: Vec::new(),
             next_row: 0,
             next_col: 0,
+            next_column_id,
+            saved_names,
             undo: Vec::new(),
             redo: Vec::new(),
             dirty: false,
             version: 0,
             positions: OnceLock::new(),
+            disk: None,
         };
         sheet.refresh_columns();
         sheet
@@ -142,6 +175,20 @@ impl Sheet {
     /// Current columns, in display order.
     pub fn columns(&self) -> &[Column] {
         &self.columns
+    }
+
+    /// Where the column `id` is now; `None` once deleted.
+    pub fn column_index(&self, id: ColumnId) -> Option<usize> {
+        self.columns.iter().position(|c| c.id == id)
+    }
+
+    /// The name column `id` has in the file on disk (as opened or last saved); `None` for a
+    /// column that is not in it.
+    pub fn saved_name(&self, id: ColumnId) -> Option<&str> {
+        self.saved_names
+            .iter()
+            .find(|(saved, _)| *saved == id)
+            .map(|(_, name)| name.as_str())
     }
 
     /// Rows known so far (header excluded); grows while the background index is built.
@@ -308,8 +355,10 @@ impl Sheet {
         let def = ColumnDef {
             key: ColKey::New(self.next_col),
             name,
+            id: ColumnId::new(self.next_column_id),
         };
         self.next_col += 1;
+        self.next_column_id += 1;
         self.record(Edit::InsertColumn { at, def });
         at
     }
@@ -464,12 +513,14 @@ impl Sheet {
     }
 
     fn refresh_columns(&mut self) {
-        self.columns = display_names(self.overlay.columns.iter().map(|c| c.name.as_str()));
+        self.columns = display_names(self.overlay.columns.iter().map(|c| (c.name.as_str(), c.id)));
     }
 
     /// A cheap, sendable copy of the current state for background work.
     pub fn snapshot(&self) -> SheetSnapshot {
-        SheetSnapshot::new(self.base.clone(), self.overlay.clone(), self.version)
+        let stamp = self.disk.or_else(|| self.base.stamp());
+        let disk = stamp.map(|s| (self.path.clone(), s));
+        SheetSnapshot::new(self.base.clone(), self.overlay.clone(), self.version, disk)
     }
 
     /// Saves atomically to `target` (or the sheet's own path) and continues on the saved file.
@@ -486,7 +537,17 @@ impl Sheet {
     /// from the saved file (edits held in memory are let go); with history it stays on the
     /// old base, so undo and redo reach back past the save. Row ids are kept either way.
     pub fn mark_saved(&mut self, saved: SavedFile) {
-        let (path, version, base, ids) = saved.into_parts();
+        let SavedFile {
+            path,
+            version,
+            base,
+            ids,
+            columns,
+            stamp,
+            ..
+        } = saved;
+        self.saved_names = columns;
+        self.disk = stamp;
         if version != self.version {
             // Later edits refer to the old base, whose open handle still reads the old bytes.
             self.path = path;
@@ -502,7 +563,10 @@ impl Sheet {
         }
         let next_row = self.next_row;
         let next_col = self.next_col;
-        *self = Sheet::on_base(path, base, ids);
+        // The saved file's columns are the current ones, in order: they keep their ids.
+        let column_ids: Vec<ColumnId> = self.columns.iter().map(|c| c.id).collect();
+        *self = Sheet::on_base(path, base, ids, &column_ids, self.next_column_id);
+        self.disk = stamp;
         self.next_row = next_row;
         self.next_col = next_col;
         self.version = version;
@@ -510,11 +574,11 @@ impl Sheet {
 }
 
 /// Display names: empty names become `(empty N)` (N = column number), repeats get ` (2)`, ` (3)`...
-fn display_names<'a>(names: impl Iterator<Item = &'a str>) -> Vec<Column> {
-    let names: Vec<&str> = names.collect();
+fn display_names<'a>(names: impl Iterator<Item = (&'a str, ColumnId)>) -> Vec<Column> {
+    let names: Vec<(&str, ColumnId)> = names.collect();
     let mut taken = std::collections::HashSet::new();
     let mut out = Vec::with_capacity(names.len());
-    for (i, name) in names.iter().enumerate() {
+    for (i, &(name, id)) in names.iter().enumerate() {
         let stem = if name.trim().is_empty() {
             format!("(empty {})", i + 1)
         } else {
@@ -527,8 +591,9 @@ fn display_names<'a>(names: impl Iterator<Item = &'a str>) -> Vec<Column> {
             n += 1;
         }
         out.push(Column {
-            name: (*name).to_string(),
+            name: name.to_string(),
             display,
+            id,
         });
     }
     out
@@ -540,7 +605,8 @@ mod tests {
 
     #[test]
     fn display_names_are_unique_and_non_empty() {
-        let cols = display_names(["email", "", "email", "email (2)", " "].into_iter());
+        let names = ["email", "", "email", "email (2)", " "];
+        let cols = display_names((0..).map(ColumnId::new).zip(names).map(|(id, n)| (n, id)));
         let d: Vec<&str> = cols.iter().map(|c| c.display.as_str()).collect();
         assert_eq!(
             d,

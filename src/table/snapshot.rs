@@ -4,7 +4,9 @@ use super::base::Base;
 use super::error::LoadError;
 use super::overlay::{ColKey, Overlay};
 use super::record::{Fields, parse_record};
+use super::stamp::DiskStamp;
 use std::ops::ControlFlow;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The sheet as it was when taken: shares the base file and the overlay by reference count.
@@ -13,14 +15,23 @@ pub struct SheetSnapshot {
     pub(crate) base: Arc<Base>,
     pub(crate) overlay: Overlay,
     pub(crate) version: u64,
+    /// The sheet's own file and what it looked like when last read or saved, so a save
+    /// over it can tell whether someone else changed it meanwhile.
+    pub(crate) disk: Option<(PathBuf, DiskStamp)>,
 }
 
 impl SheetSnapshot {
-    pub(crate) fn new(base: Arc<Base>, overlay: Overlay, version: u64) -> SheetSnapshot {
+    pub(crate) fn new(
+        base: Arc<Base>,
+        overlay: Overlay,
+        version: u64,
+        disk: Option<(PathBuf, DiskStamp)>,
+    ) -> SheetSnapshot {
         SheetSnapshot {
             base,
             overlay,
             version,
+            disk,
         }
     }
 

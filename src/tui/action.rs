@@ -1,9 +1,10 @@
 //! Every command the grid understands, with its keys and help text, in one table.
 //!
 //! The table drives key dispatch and the help overlay alike, so the key shown in help
-//! is always the key bound.
+//! is always the key bound. Popups have their own tables, beside their code.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use super::command::{self, Command, Group, cmd, code, ctrl, k};
+use crossterm::event::{KeyCode, KeyEvent};
 use serde::{Deserialize, Serialize};
 
 /// Something the user asked for. `App::update` is the only place it takes effect.
@@ -64,116 +65,8 @@ pub enum Action {
     Quit,
 }
 
-/// Which part of the help a command belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Group {
-    Move,
-    View,
-    Edit,
-    Enrich,
-    App,
-}
-
-impl Group {
-    /// Heading shown in the help overlay.
-    pub fn title(self) -> &'static str {
-        match self {
-            Group::Move => "Move",
-            Group::View => "Find and view",
-            Group::Edit => "Edit",
-            Group::Enrich => "Enrich",
-            Group::App => "File",
-        }
-    }
-}
-
-/// A key as written in the table: a code and the modifiers that must be held.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Key {
-    pub code: KeyCode,
-    pub mods: KeyModifiers,
-}
-
-const fn k(c: char) -> Key {
-    Key {
-        code: KeyCode::Char(c),
-        mods: KeyModifiers::NONE,
-    }
-}
-
-const fn ctrl(c: char) -> Key {
-    Key {
-        code: KeyCode::Char(c),
-        mods: KeyModifiers::CONTROL,
-    }
-}
-
-const fn code(code: KeyCode) -> Key {
-    Key {
-        code,
-        mods: KeyModifiers::NONE,
-    }
-}
-
-impl Key {
-    /// Whether a terminal key event is this key. Shift is implied by upper-case characters.
-    pub fn matches(&self, ev: &KeyEvent) -> bool {
-        let relevant = ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
-        let wanted = self.mods & (KeyModifiers::CONTROL | KeyModifiers::ALT);
-        if relevant != wanted {
-            return false;
-        }
-        match (self.code, ev.code) {
-            (KeyCode::Char(a), KeyCode::Char(b)) => {
-                if wanted.contains(KeyModifiers::CONTROL) {
-                    a.eq_ignore_ascii_case(&b)
-                } else {
-                    a == b
-                }
-            }
-            (a, b) => a == b,
-        }
-    }
-
-    /// How the key is written in help, e.g. `Ctrl-s`, `PgDn`, `G`.
-    pub fn label(&self) -> String {
-        let base = match self.code {
-            KeyCode::Char(' ') => "Space".to_string(),
-            KeyCode::Char(c) => c.to_string(),
-            KeyCode::Up => "↑".into(),
-            KeyCode::Down => "↓".into(),
-            KeyCode::Left => "←".into(),
-            KeyCode::Right => "→".into(),
-            KeyCode::PageUp => "PgUp".into(),
-            KeyCode::PageDown => "PgDn".into(),
-            KeyCode::Home => "Home".into(),
-            KeyCode::End => "End".into(),
-            KeyCode::Enter => "Enter".into(),
-            KeyCode::Esc => "Esc".into(),
-            KeyCode::Delete => "Del".into(),
-            KeyCode::F(n) => format!("F{n}"),
-            other => format!("{other:?}"),
-        };
-        if self.mods.contains(KeyModifiers::CONTROL) {
-            format!("Ctrl-{base}")
-        } else if self.mods.contains(KeyModifiers::ALT) {
-            format!("Alt-{base}")
-        } else {
-            base
-        }
-    }
-}
-
-/// One row of the command table.
-pub struct Command {
-    pub action: Action,
-    pub keys: &'static [Key],
-    pub group: Group,
-    pub help: &'static str,
-}
-
 /// The command table: dispatch and help both read it.
-pub static COMMANDS: &[Command] = &[
+pub static COMMANDS: &[Command<Action>] = &[
     cmd(
         Action::MoveUp,
         &[code(KeyCode::Up), k('k')],
@@ -423,36 +316,20 @@ pub static COMMANDS: &[Command] = &[
     ),
 ];
 
-const fn cmd(action: Action, keys: &'static [Key], group: Group, help: &'static str) -> Command {
-    Command {
-        action,
-        keys,
-        group,
-        help,
-    }
-}
-
 /// The action bound to a key in the grid, if any.
 pub fn action_for(ev: &KeyEvent) -> Option<Action> {
-    COMMANDS
-        .iter()
-        .find(|c| c.keys.iter().any(|k| k.matches(ev)))
-        .map(|c| c.action)
+    command::find(COMMANDS, ev)
 }
 
 /// The first key bound to an action, as shown to the user (e.g. in hints).
 pub fn key_label(action: Action) -> String {
-    COMMANDS
-        .iter()
-        .find(|c| c.action == action)
-        .and_then(|c| c.keys.first())
-        .map(Key::label)
-        .unwrap_or_default()
+    command::first_key(COMMANDS, action)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crossterm::event::KeyModifiers;
 
     #[test]
     fn no_key_is_bound_twice() {

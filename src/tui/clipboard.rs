@@ -1,20 +1,18 @@
-//! Copying to the system clipboard through the terminal (OSC 52), so it works over SSH and
-//! in tmux without a clipboard daemon. The sequence carries base64, so no cell text can
-//! smuggle control characters to the terminal.
+//! Copying to the system clipboard through the terminal (OSC 52, crossterm's
+//! `CopyToClipboard`), so it works over SSH and in tmux without a clipboard daemon. The
+//! sequence carries base64, so no cell text can smuggle control characters to the terminal.
 
 use super::app::App;
-use base64::Engine;
+use crossterm::Command;
+use crossterm::clipboard::CopyToClipboard;
 use std::io::Write;
-
-/// Terminals drop larger OSC 52 payloads; larger cells are refused with a message.
-pub const MAX_COPY: usize = 100_000;
 
 /// The escape sequence that puts `text` on the clipboard.
 pub fn osc52(text: &str) -> String {
-    format!(
-        "\x1b]52;c;{}\x07",
-        base64::engine::general_purpose::STANDARD.encode(text)
-    )
+    let mut out = String::new();
+    // Writing into a String cannot fail.
+    let _ = CopyToClipboard::to_clipboard_from(text).write_ansi(&mut out);
+    out
 }
 
 /// Hands each new copy the app made to the terminal, once.
@@ -43,9 +41,13 @@ mod tests {
 
     #[test]
     fn the_sequence_carries_base64_only() {
-        assert_eq!(osc52("héllo"), "\x1b]52;c;aMOpbGxv\x07");
+        assert_eq!(osc52("héllo"), "\x1b]52;c;aMOpbGxv\x1b\\");
         let evil = osc52("a\x1b]0;title\x07b");
-        assert_eq!(evil.matches('\x1b').count(), 1);
-        assert_eq!(evil.matches('\x07').count(), 1);
+        assert_eq!(
+            evil.matches('\x1b').count(),
+            2,
+            "only the OSC opener and terminator"
+        );
+        assert!(!evil.contains('\x07'));
     }
 }

@@ -1,22 +1,36 @@
-//! The terminal UI: state ([`app::App`]), commands ([`action`]), pure drawing ([`draw`]).
+//! The terminal UI as components: the grid and each popup (picker, inspector, runs panel,
+//! prompt, dialogs, cell view, help) own their state, handle their keys from their own
+//! command table and draw themselves; [`app::App`] routes events to them and carries out
+//! the [`intent::Intent`]s they return. The enrichment model ([`enrich`]) has no UI.
 //!
 //! One loop waits on one channel fed by the input thread, background workers and
 //! the engine; it applies every pending event, then draws once.
 
 pub mod action;
 pub mod app;
+pub mod cell_view;
 pub mod clipboard;
+pub mod command;
+pub mod component;
+pub mod dialog;
 pub mod draw;
-pub mod draw_enrich;
 pub mod enrich;
 pub mod event;
-pub mod layout;
+pub mod grid;
+pub mod help;
+pub mod inspector;
+pub mod intent;
+pub mod message;
+pub mod mode;
 pub mod open;
 pub mod persist;
 pub mod picker;
-pub mod selection;
-pub mod structure;
-pub mod view;
+pub mod popup;
+pub mod prompt;
+pub mod runs;
+pub mod scope;
+pub mod scroll;
+pub mod text;
 
 use crate::config::Config;
 use crate::session::{Session, SessionError, SessionOptions};
@@ -61,7 +75,7 @@ pub fn attach_engine(app: &mut App, session: &mut Session, tx: Sender<AppEvent>)
         _ => None,
     };
     if let Some(warning) = &session.store_warning {
-        app.message = Some((warning.clone(), app::Level::Error));
+        app.message = Some(message::Message::error(warning.clone()));
     }
     let Some(mut events) = session.take_events() else {
         return;

@@ -15,6 +15,7 @@ use leadgrid::tui::app::App;
 use leadgrid::tui::attach_engine;
 use leadgrid::tui::draw::draw;
 use leadgrid::tui::event::AppEvent;
+use leadgrid::tui::mode::Mode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::path::{Path, PathBuf};
@@ -189,4 +190,38 @@ pub fn temp_copy(rel: &str) -> (tempfile::TempDir, PathBuf) {
     let dst = dir.path().join(src.file_name().expect("file name"));
     std::fs::copy(&src, &dst).expect("copy");
     (dir, dst)
+}
+
+/// Adds `linkedin_profile` through the picker with default mapping, outputs and scope.
+pub fn add_profile_column(h: &mut Harness) {
+    h.keys("a");
+    assert!(matches!(h.app.mode, Mode::Picker(_)));
+    h.keys("linkedin_profile");
+    let screen = h.render();
+    assert!(screen.contains("1/3 choose an integration"), "{screen}");
+    assert!(screen.contains("follower_count"), "{screen}");
+    h.key(KeyCode::Enter);
+    let screen = h.render();
+    assert!(screen.contains("column 'linkedin_url'"), "{screen}");
+    h.key(KeyCode::Enter);
+    h.settle();
+    let screen = h.render();
+    // Grace has no LinkedIn URL: her row is skipped, not paid.
+    assert!(screen.contains("8 rows · 7 calls · est. $0.07"), "{screen}");
+    assert!(
+        screen.contains("1 row without linkedin_url: skipped, not paid"),
+        "{screen}"
+    );
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app.mode, Mode::Normal));
+}
+
+/// The sheet column named `name`.
+pub fn column_of(h: &Harness, name: &str) -> usize {
+    h.app
+        .sheet
+        .columns()
+        .iter()
+        .position(|c| c.name == name)
+        .unwrap()
 }

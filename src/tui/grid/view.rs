@@ -1,11 +1,114 @@
 //! The view of the sheet: which rows show in which order (sort, filter), and
 //! background scans (search, sort, filter) over a snapshot so the UI never waits.
 
-use crate::table::SheetSnapshot;
+use crate::table::{Sheet, SheetSnapshot};
+use crate::tui::event::{AppEvent, WorkerResult, spawn_worker};
 use std::cmp::Ordering;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::mpsc::Sender;
+
+/// Which rows show, in which order.
+#[derive(Default)]
+pub struct View {
+    pub sort: Option<SortSpec>,
+    pub filter: Option<Filter>,
+    /// Row positions in view order, when sorted or filtered.
+    pub order: Option<Arc<Vec<u32>>>,
+    /// The scan building the next order.
+    pub pending: Option<Pending>,
+}
+
+impl View {
+    /// Number of rows in the view.
+    pub fn len(&self, sheet: &Sheet) -> usize {
+        match &self.order {
+            Some(order) => order.len(),
+            None => sheet.row_count(),
+        }
+    }
+
+    /// Sheet row position of a view row.
+    pub fn row_at(&self, sheet: &Sheet, view_row: usize) -> Option<usize> {
+        match &self.order {
+            Some(order) => order.get(view_row).map(|&p| p as usize),
+            None => (view_row < sheet.row_count()).then_some(view_row),
+        }
+    }
+
+    /// The view row showing sheet row `row`; `None` when the filter hides it.
+    pub fn view_row_of(&self, row: usize) -> Option<usize> {
+        match &self.order {
+            Some(order) => order.iter().position(|&p| p as usize == row),
+            None => Some(row),
+        }
+    }
+
+    /// Recomputes the order in the background for the current sort and filter; the result
+    /// arrives as [`WorkerResult::View`] tagged with `generation`.
+    pub fn rebuild(&mut self, sheet: &Sheet, tx: &Sender<AppEvent>, generation: u64) {
+        if let Some(p) = self.pending.take() {
+            p.progress.cancel();
+        }
+        if self.sort.is_none() && self.filter.is_none() {
+            self.order = None;
+            return;
+        }
+        let progress = Arc::new(Progress::default());
+        let snapshot = sheet.snapshot();
+        let (sort, filter) = (self.sort, self.filter.clone());
+        let tx = tx.clone();
+        let worker_progress = progress.clone();
+        spawn_worker("leadgrid-view", move || {
+            if let Some(order) = build_order(&snapshot, sort, filter.as_ref(), &worker_progress) {
+                let _ = tx.send(AppEvent::Worker(WorkerResult::View { generation, order }));
+            }
+        });
+        self.pending = Some(Pending {
+            generation,
+            what: if self.sort.is_some() {
+                "sorting"
+            } else {
+                "filtering"
+            },
+            progress,
+        });
+    }
+
+    /// Takes a finished scan's order when it is the latest asked for; returns whether it was.
+    pub fn ready(&mut self, generation: u64, order: Vec<u32>) -> bool {
+        if self
+            .pending
+            .as_ref()
+            .is_none_or(|p| p.generation != generation)
+        {
+            return false;
+        }
+        self.pending = None;
+        self.order = Some(Arc::new(order));
+        true
+    }
+
+    /// Back to file order and every row; returns whether there was a sort or filter.
+    pub fn clear(&mut self) -> bool {
+        let had = self.sort.is_some() || self.filter.is_some();
+        self.sort = None;
+        self.filter = None;
+        self.order = None;
+        if let Some(p) = self.pending.take() {
+            p.progress.cancel();
+        }
+        had
+    }
+}
+
+/// A background scan in progress, identified by generation so stale results are dropped.
+pub struct Pending {
+    pub generation: u64,
+    pub what: &'static str,
+    pub progress: Arc<Progress>,
+}
 
 /// How rows are compared when sorting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

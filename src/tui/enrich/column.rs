@@ -1,0 +1,242 @@
+//! One enrichment column and its cells: which integration fills which outputs from which
+//! inputs, and what is known about every cell.
+
+use crate::cell::CellState;
+use crate::integrations::{EnrichError, Fields, InputSpec, Integration};
+use crate::providers::CallRecord;
+use crate::table::{ColumnId, RowId, Sheet};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Where an input's value comes from: a column, by identity so renaming, moving or
+/// inserting columns does not break it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputSource {
+    Column(ColumnId),
+    Constant(String),
+    Unmapped,
+}
+
+/// What is known about one enrichment cell (one row of one enrichment column).
+#[derive(Debug, Clone)]
+pub struct CellInfo {
+    pub state: CellState,
+    pub error: Option<EnrichError>,
+    pub calls: Vec<CallRecord>,
+    pub notes: Vec<String>,
+    /// The input values the job was given.
+    pub inputs: Fields,
+    /// Restored from the journal without its calls (they are most of a journal's size):
+    /// the inspector reads them when it is opened.
+    pub calls_in_journal: bool,
+    /// When it finished (for the inspector).
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl CellInfo {
+    pub(crate) fn queued(inputs: Fields) -> CellInfo {
+        CellInfo {
+            state: CellState::Queued,
+            error: None,
+            calls: Vec::new(),
+            notes: Vec::new(),
+            inputs,
+            calls_in_journal: false,
+            finished_at: None,
+        }
+    }
+}
+
+/// Per-column counters for the status bar and the runs panel.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub queued: usize,
+    pub running: usize,
+    pub done: usize,
+    pub no_data: usize,
+    pub failed: usize,
+    pub skipped: usize,
+}
+
+impl Counts {
+    /// Moves `delta` cells into (or out of) `state`'s count.
+    pub fn add(&mut self, state: &CellState, delta: isize) {
+        let slot = match state {
+            CellState::Empty => return,
+            CellState::Queued => &mut self.queued,
+            CellState::Running | CellState::Retrying { .. } => &mut self.running,
+            CellState::Done => &mut self.done,
+            CellState::NoData => &mut self.no_data,
+            CellState::Failed => &mut self.failed,
+            CellState::Skipped(_) => &mut self.skipped,
+        };
+        *slot = slot.saturating_add_signed(delta);
+    }
+
+    /// Jobs not yet finished.
+    pub fn pending(&self) -> usize {
+        self.queued + self.running
+    }
+
+    /// Jobs finished.
+    pub fn finished(&self) -> usize {
+        self.done + self.no_data + self.failed + self.skipped
+    }
+
+    /// Adds another column's counts.
+    pub fn merge(&mut self, other: &Counts) {
+        self.queued += other.queued;
+        self.running += other.running;
+        self.done += other.done;
+        self.no_data += other.no_data;
+        self.failed += other.failed;
+        self.skipped += other.skipped;
+    }
+}
+
+/// One output of an enrichment and the sheet column it fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Output {
+    /// The integration's name for it.
+    pub name: &'static str,
+    pub column: ColumnId,
+}
+
+/// One enrichment: an integration, its input mapping, the outputs shown as columns, and its cells.
+pub struct EnrichColumn {
+    pub id: u32,
+    pub integration: Arc<dyn Integration>,
+    /// One per integration input, in spec order.
+    pub sources: Vec<InputSource>,
+    /// The outputs shown as sheet columns.
+    pub outputs: Vec<Output>,
+    pub cells: HashMap<RowId, CellInfo>,
+    pub counts: Counts,
+    /// Paused by the user: its queued jobs were withdrawn and come back on resume.
+    pub paused: bool,
+    /// HTTP attempts its jobs made, answers from cache or shared calls, and total latency.
+    pub attempts: u64,
+    pub reused: u64,
+    pub latency_ms: u64,
+    pub started: Instant,
+    /// Set when an authentication failure stopped it.
+    pub stopped: Option<String>,
+}
+
+impl EnrichColumn {
+    /// A new column with no cells yet.
+    pub fn new(
+        id: u32,
+        integration: Arc<dyn Integration>,
+        sources: Vec<InputSource>,
+        outputs: Vec<Output>,
+    ) -> EnrichColumn {
+        EnrichColumn {
+            id,
+            integration,
+            sources,
+            outputs,
+            cells: HashMap::new(),
+            counts: Counts::default(),
+            paused: false,
+            attempts: 0,
+            reused: 0,
+            latency_ms: 0,
+            started: Instant::now(),
+            stopped: None,
+        }
+    }
+
+    pub(crate) fn set_state(&mut self, row: RowId, state: CellState) -> Option<&mut CellInfo> {
+        let cell = self.cells.get_mut(&row)?;
+        self.counts.add(&cell.state, -1);
+        self.counts.add(&state, 1);
+        cell.state = state;
+        Some(cell)
+    }
+
+    /// The name of its `_error` column, as `leadgrid run` writes it.
+    pub fn error_column(&self) -> String {
+        format!("{}_error", self.integration.spec().name)
+    }
+}
+
+/// Where one input of an enrichment is read from.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub name: &'static str,
+    pub column: Option<usize>,
+    pub constant: Option<String>,
+}
+
+/// Where each input of an integration is read from in `sheet`: a column index or a constant.
+pub fn resolve(
+    sheet: &Sheet,
+    inputs: &'static [InputSpec],
+    sources: &[InputSource],
+) -> Vec<Resolved> {
+    inputs
+        .iter()
+        .zip(sources)
+        .map(|(input, source)| Resolved {
+            name: input.name,
+            column: match source {
+                InputSource::Column(id) => sheet.column_index(*id),
+                _ => None,
+            },
+            constant: match source {
+                InputSource::Constant(v) => Some(v.clone()),
+                _ => None,
+            },
+        })
+        .collect()
+}
+
+/// A row's values for an enrichment's inputs; unmapped inputs are left out.
+pub fn inputs_from(resolved: &[Resolved], cells: &[String]) -> Fields {
+    resolved
+        .iter()
+        .filter_map(|r| {
+            let value = match (r.column, &r.constant) {
+                (Some(c), _) => cells.get(c).cloned().unwrap_or_default(),
+                (None, Some(v)) => v.clone(),
+                (None, None) => return None,
+            };
+            Some((r.name.to_string(), value))
+        })
+        .collect()
+}
+
+/// Marks a finished cell whose inputs have been edited since it ran.
+pub const STALE: &str = "≠";
+
+/// Spinner frames for running cells.
+pub const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
+
+/// An enrichment the user chose in the picker, before it has an id and cells.
+pub struct NewEnrichment {
+    pub integration: Arc<dyn Integration>,
+    pub sources: Vec<InputSource>,
+    /// Each chosen output and the name of the column it fills: a column of that name is
+    /// reused (filled in place), else one is added.
+    pub outputs: Vec<(&'static str, String)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_move_between_states() {
+        let mut c = Counts::default();
+        c.add(&CellState::Queued, 1);
+        c.add(&CellState::Queued, 1);
+        c.add(&CellState::Queued, -1);
+        c.add(&CellState::Done, 1);
+        assert_eq!(c.queued, 1);
+        assert_eq!(c.done, 1);
+        assert_eq!(c.pending(), 1);
+        assert_eq!(c.finished(), 1);
+    }
+}

@@ -1,0 +1,356 @@
+//! Engine work for enrichments: queueing rows, re-running, refreshing, pausing and
+//! cancelling, and applying what the engine reports back to cells and the sheet.
+
+use super::{CellInfo, Enrichments, OnWrite, inputs_from, resolve};
+use crate::cell::{CellState, SkipReason};
+use crate::engine::{Event as EngineEvent, Job, JobKey, JobResult};
+use crate::integrations::Fields;
+use crate::providers::CallRecord;
+use crate::table::{RowId, Sheet};
+use crate::tui::action::{Action, key_label};
+use crate::tui::message::Message;
+use crate::tui::text::count;
+use std::collections::HashSet;
+use std::ops::ControlFlow;
+
+impl Enrichments {
+    /// Queues `rows` of column `ci`; `fresh` bypasses remembered answers. Returns how many.
+    pub fn submit(&mut self, sheet: &Sheet, ci: usize, rows: &[usize], fresh: bool) -> usize {
+        let Some(engine) = self.engine.clone() else {
+            return 0;
+        };
+        let Some(column) = self.columns.get(ci) else {
+            return 0;
+        };
+        let resolved = resolve(sheet, column.integration.spec().inputs, &column.sources);
+        let (id, integration) = (column.id, column.integration.clone());
+        let mut jobs = Vec::with_capacity(rows.len());
+        let mut cells = Vec::with_capacity(rows.len());
+        for &row in rows {
+            let Some(row_id) = sheet.row_id(row) else {
+                continue;
+            };
+            let inputs = inputs_from(&resolved, &sheet.row_cells(row));
+            jobs.push(Job {
+                key: JobKey {
+                    row: row_id.as_u64(),
+                    column: id,
+                },
+                integration: integration.clone(),
+                inputs: inputs.clone(),
+                fresh,
+            });
+            cells.push((row_id, inputs));
+        }
+        let Some(column) = self.columns.get_mut(ci) else {
+            return 0;
+        };
+        for (row_id, inputs) in cells {
+            if let Some(old) = column.cells.insert(row_id, CellInfo::queued(inputs)) {
+                column.counts.add(&old.state, -1);
+            }
+            column.counts.add(&CellState::Queued, 1);
+        }
+        column.paused = false;
+        let n = jobs.len();
+        engine.submit(jobs);
+        n
+    }
+
+    /// Re-runs `rows` for every enrichment in `columns` (a cell, or a whole row).
+    pub fn rerun_rows(&mut self, sheet: &Sheet, columns: &[usize], rows: &[usize]) -> Message {
+        for &ci in columns {
+            self.submit(sheet, ci, rows, false);
+        }
+        let what = match rows {
+            [one] => format!("row {}", one + 1),
+            many => format!("{} selected rows", many.len()),
+        };
+        Message::info(format!(
+            "re-running {what} ({})",
+            count(columns.len(), "enrichment")
+        ))
+    }
+
+    /// Runs `rows` of column `ci` again with fresh answers from the provider.
+    pub fn refresh(&mut self, sheet: &Sheet, ci: usize, rows: &[usize]) -> Message {
+        self.resume_stopped(ci);
+        let n = self.submit(sheet, ci, rows, true);
+        Message::info(format!(
+            "refreshing {}: asking the provider again, not the cache",
+            count(n, "cell")
+        ))
+    }
+
+    /// Re-runs a column: every row that has a cell, or only the failed ones. Returns how many.
+    pub fn rerun_column(&mut self, sheet: &Sheet, ci: usize, failed_only: bool) -> usize {
+        let Some(column) = self.columns.get(ci) else {
+            return 0;
+        };
+        let mut rows: Vec<usize> = column
+            .cells
+            .iter()
+            .filter(|(_, c)| !failed_only || c.state == CellState::Failed)
+            .filter(|(_, c)| !c.state.is_pending())
+            .filter_map(|(id, _)| sheet.row_of(*id))
+            .collect();
+        rows.sort_unstable();
+        self.resume_stopped(ci);
+        self.submit(sheet, ci, &rows, false)
+    }
+
+    /// Re-runs every failed cell of every column.
+    pub fn rerun_failed(&mut self, sheet: &Sheet) -> Message {
+        let n: usize = (0..self.columns.len())
+            .map(|ci| self.rerun_column(sheet, ci, true))
+            .sum();
+        Message::info(format!("re-running {n} failed cells"))
+    }
+
+    /// Lets a column an auth failure stopped make calls again.
+    fn resume_stopped(&mut self, ci: usize) {
+        if let Some(engine) = &self.engine
+            && let Some(column) = self.columns.get_mut(ci)
+        {
+            engine.resume_column(column.id);
+            column.stopped = None;
+        }
+    }
+
+    /// Pauses a column (withdraws its queued jobs) or resumes it (queues them again).
+    pub fn toggle_pause(&mut self, sheet: &Sheet, ci: usize) -> Option<Message> {
+        let engine = self.engine.clone()?;
+        let column = self.columns.get_mut(ci)?;
+        if column.paused {
+            let rows: Vec<usize> = column
+                .cells
+                .iter()
+                .filter(|(_, c)| c.state == CellState::Skipped(SkipReason::Cancelled))
+                .filter_map(|(id, _)| sheet.row_of(*id))
+                .collect();
+            let n = self.submit(sheet, ci, &rows, false);
+            Some(Message::info(format!("resumed: {n} cells queued again")))
+        } else {
+            column.paused = true;
+            engine.cancel_column(column.id);
+            Some(Message::info("paused: queued cells withdrawn (p resumes)"))
+        }
+    }
+
+    /// Cancels one column's jobs.
+    pub fn cancel_column(&self, ci: usize) {
+        if let (Some(engine), Some(column)) = (&self.engine, self.columns.get(ci)) {
+            engine.cancel_column(column.id);
+        }
+    }
+
+    /// Cancels every job.
+    pub fn cancel_all(&self) -> Message {
+        if let Some(engine) = &self.engine {
+            engine.cancel_all();
+        }
+        Message::info(format!(
+            "run cancelled; cancelled cells are skipped ({} re-runs a column)",
+            key_label(Action::RerunColumn)
+        ))
+    }
+
+    /// Applies one engine event to its cell; a done cell's values go into the sheet.
+    pub fn apply_event(
+        &mut self,
+        sheet: &mut Sheet,
+        event: EngineEvent,
+        on_write: OnWrite,
+    ) -> Option<Message> {
+        match event {
+            EngineEvent::Queued(_) | EngineEvent::Idle => {}
+            EngineEvent::Running(key) => {
+                if let Some(c) = self.column_mut(key.column) {
+                    c.set_state(RowId::from_u64(key.row), CellState::Running);
+                }
+            }
+            EngineEvent::Retrying {
+                key, attempt, max, ..
+            } => {
+                if let Some(c) = self.column_mut(key.column) {
+                    c.set_state(
+                        RowId::from_u64(key.row),
+                        CellState::Retrying { attempt, max },
+                    );
+                }
+            }
+            EngineEvent::Finished(result) => self.job_finished(sheet, *result, on_write),
+            EngineEvent::Provider(notice) => {
+                let message = notice.message();
+                let resumed = matches!(
+                    notice,
+                    crate::engine::breaker::ProviderNotice::Resumed { .. }
+                );
+                self.provider_health.insert(notice.provider(), notice);
+                return Some(if resumed {
+                    Message::info(message)
+                } else {
+                    Message::error(message)
+                });
+            }
+            EngineEvent::ColumnStopped { column, error } => {
+                let name = self.column_mut(column).map(|c| {
+                    c.stopped = Some(error.message.clone());
+                    c.integration.spec().name
+                })?;
+                return Some(Message::error(format!("{name} stopped: {}", error.message)));
+            }
+        }
+        None
+    }
+
+    fn job_finished(&mut self, sheet: &mut Sheet, result: JobResult, on_write: OnWrite) {
+        let row_id = RowId::from_u64(result.key.row);
+        let row = sheet.row_of(row_id);
+        let Some(column) = self.column_mut(result.key.column) else {
+            return;
+        };
+        let paid = result
+            .calls
+            .iter()
+            .filter(|c| !c.cached && !c.shared)
+            .count() as u64;
+        column.attempts += result
+            .calls
+            .iter()
+            .filter(|c| !c.cached && !c.shared)
+            .map(|c| c.attempts.len() as u64)
+            .sum::<u64>();
+        column.reused += result.calls.len() as u64 - paid;
+        column.latency_ms += result
+            .calls
+            .iter()
+            .flat_map(|c| c.attempts.iter())
+            .map(|a| a.duration_ms)
+            .sum::<u64>();
+        let Some(cell) = column.set_state(row_id, result.state.clone()) else {
+            return;
+        };
+        cell.error = result.error;
+        cell.calls = result.calls;
+        cell.notes = result.notes;
+        cell.finished_at = Some(chrono::Utc::now());
+        // Values go into the sheet so search, sort and save see them.
+        if let Some(row) = row
+            && result.state == CellState::Done
+            && let Some(ci) = self.position(result.key.column)
+        {
+            self.write_outputs(sheet, ci, row, &result.fields, on_write);
+        }
+    }
+
+    /// Writes a done cell's output values into the sheet.
+    pub fn write_outputs(
+        &self,
+        sheet: &mut Sheet,
+        ci: usize,
+        row: usize,
+        fields: &Fields,
+        on_write: OnWrite,
+    ) {
+        let Some(column) = self.columns.get(ci) else {
+            return;
+        };
+        for output in &column.outputs {
+            if let Some(col) = sheet.column_index(output.column) {
+                let value = fields.get(output.name).cloned().unwrap_or_default();
+                if sheet.cell(row, col) != value {
+                    on_write(output.column, &value);
+                    sheet.set_cell_untracked(row, col, value);
+                }
+            }
+        }
+    }
+
+    /// A restored cell's calls arrived from the journal.
+    pub fn apply_journaled_calls(&mut self, column: u32, row: RowId, calls: Vec<CallRecord>) {
+        if let Some(cell) = self.column_mut(column).and_then(|c| c.cells.get_mut(&row))
+            && cell.calls_in_journal
+        {
+            cell.calls = calls;
+            cell.calls_in_journal = false;
+        }
+    }
+
+    /// Sheet rows whose outputs of column `ci` are empty or whose cell failed.
+    pub fn rows_empty_or_failed(&self, sheet: &Sheet, ci: usize) -> Vec<usize> {
+        let Some(column) = self.columns.get(ci) else {
+            return Vec::new();
+        };
+        let cols: Vec<usize> = column
+            .outputs
+            .iter()
+            .filter_map(|o| sheet.column_index(o.column))
+            .collect();
+        let mut rows = Vec::new();
+        let _ = sheet.snapshot().for_each_row(|pos, cells| {
+            let failed = sheet
+                .row_id(pos)
+                .and_then(|id| column.cells.get(&id))
+                .is_some_and(|c| c.state == CellState::Failed);
+            let empty = cols
+                .iter()
+                .any(|&c| cells.get(c).is_none_or(|v| v.trim().is_empty()));
+            if failed || empty {
+                rows.push(pos);
+            }
+            ControlFlow::Continue(())
+        });
+        rows
+    }
+
+    /// Writes `<integration>_error` columns for enrichments that failed anywhere, as
+    /// `leadgrid run` does.
+    pub fn write_error_columns(&self, sheet: &mut Sheet) {
+        for column in &self.columns {
+            if column.counts.failed == 0 {
+                continue;
+            }
+            let name = column.error_column();
+            let failures: Vec<(RowId, String)> = column
+                .cells
+                .iter()
+                .filter(|(_, c)| c.state == CellState::Failed)
+                .map(|(id, c)| {
+                    (
+                        *id,
+                        c.error
+                            .as_ref()
+                            .map(|e| e.message.clone())
+                            .unwrap_or_default(),
+                    )
+                })
+                .collect();
+            let cleared: HashSet<RowId> = column
+                .cells
+                .iter()
+                .filter(|(_, c)| c.state != CellState::Failed)
+                .map(|(id, _)| *id)
+                .collect();
+            let col = match sheet.columns().iter().position(|c| c.name == name) {
+                Some(c) => c,
+                None => {
+                    let at = sheet.columns().len();
+                    sheet.insert_column(at, name)
+                }
+            };
+            for (id, message) in failures {
+                if let Some(row) = sheet.row_of(id) {
+                    sheet.set_cell_untracked(row, col, message);
+                }
+            }
+            for id in cleared {
+                if let Some(row) = sheet.row_of(id)
+                    && !sheet.cell(row, col).is_empty()
+                {
+                    sheet.set_cell_untracked(row, col, String::new());
+                }
+            }
+        }
+    }
+}

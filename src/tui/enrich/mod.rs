@@ -1,0 +1,162 @@
+//! The grid's enrichments: which integration fills which columns from which inputs, and
+//! what is known about every cell. No keys and no drawing here: components read it, and the
+//! app changes it through the operations in `jobs` (engine work and results), `cells`
+//! (what a cell shows) and `edits` (adding and removing, tied to undo).
+
+mod cells;
+mod column;
+mod edits;
+mod jobs;
+mod structure;
+
+pub use column::{
+    CellInfo, Counts, EnrichColumn, InputSource, NewEnrichment, Output, Resolved, SPINNER, STALE,
+    inputs_from, resolve,
+};
+
+use crate::engine::Engine;
+use crate::table::{ColumnId, Sheet};
+use std::sync::Arc;
+use std::time::Instant;
+use structure::StructureHistory;
+
+/// Hears each value an enrichment writes into the sheet (its column, the value), e.g. to
+/// widen the column so it shows whole.
+pub type OnWrite<'a> = &'a mut dyn FnMut(ColumnId, &str);
+
+/// The connection to the engine, and all enrichment columns.
+pub struct Enrichments {
+    pub engine: Option<Arc<Engine>>,
+    /// The engine's caller, for calls made, shared and cached.
+    pub caller: Option<Arc<crate::engine::caller::Caller>>,
+    pub columns: Vec<EnrichColumn>,
+    next_id: u32,
+    /// Spinner frame, advanced by ticks while anything runs.
+    pub spinner: usize,
+    /// Finished jobs per second, smoothed.
+    pub rate: f64,
+    rate_window: (Instant, usize),
+    /// Enrichments added and removed, for undo and redo.
+    history: StructureHistory,
+    /// The set of enrichments changed since the app last saved their definitions.
+    definitions_changed: bool,
+    /// The latest health notice of each provider that had one (for the runs panel).
+    pub provider_health: std::collections::BTreeMap<
+        crate::providers::ProviderId,
+        crate::engine::breaker::ProviderNotice,
+    >,
+}
+
+impl Default for Enrichments {
+    fn default() -> Self {
+        Enrichments {
+            engine: None,
+            caller: None,
+            provider_health: std::collections::BTreeMap::new(),
+            columns: Vec::new(),
+            next_id: 0,
+            spinner: 0,
+            rate: 0.0,
+            rate_window: (Instant::now(), 0),
+            history: StructureHistory::default(),
+            definitions_changed: false,
+        }
+    }
+}
+
+impl Enrichments {
+    /// Enrichments backed by `engine`.
+    pub fn new(engine: Arc<Engine>) -> Enrichments {
+        Enrichments {
+            engine: Some(engine),
+            ..Enrichments::default()
+        }
+    }
+
+    /// Counts over every column.
+    pub fn totals(&self) -> Counts {
+        let mut total = Counts::default();
+        for c in &self.columns {
+            total.merge(&c.counts);
+        }
+        total
+    }
+
+    /// Whether any job is queued or running.
+    pub fn is_running(&self) -> bool {
+        self.columns.iter().any(|c| c.counts.pending() > 0)
+    }
+
+    /// A fresh column id.
+    pub fn allocate_id(&mut self) -> u32 {
+        self.next_id += 1;
+        self.next_id - 1
+    }
+
+    pub(crate) fn column_mut(&mut self, id: u32) -> Option<&mut EnrichColumn> {
+        self.columns.iter_mut().find(|c| c.id == id)
+    }
+
+    /// The enrichment with this id.
+    pub fn column(&self, id: u32) -> Option<&EnrichColumn> {
+        self.columns.iter().find(|c| c.id == id)
+    }
+
+    /// Where the enrichment with this id is in [`Enrichments::columns`].
+    pub fn position(&self, id: u32) -> Option<usize> {
+        self.columns.iter().position(|c| c.id == id)
+    }
+
+    /// The enrichment and output index sheet column `col` shows, if it is an output.
+    pub fn at_column(&self, sheet: &Sheet, col: usize) -> Option<(usize, usize)> {
+        let id = sheet.columns().get(col)?.id;
+        self.columns.iter().enumerate().find_map(|(ci, c)| {
+            c.outputs
+                .iter()
+                .position(|o| o.column == id)
+                .map(|oi| (ci, oi))
+        })
+    }
+
+    /// The enrichment shown at sheet column `col`, and its cell in sheet row `row`.
+    pub fn cell_at(
+        &self,
+        sheet: &Sheet,
+        row: usize,
+        col: usize,
+    ) -> Option<(&EnrichColumn, Option<&CellInfo>)> {
+        let (ci, _) = self.at_column(sheet, col)?;
+        let column = self.columns.get(ci)?;
+        let id = sheet.row_id(row)?;
+        Some((column, column.cells.get(&id)))
+    }
+
+    /// Whether the set of enrichments, or the names their columns are saved under, changed
+    /// since the last call (so their definitions are saved again).
+    pub fn take_definitions_changed(&mut self) -> bool {
+        std::mem::take(&mut self.definitions_changed)
+    }
+
+    /// Columns were renamed or the file was saved: the names the definitions give columns
+    /// may have changed.
+    pub fn column_names_changed(&mut self) {
+        self.definitions_changed |= !self.columns.is_empty();
+    }
+
+    /// Advances the spinner and the rate estimate; called on every tick.
+    pub fn tick(&mut self) {
+        self.spinner = self.spinner.wrapping_add(1);
+        let finished = self.totals().finished();
+        let (since, before) = self.rate_window;
+        let elapsed = since.elapsed().as_secs_f64();
+        if elapsed >= 1.0 {
+            let now_rate = finished.saturating_sub(before) as f64 / elapsed;
+            self.rate = if self.rate == 0.0 {
+                now_rate
+            } else {
+                0.5 * self.rate + 0.5 * now_rate
+            };
+            self.rate_window = (Instant::now(), finished);
+        }
+    }
+}

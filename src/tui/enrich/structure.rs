@@ -1,0 +1,85 @@
+//! The record of enrichments added and removed, kept against the sheet's undo history.
+//!
+//! Each change is recorded with the sheet's undo depth right after the grouped column edit
+//! that came with it; after every undo or redo, changes above the new depth are reverted and
+//! undone changes at or below it are applied again.
+
+use super::column::EnrichColumn;
+
+/// What happened to an enrichment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Added,
+    Removed,
+}
+
+struct Change {
+    /// The sheet's undo depth just after the change.
+    depth: usize,
+    kind: Kind,
+    id: u32,
+    /// The enrichment while it is out of the sheet.
+    stash: Option<EnrichColumn>,
+}
+
+/// Changes that undo can revert (`done`) and redo can apply again (`undone`).
+#[derive(Default)]
+pub struct StructureHistory {
+    done: Vec<Change>,
+    undone: Vec<Change>,
+}
+
+impl StructureHistory {
+    /// Records enrichment `id` added (present now) or removed (`removed` holds it), when the
+    /// sheet edit that came with it went from undo depth `before` to `after`.
+    pub fn record(&mut self, before: usize, after: usize, id: u32, removed: Option<EnrichColumn>) {
+        if after <= before {
+            return; // no column was added or removed: nothing undo would find
+        }
+        let kind = if removed.is_some() {
+            Kind::Removed
+        } else {
+            Kind::Added
+        };
+        self.undone.clear();
+        self.done.push(Change {
+            depth: after,
+            kind,
+            id,
+            stash: removed,
+        });
+    }
+
+    /// A new sheet edit since the last undo cut the sheet's redo steps off: ours go with them.
+    pub fn cut_redo(&mut self) {
+        self.undone.clear();
+    }
+
+    /// After an undo or redo brought the sheet to undo depth `depth`: for each change to
+    /// revert or apply again, `set(id, stash, present)` puts the enrichment back (from the
+    /// stash) or takes it out (into the stash). Returns whether anything changed.
+    pub fn sync(
+        &mut self,
+        depth: usize,
+        mut set: impl FnMut(u32, &mut Option<EnrichColumn>, bool),
+    ) -> bool {
+        let mut changed = false;
+        while self.done.last().is_some_and(|c| c.depth > depth) {
+            let Some(mut change) = self.done.pop() else {
+                break;
+            };
+            set(change.id, &mut change.stash, change.kind == Kind::Removed);
+            self.undone.push(change);
+            changed = true;
+        }
+        while self.undone.last().is_some_and(|c| c.depth <= depth) {
+            let Some(mut change) = self.undone.pop() else {
+                break;
+            };
+            set(change.id, &mut change.stash, change.kind == Kind::Added);
+            self.done.push(change);
+            changed = true;
+        }
+        changed
+    }
+}

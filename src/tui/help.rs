@@ -1,0 +1,148 @@
+//! The help overlay: every mode's command table, section by section, so the keys shown are
+//! the keys bound.
+
+use super::action::COMMANDS;
+use super::command::{self, Command, Group};
+use super::component::{Component, Context, Draw, Outcome};
+use super::intent::Intent;
+use super::picker::commands as picker;
+use super::popup::centered;
+use super::scroll::{SCROLL, Scroll};
+use super::{inspector, runs};
+use crossterm::event::{KeyEvent, MouseEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+const HEADING: Style = Style::new().add_modifier(Modifier::BOLD);
+const KEYS: Style = Style::new().fg(Color::Cyan);
+
+/// How far the help is scrolled.
+#[derive(Default)]
+pub struct Help {
+    pub scroll: Scroll,
+}
+
+/// Lines of the help overlay: the grid's table by group, then each popup's table.
+pub fn help_lines() -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for group in [
+        Group::Move,
+        Group::View,
+        Group::Edit,
+        Group::Enrich,
+        Group::App,
+    ] {
+        section(
+            &mut lines,
+            group,
+            COMMANDS.iter().filter(|c| c.group == group),
+        );
+    }
+    section(&mut lines, Group::Scroll, SCROLL.iter());
+    section(&mut lines, Group::Inspector, inspector::COMMANDS.iter());
+    section(&mut lines, Group::Runs, runs::COMMANDS.iter());
+    section(&mut lines, Group::PickerSearch, picker::SEARCH.iter());
+    section(&mut lines, Group::PickerMap, picker::MAP.iter());
+    section(&mut lines, Group::PickerOutputs, picker::OUTPUTS.iter());
+    lines
+}
+
+fn section<'a, A: 'static>(
+    lines: &mut Vec<Line<'static>>,
+    group: Group,
+    commands: impl Iterator<Item = &'a Command<A>>,
+) {
+    if !lines.is_empty() {
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::styled(group.title(), HEADING));
+    for c in commands {
+        let keys: Vec<String> = c.keys.iter().map(|k| k.label()).collect();
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<16}", keys.join(" ")), KEYS),
+            Span::raw(c.help),
+        ]));
+    }
+}
+
+impl Component for Help {
+    fn handle_key(&mut self, key: KeyEvent, _ctx: &Context) -> Outcome {
+        if self.scroll.handle_key(&key) {
+            Outcome::Consumed
+        } else {
+            Intent::Close.into()
+        }
+    }
+
+    fn handle_mouse(&mut self, event: MouseEvent, _ctx: &Context) -> Outcome {
+        if self.scroll.handle_mouse(&event) {
+            Outcome::Consumed
+        } else {
+            Outcome::Ignored
+        }
+    }
+}
+
+impl Draw for Help {
+    fn draw(&self, _ctx: &Context, frame: &mut Frame, area: Rect) {
+        let rect = centered(area, 76, area.height.saturating_sub(2));
+        frame.render_widget(Clear, rect);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(" Keys ")
+            .title_bottom(format!(" {} · any other key closes ", command::bar(SCROLL)));
+        frame.render_widget(
+            Paragraph::new(help_lines())
+                .scroll((self.scroll.offset, 0))
+                .block(block),
+            rect,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::command::Key;
+
+    fn keys<A>(table: &[Command<A>]) -> Vec<Key> {
+        table.iter().flat_map(|c| c.keys.iter().copied()).collect()
+    }
+
+    #[test]
+    fn help_lists_every_popup_command() {
+        let text: Vec<String> = help_lines().iter().map(|l| l.to_string()).collect();
+        let text = text.join("\n");
+        let helps = inspector::COMMANDS
+            .iter()
+            .map(|c| c.help)
+            .chain(runs::COMMANDS.iter().map(|c| c.help))
+            .chain(picker::SEARCH.iter().map(|c| c.help))
+            .chain(picker::MAP.iter().map(|c| c.help))
+            .chain(picker::OUTPUTS.iter().map(|c| c.help))
+            .chain(SCROLL.iter().map(|c| c.help));
+        for help in helps {
+            assert!(text.contains(help), "help is missing {help:?}");
+        }
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_a_mode() {
+        let inspector = [keys(SCROLL), keys(inspector::COMMANDS)].concat();
+        let modes = [
+            keys(picker::SEARCH),
+            keys(picker::MAP),
+            keys(picker::OUTPUTS),
+            inspector,
+            keys(runs::COMMANDS),
+        ];
+        for keys in modes {
+            for (i, key) in keys.iter().enumerate() {
+                assert!(!keys[i + 1..].contains(key), "{} bound twice", key.label());
+            }
+        }
+    }
+}

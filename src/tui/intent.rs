@@ -1,0 +1,134 @@
+//! What components ask of the app. A component changes only its own state; anything
+//! beyond it (an edit of the sheet, jobs for the engine, a save, another popup) it returns
+//! as an [`Intent`], which `App` carries out.
+
+use super::action::Action;
+use super::enrich::NewEnrichment;
+use super::message::Message;
+use super::scope::{RowScopes, Scope};
+use crate::table::RowId;
+
+/// What the bottom-line prompt is asking for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    GoToRow,
+    Search,
+    Filter,
+    Edit { row: usize, col: usize },
+    InsertColumn { at: usize },
+    RenameColumn { col: usize },
+    SaveAs,
+}
+
+impl PromptKind {
+    /// The label before the input.
+    pub fn label(&self) -> &'static str {
+        match self {
+            PromptKind::GoToRow => "go to row: ",
+            PromptKind::Search => "/",
+            PromptKind::Filter => "filter (text, or column = != ~ !~ < > value, column empty): ",
+            PromptKind::Edit { .. } => "edit: ",
+            PromptKind::InsertColumn { .. } => "new column name: ",
+            PromptKind::RenameColumn { .. } => "rename column to: ",
+            PromptKind::SaveAs => "save as: ",
+        }
+    }
+
+    /// Whether its answer changes the sheet or the file (so it waits for a running save).
+    pub fn edits(&self) -> bool {
+        matches!(
+            self,
+            PromptKind::Edit { .. }
+                | PromptKind::InsertColumn { .. }
+                | PromptKind::RenameColumn { .. }
+                | PromptKind::SaveAs
+        )
+    }
+}
+
+/// A yes/no question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfirmKind {
+    /// Quit with unsaved changes: save first, discard, or stay.
+    QuitUnsaved,
+    /// Quit while enrichment jobs are still queued or running.
+    QuitRunning,
+    /// Cancel every queued and running enrichment job.
+    CancelRun,
+    /// Cancel the queued and running jobs of enrichment column `ci`.
+    CancelColumn { ci: usize },
+    /// Pay again for `rows` of enrichment column `ci` (bypassing the cache).
+    Refresh { ci: usize, rows: Vec<usize> },
+}
+
+/// A popup to open over the grid.
+#[derive(Debug, Clone)]
+pub enum Popup {
+    /// The bottom-line prompt, with its initial text.
+    Prompt(PromptKind, String),
+    Help,
+    /// The cell under the cursor, whole.
+    CellView,
+    /// The integration picker, over the grid's row sets.
+    Picker(RowScopes),
+    /// The runs panel, with enrichment `selected` highlighted.
+    Runs {
+        selected: usize,
+    },
+    Confirm(ConfirmKind),
+}
+
+/// A request from a component to the app.
+pub enum Intent {
+    /// Show a message in the status bar.
+    Notify(Message),
+    Open(Popup),
+    /// Close the popup that has the keyboard.
+    Close,
+    /// Open the inspector on one enrichment cell.
+    Inspect {
+        column: u32,
+        row: RowId,
+    },
+    /// Put text on the terminal's clipboard.
+    Copy(String),
+    /// The prompt's answer.
+    Submit(PromptKind, String),
+    InsertRow(usize),
+    DeleteRows(Vec<usize>),
+    DeleteColumn(usize),
+    Undo,
+    Redo,
+    Save,
+    /// Quit, asking first when jobs run or changes are unsaved.
+    Quit,
+    /// Close the popup and run a grid command (e.g. re-run from the inspector).
+    Grid(Action),
+    AddEnrichment {
+        enrichment: NewEnrichment,
+        scope: Scope,
+    },
+    /// Queue `rows` again for each enrichment in `columns`.
+    Rerun {
+        columns: Vec<usize>,
+        rows: Vec<usize>,
+    },
+    /// Ask the provider again, not the cache, for `rows` of enrichment `ci`.
+    Refresh {
+        ci: usize,
+        rows: Vec<usize>,
+    },
+    RerunColumn {
+        ci: usize,
+        failed_only: bool,
+    },
+    RerunFailed,
+    TogglePause(usize),
+    RemoveEnrichment(usize),
+    /// The user said yes to a question.
+    Confirmed(ConfirmKind),
+    /// The user said no (or Esc) to a question.
+    Declined(ConfirmKind),
+    /// Quit now, without saving.
+    QuitNow,
+}

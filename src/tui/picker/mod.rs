@@ -1,0 +1,479 @@
+//! The integration picker: fuzzy search → map inputs → choose outputs and scope → confirm.
+//! Each step has its command table ([`commands`]); confirming asks the app to add the
+//! enrichment.
+
+pub mod commands;
+mod draw;
+mod estimate;
+
+use super::command;
+use super::component::{Component, Context, Outcome};
+use super::enrich::{InputSource, NewEnrichment, Resolved};
+use super::event::CacheEstimate;
+use super::intent::Intent;
+use super::scope::{RowScopes, Scope};
+use crate::integrations::{Integration, IntegrationSpec, guess_column};
+use commands::PickerAction;
+use crossterm::event::{Event, KeyEvent};
+use estimate::Estimate;
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher};
+use std::sync::Arc;
+use tui_input::Input;
+use tui_input::backend::crossterm::to_input_request;
+
+/// Where an input's value comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Not mapped yet.
+    Unmapped,
+    /// A sheet column (index into the sheet's columns).
+    Column(usize),
+    /// One value for every row.
+    Constant(String),
+}
+
+/// The step the picker is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Search,
+    Map,
+    Outputs,
+}
+
+/// State of the picker popup.
+pub struct Picker {
+    pub step: Step,
+    pub query: Input,
+    /// Indices into `integrations` that match the query, best first.
+    pub matches: Vec<usize>,
+    pub selected: usize,
+    pub integrations: Vec<Arc<dyn Integration>>,
+    /// Input sources, one per input of the chosen integration.
+    pub sources: Vec<Source>,
+    /// Which input row has the cursor in the map step.
+    pub input_cursor: usize,
+    /// Typing a constant for the input under the cursor.
+    pub constant: Option<Input>,
+    /// Output chosen flags, one per output.
+    pub outputs: Vec<bool>,
+    /// Cursor in the outputs step: outputs first, then the scope line.
+    pub output_cursor: usize,
+    pub scope: Scope,
+    /// The grid's view order and selection, which scopes are read from.
+    pub scopes: RowScopes,
+    /// A problem to explain on the current step.
+    pub problem: Option<String>,
+    /// How many rows in scope the response cache already answers, once counted.
+    pub cache_estimate: Option<CacheEstimate>,
+    /// Identifies the latest estimate asked for; older answers are dropped.
+    pub estimate_generation: u64,
+}
+
+impl Picker {
+    /// A picker over the given integrations, all shown. With rows selected, the scope
+    /// starts at those rows.
+    pub fn new(integrations: Vec<Arc<dyn Integration>>, scopes: RowScopes) -> Picker {
+        let mut p = Picker {
+            step: Step::Search,
+            query: Input::default(),
+            matches: Vec::new(),
+            selected: 0,
+            integrations,
+            sources: Vec::new(),
+            input_cursor: 0,
+            constant: None,
+            outputs: Vec::new(),
+            output_cursor: 0,
+            scope: if scopes.selected.is_empty() {
+                Scope::AllRows
+            } else {
+                Scope::SelectedRows
+            },
+            scopes,
+            problem: None,
+            cache_estimate: None,
+            estimate_generation: 0,
+        };
+        p.refilter();
+        p
+    }
+
+    /// The integration under the cursor (search step) or chosen (later steps).
+    pub fn current(&self) -> Option<&Arc<dyn Integration>> {
+        self.matches
+            .get(self.selected)
+            .and_then(|&i| self.integrations.get(i))
+    }
+
+    /// The chosen integration's spec.
+    pub fn spec(&self) -> Option<&'static IntegrationSpec> {
+        self.current().map(|i| i.spec())
+    }
+
+    /// Re-ranks integrations for the query: name, description and output names all count.
+    pub fn refilter(&mut self) {
+        let query = self.query.value().trim();
+        if query.is_empty() {
+            self.matches = (0..self.integrations.len()).collect();
+        } else {
+            let haystacks: Vec<(usize, String)> = self
+                .integrations
+                .iter()
+                .enumerate()
+                .map(|(i, integ)| (i, search_text(integ.spec())))
+                .collect();
+            let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
+            let mut matcher = Matcher::new(Config::DEFAULT);
+            let mut scored: Vec<(usize, u32)> = haystacks
+                .iter()
+                .filter_map(|(i, text)| {
+                    let mut buf = Vec::new();
+                    pattern
+                        .score(nucleo_matcher::Utf32Str::new(text, &mut buf), &mut matcher)
+                        .map(|s| (*i, s))
+                })
+                .collect();
+            scored.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            self.matches = scored.into_iter().map(|(i, _)| i).collect();
+        }
+        self.selected = self.selected.min(self.matches.len().saturating_sub(1));
+    }
+
+    /// Moves on from search to mapping, guessing each input's column from the headers.
+    pub fn choose(&mut self, headers: &[String]) -> bool {
+        let Some(spec) = self.spec() else {
+            self.problem = Some("no integration matches".into());
+            return false;
+        };
+        self.sources = spec
+            .inputs
+            .iter()
+            .map(|input| guess_column(input, headers).map_or(Source::Unmapped, Source::Column))
+            .collect();
+        self.outputs = vec![true; spec.outputs.len()];
+        self.input_cursor = 0;
+        self.output_cursor = 0;
+        self.problem = None;
+        self.step = Step::Map;
+        true
+    }
+
+    /// Cycles the source of the input under the cursor through the sheet's columns.
+    pub fn cycle_source(&mut self, columns: usize, forward: bool) {
+        let Some(source) = self.sources.get_mut(self.input_cursor) else {
+            return;
+        };
+        let n = columns as i64;
+        if n == 0 {
+            return;
+        }
+        let next = match source {
+            Source::Column(c) => *c as i64 + if forward { 1 } else { -1 },
+            _ => {
+                if forward {
+                    0
+                } else {
+                    n - 1
+                }
+            }
+        };
+        *source = if next < 0 || next >= n {
+            Source::Unmapped
+        } else {
+            Source::Column(next as usize)
+        };
+        self.problem = None;
+    }
+
+    /// Required inputs that have no source, explained.
+    pub fn unmapped_required(&self) -> Option<String> {
+        let spec = self.spec()?;
+        let missing: Vec<&str> = spec
+            .inputs
+            .iter()
+            .zip(&self.sources)
+            .filter(|(input, source)| {
+                input.required && matches!(source, Source::Unmapped)
+                    || matches!(source, Source::Constant(v) if v.trim().is_empty() && input.required)
+            })
+            .map(|(input, _)| input.name)
+            .collect();
+        (!missing.is_empty()).then(|| {
+            format!(
+                "map {} to a column (←/→) or type a value (c) — rows can't be enriched without it",
+                missing.join(", ")
+            )
+        })
+    }
+
+    /// Toggles the output under the cursor, or cycles the scope when on the scope line.
+    pub fn toggle(&mut self) {
+        if self.output_cursor < self.outputs.len() {
+            if let Some(flag) = self.outputs.get_mut(self.output_cursor) {
+                *flag = !*flag;
+            }
+        } else {
+            self.scope = self.scope.next(!self.scopes.selected.is_empty());
+        }
+    }
+
+    /// Changes N for a "first N rows" scope.
+    pub fn adjust_first_rows(&mut self, bigger: bool) {
+        if let Scope::FirstRows(n) = &mut self.scope {
+            *n = if bigger {
+                (*n * 10).min(1_000_000)
+            } else {
+                (*n / 10).max(1)
+            };
+        }
+    }
+
+    /// The chosen output names, in spec order.
+    pub fn chosen_outputs(&self) -> Vec<&'static str> {
+        self.spec()
+            .map(|spec| {
+                spec.outputs
+                    .iter()
+                    .zip(&self.outputs)
+                    .filter(|(_, on)| **on)
+                    .map(|(o, _)| o.name)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl Picker {
+    /// The command table of the current step.
+    pub fn commands(&self) -> &'static [command::Command<PickerAction>] {
+        match self.step {
+            Step::Search => commands::SEARCH,
+            Step::Map => commands::MAP,
+            Step::Outputs => commands::OUTPUTS,
+        }
+    }
+
+    /// An estimate was asked for and has not arrived yet.
+    pub fn is_estimating(&self) -> bool {
+        self.estimate_generation > 0 && self.cache_estimate.is_none()
+    }
+
+    /// Takes a finished estimate, when it is the latest asked for.
+    pub fn estimated(&mut self, estimate: CacheEstimate) {
+        if estimate.generation == self.estimate_generation {
+            self.cache_estimate = Some(estimate);
+        }
+    }
+
+    /// Counts, in the background, the rows in scope that will be skipped for a missing input
+    /// and those whose first call the response cache already answers (so the confirm step
+    /// can say what is free).
+    fn start_estimate(&mut self, ctx: &Context) {
+        let Some(integration) = self.current().cloned() else {
+            return;
+        };
+        let columns = ctx.sheet.columns().len();
+        let resolved: Vec<Resolved> = integration
+            .spec()
+            .inputs
+            .iter()
+            .zip(&self.sources)
+            .map(|(input, source)| Resolved {
+                name: input.name,
+                column: match source {
+                    Source::Column(c) if *c < columns => Some(*c),
+                    _ => None,
+                },
+                constant: match source {
+                    Source::Constant(v) => Some(v.clone()),
+                    _ => None,
+                },
+            })
+            .collect();
+        self.estimate_generation += 1;
+        self.cache_estimate = None;
+        Estimate {
+            snapshot: ctx.sheet.snapshot(),
+            rows: self.scopes.positions(self.scope, ctx.sheet.row_count()),
+            integration,
+            resolved,
+            store: ctx.store.cloned(),
+            generation: self.estimate_generation,
+        }
+        .spawn(ctx.tx.clone());
+    }
+
+    /// The chosen enrichment, its inputs bound to the sheet's columns.
+    fn finish(&self, ctx: &Context) -> Option<NewEnrichment> {
+        let integration = self.current().cloned()?;
+        let columns = ctx.sheet.columns();
+        let sources = self
+            .sources
+            .iter()
+            .map(|s| match s {
+                Source::Column(c) => columns
+                    .get(*c)
+                    .map_or(InputSource::Unmapped, |h| InputSource::Column(h.id)),
+                Source::Constant(v) => InputSource::Constant(v.clone()),
+                Source::Unmapped => InputSource::Unmapped,
+            })
+            .collect();
+        Some(NewEnrichment {
+            integration,
+            sources,
+            outputs: self
+                .chosen_outputs()
+                .into_iter()
+                .map(|name| (name, name.to_string()))
+                .collect(),
+        })
+    }
+
+    fn search_key(&mut self, key: KeyEvent, ctx: &Context) -> Outcome {
+        let last = self.matches.len().saturating_sub(1);
+        match command::find(commands::SEARCH, &key) {
+            Some(PickerAction::Close) => return Intent::Close.into(),
+            Some(PickerAction::Down) => self.selected = (self.selected + 1).min(last),
+            Some(PickerAction::Up) => self.selected = self.selected.saturating_sub(1),
+            Some(PickerAction::Next) => {
+                let headers: Vec<String> =
+                    ctx.sheet.columns().iter().map(|c| c.name.clone()).collect();
+                self.choose(&headers);
+            }
+            Some(_) => {}
+            None => {
+                if let Some(req) = to_input_request(&Event::Key(key)) {
+                    self.query.handle(req);
+                    self.selected = 0;
+                    self.refilter();
+                }
+            }
+        }
+        Outcome::Consumed
+    }
+
+    /// Typing the value for all rows of the input under the cursor.
+    fn constant_key(&mut self, key: KeyEvent) -> Outcome {
+        let Some(input) = &mut self.constant else {
+            return Outcome::Ignored;
+        };
+        match key.code {
+            crossterm::event::KeyCode::Esc => self.constant = None,
+            crossterm::event::KeyCode::Enter => {
+                let value = input.value().to_string();
+                if let Some(slot) = self.sources.get_mut(self.input_cursor) {
+                    *slot = if value.trim().is_empty() {
+                        Source::Unmapped
+                    } else {
+                        Source::Constant(value)
+                    };
+                }
+                self.constant = None;
+            }
+            _ => {
+                if let Some(req) = to_input_request(&Event::Key(key)) {
+                    input.handle(req);
+                }
+            }
+        }
+        Outcome::Consumed
+    }
+
+    fn map_key(&mut self, key: KeyEvent, ctx: &Context) -> Outcome {
+        if self.constant.is_some() {
+            return self.constant_key(key);
+        }
+        let columns = ctx.sheet.columns().len();
+        let last = self.sources.len().saturating_sub(1);
+        match command::find(commands::MAP, &key) {
+            Some(PickerAction::Back) => self.step = Step::Search,
+            Some(PickerAction::Down) => self.input_cursor = (self.input_cursor + 1).min(last),
+            Some(PickerAction::Up) => self.input_cursor = self.input_cursor.saturating_sub(1),
+            Some(PickerAction::NextColumn) => self.cycle_source(columns, true),
+            Some(PickerAction::PreviousColumn) => self.cycle_source(columns, false),
+            Some(PickerAction::Constant) => {
+                let allowed = self
+                    .spec()
+                    .and_then(|s| s.inputs.get(self.input_cursor))
+                    .is_some_and(|i| i.allows_constant);
+                if allowed {
+                    let current = match self.sources.get(self.input_cursor) {
+                        Some(Source::Constant(v)) => v.clone(),
+                        _ => String::new(),
+                    };
+                    self.constant = Some(Input::new(current));
+                } else {
+                    self.problem = Some(
+                        "this input comes from a column; one value for all rows is not allowed"
+                            .into(),
+                    );
+                }
+            }
+            Some(PickerAction::Next) => match self.unmapped_required() {
+                Some(problem) => self.problem = Some(problem),
+                None => {
+                    self.problem = None;
+                    self.step = Step::Outputs;
+                    self.start_estimate(ctx);
+                }
+            },
+            Some(_) | None => {}
+        }
+        Outcome::Consumed
+    }
+
+    fn outputs_key(&mut self, key: KeyEvent, ctx: &Context) -> Outcome {
+        let last = self.outputs.len();
+        match command::find(commands::OUTPUTS, &key) {
+            Some(PickerAction::Back) => self.step = Step::Map,
+            Some(PickerAction::Down) => self.output_cursor = (self.output_cursor + 1).min(last),
+            Some(PickerAction::Up) => self.output_cursor = self.output_cursor.saturating_sub(1),
+            Some(PickerAction::Toggle) => {
+                let on_scope = self.output_cursor >= self.outputs.len();
+                self.toggle();
+                if on_scope {
+                    self.start_estimate(ctx);
+                }
+            }
+            Some(action @ (PickerAction::More | PickerAction::Fewer)) => {
+                self.adjust_first_rows(action == PickerAction::More);
+                self.start_estimate(ctx);
+            }
+            Some(PickerAction::Next) => {
+                if self.chosen_outputs().is_empty() {
+                    self.problem = Some("choose at least one output (Space toggles)".into());
+                } else if let Some(enrichment) = self.finish(ctx) {
+                    return Intent::AddEnrichment {
+                        enrichment,
+                        scope: self.scope,
+                    }
+                    .into();
+                }
+            }
+            Some(_) | None => {}
+        }
+        Outcome::Consumed
+    }
+}
+
+impl Component for Picker {
+    fn handle_key(&mut self, key: KeyEvent, ctx: &Context) -> Outcome {
+        match self.step {
+            Step::Search => self.search_key(key, ctx),
+            Step::Map => self.map_key(key, ctx),
+            Step::Outputs => self.outputs_key(key, ctx),
+        }
+    }
+}
+
+fn search_text(spec: &IntegrationSpec) -> String {
+    let outputs: Vec<&str> = spec.outputs.iter().map(|o| o.name).collect();
+    format!(
+        "{} {} {} {}",
+        spec.name,
+        spec.description,
+        spec.provider.name(),
+        outputs.join(" ")
+    )
+}

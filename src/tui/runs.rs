@@ -1,0 +1,263 @@
+//! The runs panel: one line per enrichment (inputs, counts, calls, latency, cost, status),
+//! where a column is paused, cancelled, re-run or removed.
+
+use super::command::{self, Command, Group, bar_cmd, code, k};
+use super::component::{Component, Context, Draw, Outcome};
+use super::enrich::InputSource;
+use super::intent::{ConfirmKind, Intent, Popup};
+use super::message::Message;
+use super::popup::{SELECTED, TITLE, popup};
+use super::text::format_eta;
+use crate::engine::breaker::ProviderNotice;
+use crate::sanitize;
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table};
+use serde::{Deserialize, Serialize};
+
+/// Something the user asked of the runs panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunsAction {
+    Up,
+    Down,
+    Pause,
+    Cancel,
+    Rerun,
+    RerunFailed,
+    Remove,
+    Close,
+}
+
+/// The runs panel's keys; any other key closes it too.
+pub static COMMANDS: &[Command<RunsAction>] = &[
+    bar_cmd(
+        RunsAction::Up,
+        &[code(KeyCode::Up), k('k')],
+        Group::Runs,
+        "previous column",
+        "select",
+    ),
+    bar_cmd(
+        RunsAction::Down,
+        &[code(KeyCode::Down), k('j')],
+        Group::Runs,
+        "next column",
+        "select",
+    ),
+    bar_cmd(
+        RunsAction::Pause,
+        &[k('p')],
+        Group::Runs,
+        "pause the column (queued cells wait) or resume it",
+        "pause/resume",
+    ),
+    bar_cmd(
+        RunsAction::Cancel,
+        &[k('c')],
+        Group::Runs,
+        "cancel the column's queued and running cells (asks)",
+        "cancel",
+    ),
+    bar_cmd(
+        RunsAction::Rerun,
+        &[k('r')],
+        Group::Runs,
+        "re-run the column",
+        "re-run column",
+    ),
+    bar_cmd(
+        RunsAction::RerunFailed,
+        &[k('f')],
+        Group::Runs,
+        "re-run the column's failed cells",
+        "re-run failed",
+    ),
+    bar_cmd(
+        RunsAction::Remove,
+        &[k('d')],
+        Group::Runs,
+        "remove the column and its cells (u brings them back)",
+        "remove column",
+    ),
+    bar_cmd(
+        RunsAction::Close,
+        &[code(KeyCode::Esc)],
+        Group::Runs,
+        "close (so does any other key)",
+        "close",
+    ),
+];
+
+/// The runs panel's state: which enrichment is highlighted.
+pub struct RunsPanel {
+    pub selected: usize,
+}
+
+impl Component for RunsPanel {
+    fn handle_key(&mut self, key: KeyEvent, ctx: &Context) -> Outcome {
+        let ci = self.selected;
+        let intent = match command::find(COMMANDS, &key) {
+            Some(RunsAction::Down) => {
+                self.selected = (ci + 1).min(ctx.enrich.columns.len().saturating_sub(1));
+                return Outcome::Consumed;
+            }
+            Some(RunsAction::Up) => {
+                self.selected = ci.saturating_sub(1);
+                return Outcome::Consumed;
+            }
+            Some(RunsAction::Pause) => Intent::TogglePause(ci),
+            Some(RunsAction::Cancel) => {
+                let pending = ctx
+                    .enrich
+                    .columns
+                    .get(ci)
+                    .is_some_and(|c| c.counts.pending() > 0);
+                if pending {
+                    Intent::Open(Popup::Confirm(ConfirmKind::CancelColumn { ci }))
+                } else {
+                    Intent::Notify(Message::info("nothing of this column is queued or running"))
+                }
+            }
+            Some(RunsAction::Rerun) => Intent::RerunColumn {
+                ci,
+                failed_only: false,
+            },
+            Some(RunsAction::RerunFailed) => Intent::RerunColumn {
+                ci,
+                failed_only: true,
+            },
+            Some(RunsAction::Remove) => {
+                self.selected = ci.saturating_sub(1);
+                Intent::RemoveEnrichment(ci)
+            }
+            Some(RunsAction::Close) | None => Intent::Close,
+        };
+        intent.into()
+    }
+}
+
+impl Draw for RunsPanel {
+    fn draw(&self, ctx: &Context, frame: &mut Frame, area: Rect) {
+        draw_runs(ctx, frame, area, self.selected);
+    }
+}
+
+/// The runs panel: one line per enrichment column.
+fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
+    let rect = popup(
+        area,
+        area.width.saturating_sub(4),
+        (ctx.enrich.columns.len() as u16 + 6).max(8),
+    );
+    frame.render_widget(Clear, rect);
+    let header = Row::new([
+        "integration",
+        "inputs",
+        "done",
+        "no data",
+        "failed",
+        "skipped",
+        "pending",
+        "calls",
+        "avg ms",
+        "est. $",
+        "status",
+    ])
+    .style(TITLE);
+    let rows: Vec<Row> = ctx
+        .enrich
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let spec = c.integration.spec();
+            let inputs: Vec<String> = spec
+                .inputs
+                .iter()
+                .zip(&c.sources)
+                .map(|(input, source)| match source {
+                    InputSource::Column(id) => match ctx.sheet.column_index(*id) {
+                        Some(col) => format!(
+                            "{}←{}",
+                            input.name,
+                            sanitize::for_display(&ctx.sheet.columns()[col].display)
+                        ),
+                        None => format!("{}←(deleted column)", input.name),
+                    },
+                    InputSource::Constant(v) => {
+                        format!("{}=\"{}\"", input.name, sanitize::for_display(v))
+                    }
+                    InputSource::Unmapped => format!("{}←?", input.name),
+                })
+                .collect();
+            let n = c.counts;
+            let finished_calls = c.attempts.max(1);
+            let health = ctx.enrich.provider_health.get(&spec.provider);
+            let status = if let Some(stop) = &c.stopped {
+                format!("stopped: {stop}")
+            } else if let Some(ProviderNotice::Paused { provider, .. }) = health {
+                format!("{provider} failing: probing")
+            } else if let Some(ProviderNotice::Down { provider, .. }) = health {
+                format!("{provider} down: failing fast")
+            } else if c.paused {
+                "paused".to_string()
+            } else if n.pending() > 0 {
+                let elapsed = c.started.elapsed().as_secs_f64().max(0.001);
+                let rate = n.finished() as f64 / elapsed;
+                if rate > 0.0 {
+                    format!("running, ETA {}", format_eta(n.pending() as f64 / rate))
+                } else {
+                    "running".to_string()
+                }
+            } else {
+                "idle".to_string()
+            };
+            let cost = (c.attempts as f64).min(n.finished() as f64) * spec.cost_per_row_usd;
+            let row = Row::new(vec![
+                spec.name.to_string(),
+                inputs.join(" "),
+                n.done.to_string(),
+                n.no_data.to_string(),
+                n.failed.to_string(),
+                n.skipped.to_string(),
+                n.pending().to_string(),
+                format!("{} (+{} reused)", c.attempts, c.reused),
+                (c.latency_ms / finished_calls).to_string(),
+                format!("{cost:.2}"),
+                status,
+            ]);
+            if i == selected {
+                row.style(SELECTED)
+            } else {
+                row
+            }
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(26),
+        Constraint::Min(18),
+        Constraint::Length(5),
+        Constraint::Length(7),
+        Constraint::Length(6),
+        Constraint::Length(7),
+        Constraint::Length(7),
+        Constraint::Length(16),
+        Constraint::Length(6),
+        Constraint::Length(6),
+        Constraint::Length(18),
+    ];
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" Runs ")
+        .title_bottom(format!(" {} ", command::bar(COMMANDS)));
+    if rows.is_empty() {
+        frame.render_widget(
+            Paragraph::new("No enrichment columns yet: press a to add one.").block(block),
+            rect,
+        );
+    } else {
+        frame.render_widget(Table::new(rows, widths).header(header).block(block), rect);
+    }
+}
