@@ -57,10 +57,16 @@ impl RowEnrich for EmailDomain {
 
 /// The lower-cased domain of `email` (after the last `@`, without `mailto:` or `<>`), if it looks like one.
 pub fn email_domain(email: &str) -> Option<String> {
+    email_domain_as_written(email).map(str::to_lowercase)
+}
+
+/// The domain of `email` as written (not lower-cased), if it looks like one; a slice of the
+/// input, so a formula over a million rows need not allocate for it.
+pub fn email_domain_as_written(email: &str) -> Option<&str> {
     let email = email.trim().trim_start_matches("mailto:");
     let email = email.trim_start_matches('<').trim_end_matches('>');
     let (local, domain) = email.rsplit_once('@')?;
-    let domain = domain.trim().trim_end_matches('.').to_lowercase();
+    let domain = domain.trim().trim_end_matches('.');
     let valid = !local.trim().is_empty()
         && domain.contains('.')
         && !domain.starts_with('.')

@@ -43,6 +43,11 @@ static SPEC: IntegrationSpec = IntegrationSpec {
 /// Titles dropped from the front of a name.
 const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "dr", "prof", "sir"];
 
+/// Suffixes dropped from the end of a name (generational and degrees).
+const SUFFIXES: &[&str] = &[
+    "jr", "sr", "ii", "iii", "iv", "phd", "md", "mba", "esq", "cpa",
+];
+
 /// The `split_full_name` integration.
 pub struct SplitFullName;
 
@@ -66,10 +71,23 @@ impl RowEnrich for SplitFullName {
     }
 }
 
-/// Splits a full name into (first, last). "Last, First" is understood; a leading title is dropped;
-/// a single word is a first name with an empty last name.
+/// Splits a full name into (first, last). "Last, First" is understood; a leading title and
+/// trailing suffixes ("Jr.", ", PhD") are dropped; a single word is a first name with an empty
+/// last name.
 pub fn split_full_name(name: &str) -> Option<(String, String)> {
-    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut words: Vec<&str> = name.split_whitespace().collect();
+    while words.len() > 1 {
+        let last = words[words.len() - 1];
+        let bare = last.trim_matches(|c| c == '.' || c == ',').to_lowercase();
+        if !SUFFIXES.contains(&bare.as_str()) {
+            break;
+        }
+        words.pop();
+        if let Some(prev) = words.last_mut() {
+            *prev = prev.trim_end_matches(',');
+        }
+    }
+    let name = words.join(" ");
     if let Some((last, first)) = name.split_once(',') {
         let (first, last) = (first.trim(), last.trim());
         if !first.is_empty() && !last.is_empty() {
@@ -109,5 +127,10 @@ mod tests {
         assert_eq!(split("Cher"), pair("Cher", ""));
         assert_eq!(split("Dr"), pair("Dr", ""));
         assert_eq!(split("   "), None);
+        assert_eq!(split("Ada Quill Jr."), pair("Ada", "Quill"));
+        assert_eq!(split("Ada Quill, PhD"), pair("Ada", "Quill"));
+        assert_eq!(split("Dr. Ada Quill III, MBA"), pair("Ada", "Quill"));
+        assert_eq!(split("Quill, Ada, Jr."), pair("Ada", "Quill"));
+        assert_eq!(split("Jr"), pair("Jr", ""));
     }
 }
