@@ -10,6 +10,7 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod engine;
+pub mod error_column;
 pub mod expr;
 pub mod integrations;
 pub mod providers;

@@ -9,7 +9,7 @@ pub mod plan;
 pub mod progress;
 pub mod summary;
 
-use crate::cell::{CellState, SkipReason};
+use crate::cell::CellState;
 use crate::cli::RunArgs;
 use crate::config::{Config, ConfigError};
 use crate::demo::DemoOptions;
@@ -249,7 +249,7 @@ pub fn execute(
     let mut sinks: Vec<ErrorSink> = plans
         .iter()
         .map(|p| {
-            let name = format!("{}_error", p.integration.spec().name);
+            let name = crate::error_column::name(p.integration.spec().name);
             ErrorSink {
                 existing: headers.iter().position(|h| *h == name),
                 new: BTreeMap::new(),
@@ -362,9 +362,18 @@ pub fn execute(
                                 restored += 1;
                                 restored_cost += p.integration.spec().cost_per_row_usd;
                             }
-                            // After Ctrl-C nothing new starts; restored cells still come back.
-                            Decision::Run(_) if interrupted || engine_gone => {
-                                counts[c].add(Tally::Skipped);
+                            // After Ctrl-C nothing new starts (restored cells still come
+                            // back): the cell is cancelled, as if it had been queued.
+                            Decision::Run(job) if interrupted || engine_gone => {
+                                let result = JobResult {
+                                    key: job.key,
+                                    state: CellState::Cancelled,
+                                    fields: Fields::new(),
+                                    error: None,
+                                    calls: Vec::new(),
+                                    notes: Vec::new(),
+                                };
+                                counts[c].add(apply(p, &mut pending.row, r, &mut sinks[c], &result));
                             }
                             Decision::Run(job) => {
                                 jobs.push(job);
@@ -424,7 +433,7 @@ pub fn execute(
                         .get(column as usize)
                         .map_or("?", |p| p.integration.spec().name);
                     let line = format!(
-                        "{name}: stopped after an authentication failure, its remaining cells skipped: {}",
+                        "{name}: stopped after an authentication failure, its remaining cells cancelled: {}",
                         error.message
                     );
                     progress.say(&line);
@@ -452,7 +461,7 @@ pub fn execute(
         .filter(|(_, sink)| !sink.new.is_empty())
         .map(|(p, sink)| {
             (
-                format!("{}_error", p.integration.spec().name),
+                crate::error_column::name(p.integration.spec().name),
                 std::mem::take(&mut sink.new),
             )
         })
@@ -530,42 +539,24 @@ fn apply(
     errors: &mut ErrorSink,
     result: &JobResult,
 ) -> Tally {
-    let mut report = |row: &mut [String], message: String| match errors.existing {
-        Some(column) => {
+    if result.state == CellState::Done {
+        for (spec, &column) in p.integration.spec().outputs.iter().zip(&p.outputs) {
             if let Some(cell) = row.get_mut(column) {
-                *cell = message;
+                *cell = result.fields.get(spec.name).cloned().unwrap_or_default();
             }
         }
-        None if !message.is_empty() => {
+    }
+    let message = crate::error_column::text(&result.state, result.error.as_ref());
+    match (errors.existing, message) {
+        (Some(column), message) => {
+            if let Some(cell) = row.get_mut(column) {
+                *cell = message.unwrap_or_default();
+            }
+        }
+        (None, Some(message)) => {
             errors.new.insert(r, message);
         }
-        None => {}
-    };
-    match &result.state {
-        CellState::Done => {
-            for (spec, &column) in p.integration.spec().outputs.iter().zip(&p.outputs) {
-                if let Some(cell) = row.get_mut(column) {
-                    *cell = result.fields.get(spec.name).cloned().unwrap_or_default();
-                }
-            }
-            report(row, String::new());
-            Tally::Done
-        }
-        CellState::NoData => {
-            report(row, String::new());
-            Tally::NoData
-        }
-        // Cancelled with a reason means the column was stopped by an auth failure: a failure.
-        CellState::Failed | CellState::Skipped(SkipReason::Cancelled)
-            if result.state == CellState::Failed || result.error.is_some() =>
-        {
-            let message = result
-                .error
-                .as_ref()
-                .map_or_else(|| "failed".to_owned(), |e| e.message.clone());
-            report(row, message);
-            Tally::Failed
-        }
-        _ => Tally::Skipped,
+        (None, None) => {}
     }
+    Tally::of(&result.state)
 }

@@ -104,19 +104,25 @@ fn demo_run_enriches_the_sample_and_keeps_every_input_column() {
         "--demo",
         "--json",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The demo shows every state: Farid's profile fails after a 429 and 500s.
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let s = summary(&out);
     assert_eq!(s["rows"], 8);
     let profile = &s["integrations"]["linkedin_profile"];
     assert_eq!(
-        (profile["done"].as_u64(), profile["no_data"].as_u64()),
-        (Some(6), Some(1))
+        (
+            profile["done"].as_u64(),
+            profile["no_data"].as_u64(),
+            profile["failed"].as_u64()
+        ),
+        (Some(5), Some(1), Some(1))
     );
     assert_eq!(profile["skipped"], 1, "the lead without a LinkedIn URL");
     assert_eq!(s["integrations"]["email_domain"]["done"], 8);
     // Post activity and Claude mentions need the same posts: one of each pair is shared.
     assert_eq!(s["calls_shared"], 7);
-    assert_eq!(s["calls_made"], 14);
+    // 14 calls, and three retries of Farid's profile.
+    assert_eq!(s["calls_made"], 17);
 
     let (in_headers, in_rows) = read_csv(&input);
     let (headers, rows) = read_csv(&d.path("sample_enriched.csv"));
@@ -124,14 +130,21 @@ fn demo_run_enriches_the_sample_and_keeps_every_input_column() {
     for (before, after) in in_rows.iter().zip(&rows) {
         assert_eq!(&after[..before.len()], &before[..]);
     }
+    let farid = &rows[5];
+    let error = &farid[column(&headers, "linkedin_profile_error")];
+    assert!(error.contains("HTTP 500"), "{error}");
+    assert_eq!(farid[column(&headers, "headline")], "");
     let ada = &rows[0];
+    assert_eq!(ada[column(&headers, "linkedin_profile_error")], "");
     assert_eq!(ada[column(&headers, "follower_count")], "48210");
     assert_eq!(ada[column(&headers, "current_company")], "Brightforge Labs");
     assert_eq!(ada[column(&headers, "claude_mentions_count")], "3");
     assert_eq!(ada[column(&headers, "email_domain")], "brightforge.example");
-    assert!(
-        !headers.iter().any(|h| h.ends_with("_error")),
-        "{headers:?}"
+    let errors: Vec<&String> = headers.iter().filter(|h| h.ends_with("_error")).collect();
+    assert_eq!(
+        errors,
+        ["linkedin_profile_error"],
+        "only the failing integration"
     );
 }
 
@@ -273,7 +286,21 @@ fn an_auth_failure_stops_the_column_and_is_reported_once() {
     assert!(err.contains("DATAGEN_API_KEY"), "{err}");
     assert!(!err.contains("wrong-key"));
     let s = summary(&out);
-    assert_eq!(s["integrations"]["linkedin_profile"]["failed"], 7);
+    // The 401 fails its cell; the column's other cells are cancelled (the same command
+    // runs them once the key is fixed), Grace without a URL is skipped.
+    let profile = &s["integrations"]["linkedin_profile"];
+    // (Cells already waiting on the one call fail with it.)
+    let (failed, cancelled) = (profile["failed"].as_u64(), profile["cancelled"].as_u64());
+    assert_eq!(failed.zip(cancelled).map(|(f, c)| f + c), Some(7), "{s}");
+    assert!(cancelled >= Some(1), "{s}");
+    assert_eq!(profile["skipped"], 1, "{s}");
+    let (headers, rows) = read_csv(&d.path("sample_enriched.csv"));
+    let errors = column(&headers, "linkedin_profile_error");
+    assert!(
+        rows.iter()
+            .any(|r| r[errors].starts_with("cancelled: not run")),
+        "{rows:?}"
+    );
     assert_eq!(s["calls_made"], 1, "one 401, then the column stops");
     assert_eq!(demo.stats().unauthorized, 1);
 }
@@ -343,14 +370,19 @@ fn ctrl_c_cancels_and_still_writes_the_partial_result() {
     assert_eq!(
         email["done"]
             .as_u64()
-            .zip(email["skipped"].as_u64())
+            .zip(email["cancelled"].as_u64())
             .map(|(a, b)| a + b),
         Some(8)
     );
+    // Interrupted cells are cancelled, not skipped: Grace (no URL) is the one skip.
     let profile = &s["integrations"]["linkedin_profile"];
     assert_eq!(
-        (profile["skipped"].as_u64(), profile["failed"].as_u64()),
-        (Some(8), Some(0))
+        (
+            profile["cancelled"].as_u64(),
+            profile["skipped"].as_u64(),
+            profile["failed"].as_u64()
+        ),
+        (Some(7), Some(1), Some(0))
     );
     let (headers, rows) = read_csv(&d.path("sample_enriched.csv"));
     assert_eq!(
@@ -396,20 +428,23 @@ fn second_run_restores_from_the_journal_and_pays_nothing() {
         "-i",
         "linkedin_profile,linkedin_post_activity",
     ];
+    // Farid's profile fails in the demo (a 429, then 500s): exit 2 both times.
     let first = d.leadgrid(&args);
-    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert_eq!(first.status.code(), Some(2), "{}", stderr(&first));
     let first_summary = summary(&first);
     assert!(first_summary["calls_made"].as_u64().unwrap() > 0);
     assert_eq!(first_summary["cells_restored"], 0);
     let first_csv = fs::read_to_string(d.path("sample_enriched.csv")).unwrap();
 
     let second = d.leadgrid(&args);
-    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    assert_eq!(second.status.code(), Some(2), "{}", stderr(&second));
     let s = summary(&second);
-    assert_eq!(s["calls_made"], 0, "{s}");
-    // 7 rows with a URL × 2 integrations; the row without a URL is skipped, not journaled.
-    assert_eq!(s["cells_restored"], 14, "{s}");
-    assert!(stderr(&second).contains("restored 14 finished cells"));
+    // Only the failed cell runs again (its four attempts against a fresh demo server).
+    assert_eq!(s["calls_made"], 4, "{s}");
+    // 7 rows with a URL × 2 integrations, less the failed one; the row without a URL is
+    // skipped, not journaled.
+    assert_eq!(s["cells_restored"], 13, "{s}");
+    assert!(stderr(&second).contains("restored 13 finished cells"));
     assert_eq!(
         fs::read_to_string(d.path("sample_enriched.csv")).unwrap(),
         first_csv
@@ -433,7 +468,8 @@ fn a_corrupt_store_is_reported_and_the_run_goes_on() {
     )
     .unwrap();
     let out = d.leadgrid(&["run", "sample.csv", "--demo", "-i", "linkedin_profile"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // 2: the demo's failing row, not the store.
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("running without cache and journal"), "{err}");
     assert!(d.path("sample_enriched.csv").exists());
@@ -449,8 +485,13 @@ fn run_with_faults(fault_rate: f64) -> (Option<i32>, Vec<String>, Vec<Vec<String
     .expect("demo server");
     let d = Dir::new();
     d.sample();
-    // Unlimited rate so the test is about faults, not pacing.
-    fs::write(d.path("config.toml"), "[rate_limits]\ndatagen = 0\n").unwrap();
+    // Unlimited rate and no circuit breaker, so the test is about retrying faults, not
+    // pacing (random faults beside the sample's scripted ones may come five in a row).
+    fs::write(
+        d.path("config.toml"),
+        "[rate_limits]\ndatagen = 0\n[engine]\nbreaker_failures = 0\n",
+    )
+    .unwrap();
     let out = d
         .against("demo-key", demo.base_url())
         .args(["run", "sample.csv", "--no-store", "--max-attempts", "10"])

@@ -238,7 +238,7 @@ async fn cancelling_a_column_leaves_the_others_running() {
             .expect("alive");
         if let Event::Finished(r) = &event {
             assert_eq!(r.key.column, 1, "only column 1 finishes");
-            assert_eq!(r.state, CellState::Skipped(SkipReason::Cancelled));
+            assert_eq!(r.state, CellState::Cancelled);
             column_one_done += 1;
         }
         events.push(event);
@@ -253,10 +253,7 @@ async fn cancelling_a_column_leaves_the_others_running() {
     let rest = until_idle(&mut rx).await;
     let rest = finished(&rest);
     assert_eq!(rest.len(), 3);
-    assert!(
-        rest.iter()
-            .all(|r| r.state == CellState::Skipped(SkipReason::Cancelled))
-    );
+    assert!(rest.iter().all(|r| r.state == CellState::Cancelled));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -300,7 +297,7 @@ async fn auth_failure_stops_its_column_once() {
     // Only jobs already running when the first 401 came back could still fail.
     assert!((1..=2).contains(&failed), "failed {failed}");
     for r in col0.iter().filter(|r| r.state != CellState::Failed) {
-        assert_eq!(r.state, CellState::Skipped(SkipReason::Cancelled));
+        assert_eq!(r.state, CellState::Cancelled);
         let message = &r.error.as_ref().expect("explained").message;
         assert!(message.contains("authentication failure"), "{message}");
     }
@@ -314,10 +311,7 @@ async fn auth_failure_stops_its_column_once() {
     // New jobs for the stopped column are skipped until it is resumed.
     engine.submit(vec![url_job(&FAKE_PROFILE, 50, 0)]);
     let again = until_idle(&mut rx).await;
-    assert_eq!(
-        finished(&again)[0].state,
-        CellState::Skipped(SkipReason::Cancelled)
-    );
+    assert_eq!(finished(&again)[0].state, CellState::Cancelled);
     engine.resume_column(0);
     engine.submit(vec![url_job(&FAKE_PROFILE, 51, 0)]);
     let resumed = until_idle(&mut rx).await;

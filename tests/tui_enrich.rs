@@ -45,8 +45,10 @@ fn profile_column_fills_in_with_values_no_data_and_skips() {
     let screen = h.render();
     assert!(screen.contains("∅ no data"), "{screen}");
     assert!(screen.contains("– skipped"), "{screen}");
+    // The demo's failing row: Farid's profile gets a 429, then 500s.
+    assert!(screen.contains("✗ failed"), "{screen}");
     assert!(screen.contains("✦headline"), "{screen}");
-    assert!(screen.contains("✓6 ∅1 ✗0 –1"), "{screen}");
+    assert!(screen.contains("✓5 ∅1 ✗1 –1"), "{screen}");
     insta::assert_snapshot!(screen);
 }
 
@@ -122,18 +124,24 @@ fn fixing_an_input_and_rerunning_the_row_takes_two_keys() {
     h.settle();
     assert_ne!(h.app.sheet.cell(1, followers), "");
     let screen = h.render();
-    assert!(screen.contains("✓7 ∅0 ✗0 –1"), "{screen}");
+    assert!(screen.contains("✓6 ∅0 ✗1 –1"), "{screen}");
     assert!(!screen.contains("≠"), "{screen}");
     // Saving writes the values like `leadgrid run`.
     h.ctrl('s');
     h.settle();
     let saved = std::fs::read_to_string(&path).unwrap();
     let header = saved.lines().next().unwrap();
+    // The failed cell's message goes in an error column, as `leadgrid run` writes it.
     assert!(
-        header.ends_with(",headline,current_company,location,follower_count"),
+        header
+            .ends_with(",headline,current_company,location,follower_count,linkedin_profile_error"),
         "{header}"
     );
-    assert!(saved.lines().nth(1).unwrap().ends_with(",48210"));
+    assert!(saved.lines().nth(1).unwrap().ends_with(",48210,"));
+    assert!(
+        saved.lines().nth(6).unwrap().contains("HTTP 500"),
+        "{saved}"
+    );
 }
 
 #[test]
@@ -163,7 +171,7 @@ fn failures_are_counted_inspected_and_rerun() {
 }
 
 #[test]
-fn cancel_turns_pending_cells_into_skipped() {
+fn cancel_turns_pending_cells_into_cancelled_and_f_runs_them_again() {
     let mut h = slow_profile_run();
     h.ctrl('x');
     assert!(h.render().contains("Cancel run"));
@@ -171,7 +179,27 @@ fn cancel_turns_pending_cells_into_skipped() {
     h.settle();
     let totals = h.app.enrich.totals();
     assert_eq!(totals.pending(), 0);
-    assert!(totals.skipped >= 6, "{totals:?}");
+    // Grace (no URL) is the one skip; what the cancel stopped is counted apart.
+    assert_eq!(totals.skipped, 1, "{totals:?}");
+    assert!(totals.cancelled >= 5, "{totals:?}");
+    let screen = h.render();
+    assert!(screen.contains("⊘ cancell"), "{screen}");
+    assert!(
+        screen.contains(&format!("⊘{}", totals.cancelled)),
+        "{screen}"
+    );
+    // F re-runs the unfinished cells and says how many.
+    let unfinished = totals.cancelled + totals.failed;
+    h.keys("F");
+    assert!(
+        h.render()
+            .contains(&format!("re-running {unfinished} unfinished cells")),
+        "{}",
+        h.render()
+    );
+    h.settle();
+    let totals = h.app.enrich.totals();
+    assert_eq!((totals.cancelled, totals.pending()), (0, 0), "{totals:?}");
     // The runs panel lists the column with its counts.
     h.keys("t");
     let screen = h.render();
@@ -215,7 +243,7 @@ fn reopening_without_saving_restores_every_finished_cell_from_the_journal() {
         let mut h = Harness::open_session(&path, 160, 30, opts());
         add_profile_column(&mut h);
         h.settle();
-        assert!(h.render().contains("✓6 ∅1 ✗0 –1"));
+        assert!(h.render().contains("✓5 ∅1 ✗1 –1"));
         // Closed without saving: the CSV on disk has no enrichment columns.
     }
     assert!(
@@ -229,14 +257,15 @@ fn reopening_without_saving_restores_every_finished_cell_from_the_journal() {
     let screen = h.render();
     assert!(
         screen.contains(
-            "restored 7 enrichment cells from the journal; 1 cell to run (missing or failed)"
+            "restored 7 enrichment cells from the journal; 2 cells to run (missing or failed)"
         ),
         "{screen}"
     );
     h.keys("$");
     let screen = h.render();
     assert!(screen.contains("✦follower_count"), "{screen}");
-    assert!(screen.contains("✓6 ∅1 ✗0 –1"), "{screen}");
+    // Farid's failed cell ran again, against a new demo server that fails it again.
+    assert!(screen.contains("✓5 ∅1 ✗1 –1"), "{screen}");
     let followers = column_of(&h, "follower_count");
     assert_eq!(h.app.sheet.cell(0, followers), "48210");
     // Nothing was paid again: the new demo server answered no profile call.
@@ -264,7 +293,7 @@ fn reopening_without_saving_restores_every_finished_cell_from_the_journal() {
     h.keys("u");
     assert!(h.app.enrich.columns.is_empty());
     h.ctrl('r');
-    assert_eq!(h.app.enrich.totals().done, 6);
+    assert_eq!(h.app.enrich.totals().done, 5);
 }
 
 #[test]
@@ -406,18 +435,19 @@ fn selected_rows_are_the_scope_and_what_ctrl_e_reruns() {
 fn re_run_reuses_answers_and_refresh_pays_for_new_ones() {
     let mut h = sample_with_profile();
     let attempts = |h: &Harness| h.app.enrich.caller.as_ref().unwrap().stats().attempts;
-    assert_eq!(attempts(&h), 7);
+    // Seven profiles, Farid's twice (the demo fails it).
+    assert_eq!(attempts(&h), 8);
     // `r` asks again but the answer is remembered: nothing is paid.
     h.key(KeyCode::End);
     h.keys("r");
     h.settle();
-    assert_eq!(attempts(&h), 7);
+    assert_eq!(attempts(&h), 8);
     // `f` pays for a fresh answer, and the cell is done again.
     h.keys("f");
     assert!(h.render().contains("refreshing 1 cell"));
     h.settle();
-    assert_eq!(attempts(&h), 8);
-    assert_eq!(h.app.enrich.totals().done, 6);
+    assert_eq!(attempts(&h), 9);
+    assert_eq!(h.app.enrich.totals().done, 5);
     // Refreshing selected rows asks first, with the cost.
     h.keys(" j ");
     h.keys("f");
@@ -429,10 +459,10 @@ fn re_run_reuses_answers_and_refresh_pays_for_new_ones() {
     assert!(screen.contains("about $0.02"), "{screen}");
     h.key(KeyCode::Esc);
     h.settle();
-    assert_eq!(attempts(&h), 8);
+    assert_eq!(attempts(&h), 9);
     h.keys("fy");
     h.settle();
-    assert_eq!(attempts(&h), 10);
+    assert_eq!(attempts(&h), 11);
 }
 
 #[test]
@@ -466,7 +496,10 @@ fn removing_an_enrichment_is_one_undo_step_that_brings_back_its_cells() {
         "48210"
     );
     let totals = h.app.enrich.totals();
-    assert_eq!((totals.done, totals.no_data, totals.skipped), (6, 1, 1));
+    assert_eq!(
+        (totals.done, totals.no_data, totals.failed, totals.skipped),
+        (5, 1, 1, 1)
+    );
     let screen = h.render();
     assert!(screen.contains("∅ no data"), "{screen}");
     // Redo removes it again; undo past its addition withdraws it too.
@@ -503,7 +536,7 @@ fn one_column_is_cancelled_from_the_runs_panel_after_asking() {
     h.settle();
     let totals = h.app.enrich.totals();
     assert_eq!(totals.pending(), 0);
-    assert!(totals.skipped >= 6, "{totals:?}");
+    assert!(totals.cancelled >= 5, "{totals:?}");
     h.keys("c");
     assert!(
         h.render()

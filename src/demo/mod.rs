@@ -85,6 +85,8 @@ struct Shared {
     llm: DemoLlm,
     people: People,
     stats: Arc<StatsCollector>,
+    /// How far each input's scripted faults have been played.
+    scripted: faults::Scripted,
     stop: watch::Receiver<bool>,
 }
 
@@ -133,6 +135,7 @@ impl DemoServer {
             llm: DemoLlm::new(companies.clone()),
             people: People::new(companies),
             stats: stats.clone(),
+            scripted: faults::Scripted::default(),
             stop: stop_rx.clone(),
         });
         let app = Router::new()

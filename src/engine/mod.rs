@@ -232,7 +232,7 @@ impl Engine {
                 let state = CellState::Skipped(SkipReason::MissingInput(message));
                 inner.finish(JobResult::bare(job.key, state, None));
             } else if let Some(error) = inner.stop_error(&job) {
-                let state = CellState::Skipped(SkipReason::Cancelled);
+                let state = CellState::Cancelled;
                 inner.finish(JobResult::bare(job.key, state, Some(error)));
             } else {
                 let id = inner.next_id.fetch_add(1, Ordering::Relaxed);
@@ -381,7 +381,7 @@ impl Inner {
         let QueuedJob { id, job } = queued;
         let key = job.key;
         if let Some(error) = self.stop_error(&job) {
-            let state = CellState::Skipped(SkipReason::Cancelled);
+            let state = CellState::Cancelled;
             return (JobResult::bare(key, state, Some(error)), None);
         }
         let token = CancelToken::default();
@@ -406,7 +406,7 @@ impl Inner {
         let calls = ctx.take_calls();
 
         let mut result = match outcome {
-            None => JobResult::bare(key, CellState::Skipped(SkipReason::Cancelled), None),
+            None => JobResult::bare(key, CellState::Cancelled, None),
             Some(Err(_)) => JobResult::bare(
                 key,
                 CellState::Failed,
@@ -435,13 +435,13 @@ impl Inner {
             Some(Ok(Ok(Err(error)))) => {
                 let state = match error.kind {
                     ErrorKind::NoData => CellState::NoData,
-                    ErrorKind::Cancelled => CellState::Skipped(SkipReason::Cancelled),
+                    ErrorKind::Cancelled => CellState::Cancelled,
                     _ => CellState::Failed,
                 };
                 JobResult::bare(key, state, Some(error))
             }
         };
-        if result.state == CellState::Skipped(SkipReason::Cancelled) && result.error.is_none() {
+        if result.state == CellState::Cancelled && result.error.is_none() {
             result.error = self.stop_error(&job);
         }
         result.calls = calls;
@@ -489,7 +489,7 @@ impl Inner {
         };
         for queued in drained {
             let error = self.stop_error(&queued.job);
-            let state = CellState::Skipped(SkipReason::Cancelled);
+            let state = CellState::Cancelled;
             self.finish(JobResult::bare(queued.job.key, state, error));
         }
         for (key, token) in lock(&self.running).values() {

@@ -58,7 +58,7 @@ pub enum Action {
     RefreshCell,
     RerunRow,
     RerunColumn,
-    RerunFailed,
+    RerunUnfinished,
     CancelRun,
     Runs,
     Help,
@@ -283,10 +283,10 @@ pub static COMMANDS: &[Command<Action>] = &[
         "re-run column",
     ),
     cmd(
-        Action::RerunFailed,
+        Action::RerunUnfinished,
         &[k('F')],
         Group::Enrich,
-        "re-run every failed cell",
+        "re-run every unfinished cell (failed or cancelled)",
     ),
     cmd(
         Action::CancelRun,

@@ -322,13 +322,20 @@ impl App {
                 let m = self.enrich.refresh(&self.sheet, ci, &rows);
                 self.say(m);
             }
-            Intent::RerunColumn { ci, failed_only } => {
-                let n = self.enrich.rerun_column(&self.sheet, ci, failed_only);
-                let what = if failed_only { "failed cells" } else { "cells" };
+            Intent::RerunColumn {
+                ci,
+                unfinished_only,
+            } => {
+                let n = self.enrich.rerun_column(&self.sheet, ci, unfinished_only);
+                let what = if unfinished_only {
+                    "unfinished cells"
+                } else {
+                    "cells"
+                };
                 self.say(Message::info(format!("re-running {n} {what}")));
             }
-            Intent::RerunFailed => {
-                let m = self.enrich.rerun_failed(&self.sheet);
+            Intent::RerunUnfinished => {
+                let m = self.enrich.rerun_unfinished(&self.sheet);
                 self.say(m);
             }
             Intent::TogglePause(ci) => {
@@ -408,9 +415,10 @@ impl App {
             ConfirmKind::CancelColumn { ci } => {
                 self.mode = Mode::Runs(RunsPanel { selected: ci });
                 self.enrich.cancel_column(ci);
-                self.say(Message::info(
-                    "column cancelled: its cancelled cells are skipped (r re-runs)",
-                ));
+                self.say(Message::info(format!(
+                    "column cancelled: its cells show ⊘ ({} re-runs unfinished cells)",
+                    key_label(Action::RerunUnfinished)
+                )));
             }
             ConfirmKind::Refresh { ci, rows } => {
                 let m = self.enrich.refresh(&self.sheet, ci, &rows);

@@ -36,7 +36,7 @@ impl Draw for Confirm {
                     return;
                 };
                 let body = format!(
-                    "Cancel the {} queued and running cells of {}?\nCancelled cells become skipped and can be re-run.\n\ny: cancel this column\nEsc: let it go on",
+                    "Cancel the {} queued and running cells of {}?\nCancelled cells show ⊘ and can be re-run (F).\n\ny: cancel this column\nEsc: let it go on",
                     column.counts.pending(),
                     column.integration.spec().name
                 );
@@ -66,7 +66,7 @@ impl Draw for Confirm {
                 frame,
                 area,
                 " Cancel run ",
-                "Cancel every queued and running cell?\nCancelled cells become skipped and can be re-run.\n\ny: cancel the run\nEsc: let it go on",
+                "Cancel every queued and running cell?\nCancelled cells show ⊘ and can be re-run (F).\n\ny: cancel the run\nEsc: let it go on",
                 "y / Esc",
             ),
             ConfirmKind::QuitUnsaved => message_box(

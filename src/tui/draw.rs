@@ -143,6 +143,9 @@ fn run_summary(enrich: &Enrichments, store: Option<&Store>) -> Option<String> {
     if t.skipped > 0 {
         s.push_str(&format!(" –{}", t.skipped));
     }
+    if t.cancelled > 0 {
+        s.push_str(&format!(" ⊘{}", t.cancelled));
+    }
     if t.pending() > 0 {
         s.push_str(&format!(" ◌{} ·{}", t.running, t.queued));
         if enrich.rate > 0.0 {

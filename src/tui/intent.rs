@@ -120,9 +120,9 @@ pub enum Intent {
     },
     RerunColumn {
         ci: usize,
-        failed_only: bool,
+        unfinished_only: bool,
     },
-    RerunFailed,
+    RerunUnfinished,
     TogglePause(usize),
     RemoveEnrichment(usize),
     /// The user said yes to a question.

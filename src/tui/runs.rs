@@ -25,7 +25,7 @@ pub enum RunsAction {
     Pause,
     Cancel,
     Rerun,
-    RerunFailed,
+    RerunUnfinished,
     Remove,
     Close,
 }
@@ -68,11 +68,11 @@ pub static COMMANDS: &[Command<RunsAction>] = &[
         "re-run column",
     ),
     bar_cmd(
-        RunsAction::RerunFailed,
+        RunsAction::RerunUnfinished,
         &[k('f')],
         Group::Runs,
-        "re-run the column's failed cells",
-        "re-run failed",
+        "re-run the column's unfinished cells (failed or cancelled)",
+        "re-run unfinished",
     ),
     bar_cmd(
         RunsAction::Remove,
@@ -122,11 +122,11 @@ impl Component for RunsPanel {
             }
             Some(RunsAction::Rerun) => Intent::RerunColumn {
                 ci,
-                failed_only: false,
+                unfinished_only: false,
             },
-            Some(RunsAction::RerunFailed) => Intent::RerunColumn {
+            Some(RunsAction::RerunUnfinished) => Intent::RerunColumn {
                 ci,
-                failed_only: true,
+                unfinished_only: true,
             },
             Some(RunsAction::Remove) => {
                 self.selected = ci.saturating_sub(1);
@@ -159,6 +159,7 @@ fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
         "no data",
         "failed",
         "skipped",
+        "cancelled",
         "pending",
         "calls",
         "avg ms",
@@ -222,6 +223,7 @@ fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
                 n.no_data.to_string(),
                 n.failed.to_string(),
                 n.skipped.to_string(),
+                n.cancelled.to_string(),
                 n.pending().to_string(),
                 format!("{} (+{} reused)", c.attempts, c.reused),
                 (c.latency_ms / finished_calls).to_string(),
@@ -242,6 +244,7 @@ fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
         Constraint::Length(7),
         Constraint::Length(6),
         Constraint::Length(7),
+        Constraint::Length(9),
         Constraint::Length(7),
         Constraint::Length(16),
         Constraint::Length(6),

@@ -57,6 +57,7 @@ pub struct Counts {
     pub no_data: usize,
     pub failed: usize,
     pub skipped: usize,
+    pub cancelled: usize,
 }
 
 impl Counts {
@@ -70,6 +71,7 @@ impl Counts {
             CellState::NoData => &mut self.no_data,
             CellState::Failed => &mut self.failed,
             CellState::Skipped(_) => &mut self.skipped,
+            CellState::Cancelled => &mut self.cancelled,
         };
         *slot = slot.saturating_add_signed(delta);
     }
@@ -81,7 +83,12 @@ impl Counts {
 
     /// Jobs finished.
     pub fn finished(&self) -> usize {
-        self.done + self.no_data + self.failed + self.skipped
+        self.done + self.no_data + self.failed + self.skipped + self.cancelled
+    }
+
+    /// Cells a re-run may still fill: failed or cancelled.
+    pub fn unfinished(&self) -> usize {
+        self.failed + self.cancelled
     }
 
     /// Adds another column's counts.
@@ -92,6 +99,7 @@ impl Counts {
         self.no_data += other.no_data;
         self.failed += other.failed;
         self.skipped += other.skipped;
+        self.cancelled += other.cancelled;
     }
 }
 
@@ -154,11 +162,6 @@ impl EnrichColumn {
         self.counts.add(&state, 1);
         cell.state = state;
         Some(cell)
-    }
-
-    /// The name of its `_error` column, as `leadgrid run` writes it.
-    pub fn error_column(&self) -> String {
-        format!("{}_error", self.integration.spec().name)
     }
 }
 

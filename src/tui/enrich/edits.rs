@@ -4,7 +4,7 @@
 //! does the reverse. Deleting a column an enrichment uses says what that does to it.
 
 use super::{EnrichColumn, Enrichments, InputSource, NewEnrichment, Output};
-use crate::cell::{CellState, SkipReason};
+use crate::cell::CellState;
 use crate::table::Sheet;
 use crate::tui::action::{Action, key_label};
 use crate::tui::message::Message;
@@ -147,14 +147,13 @@ fn bind_outputs(sheet: &mut Sheet, outputs: &[(&'static str, String)]) -> Vec<Ou
 }
 
 /// Cells that were queued or running when their enrichment was taken out never heard back
-/// from the engine: they are skipped (cancelled) now, and can be re-run.
+/// from the engine: they are cancelled now, and can be re-run.
 fn settle_pending(column: &mut EnrichColumn) {
-    let skipped = CellState::Skipped(SkipReason::Cancelled);
     for cell in column.cells.values_mut() {
         if cell.state.is_pending() {
             column.counts.add(&cell.state, -1);
-            column.counts.add(&skipped, 1);
-            cell.state = skipped.clone();
+            column.counts.add(&CellState::Cancelled, 1);
+            cell.state = CellState::Cancelled;
         }
     }
 }

@@ -2,15 +2,15 @@
 //! cancelling, and applying what the engine reports back to cells and the sheet.
 
 use super::{CellInfo, Enrichments, OnWrite, inputs_from, resolve};
-use crate::cell::{CellState, SkipReason};
+use crate::cell::CellState;
 use crate::engine::{Event as EngineEvent, Job, JobKey, JobResult};
+use crate::error_column;
 use crate::integrations::Fields;
 use crate::providers::CallRecord;
 use crate::table::{RowId, Sheet};
 use crate::tui::action::{Action, key_label};
 use crate::tui::message::Message;
 use crate::tui::text::count;
-use std::collections::HashSet;
 use std::ops::ControlFlow;
 
 impl Enrichments {
@@ -82,15 +82,16 @@ impl Enrichments {
         ))
     }
 
-    /// Re-runs a column: every row that has a cell, or only the failed ones. Returns how many.
-    pub fn rerun_column(&mut self, sheet: &Sheet, ci: usize, failed_only: bool) -> usize {
+    /// Re-runs a column: every row that has a cell, or only the unfinished ones (failed or
+    /// cancelled). Returns how many.
+    pub fn rerun_column(&mut self, sheet: &Sheet, ci: usize, unfinished_only: bool) -> usize {
         let Some(column) = self.columns.get(ci) else {
             return 0;
         };
         let mut rows: Vec<usize> = column
             .cells
             .iter()
-            .filter(|(_, c)| !failed_only || c.state == CellState::Failed)
+            .filter(|(_, c)| !unfinished_only || c.state.is_unfinished())
             .filter(|(_, c)| !c.state.is_pending())
             .filter_map(|(id, _)| sheet.row_of(*id))
             .collect();
@@ -99,12 +100,21 @@ impl Enrichments {
         self.submit(sheet, ci, &rows, false)
     }
 
-    /// Re-runs every failed cell of every column.
-    pub fn rerun_failed(&mut self, sheet: &Sheet) -> Message {
+    /// Re-runs every unfinished (failed or cancelled) cell of every column, and says how many.
+    pub fn rerun_unfinished(&mut self, sheet: &Sheet) -> Message {
+        let before = self.totals();
+        if before.unfinished() == 0 {
+            return Message::info("no failed or cancelled cells to re-run");
+        }
         let n: usize = (0..self.columns.len())
             .map(|ci| self.rerun_column(sheet, ci, true))
             .sum();
-        Message::info(format!("re-running {n} failed cells"))
+        Message::info(format!(
+            "re-running {} ({} failed, {} cancelled)",
+            count(n, "unfinished cell"),
+            before.failed,
+            before.cancelled
+        ))
     }
 
     /// Lets a column an auth failure stopped make calls again.
@@ -125,7 +135,7 @@ impl Enrichments {
             let rows: Vec<usize> = column
                 .cells
                 .iter()
-                .filter(|(_, c)| c.state == CellState::Skipped(SkipReason::Cancelled))
+                .filter(|(_, c)| c.state == CellState::Cancelled)
                 .filter_map(|(id, _)| sheet.row_of(*id))
                 .collect();
             let n = self.submit(sheet, ci, &rows, false);
@@ -133,7 +143,9 @@ impl Enrichments {
         } else {
             column.paused = true;
             engine.cancel_column(column.id);
-            Some(Message::info("paused: queued cells withdrawn (p resumes)"))
+            Some(Message::info(
+                "paused: queued cells withdrawn, shown ⊘ (p resumes)",
+            ))
         }
     }
 
@@ -150,8 +162,8 @@ impl Enrichments {
             engine.cancel_all();
         }
         Message::info(format!(
-            "run cancelled; cancelled cells are skipped ({} re-runs a column)",
-            key_label(Action::RerunColumn)
+            "run cancelled: its cells show ⊘ ({} re-runs unfinished cells)",
+            key_label(Action::RerunUnfinished)
         ))
     }
 
@@ -277,7 +289,7 @@ impl Enrichments {
         }
     }
 
-    /// Sheet rows whose outputs of column `ci` are empty or whose cell failed.
+    /// Sheet rows whose outputs of column `ci` are empty or whose cell is unfinished.
     pub fn rows_empty_or_failed(&self, sheet: &Sheet, ci: usize) -> Vec<usize> {
         let Some(column) = self.columns.get(ci) else {
             return Vec::new();
@@ -292,7 +304,7 @@ impl Enrichments {
             let failed = sheet
                 .row_id(pos)
                 .and_then(|id| column.cells.get(&id))
-                .is_some_and(|c| c.state == CellState::Failed);
+                .is_some_and(|c| c.state.is_unfinished());
             let empty = cols
                 .iter()
                 .any(|&c| cells.get(c).is_none_or(|v| v.trim().is_empty()));
@@ -304,51 +316,31 @@ impl Enrichments {
         rows
     }
 
-    /// Writes `<integration>_error` columns for enrichments that failed anywhere, as
-    /// `leadgrid run` does.
+    /// Writes each enrichment's `<integration>_error` column ([`crate::error_column`], the
+    /// same text `leadgrid run` writes): added when some cell failed or was cancelled, filled
+    /// in place when the sheet has it, cleared where the cell now has an answer.
     pub fn write_error_columns(&self, sheet: &mut Sheet) {
         for column in &self.columns {
-            if column.counts.failed == 0 {
-                continue;
-            }
-            let name = column.error_column();
-            let failures: Vec<(RowId, String)> = column
+            let texts: Vec<(RowId, Option<String>)> = column
                 .cells
                 .iter()
-                .filter(|(_, c)| c.state == CellState::Failed)
-                .map(|(id, c)| {
-                    (
-                        *id,
-                        c.error
-                            .as_ref()
-                            .map(|e| e.message.clone())
-                            .unwrap_or_default(),
-                    )
-                })
+                .map(|(id, c)| (*id, error_column::text(&c.state, c.error.as_ref())))
                 .collect();
-            let cleared: HashSet<RowId> = column
-                .cells
-                .iter()
-                .filter(|(_, c)| c.state != CellState::Failed)
-                .map(|(id, _)| *id)
-                .collect();
+            let name = error_column::name(column.integration.spec().name);
             let col = match sheet.columns().iter().position(|c| c.name == name) {
                 Some(c) => c,
-                None => {
+                None if texts.iter().any(|(_, t)| t.is_some()) => {
                     let at = sheet.columns().len();
                     sheet.insert_column(at, name)
                 }
+                None => continue,
             };
-            for (id, message) in failures {
+            for (id, text) in texts {
                 if let Some(row) = sheet.row_of(id) {
-                    sheet.set_cell_untracked(row, col, message);
-                }
-            }
-            for id in cleared {
-                if let Some(row) = sheet.row_of(id)
-                    && !sheet.cell(row, col).is_empty()
-                {
-                    sheet.set_cell_untracked(row, col, String::new());
+                    let text = text.unwrap_or_default();
+                    if sheet.cell(row, col) != text {
+                        sheet.set_cell_untracked(row, col, text);
+                    }
                 }
             }
         }

@@ -28,6 +28,7 @@ pub fn state_style(state: &CellState) -> Style {
         CellState::Skipped(_) => Style::new()
             .fg(Color::DarkGray)
             .add_modifier(Modifier::ITALIC),
+        CellState::Cancelled => Style::new().fg(Color::Yellow),
     }
 }
 

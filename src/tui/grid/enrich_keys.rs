@@ -88,11 +88,11 @@ impl Grid {
             Action::RerunColumn => match at_cursor {
                 Some(ci) => Intent::RerunColumn {
                     ci,
-                    failed_only: false,
+                    unfinished_only: false,
                 },
                 None => Intent::Notify(Message::error("not an enrichment column")),
             },
-            Action::RerunFailed => Intent::RerunFailed,
+            Action::RerunUnfinished => Intent::RerunUnfinished,
             Action::CancelRun if enrich.is_running() => {
                 Intent::Open(Popup::Confirm(ConfirmKind::CancelRun))
             }

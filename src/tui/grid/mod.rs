@@ -272,7 +272,7 @@ impl Grid {
             | Action::RefreshCell
             | Action::RerunRow
             | Action::RerunColumn
-            | Action::RerunFailed
+            | Action::RerunUnfinished
             | Action::CancelRun
             | Action::Runs => self.enrich_action(action, ctx),
         };
