@@ -543,3 +543,126 @@ fn one_column_is_cancelled_from_the_runs_panel_after_asking() {
             .contains("nothing of this column is queued or running")
     );
 }
+
+#[test]
+fn a_grid_save_tells_the_same_story_as_a_headless_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let grid = dir.path().join("grid.csv");
+    let input = dir.path().join("run.csv");
+    std::fs::copy(repo_file("lead-list/sample.csv"), &grid).unwrap();
+    std::fs::copy(repo_file("lead-list/sample.csv"), &input).unwrap();
+
+    // The grid: every state of the demo (done, no data, failed after retries, skipped).
+    let mut h = Harness::open_demo(&grid, 160, 30, DemoOptions::default());
+    add_profile_column(&mut h);
+    h.settle();
+    h.ctrl('s');
+    h.settle();
+    assert!(!h.app.is_dirty());
+
+    // The same input, headless, with as many attempts as the grid's session makes.
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_leadgrid"))
+        .current_dir(dir.path())
+        .env("LEADGRID_CONFIG", &config)
+        .env_remove("DATAGEN_API_KEY")
+        .env_remove("DATAGEN_BASE_URL")
+        .args([
+            "run",
+            "run.csv",
+            "--demo",
+            "--no-store",
+            "--max-attempts",
+            "2",
+        ])
+        .args(["-i", "linkedin_profile", "--output", "run_out.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let saved = std::fs::read_to_string(&grid).unwrap();
+    let headless = std::fs::read_to_string(dir.path().join("run_out.csv")).unwrap();
+    assert!(saved.contains("linkedin_profile_error"), "{saved}");
+    assert_eq!(saved, headless);
+}
+
+/// Sheet rows in view order (0-based).
+fn view_rows(h: &Harness) -> Vec<usize> {
+    let sheet = &h.app.sheet;
+    (0..h.app.grid.view_rows(sheet))
+        .filter_map(|v| h.app.grid.row_at(sheet, v))
+        .collect()
+}
+
+#[test]
+fn filters_and_sorts_see_what_the_grid_shows() {
+    let mut h = sample_with_profile();
+    // Bram has no data, Farid failed, Grace was skipped: none of them has followers.
+    h.keys("|followers > 1000");
+    h.key(KeyCode::Enter);
+    h.settle();
+    assert_eq!(view_rows(&h), [0, 2, 3, 4, 7]);
+    let screen = h.render();
+    assert!(
+        screen.contains("filter: follower_count > 1000 (5 shown)"),
+        "{screen}"
+    );
+    // Combined, with a prefix for a column and parentheses; `|` opens with the last filter.
+    h.keys("|");
+    assert!(h.render().contains("followers > 1000"));
+    h.ctrl('u');
+    h.keys("follower_c < 10000 and not (title ~ 'manager' or email is empty)");
+    h.key(KeyCode::Enter);
+    h.settle();
+    assert_eq!(view_rows(&h), [2, 3]);
+    h.key(KeyCode::Esc);
+    h.settle();
+    assert_eq!(view_rows(&h).len(), 8);
+
+    // Sorting puts the rows without a value last, whichever way.
+    let followers = column_of(&h, "follower_count");
+    h.app.grid.focus_column(&h.app.sheet, followers);
+    h.keys("S");
+    h.settle();
+    assert_eq!(&view_rows(&h)[..5], [0, 4, 2, 7, 3]);
+    assert!(h.render().contains("follower_count▼"));
+    h.keys("s");
+    h.settle();
+    assert_eq!(&view_rows(&h)[..5], [3, 7, 2, 4, 0]);
+    let mut last: Vec<usize> = view_rows(&h)[5..].to_vec();
+    last.sort_unstable();
+    assert_eq!(last, [1, 5, 6]);
+
+    // The sort stays on its column when a column is inserted before it.
+    h.keys("0c");
+    h.keys("notes");
+    h.key(KeyCode::Enter);
+    let sort = h.app.grid.view.sort.expect("sorted");
+    let followers = column_of(&h, "follower_count");
+    assert_eq!(h.app.sheet.column_index(sort.col), Some(followers));
+    h.keys("$");
+    assert!(h.render().contains("follower_count▲"));
+}
+
+#[test]
+fn a_filter_that_does_not_read_is_shown_where_it_fails() {
+    let mut h = sample_with_profile();
+    h.keys("|title = CEO and followers >");
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app.mode, Mode::Prompt(_)));
+    let screen = h.render();
+    assert!(
+        screen.contains("^ unexpected end: expected a value"),
+        "{screen}"
+    );
+    // The text is kept to fix.
+    h.keys(" 10");
+    h.key(KeyCode::Enter);
+    h.settle();
+    assert_eq!(view_rows(&h), [0], "{}", h.render());
+}

@@ -40,6 +40,11 @@ impl SheetSnapshot {
         self.overlay.row_count(&self.base)
     }
 
+    /// The identity of the row at position `row`.
+    pub fn row_id(&self, row: usize) -> Option<super::RowId> {
+        self.overlay.id_at(row, &self.base)
+    }
+
     /// Number of columns.
     pub fn column_count(&self) -> usize {
         self.overlay.columns.len()

@@ -439,7 +439,15 @@ impl App {
                 self.grid.search_for(&value, &context!(self));
                 None
             }
-            PromptKind::Filter => self.grid.filter_by(&value, &context!(self)),
+            PromptKind::Filter => match self.grid.filter_by(&value, &context!(self)) {
+                Ok(()) => None,
+                Err(e) => {
+                    // Asked again, the typed text kept and the problem shown where it is.
+                    self.mode =
+                        Mode::Prompt(Prompt::with_problem(kind, value, e.pos(), e.to_string()));
+                    None
+                }
+            },
             PromptKind::Edit { row, col } => {
                 if self.sheet.cell(row, col) == value {
                     None

@@ -52,10 +52,14 @@ fn draw_status(app: &App, frame: &mut Frame, line: Rect) {
         rows,
         sheet.columns().len()
     );
-    if let Some(order) = &grid.view.order
-        && grid.view.filter.is_some()
-    {
-        left.push_str(&format!(" │ {} shown", order.len()));
+    if let Some(filter) = &grid.view.filter {
+        left.push_str(&format!(
+            " │ filter: {}",
+            sanitize::for_display(&filter.describe())
+        ));
+        if let Some(order) = &grid.view.order {
+            left.push_str(&format!(" ({} shown)", order.len()));
+        }
     }
     if let Some(row) = grid.current_row(sheet) {
         left.push_str(&format!(

@@ -26,7 +26,7 @@ impl PromptKind {
         match self {
             PromptKind::GoToRow => "go to row: ",
             PromptKind::Search => "/",
-            PromptKind::Filter => "filter (text, or column = != ~ !~ < > value, column empty): ",
+            PromptKind::Filter => "filter (text, or e.g. followers > 1000 and title ~ 'ceo'): ",
             PromptKind::Edit { .. } => "edit: ",
             PromptKind::InsertColumn { .. } => "new column name: ",
             PromptKind::RenameColumn { .. } => "rename column to: ",

@@ -31,6 +31,7 @@ pub mod runs;
 pub mod scope;
 pub mod scroll;
 pub mod text;
+pub mod withheld;
 
 use crate::config::Config;
 use crate::session::{Session, SessionError, SessionOptions};

@@ -56,7 +56,11 @@ impl Draw for Grid {
             if enrich_cols[p.col].is_some() {
                 title.insert(0, '✦');
             }
-            if let Some(sort) = self.view.sort.filter(|s| s.col == p.col) {
+            if let Some(sort) = self
+                .view
+                .sort
+                .filter(|s| Some(p.col) == sheet.column_index(s.col))
+            {
                 title.push(if sort.descending { '▼' } else { '▲' });
             }
             let style = if p.visible_index == current_col {

@@ -1,7 +1,7 @@
 //! The grid's enrichment commands: they act on the cell or rows under the cursor (re-run,
 //! refresh, inspect) or move through failed cells.
 
-use super::{Filter, Grid};
+use super::{Grid, RowFilter};
 use crate::tui::action::{Action, key_label};
 use crate::tui::component::{Context, Outcome};
 use crate::tui::intent::{ConfirmKind, Intent, Popup};
@@ -48,7 +48,7 @@ impl Grid {
                 if rows.is_empty() {
                     Intent::Notify(Message::info("no failed cells"))
                 } else {
-                    self.set_filter(Filter::Rows(Arc::new(rows)), ctx);
+                    self.set_filter(RowFilter::Rows(Arc::new(rows)), ctx);
                     return Outcome::Consumed;
                 }
             }

@@ -15,13 +15,14 @@ pub use columns::Columns;
 pub use layout::Placed;
 pub use search::{Found, Search};
 pub use selection::Selection;
-pub use view::{Filter, Pending, SortSpec, View};
+pub use view::{Pending, RowFilter, SortSpec, View};
 
 use super::action::{Action, action_for, key_label};
 use super::component::{Component, Context, Outcome};
 use super::intent::{Intent, Popup, PromptKind};
 use super::message::Message;
 use super::scope::RowScopes;
+use crate::expr;
 use crate::table::Sheet;
 use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
@@ -186,7 +187,10 @@ impl Grid {
             Action::Search => prompt(PromptKind::Search, String::new()),
             Action::SearchNext => self.jump_to_hit(sheet, true),
             Action::SearchPrev => self.jump_to_hit(sheet, false),
-            Action::Filter => prompt(PromptKind::Filter, String::new()),
+            Action::Filter => prompt(
+                PromptKind::Filter,
+                self.view.last_typed.clone().unwrap_or_default(),
+            ),
             Action::ClearView => self.clear(sheet),
             Action::SelectRow => self.toggle_selected(sheet),
             Action::SelectView => {
@@ -200,6 +204,7 @@ impl Grid {
             Action::SortAsc | Action::SortDesc => {
                 if let Some(col) = self.current_col(sheet) {
                     let descending = action == Action::SortDesc;
+                    let col = sheet.columns()[col].id;
                     self.view.sort = Some(SortSpec { col, descending });
                     self.rebuild_view(ctx);
                 }
@@ -401,41 +406,36 @@ impl Grid {
 
     fn rebuild_view(&mut self, ctx: &Context) {
         let generation = self.next_generation();
-        self.view.rebuild(ctx.sheet, ctx.tx, generation);
+        let withheld = ctx.enrich.withheld(ctx.sheet);
+        self.view.rebuild(ctx.sheet, withheld, ctx.tx, generation);
     }
 
     /// Shows only the rows `filter` keeps (computed in the background).
-    pub fn set_filter(&mut self, filter: Filter, ctx: &Context) {
+    pub fn set_filter(&mut self, filter: RowFilter, ctx: &Context) {
         self.view.filter = Some(filter);
         self.rebuild_view(ctx);
     }
 
-    /// The filter prompt's answer: empty shows every row again.
-    pub fn filter_by(&mut self, text: &str, ctx: &Context) -> Option<Message> {
+    /// The filter prompt's answer: empty shows every row again; text that does not read as
+    /// a filter is refused with where and why.
+    pub fn filter_by(&mut self, text: &str, ctx: &Context) -> Result<(), expr::FilterError> {
         if text.trim().is_empty() {
             self.view.filter = None;
             self.rebuild_view(ctx);
-            return None;
+            return Ok(());
         }
-        let headers: Vec<String> = ctx
-            .sheet
-            .columns()
-            .iter()
-            .map(|c| c.display.clone())
-            .collect();
-        match Filter::parse(text, &headers) {
-            Ok(f) => {
-                self.set_filter(f, ctx);
-                None
-            }
-            Err(e) => Some(Message::error(e.to_string())),
-        }
+        self.view.last_typed = Some(text.to_string());
+        let filter = RowFilter::typed(text, ctx.sheet)?;
+        self.set_filter(filter, ctx);
+        Ok(())
     }
 
     /// The search prompt's answer.
     pub fn search_for(&mut self, text: &str, ctx: &Context) {
         let generation = self.next_generation();
-        self.search.start(text, ctx.sheet, ctx.tx, generation);
+        let withheld = ctx.enrich.withheld(ctx.sheet);
+        self.search
+            .start(text, ctx.sheet, withheld, ctx.tx, generation);
     }
 
     /// A background sort or filter finished.
