@@ -73,7 +73,11 @@ pub(super) async fn execute(
     match s.tools.get(tool) {
         None => tool_answer(Err(format!("Unknown tool: {tool}"))),
         Some(t) => {
-            let script = t.scripted_faults(&params);
+            let script = if s.opts.scripted_faults {
+                t.scripted_faults(&params)
+            } else {
+                Vec::new()
+            };
             if let Some(fault) = s.scripted.next(t.name(), t.billing_key(&params), &script) {
                 let (kind, response) = Datagen.fault(fault);
                 s.stats.fault(kind);

@@ -64,6 +64,9 @@ pub struct DemoOptions {
     pub seed: u64,
     /// Accept requests but never answer them (for timeout tests).
     pub hang: bool,
+    /// Play the faults fixtures script for particular inputs (the sample's row that fails
+    /// after retries). On by default; off for tests about random faults alone.
+    pub scripted_faults: bool,
 }
 
 impl Default for DemoOptions {
@@ -75,6 +78,7 @@ impl Default for DemoOptions {
             required_key: None,
             seed: 0,
             hang: false,
+            scripted_faults: true,
         }
     }
 }
