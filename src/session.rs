@@ -11,6 +11,7 @@ use crate::engine::{Engine, EngineSettings, EventReceiver, ResultSink};
 use crate::providers::ProviderId;
 use crate::providers::datagen::{ApiKey, DatagenClient};
 use crate::providers::http::{HttpClient, HttpSettings};
+use crate::providers::keys::MissingKeys;
 use crate::resume::JournalSink;
 use crate::store::{CachePolicy, ProviderPolicy, RunId, Store, StoreConfig};
 use std::collections::BTreeMap;
@@ -55,7 +56,9 @@ pub struct SessionOptions {
     pub request_timeout: Option<Duration>,
     /// Pacing of retries, for tests that must not wait long.
     pub backoff: Option<crate::engine::backoff::Backoff>,
-    /// Start without a key (every integration used is local); calls to DataGen then fail as auth errors.
+    /// Start without a DataGen key (every integration used is local, or the grid, which
+    /// marks what needs a key): cells of providers without a key then fail at once, saying
+    /// which variable to set.
     pub allow_no_key: bool,
     /// Response cache and run journal.
     pub store: StoreChoice,
@@ -79,12 +82,20 @@ pub struct Session {
     pub store_warning: Option<String>,
     /// The run results are journaled under.
     pub run: Option<RunId>,
+    /// Providers without an API key (none against the demo server).
+    pub missing_keys: MissingKeys,
     runtime: tokio::runtime::Runtime,
 }
 
 impl Session {
     /// Starts the engine against the configured API or, with `opts.demo`, a fresh demo server.
     pub fn start(config: &Config, opts: SessionOptions) -> Result<Session, SessionError> {
+        let missing_keys = match &opts.demo {
+            Some(_) => MissingKeys::none(),
+            None => MissingKeys::find(config.datagen.api_key.is_some(), |name| {
+                std::env::var(name).ok()
+            }),
+        };
         let (demo, base_url, key) = match opts.demo.clone() {
             Some(demo_opts) => {
                 let key = demo_opts.required_key.clone().and_then(ApiKey::new);
@@ -172,6 +183,7 @@ impl Session {
             // computed locally need no request, so more of them may be in progress.
             parallel: parallel * CELLS_PER_REQUEST_SLOT,
             job_timeout: Duration::from_secs(config.engine.job_timeout_secs.max(1)),
+            missing_keys: missing_keys.clone(),
         };
         let (engine, events) =
             Engine::with_sink(runtime.handle(), engine_settings, caller.clone(), sink);
@@ -184,6 +196,7 @@ impl Session {
             store,
             store_warning,
             run: opts.run,
+            missing_keys,
             runtime,
         })
     }

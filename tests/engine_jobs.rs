@@ -7,6 +7,7 @@ use leadgrid::engine::fake::{
 };
 use leadgrid::engine::{Engine, EngineSettings, Event, EventReceiver, Job, JobKey, JobResult};
 use leadgrid::integrations::{Fields, IntegrationSpec};
+use leadgrid::providers::keys::MissingKeys;
 use leadgrid::providers::{CallError, ErrorKind, ProviderId};
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
@@ -332,6 +333,7 @@ async fn a_job_that_hangs_times_out() {
     let settings = EngineSettings {
         parallel: 1,
         job_timeout: Duration::from_secs(10),
+        ..EngineSettings::default()
     };
     let (engine, mut rx) = Engine::new(&Handle::current(), settings, caller);
     engine.submit(vec![url_job(&FAKE_PROFILE, 0, 0)]);
@@ -516,4 +518,35 @@ async fn server_text_reaches_results_without_escape_sequences() {
     assert_eq!(ok.fields["tool"], "evil\ttext\nnext");
     let bad = done.iter().find(|r| r.key.row == 1).expect("row 1");
     assert_eq!(bad.error.as_ref().expect("error").message, "denied!");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_of_a_provider_without_a_key_fail_at_once_saying_what_to_set() {
+    let transport = Arc::new(FakeTransport::new(None, |_, _, _| Ok(json!({}))));
+    let caller = Arc::new(Caller::new(
+        transport.clone(),
+        unlimited(),
+        Arc::new(NoCache),
+    ));
+    let settings = EngineSettings {
+        missing_keys: MissingKeys::find(false, |_| None),
+        ..EngineSettings::default()
+    };
+    let (engine, mut rx) = Engine::new(&Handle::current(), settings, caller);
+    let network = job(
+        &FAKE_NETWORK,
+        2,
+        1,
+        &[("linkedin_url", "u"), ("sender_id", "7")],
+    );
+    engine.submit(vec![url_job(&FAKE_PROFILE, 1, 0), network]);
+    let events = until_idle(&mut rx).await;
+    assert_eq!(finished(&events).len(), 2);
+    for r in finished(&events) {
+        assert_eq!(r.state, CellState::Failed);
+        let message = &r.error.as_ref().expect("explained").message;
+        assert!(message.contains("set DATAGEN_API_KEY"), "{message}");
+        assert!(message.contains("--demo"), "{message}");
+    }
+    assert_eq!(transport.calls(), 0, "nothing was sent without a key");
 }

@@ -666,3 +666,64 @@ fn a_filter_that_does_not_read_is_shown_where_it_fails() {
     h.settle();
     assert_eq!(view_rows(&h), [0], "{}", h.render());
 }
+
+#[test]
+fn without_a_key_the_picker_opens_local_integrations_run_and_keyed_ones_say_what_to_set() {
+    let (_dir, path) = temp_copy("lead-list/sample.csv");
+    let opts = leadgrid::session::SessionOptions {
+        allow_no_key: true,
+        ..leadgrid::session::SessionOptions::default()
+    };
+    let mut h = Harness::open_session(&path, 160, 30, opts);
+    assert!(h.render().contains("a enrich · ? help"));
+    h.keys("a");
+    assert!(matches!(h.app.mode, Mode::Picker(_)));
+    h.keys("linkedin_profile");
+    let screen = h.render();
+    assert!(screen.contains("no key"), "{screen}");
+    assert!(screen.contains("DATAGEN_API_KEY is not set"), "{screen}");
+    // Chosen, it says exactly what to set, and stays on the first step.
+    h.key(KeyCode::Enter);
+    let screen = h.render();
+    assert!(
+        screen.contains("DATAGEN_API_KEY and start leadgrid again, or start with --demo"),
+        "{screen}"
+    );
+    assert!(screen.contains("1/3 choose an integration"), "{screen}");
+    // Keys typed in the picker stay in the picker.
+    h.key(KeyCode::Esc);
+    assert!(matches!(h.app.mode, Mode::Normal));
+    let rows = h.app.sheet.row_count();
+    h.keys("aemail_domain");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.settle();
+    h.key(KeyCode::Enter);
+    h.settle();
+    assert_eq!(h.app.sheet.row_count(), rows);
+    let domain = column_of(&h, "email_domain");
+    assert_eq!(h.app.sheet.cell(0, domain), "brightforge.example");
+    assert_eq!(h.app.enrich.totals().done, 8);
+}
+
+#[test]
+fn the_demo_is_free_and_says_so_beside_the_real_price() {
+    let mut h = Harness::open_demo(
+        &repo_file("lead-list/sample.csv"),
+        160,
+        30,
+        DemoOptions::default(),
+    );
+    assert!(h.render().contains(" │ demo │ "));
+    h.keys("alinkedin_profile");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.settle();
+    let screen = h.render();
+    assert!(screen.contains("8 rows · 7 calls · est. $0.07"), "{screen}");
+    assert!(
+        screen.contains("demo: nothing is charged (real keys: $0.07)"),
+        "{screen}"
+    );
+    assert!(screen.contains("not needed: demo server"), "{screen}");
+}

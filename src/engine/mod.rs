@@ -17,6 +17,7 @@ use crate::cell::{CellState, SkipReason};
 use crate::integrations::{
     CallObserver, Ctx, EnrichError, Fields, Integration, ToolCaller, missing_inputs,
 };
+use crate::providers::keys::MissingKeys;
 use crate::providers::{CallError, CallRecord, ErrorKind};
 use cancel::CancelToken;
 use futures::FutureExt;
@@ -118,6 +119,8 @@ pub struct EngineSettings {
     pub parallel: usize,
     /// Bound on one job, retries included.
     pub job_timeout: Duration,
+    /// Providers without an API key: their jobs fail at once, saying what to set.
+    pub missing_keys: MissingKeys,
 }
 
 impl Default for EngineSettings {
@@ -125,6 +128,7 @@ impl Default for EngineSettings {
         EngineSettings {
             parallel: 8,
             job_timeout: Duration::from_secs(300),
+            missing_keys: MissingKeys::none(),
         }
     }
 }
@@ -220,7 +224,9 @@ impl Engine {
         (Engine { inner }, EventReceiver { rx })
     }
 
-    /// Queues jobs; never blocks. Jobs with missing inputs, or in a stopped column, finish at once as skipped.
+    /// Queues jobs; never blocks. Jobs with missing inputs finish at once as skipped, jobs of a
+    /// provider without a key as failed (saying what to set), jobs of a stopped column as
+    /// cancelled.
     pub fn submit(&self, jobs: Vec<Job>) {
         let inner = &self.inner;
         let mut accepted = 0;
@@ -228,9 +234,13 @@ impl Engine {
         inner.pending.fetch_add(jobs.len(), Ordering::SeqCst);
         for job in jobs {
             inner.send(Event::Queued(job.key));
-            if let Some(message) = missing_inputs(job.integration.spec(), &job.inputs) {
+            let spec = job.integration.spec();
+            if let Some(message) = missing_inputs(spec, &job.inputs) {
                 let state = CellState::Skipped(SkipReason::MissingInput(message));
                 inner.finish(JobResult::bare(job.key, state, None));
+            } else if let Some(message) = inner.settings.missing_keys.explain(spec.provider) {
+                let error = EnrichError::new(ErrorKind::Auth, message);
+                inner.finish(JobResult::bare(job.key, CellState::Failed, Some(error)));
             } else if let Some(error) = inner.stop_error(&job) {
                 let state = CellState::Cancelled;
                 inner.finish(JobResult::bare(job.key, state, Some(error)));

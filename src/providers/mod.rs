@@ -7,6 +7,7 @@ pub mod apollo;
 pub mod datagen;
 pub mod http;
 pub mod hunter;
+pub mod keys;
 pub mod llm;
 pub mod openai;
 pub mod wire;

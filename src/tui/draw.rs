@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the app state. The grid, then the status line (or the
 //! prompt), then the popup that has the keyboard.
 
+use super::action::{Action, key_label};
 use super::app::App;
 use super::component::Draw;
 use super::enrich::Enrichments;
@@ -46,9 +47,10 @@ fn draw_status(app: &App, frame: &mut Frame, line: Rect) {
         format!("{}+", sheet.row_count())
     };
     let mut left = format!(
-        " {}{} │ {} rows × {} cols",
+        " {}{}{} │ {} rows × {} cols",
         sanitize::for_display(&name),
         if app.is_dirty() { " [+]" } else { "" },
+        if app.enrich.demo { " │ demo" } else { "" },
         rows,
         sheet.columns().len()
     );
@@ -103,17 +105,22 @@ fn draw_status(app: &App, frame: &mut Frame, line: Rect) {
         Some(m) => (m.text.as_str(), STATUS),
         None => ("", STATUS),
     };
+    // With nothing else to say, the bar says what to do first.
     let help_hint = if message.is_empty() && right.is_empty() {
-        "? help "
+        format!(
+            "{} enrich · {} help ",
+            key_label(Action::AddEnrichment),
+            key_label(Action::Help)
+        )
     } else {
-        ""
+        String::new()
     };
     let right = format!(
         "{}{}{}",
         sanitize::for_display(message),
         if message.is_empty() { "" } else { " " },
         right
-    ) + help_hint;
+    ) + &help_hint;
     let width = usize::from(line.width);
     let right_w = text_width(&right);
     let left = clip(&left, width.saturating_sub(right_w + 1));

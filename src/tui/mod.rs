@@ -34,7 +34,7 @@ pub mod text;
 pub mod withheld;
 
 use crate::config::Config;
-use crate::session::{Session, SessionError, SessionOptions};
+use crate::session::{Session, SessionOptions};
 use crate::table::{OpenOptions, Sheet};
 use app::App;
 use crossterm::event::{
@@ -68,6 +68,8 @@ pub struct TuiOptions {
 pub fn attach_engine(app: &mut App, session: &mut Session, tx: Sender<AppEvent>) {
     app.enrich = enrich::Enrichments::new(session.engine.clone());
     app.enrich.caller = Some(session.caller.clone());
+    app.enrich.missing_keys = session.missing_keys.clone();
+    app.enrich.demo = session.demo.is_some();
     app.persist = match (&session.store, &session.run) {
         (Some(store), Some(run)) => Some(persist::Persistence {
             store: store.clone(),
@@ -147,22 +149,19 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
     })
 }
 
-/// Starts the engine for a sheet, journaling under the sheet's path. Without a key the
-/// grid still opens (`None`): enrichment keys then explain what is missing.
+/// Starts the engine for a sheet, journaling under the sheet's path. It starts without API
+/// keys too: local integrations run, and the picker marks those whose provider needs a key.
 fn start_session(
     config: &Config,
     opts: &SessionOptions,
     path: &std::path::Path,
 ) -> anyhow::Result<Option<Session>> {
     let mut opts = opts.clone();
+    opts.allow_no_key = true;
     if opts.store != crate::session::StoreChoice::Off {
         opts.run = crate::store::RunId::for_sheet(path).ok();
     }
-    match Session::start(config, opts) {
-        Ok(session) => Ok(Some(session)),
-        Err(SessionError::NoKey) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+    Ok(Some(Session::start(config, opts)?))
 }
 
 /// Longest time spent applying queued events before a frame is drawn, so a flood

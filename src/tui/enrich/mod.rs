@@ -15,6 +15,7 @@ pub use column::{
 };
 
 use crate::engine::Engine;
+use crate::providers::keys::MissingKeys;
 use crate::table::{ColumnId, Sheet};
 use std::sync::Arc;
 use std::time::Instant;
@@ -40,6 +41,10 @@ pub struct Enrichments {
     history: StructureHistory,
     /// The set of enrichments changed since the app last saved their definitions.
     definitions_changed: bool,
+    /// Providers without an API key: the picker marks their integrations.
+    pub missing_keys: MissingKeys,
+    /// Running against the built-in demo server: nothing is charged.
+    pub demo: bool,
     /// The latest health notice of each provider that had one (for the runs panel).
     pub provider_health: std::collections::BTreeMap<
         crate::providers::ProviderId,
@@ -52,6 +57,8 @@ impl Default for Enrichments {
         Enrichments {
             engine: None,
             caller: None,
+            missing_keys: MissingKeys::none(),
+            demo: false,
             provider_health: std::collections::BTreeMap::new(),
             columns: Vec::new(),
             next_id: 0,

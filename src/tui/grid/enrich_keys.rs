@@ -14,7 +14,7 @@ impl Grid {
         let (sheet, enrich) = (ctx.sheet, ctx.enrich);
         if enrich.engine.is_none() {
             return Intent::Notify(Message::error(
-                "enrichment needs an engine: start with --demo or set DATAGEN_API_KEY",
+                "enrichment is not available: its engine did not start",
             ))
             .into();
         }

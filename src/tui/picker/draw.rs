@@ -2,6 +2,7 @@
 
 use super::{Picker, Source, Step};
 use crate::integrations::OutputKind;
+use crate::providers::ProviderId;
 use crate::sanitize;
 use crate::tui::command;
 use crate::tui::component::{Context, Draw};
@@ -11,9 +12,12 @@ use crate::tui::scope::Scope;
 use crate::tui::text::count;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+/// The demo's "nothing is charged".
+const DEMO: Style = Style::new().fg(Color::Green);
 
 impl Draw for Picker {
     fn draw(&self, ctx: &Context, frame: &mut Frame, area: Rect) {
@@ -61,10 +65,14 @@ fn draw_picker(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
                 } else {
                     Style::new()
                 };
-                lines.push(Line::styled(
-                    format!(" {:<28} {}", spec.name, spec.provider.name()),
+                let mut line = Line::styled(
+                    format!(" {:<25} {:<8}", spec.name, spec.provider.name()),
                     style,
-                ));
+                );
+                if ctx.enrich.missing_keys.of(spec.provider).is_some() {
+                    line.push_span(Span::styled(" no key", PROBLEM));
+                }
+                lines.push(line);
             }
             if picker.matches.is_empty() {
                 lines.push(Line::styled(" no integration matches", DIM));
@@ -79,10 +87,10 @@ fn draw_picker(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
         Step::Map => draw_mapping(ctx, picker, frame, left),
         Step::Outputs => draw_outputs(ctx, picker, frame, left),
     }
-    draw_details(picker, frame, right);
+    draw_details(ctx, picker, frame, right);
 }
 
-fn draw_details(picker: &Picker, frame: &mut Frame, area: Rect) {
+fn draw_details(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
     let Some(spec) = picker.spec() else { return };
     let mut lines = vec![
         Line::styled(spec.name, TITLE),
@@ -100,6 +108,7 @@ fn draw_details(picker: &Picker, frame: &mut Frame, area: Rect) {
             Span::styled("tools    ", DIM),
             Span::raw(spec.tools.join(", ")),
         ]),
+        key_line(ctx, spec.provider),
         Line::raw(""),
         Line::styled("inputs", TITLE),
     ];
@@ -129,6 +138,24 @@ fn draw_details(picker: &Picker, frame: &mut Frame, area: Rect) {
         lines.push(Line::styled(problem.clone(), PROBLEM));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// Whether the integration's provider has its key: not needed, set, free in the demo, or
+/// which variable is missing.
+fn key_line(ctx: &Context, provider: ProviderId) -> Line<'static> {
+    let (text, style) = match (provider.key_env(), ctx.enrich.missing_keys.of(provider)) {
+        (None, _) => (
+            "none needed (runs on this machine)".to_string(),
+            Style::new(),
+        ),
+        (Some(_), _) if ctx.enrich.demo => ("not needed: demo server".to_string(), Style::new()),
+        (Some(var), None) => (format!("{var} (set)"), Style::new()),
+        (Some(_), Some(var)) => (format!("{var} is not set: needed to run this"), PROBLEM),
+    };
+    Line::from(vec![
+        Span::styled("API key  ", DIM),
+        Span::styled(text, style),
+    ])
 }
 
 fn kind_label(kind: OutputKind) -> &'static str {
@@ -233,14 +260,19 @@ fn draw_outputs(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
         ""
     };
     lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        format!(
-            "{upto}{} · {upto}{} · est. ${cost:.2}",
-            count(rows, "row"),
-            count(calls, "call")
-        ),
-        TITLE,
-    ));
+    let estimate_line = format!(
+        "{upto}{} · {upto}{} · est. ${cost:.2}",
+        count(rows, "row"),
+        count(calls, "call")
+    );
+    lines.push(Line::styled(estimate_line, TITLE));
+    if ctx.enrich.demo && spec.cost_per_row_usd > 0.0 {
+        // The estimate is what real keys would cost, so it can be practised; nothing is paid.
+        lines.push(Line::styled(
+            format!("demo: nothing is charged (real keys: ${cost:.2})"),
+            DEMO,
+        ));
+    }
     if missing > 0 {
         let required: Vec<&str> = spec
             .inputs

@@ -245,6 +245,18 @@ impl Picker {
 }
 
 impl Picker {
+    /// Why the integration under the cursor cannot run: its provider's key is missing (and
+    /// which variable to set).
+    pub fn needs_key(&self, ctx: &Context) -> Option<String> {
+        let spec = self.spec()?;
+        let var = ctx.enrich.missing_keys.of(spec.provider)?;
+        Some(format!(
+            "{} calls {}, which needs an API key: set {var} and start leadgrid again, \
+             or start with --demo to try it on fictional data",
+            spec.name, spec.provider
+        ))
+    }
+
     /// The command table of the current step.
     pub fn commands(&self) -> &'static [command::Command<PickerAction>] {
         match self.step {
@@ -334,18 +346,28 @@ impl Picker {
         let last = self.matches.len().saturating_sub(1);
         match command::find(commands::SEARCH, &key) {
             Some(PickerAction::Close) => return Intent::Close.into(),
-            Some(PickerAction::Down) => self.selected = (self.selected + 1).min(last),
-            Some(PickerAction::Up) => self.selected = self.selected.saturating_sub(1),
-            Some(PickerAction::Next) => {
-                let headers: Vec<String> =
-                    ctx.sheet.columns().iter().map(|c| c.name.clone()).collect();
-                self.choose(&headers);
+            Some(PickerAction::Down) => {
+                self.selected = (self.selected + 1).min(last);
+                self.problem = None;
             }
+            Some(PickerAction::Up) => {
+                self.selected = self.selected.saturating_sub(1);
+                self.problem = None;
+            }
+            Some(PickerAction::Next) => match self.needs_key(ctx) {
+                Some(problem) => self.problem = Some(problem),
+                None => {
+                    let headers: Vec<String> =
+                        ctx.sheet.columns().iter().map(|c| c.name.clone()).collect();
+                    self.choose(&headers);
+                }
+            },
             Some(_) => {}
             None => {
                 if let Some(req) = to_input_request(&Event::Key(key)) {
                     self.query.handle(req);
                     self.selected = 0;
+                    self.problem = None;
                     self.refilter();
                 }
             }
