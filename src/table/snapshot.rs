@@ -45,6 +45,13 @@ impl SheetSnapshot {
         self.overlay.id_at(row, &self.base)
     }
 
+    /// What the user should know about how the file was read (see
+    /// [`super::Sheet::read_notices`]); waits for the index.
+    pub fn read_notices(&self) -> Vec<String> {
+        self.base.wait_indexed();
+        super::stream::read_notices(&self.base)
+    }
+
     /// Number of columns.
     pub fn column_count(&self) -> usize {
         self.overlay.columns.len()

@@ -20,7 +20,7 @@ use super::prompt::Prompt;
 use super::runs::RunsPanel;
 use super::scope::Scope;
 use super::text::count;
-use crate::table::{ColumnId, Sheet};
+use crate::table::{ColumnId, SaveError, Sheet};
 use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEvent};
 use std::path::PathBuf;
 use std::sync::mpsc::Sender;
@@ -59,31 +59,28 @@ pub struct App {
     loaded: bool,
     /// Enrichment columns are being restored from the journal in the background.
     restoring: bool,
+    /// The file's read notices are being looked for in the background.
+    checking_notices: bool,
     tx: Sender<AppEvent>,
 }
 
 impl App {
     /// A new app on an opened sheet; `tx` carries background results back to the loop.
     pub fn new(sheet: Sheet, tx: Sender<AppEvent>) -> App {
-        let message = (sheet.ragged_rows() > 0).then(|| {
-            Message::info(format!(
-                "{} rows have more or fewer fields than the header; extra fields are kept on save",
-                sheet.ragged_rows()
-            ))
-        });
         App {
             grid: Grid::new(&sheet),
             sheet,
             enrich: Enrichments::default(),
             persist: None,
             mode: Mode::Normal,
-            message,
+            message: None,
             copied: None,
             saving: None,
             quit: false,
             quit_after_save: false,
             loaded: false,
             restoring: false,
+            checking_notices: false,
             tx,
         }
     }
@@ -134,6 +131,7 @@ impl App {
             || self.grid.is_busy()
             || self.saving.is_some()
             || self.restoring
+            || self.checking_notices
             || self.enrich.is_running()
             || match &self.mode {
                 Mode::Inspector(inspector) => inspector.is_loading(&self.context()),
@@ -181,10 +179,21 @@ impl App {
         let done = self.sheet.index_progress().done;
         self.grid.loading(&self.sheet, done);
         if done && !self.loaded {
+            self.check_read_notices();
             self.restore_enrichments();
         }
         self.loaded = done;
         self.grid.settle(&self.sheet);
+    }
+
+    /// Finds, in the background, what the user should know about how the file was read.
+    fn check_read_notices(&mut self) {
+        self.checking_notices = true;
+        let (snapshot, tx) = (self.sheet.snapshot(), self.tx.clone());
+        spawn_worker("leadgrid-notices", move || {
+            let notices = snapshot.read_notices();
+            let _ = tx.send(AppEvent::Worker(WorkerResult::ReadNotices(notices)));
+        });
     }
 
     /// Brings back the enrichments saved for this sheet, once it is fully indexed.
@@ -217,6 +226,10 @@ impl App {
                     grow,
                 ))
             }
+            WorkerResult::ReadNotices(notices) => {
+                self.checking_notices = false;
+                (!notices.is_empty()).then(|| Message::error(notices.join("; ")))
+            }
             WorkerResult::JournalCalls { column, row, calls } => {
                 self.enrich.apply_journaled_calls(column, row, calls);
                 None
@@ -235,6 +248,10 @@ impl App {
                         self.enrich.column_names_changed();
                         self.quit |= self.quit_after_save;
                         Some(Message::info(format!("saved {}", path.display())))
+                    }
+                    Err(SaveError::ChangedOnDisk { path }) => {
+                        self.open(Popup::Confirm(ConfirmKind::ChangedOnDisk { path }));
+                        None
                     }
                     Err(e) => {
                         self.quit_after_save = false;
@@ -294,7 +311,7 @@ impl App {
             Intent::DeleteColumn(col) => self.delete_column(col),
             Intent::Undo => self.undo(true),
             Intent::Redo => self.undo(false),
-            Intent::Save => self.start_save(None),
+            Intent::Save => self.start_save(None, false),
             Intent::Quit => {
                 if self.enrich.is_running() {
                     self.open(Popup::Confirm(ConfirmKind::QuitRunning));
@@ -356,9 +373,15 @@ impl App {
                     ConfirmKind::CancelColumn { ci } => Mode::Runs(RunsPanel { selected: ci }),
                     _ => Mode::Normal,
                 };
+                if matches!(kind, ConfirmKind::ChangedOnDisk { .. }) {
+                    self.quit_after_save = false;
+                }
                 self.say(Message::info(match kind {
                     ConfirmKind::CancelRun | ConfirmKind::CancelColumn { .. } => "run goes on",
                     ConfirmKind::Refresh { .. } => "nothing refreshed",
+                    ConfirmKind::ChangedOnDisk { .. } => {
+                        "not saved: the file on disk was left as it is"
+                    }
                     _ => "quit cancelled",
                 }));
             }
@@ -397,8 +420,9 @@ impl App {
         match kind {
             ConfirmKind::QuitUnsaved => {
                 self.quit_after_save = true;
-                self.start_save(None);
+                self.start_save(None, false);
             }
+            ConfirmKind::ChangedOnDisk { path } => self.start_save(Some(path), true),
             ConfirmKind::QuitRunning => {
                 let m = self.enrich.cancel_all();
                 self.say(m);
@@ -474,7 +498,7 @@ impl App {
             }
             PromptKind::SaveAs if name.is_empty() => Some(Message::error("no file name given")),
             PromptKind::SaveAs => {
-                self.start_save(Some(PathBuf::from(name)));
+                self.start_save(Some(PathBuf::from(name)), false);
                 None
             }
         };
@@ -556,7 +580,10 @@ impl App {
         self.say(Message::info(format!("{name}: {n} rows queued")));
     }
 
-    fn start_save(&mut self, target: Option<PathBuf>) {
+    /// Saves in the background to `target` (else the sheet's file). Over the sheet's own
+    /// file a save first checks that nobody changed it since it was read or saved, unless
+    /// the user chose to `overwrite` it.
+    fn start_save(&mut self, target: Option<PathBuf>, overwrite: bool) {
         if self.saving.is_some() {
             self.say(Message::info("already saving…"));
             return;
@@ -579,7 +606,11 @@ impl App {
         let tx = self.tx.clone();
         let worker_path = path.clone();
         spawn_worker("leadgrid-save", move || {
-            let result = snapshot.save_checked(&worker_path);
+            let result = if overwrite {
+                snapshot.save_to(&worker_path)
+            } else {
+                snapshot.save_checked(&worker_path)
+            };
             let _ = tx.send(AppEvent::Worker(WorkerResult::Saved {
                 path: worker_path,
                 result,

@@ -2,9 +2,10 @@
 //! for a problem that stops work (e.g. the file is not valid in its encoding).
 
 use super::component::{Component, Context, Draw, Outcome};
-use super::intent::{ConfirmKind, Intent};
+use super::intent::{ConfirmKind, Intent, Popup, PromptKind};
 use super::popup::message_box;
 use super::text::count;
+use crate::sanitize;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -21,6 +22,11 @@ impl Component for Confirm {
             (ConfirmKind::QuitUnsaved, KeyCode::Char('y' | 's')) => Intent::Confirmed(kind),
             (ConfirmKind::QuitUnsaved, KeyCode::Char('n' | 'd')) => Intent::QuitNow,
             (ConfirmKind::QuitUnsaved, _) => Intent::Declined(kind),
+            (ConfirmKind::ChangedOnDisk { .. }, KeyCode::Char('o')) => Intent::Confirmed(kind),
+            (ConfirmKind::ChangedOnDisk { path }, KeyCode::Char('w')) => Intent::Open(
+                Popup::Prompt(PromptKind::SaveAs, path.display().to_string()),
+            ),
+            (ConfirmKind::ChangedOnDisk { .. }, _) => Intent::Declined(kind),
             (_, KeyCode::Char('y')) => Intent::Confirmed(kind),
             _ => Intent::Declined(kind),
         };
@@ -69,6 +75,13 @@ impl Draw for Confirm {
                 "Cancel every queued and running cell?\nCancelled cells show ⊘ and can be re-run (F).\n\ny: cancel the run\nEsc: let it go on",
                 "y / Esc",
             ),
+            ConfirmKind::ChangedOnDisk { path } => {
+                let body = format!(
+                    "{} changed on disk since it was opened or last saved\n(another program, or another leadgrid, wrote it).\n\no: overwrite it with this sheet\nw: save as another file\nEsc: cancel (nothing is saved)",
+                    sanitize::for_display(&path.display().to_string())
+                );
+                message_box(frame, area, " File changed on disk ", &body, "o / w / Esc");
+            }
             ConfirmKind::QuitUnsaved => message_box(
                 frame,
                 area,

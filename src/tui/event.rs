@@ -38,6 +38,9 @@ pub enum WorkerResult {
     Restored(RestoreResult),
     /// How much of the picker's scope the response cache answers.
     CacheEstimate(CacheEstimate),
+    /// What the user should know about how the file was read (an unbalanced quote, ragged
+    /// rows), once it is indexed.
+    ReadNotices(Vec<String>),
     /// The calls of a restored cell, read from the journal for the inspector.
     JournalCalls {
         column: u32,

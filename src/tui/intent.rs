@@ -59,6 +59,8 @@ pub enum ConfirmKind {
     CancelColumn { ci: usize },
     /// Pay again for `rows` of enrichment column `ci` (bypassing the cache).
     Refresh { ci: usize, rows: Vec<usize> },
+    /// The file changed on disk since it was read or saved: overwrite it, save as, or cancel.
+    ChangedOnDisk { path: std::path::PathBuf },
 }
 
 /// A popup to open over the grid.

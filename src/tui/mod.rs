@@ -233,11 +233,7 @@ struct TerminalGuard {
 
 impl TerminalGuard {
     fn enter() -> io::Result<TerminalGuard> {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            restore();
-            previous(info);
-        }));
+        install_panic_hook(restore);
         enable_raw_mode()?;
         let mut stdout = io::stdout();
         if let Err(e) = execute!(
@@ -259,6 +255,22 @@ impl Drop for TerminalGuard {
         restore();
         let _ = self.terminal.show_cursor();
     }
+}
+
+/// Installs a panic hook for the grid, with the calling thread as the UI thread. A panic
+/// there ends the grid: `restore` gives the terminal back, then the panic is reported as
+/// before. A panic on any other thread prints nothing over the grid and leaves the terminal
+/// alone: whoever catches it reports it (the engine turns a worker's panic into a failed
+/// cell with its message).
+pub fn install_panic_hook(restore: fn()) {
+    let ui = std::thread::current().id();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() == ui {
+            restore();
+            previous(info);
+        }
+    }));
 }
 
 fn restore() {

@@ -153,10 +153,15 @@ impl Harness {
         }
     }
 
+    /// Draws and returns the screen's cells.
+    pub fn buffer(&mut self) -> ratatui::buffer::Buffer {
+        self.terminal.draw(|f| draw(&self.app, f)).expect("draw");
+        self.terminal.backend().buffer().clone()
+    }
+
     /// Draws and returns the screen as lines of text.
     pub fn render(&mut self) -> String {
-        self.terminal.draw(|f| draw(&self.app, f)).expect("draw");
-        let buf = self.terminal.backend().buffer().clone();
+        let buf = self.buffer();
         let mut out = String::new();
         for y in 0..buf.area.height {
             let mut line = String::new();
