@@ -5,6 +5,7 @@
 #![deny(clippy::unwrap_used, clippy::panic)]
 
 pub mod cell;
+pub mod census;
 pub mod cli;
 pub mod commands;
 pub mod config;
