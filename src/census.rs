@@ -72,7 +72,7 @@ impl FrequencyCounter {
     pub fn finish(self) -> Frequency {
         let mut values = self.values;
         // Stable: equal counts keep the order they were first seen in.
-        values.sort_by(|a, b| b.count.cmp(&a.count));
+        values.sort_by_key(|t| std::cmp::Reverse(t.count));
         Frequency {
             values,
             empty: self.empty,
