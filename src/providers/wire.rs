@@ -223,6 +223,24 @@ mod tests {
     };
 
     #[test]
+    fn every_provider_survives_absurd_retry_after() {
+        for classify in [
+            super::super::anthropic::classify,
+            super::super::openai::classify,
+            super::super::apollo::classify,
+            super::super::hunter::classify,
+        ] {
+            for wait in ["1e30", "99999999999999999999", "-5", "NaN"] {
+                let e = classify(429, Some(wait), "{}").expect_err("429");
+                assert!(
+                    e.retry_after
+                        .is_none_or(|d| d <= super::super::datagen::MAX_SERVER_WAIT)
+                );
+            }
+        }
+    }
+
+    #[test]
     fn query_is_encoded_and_blank_values_dropped() {
         assert_eq!(
             with_query(
