@@ -8,17 +8,14 @@
 pub mod backoff;
 pub mod breaker;
 pub mod caller;
-pub mod cancel;
 pub mod fake;
 pub mod limiter;
-pub mod transport;
 
 use crate::cell::{CellState, SkipReason};
 use crate::integrations::{
     CallObserver, Ctx, EnrichError, Fields, Integration, ToolCaller, missing_inputs,
 };
 use crate::providers::{CallError, CallRecord, ErrorKind};
-use cancel::CancelToken;
 use futures::FutureExt;
 use std::collections::{HashMap, VecDeque};
 use std::panic::AssertUnwindSafe;
@@ -27,6 +24,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tokio::runtime::Handle;
 use tokio::sync::{Notify, mpsc};
+use tokio_util::sync::CancellationToken;
 
 /// Which cell a job fills; both numbers are opaque to the engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -163,7 +161,7 @@ struct Inner {
     events: mpsc::UnboundedSender<Event>,
     queue: Mutex<VecDeque<QueuedJob>>,
     wake: Notify,
-    running: Mutex<HashMap<u64, (JobKey, CancelToken)>>,
+    running: Mutex<HashMap<u64, (JobKey, CancellationToken)>>,
     stopped: Mutex<HashMap<u32, EnrichError>>,
     pending: AtomicUsize,
     finishing: Mutex<()>,
@@ -384,7 +382,7 @@ impl Inner {
             let state = CellState::Skipped(SkipReason::Cancelled);
             return (JobResult::bare(key, state, Some(error)), None);
         }
-        let token = CancelToken::default();
+        let token = CancellationToken::new();
         lock(&self.running).insert(id, (key, token.clone()));
         self.send(Event::Running(key));
 

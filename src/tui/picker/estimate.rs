@@ -2,7 +2,8 @@
 //! a missing input, and rows whose first call the response cache already answers.
 
 use crate::integrations::Integration;
-use crate::store::{CacheKey, Store};
+use crate::providers::RequestKey;
+use crate::store::Store;
 use crate::table::SheetSnapshot;
 use crate::tui::enrich::{Resolved, inputs_from};
 use crate::tui::event::{AppEvent, CacheEstimate, WorkerResult, spawn_worker};
@@ -59,7 +60,7 @@ impl Estimate {
                 (&self.store, tool, self.integration.first_request(&inputs))
             {
                 checked += 1;
-                if store.cache_has(&CacheKey::new(spec.provider, tool, &params)) {
+                if store.cache_has(&RequestKey::new(spec.provider, tool, &params)) {
                     cached += 1;
                 }
             }
