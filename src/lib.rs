@@ -12,6 +12,7 @@ pub mod demo;
 pub mod engine;
 pub mod expr;
 pub mod integrations;
+pub mod plan;
 pub mod providers;
 pub mod resume;
 pub mod run;

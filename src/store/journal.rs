@@ -2,8 +2,8 @@
 
 use super::{RunId, StoreError};
 use crate::cell::CellState;
-use std::collections::BTreeMap;
 use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::BTreeMap;
 
 /// One cell result as journaled: enough to restore the cell and its inspector view.
 #[derive(Debug, Clone, PartialEq)]
