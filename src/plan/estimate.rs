@@ -3,6 +3,7 @@
 //! the response cache answers, and the calls and dollars that leaves.
 
 use super::{Cell, Decision, Plan, RowScope, Rows, Rules};
+use crate::integrations::IntegrationSpec;
 use crate::providers::RequestKey;
 use crate::store::Store;
 use crate::table::{LoadError, SheetSnapshot};
@@ -49,7 +50,7 @@ impl Estimate {
 
     /// The cost of a scope of `scope_rows` rows (what the user chose, before anything was
     /// looked at), scaling a partial count to the whole scope.
-    pub fn cost(&self, plan: &Plan, scope_rows: usize) -> Cost {
+    pub fn cost(&self, spec: &IntegrationSpec, scope_rows: usize) -> Cost {
         let scale = |n: usize| {
             if self.complete {
                 n
@@ -69,7 +70,6 @@ impl Estimate {
         };
         let missing = scale(self.missing);
         let paid_rows = rows.saturating_sub(scale(self.restored) + missing + cached);
-        let spec = plan.integration.spec();
         Cost {
             rows,
             missing,
@@ -146,11 +146,14 @@ pub fn estimate(
     };
     match &scope.rows {
         Rows::All => snapshot.for_each_row(count)?,
-        Rows::Positions(order) => {
-            snapshot.for_rows(order.iter().map(|&p| p as usize), |p, _, row| count(p, row))?
-        }
+        Rows::Positions(order) => snapshot.for_rows(
+            |_| order.iter().map(|&p| p as usize),
+            |p, _, row| count(p, row),
+        )?,
         Rows::Ids(ids) => {
-            snapshot.for_rows(snapshot.positions_of(ids), |p, _, row| count(p, row))?
+            let mut positions = snapshot.positions_of(ids);
+            positions.sort_unstable();
+            snapshot.for_rows(|_| positions, |p, _, row| count(p, row))?
         }
     }
     Ok(estimate)

@@ -25,7 +25,8 @@ pub enum Rows {
     All,
     /// These row positions, in this order (a sorted or filtered view, a selection).
     Positions(Arc<Vec<u32>>),
-    /// These rows by identity (cells to re-run), found in the table when planned.
+    /// These rows by identity (cells to re-run), found in the table when planned and taken
+    /// in table order.
     Ids(Arc<Vec<RowId>>),
 }
 

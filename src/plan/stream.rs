@@ -2,7 +2,7 @@
 //! decides every cell, and hands them on in batches, so the first cells reach the engine at
 //! once and the UI thread only ever handles one batch at a time.
 
-use super::{Cell, Decision, Estimate, Plan, RowScope, Rows, Rules};
+use super::{Cell, Decision, Plan, RowScope, Rows, Rules};
 use crate::table::{LoadError, RowId, SheetSnapshot};
 use std::ops::ControlFlow;
 use tokio_util::sync::CancellationToken;
@@ -36,16 +36,13 @@ pub struct Stream {
 }
 
 impl Stream {
-    /// Decides every cell in scope, handing each batch to `send` as it fills. Returns what
-    /// was counted per plan (complete unless cancelled first).
-    pub fn run(&self, mut send: impl FnMut(Vec<Planned>)) -> Result<Vec<Estimate>, LoadError> {
-        let mut counts = vec![Estimate::default(); self.plans.len()];
+    /// Decides every cell in scope, handing each batch to `send` as it fills (cells left
+    /// alone for being filled are not sent). Stops early when cancelled.
+    pub fn run(&self, mut send: impl FnMut(Vec<Planned>)) -> Result<(), LoadError> {
         let mut batch = Vec::with_capacity(BATCH);
         let mut taken = 0;
-        let mut cancelled = false;
         let mut plan_row = |_: usize, id: RowId, row: &[String]| {
             if self.cancel.is_cancelled() {
-                cancelled = true;
                 return ControlFlow::Break(());
             }
             if self.scope.is_full(taken) {
@@ -56,7 +53,6 @@ impl Stream {
             }
             for (i, plan) in self.plans.iter().enumerate() {
                 let cell = self.rules.decide(plan, row);
-                counts[i].add(plan, &cell);
                 if !matches!(cell.decision, Decision::Filled) {
                     batch.push(Planned {
                         row: id,
@@ -71,22 +67,19 @@ impl Stream {
             ControlFlow::Continue(())
         };
         match &self.scope.rows {
-            Rows::All => self
-                .snapshot
-                .for_rows(0..self.snapshot.row_count(), &mut plan_row)?,
+            Rows::All => self.snapshot.for_rows(|n| 0..n, &mut plan_row)?,
             Rows::Positions(order) => self
                 .snapshot
-                .for_rows(order.iter().map(|&p| p as usize), &mut plan_row)?,
-            Rows::Ids(ids) => self
-                .snapshot
-                .for_rows(self.snapshot.positions_of(ids), &mut plan_row)?,
+                .for_rows(|_| order.iter().map(|&p| p as usize), &mut plan_row)?,
+            Rows::Ids(ids) => {
+                let mut positions = self.snapshot.positions_of(ids);
+                positions.sort_unstable();
+                self.snapshot.for_rows(|_| positions, &mut plan_row)?;
+            }
         }
         if !batch.is_empty() {
             send(batch);
         }
-        for c in &mut counts {
-            c.complete = !cancelled;
-        }
-        Ok(counts)
+        Ok(())
     }
 }

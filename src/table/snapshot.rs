@@ -76,20 +76,22 @@ impl SheetSnapshot {
         &self,
         mut f: impl FnMut(usize, &[String]) -> ControlFlow<()>,
     ) -> Result<(), LoadError> {
-        self.for_rows(0..self.row_count(), |row, _, values| f(row, values))
+        self.for_rows(|rows| 0..rows, |row, _, values| f(row, values))
     }
 
-    /// Calls `f(row, id, values)` for each row position of `rows`, in the order given (a
-    /// position past the end ends the pass). Waits for the index first; fails when indexing
-    /// or reading the file failed.
-    pub fn for_rows(
+    /// Calls `f(row, id, values)` for each row position `rows` picks (given the row count
+    /// once the file is indexed), in the order it gives them; positions the snapshot has not
+    /// got are passed over. Waits for the index first; fails when indexing or reading the
+    /// file failed.
+    pub fn for_rows<I: IntoIterator<Item = usize>>(
         &self,
-        rows: impl IntoIterator<Item = usize>,
+        rows: impl FnOnce(usize) -> I,
         mut f: impl FnMut(usize, RowId, &[String]) -> ControlFlow<()>,
     ) -> Result<(), LoadError> {
         if let Some(err) = self.base.wait_indexed() {
             return Err(err);
         }
+        let rows = rows(self.row_count());
         let base = &self.base;
         let cols = &self.overlay.columns;
         let term = base.dialect.line_ending.term();
@@ -98,7 +100,7 @@ impl SheetSnapshot {
         let mut values = vec![String::new(); cols.len()];
         for row in rows {
             let Some(id) = self.overlay.id_at(row, base) else {
-                break;
+                continue;
             };
             let range = self
                 .overlay
