@@ -14,6 +14,7 @@ pub mod engine;
 pub mod expr;
 pub mod integrations;
 pub mod mcp;
+pub mod plan;
 pub mod providers;
 pub mod resume;
 pub mod run;
