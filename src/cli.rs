@@ -138,6 +138,14 @@ pub struct RunArgs {
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Stream one JSON object per cell state change on stdout (started, retrying, finished,
+    /// notice), then the summary as the last line.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub events: Option<EventsFormat>,
+    /// Only enrich rows where this expression holds (e.g. `title ~ 'ceo' and email is empty`);
+    /// other rows are written unchanged, at no cost. See docs/EXPRESSIONS.md.
+    #[arg(long = "if", value_name = "EXPR")]
+    pub condition: Option<String>,
     /// Skip a row's integration when all its output cells are already filled.
     #[arg(long)]
     pub skip_existing: bool,
@@ -159,6 +167,13 @@ pub struct RunArgs {
     /// Response cache and run journal.
     #[command(flatten)]
     pub store: StoreArgs,
+}
+
+/// How `--events` are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EventsFormat {
+    /// One JSON object per line.
+    Ndjson,
 }
 
 /// `leadgrid integrations`.

@@ -565,3 +565,79 @@ fn a_long_list_streams_through_in_order() {
         }
     }
 }
+
+#[test]
+fn events_stream_one_json_line_per_state_change_then_the_summary() {
+    let d = Dir::new();
+    d.sample();
+    let out = d.leadgrid(&[
+        "run",
+        "sample.csv",
+        "--demo",
+        "-i",
+        "email_domain",
+        "--events",
+        "ndjson",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let finished: Vec<&Value> = lines.iter().filter(|l| l["event"] == "finished").collect();
+    assert_eq!(finished.len(), 8, "one per row");
+    assert!(finished.iter().all(|f| f["integration"] == "email_domain"));
+    let rows: std::collections::BTreeSet<u64> =
+        finished.iter().filter_map(|f| f["row"].as_u64()).collect();
+    assert_eq!(rows, (1..=8).collect());
+    assert_eq!(
+        lines.iter().filter(|l| l["event"] == "started").count(),
+        8,
+        "each cell announced when it starts"
+    );
+    let last = lines.last().expect("a summary line");
+    assert_eq!(last["event"], "summary");
+    assert_eq!(last["summary"]["integrations"]["email_domain"]["done"], 8);
+}
+
+#[test]
+fn a_condition_limits_the_rows_enriched_at_no_cost() {
+    let d = Dir::new();
+    d.sample();
+    let out = d.leadgrid(&[
+        "run",
+        "sample.csv",
+        "--demo",
+        "-i",
+        "linkedin_profile",
+        "--if",
+        "title = CEO or title ~ 'founder'",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let s = summary(&out);
+    assert_eq!(s["rows_enriched"], 2, "{s}");
+    assert_eq!(
+        s["calls_made"], 2,
+        "only the rows the condition keeps are paid"
+    );
+    let (headers, rows) = read_csv(&d.path("sample_enriched.csv"));
+    let headline = column(&headers, "headline");
+    assert_eq!(rows.iter().filter(|r| !r[headline].is_empty()).count(), 2);
+    let bad = d.leadgrid(&[
+        "run",
+        "sample.csv",
+        "--demo",
+        "-i",
+        "email_domain",
+        "--if",
+        "titel >",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        stderr(&bad).contains("bad --if condition"),
+        "{}",
+        stderr(&bad)
+    );
+    assert!(stderr(&bad).contains('^'), "{}", stderr(&bad));
+}
