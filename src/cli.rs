@@ -142,6 +142,10 @@ pub struct RunArgs {
     /// notice), then the summary as the last line.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub events: Option<EventsFormat>,
+    /// Print what the run would do and cost per integration (rows, calls, cache and journal
+    /// hits, estimated dollars) and make no paid call.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Only enrich rows where this expression holds (e.g. `title ~ 'ceo' and email is empty`);
     /// other rows are written unchanged, at no cost. See docs/EXPRESSIONS.md.
     #[arg(long = "if", value_name = "EXPR")]

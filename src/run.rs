@@ -5,6 +5,7 @@
 //! 130 interrupted (the partial result is still written).
 
 pub mod csvio;
+pub mod dry_run;
 pub mod events;
 pub mod progress;
 pub mod summary;
@@ -66,6 +67,28 @@ pub enum RunError {
 
 /// `leadgrid run`: runs, prints the summary, returns the exit code.
 pub fn main(args: &RunArgs) -> u8 {
+    if args.dry_run {
+        return match dry_run::dry_run(args) {
+            Ok(plan) if args.json => match serde_json::to_string_pretty(&plan) {
+                Ok(json) => {
+                    println!("{json}");
+                    0
+                }
+                Err(e) => {
+                    eprintln!("leadgrid run: cannot encode the plan: {e}");
+                    1
+                }
+            },
+            Ok(plan) => {
+                eprint!("{}", plan.human());
+                0
+            }
+            Err(e) => {
+                eprintln!("leadgrid run: {e}");
+                1
+            }
+        };
+    }
     let mut ndjson = |event: &RunEvent| {
         if let Ok(line) = serde_json::to_string(event) {
             println!("{line}");
@@ -228,23 +251,7 @@ pub fn execute(
         journal: (!journal.is_empty()).then(|| Arc::new(journal)),
         skip_filled: args.skip_existing,
     };
-    let condition = match args.condition.as_deref().map(str::trim) {
-        Some(src) if !src.is_empty() => {
-            let program = crate::expr::parse(src)
-                .map_err(|e| RunError::Condition(e.render(src)))?
-                .bind(&headers)
-                .map_err(|e| RunError::Condition(e.render(src)))?;
-            let ctx = crate::expr::EvalCtx::now();
-            let keep = move |row: &[String]| program.matches(&row, &ctx);
-            Some(Arc::new(keep) as Arc<dyn crate::plan::RowFilter>)
-        }
-        _ => None,
-    };
-    let scope = RowScope {
-        filter: condition,
-        ..RowScope::all()
-    }
-    .limited(args.limit);
+    let scope = scope_of(args, &headers)?;
     let mut enriched_rows = args.limit.unwrap_or(scan.rows).min(scan.rows);
 
     // How many cells will run, for the progress bar; only a journal, --skip-existing or a
@@ -542,6 +549,27 @@ pub fn execute(
         interrupted,
         stopped,
     })
+}
+
+/// The rows a run enriches: the first `--limit` of those `--if` keeps.
+pub fn scope_of(args: &RunArgs, headers: &[String]) -> Result<RowScope, RunError> {
+    let condition = match args.condition.as_deref().map(str::trim) {
+        Some(src) if !src.is_empty() => {
+            let program = crate::expr::parse(src)
+                .map_err(|e| RunError::Condition(e.render(src)))?
+                .bind(headers)
+                .map_err(|e| RunError::Condition(e.render(src)))?;
+            let ctx = crate::expr::EvalCtx::now();
+            let keep = move |row: &[String]| program.matches(&row, &ctx);
+            Some(Arc::new(keep) as Arc<dyn crate::plan::RowFilter>)
+        }
+        _ => None,
+    };
+    Ok(RowScope {
+        filter: condition,
+        ..RowScope::all()
+    }
+    .limited(args.limit))
 }
 
 /// The event telling that a cell finished.

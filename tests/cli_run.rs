@@ -641,3 +641,58 @@ fn a_condition_limits_the_rows_enriched_at_no_cost() {
     );
     assert!(stderr(&bad).contains('^'), "{}", stderr(&bad));
 }
+
+#[test]
+fn a_dry_run_counts_what_a_run_would_pay_and_calls_nothing() {
+    let d = Dir::new();
+    d.sample();
+    let demo = DemoHandle::start_background(DemoOptions::default()).expect("demo");
+    let dry = |d: &Dir| {
+        let out = d
+            .against("test-key", demo.base_url())
+            .args(["run", "sample.csv", "-i", "linkedin_profile,email_domain"])
+            .args(["--dry-run", "--json"])
+            .output()
+            .expect("dry run");
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        summary(&out)
+    };
+    let plan = dry(&d);
+    assert_eq!(demo.stats().requests, 0, "a dry run makes no request");
+    assert_eq!(plan["rows"], 8);
+    let profile = &plan["integrations"][0];
+    assert_eq!(profile["integration"], "linkedin_profile");
+    assert_eq!(
+        profile["missing_input"], 1,
+        "one sample row has no LinkedIn URL"
+    );
+    assert_eq!(profile["paid_rows"], 7, "{plan}");
+    assert_eq!(profile["calls"], 7);
+    assert_eq!(plan["integrations"][1]["calls"], 0, "local calls nothing");
+    assert!(plan["cost_usd"].as_f64().is_some_and(|c| c > 0.0));
+    assert_eq!(plan["integrations"][1]["cost_usd"], 0.0, "local is free");
+    // After a real run, the same command would restore everything from the journal.
+    let out = d
+        .against("test-key", demo.base_url())
+        .args([
+            "run",
+            "sample.csv",
+            "-i",
+            "linkedin_profile,email_domain",
+            "--json",
+        ])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.code().is_some_and(|c| c == 0 || c == 2),
+        "{}",
+        stderr(&out)
+    );
+    let paid = demo.stats().requests;
+    let plan = dry(&d);
+    assert_eq!(demo.stats().requests, paid, "still no request");
+    let profile = &plan["integrations"][0];
+    let restored = profile["restored"].as_u64().unwrap_or(0);
+    assert!(restored >= 6, "{plan}");
+    assert_eq!(profile["paid_rows"].as_u64(), Some(7 - restored), "{plan}");
+}
