@@ -5,14 +5,16 @@
 #![deny(clippy::unwrap_used, clippy::panic)]
 
 pub mod cell;
+pub mod census;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod engine;
-pub mod error_column;
 pub mod expr;
 pub mod integrations;
+pub mod mcp;
+pub mod plan;
 pub mod providers;
 pub mod resume;
 pub mod run;

@@ -5,23 +5,25 @@
 //! 130 interrupted (the partial result is still written).
 
 pub mod csvio;
-pub mod plan;
+pub mod dry_run;
+pub mod events;
 pub mod progress;
 pub mod summary;
 
 use crate::cell::CellState;
-use crate::cli::RunArgs;
+use crate::cli::{EventsFormat, RunArgs};
 use crate::config::{Config, ConfigError};
 use crate::demo::DemoOptions;
-use crate::engine::{Event, Job, JobKey, JobResult};
+use crate::engine::{Event, JobKey, JobResult};
 use crate::integrations::{Fields, Integration, registry};
+use crate::plan::{Decision, ErrorSink, Plan, PlanError, RowScope, Rules};
 use crate::providers::ProviderId;
 use crate::resume::Journal;
 use crate::session::{Session, SessionError, SessionOptions, StoreChoice};
 use crate::store::RunId;
 use crate::table::{Encoding, OpenOptions};
 use csvio::CsvError;
-use plan::{PlanError, Planned, Source};
+use events::{RunEvent, RunHooks};
 use progress::{Progress, Tally};
 use std::collections::{BTreeMap, VecDeque};
 use std::io::IsTerminal;
@@ -55,6 +57,9 @@ pub enum RunError {
         "no DataGen API key: set DATAGEN_API_KEY (or api_key under [datagen] in the config file), or use --demo for fictional data"
     )]
     NoKey,
+    /// `--if` does not parse or names no column.
+    #[error("bad --if condition:\n{0}")]
+    Condition(String),
     /// The runtime, demo server or HTTP client could not start.
     #[error("{0}")]
     Setup(String),
@@ -62,9 +67,45 @@ pub enum RunError {
 
 /// `leadgrid run`: runs, prints the summary, returns the exit code.
 pub fn main(args: &RunArgs) -> u8 {
-    match run(args) {
+    if args.dry_run {
+        return match dry_run::dry_run(args) {
+            Ok(plan) if args.json => match serde_json::to_string_pretty(&plan) {
+                Ok(json) => {
+                    println!("{json}");
+                    0
+                }
+                Err(e) => {
+                    eprintln!("leadgrid run: cannot encode the plan: {e}");
+                    1
+                }
+            },
+            Ok(plan) => {
+                eprint!("{}", plan.human());
+                0
+            }
+            Err(e) => {
+                eprintln!("leadgrid run: {e}");
+                1
+            }
+        };
+    }
+    let mut ndjson = |event: &RunEvent| {
+        if let Ok(line) = serde_json::to_string(event) {
+            println!("{line}");
+        }
+    };
+    let hooks = RunHooks {
+        events: (args.events == Some(EventsFormat::Ndjson))
+            .then_some(&mut ndjson as &mut dyn FnMut(&RunEvent)),
+        cancel: None,
+    };
+    match run(args, hooks) {
         Ok(summary) => {
-            if args.json {
+            if args.events == Some(EventsFormat::Ndjson) {
+                // The summary is the last line of the stream.
+                let line = serde_json::json!({"event": "summary", "summary": summary});
+                println!("{line}");
+            } else if args.json {
                 match serde_json::to_string_pretty(&summary) {
                     Ok(json) => println!("{json}"),
                     Err(e) => eprintln!("leadgrid run: cannot encode the summary: {e}"),
@@ -82,7 +123,7 @@ pub fn main(args: &RunArgs) -> u8 {
 }
 
 /// Loads settings, connects to DataGen (or the in-process demo server) and runs.
-pub fn run(args: &RunArgs) -> Result<Summary, RunError> {
+pub fn run(args: &RunArgs, hooks: RunHooks<'_>) -> Result<Summary, RunError> {
     let config = Config::load()?;
     let integrations = resolve(&args.integrations)?;
     let needs_network = integrations
@@ -112,7 +153,14 @@ pub fn run(args: &RunArgs) -> Result<Summary, RunError> {
         SessionError::NoKey => RunError::NoKey,
         other => RunError::Setup(other.to_string()),
     })?;
-    execute(&mut session, args, integrations, &output, run_id.as_ref())
+    execute(
+        &mut session,
+        args,
+        integrations,
+        &output,
+        run_id.as_ref(),
+        hooks,
+    )
 }
 
 /// Looks integrations up by name, keeping the order given; duplicates are dropped.
@@ -152,73 +200,10 @@ const WINDOW: usize = 16_384;
 /// Rows read at a time once the window has room for them.
 const READ_BATCH: usize = 1_024;
 
-/// What one (row, integration) cell needs.
-enum Decision {
-    /// `--skip-existing` and every output is filled already.
-    Skip,
-    /// Finished in an earlier run of the same command: its journaled result.
-    Restore(JobResult),
-    /// A job for the engine.
-    Run(Job),
-}
-
-/// How the run treats each cell: the plans, the journal and the user's choices.
-struct Rules<'a> {
-    plans: &'a [Planned],
-    journal: &'a Journal,
-    skip_existing: bool,
-}
-
-impl Rules<'_> {
-    fn decide(&self, r: usize, c: usize, row: &[String]) -> Decision {
-        let p = &self.plans[c];
-        if self.skip_existing
-            && p.outputs
-                .iter()
-                .all(|&i| !row.get(i).is_none_or(|v| v.trim().is_empty()))
-        {
-            return Decision::Skip;
-        }
-        let key = JobKey {
-            row: r as u64,
-            column: c as u32,
-        };
-        let inputs = inputs_of(p, row);
-        match self
-            .journal
-            .lookup(p.integration.spec().name, &inputs)
-            .filter(|f| f.is_settled())
-        {
-            Some(found) => Decision::Restore(JobResult {
-                key,
-                state: found.state,
-                fields: found.fields,
-                error: found.error,
-                calls: Vec::new(),
-                notes: Vec::new(),
-            }),
-            None => Decision::Run(Job {
-                key,
-                integration: p.integration.clone(),
-                inputs,
-                fresh: false,
-            }),
-        }
-    }
-}
-
 /// A row read and not yet written: its values, and how many of its cells are still running.
 struct Pending {
     row: Vec<String>,
     outstanding: usize,
-}
-
-/// Where failure messages go: an `<integration>_error` column the input already has (filled
-/// in place, cleared where the cell now succeeds), or a new one added at the end only if
-/// some cell failed.
-struct ErrorSink {
-    existing: Option<usize>,
-    new: BTreeMap<usize, String>,
 }
 
 /// Runs `integrations` over the input in `session` and writes the result to `output`.
@@ -230,6 +215,7 @@ pub fn execute(
     integrations: Vec<Arc<dyn Integration>>,
     output: &Path,
     run: Option<&RunId>,
+    mut hooks: RunHooks<'_>,
 ) -> Result<Summary, RunError> {
     let started = Instant::now();
     let open = OpenOptions {
@@ -244,17 +230,11 @@ pub fn execute(
     let scan = input.scan();
     let mut headers = input.headers.clone();
     headers.resize(scan.width, String::new());
-    let plans = plan::plan(&mut headers, &integrations, &args.map, &args.set)?;
+    let plans = crate::plan::mapping::wire(&mut headers, &integrations, &args.map, &args.set)?;
     let width = headers.len();
     let mut sinks: Vec<ErrorSink> = plans
         .iter()
-        .map(|p| {
-            let name = crate::error_column::name(p.integration.spec().name);
-            ErrorSink {
-                existing: headers.iter().position(|h| *h == name),
-                new: BTreeMap::new(),
-            }
-        })
+        .map(|p| ErrorSink::new(p.name(), &headers))
         .collect();
     let progress_bar = std::io::stderr().is_terminal();
     let mut warnings: Vec<String> = session.store_warning.iter().cloned().collect();
@@ -266,29 +246,37 @@ pub fn execute(
         }),
         _ => Journal::default(),
     };
+    let counting = !journal.is_empty() || args.skip_existing;
     let rules = Rules {
-        plans: &plans,
-        journal: &journal,
-        skip_existing: args.skip_existing,
+        journal: (!journal.is_empty()).then(|| Arc::new(journal)),
+        skip_filled: args.skip_existing,
     };
-    let enriched_rows = args.limit.unwrap_or(scan.rows).min(scan.rows);
+    let scope = scope_of(args, &headers)?;
+    let mut enriched_rows = args.limit.unwrap_or(scan.rows).min(scan.rows);
 
-    // How many cells will run, for the progress bar; only a journal or --skip-existing
-    // make that differ from rows × integrations, and only then is it worth a pass.
+    // How many cells will run, for the progress bar; only a journal, --skip-existing or a
+    // condition on rows make that differ from rows × integrations, and only then is it
+    // worth a pass.
     let (mut to_run, mut to_restore) = (enriched_rows * plans.len(), 0usize);
-    if !journal.is_empty() || args.skip_existing {
-        (to_run, to_restore) = (0, 0);
-        for (r, row) in input.rows().take(enriched_rows).enumerate() {
+    if counting || scope.reads_rows() {
+        let mut counts = vec![crate::plan::Estimate::default(); plans.len()];
+        let mut taken = 0;
+        for row in input.rows() {
+            if scope.is_full(taken) {
+                break;
+            }
             let mut row = row?;
             row.resize(width, String::new());
-            for c in 0..plans.len() {
-                match rules.decide(r, c, &row) {
-                    Decision::Run(_) => to_run += 1,
-                    Decision::Restore(_) => to_restore += 1,
-                    Decision::Skip => {}
-                }
+            if !scope.admits(&mut taken, &row) {
+                continue;
+            }
+            for (p, count) in plans.iter().zip(&mut counts) {
+                count.add(p, &rules.decide(p, &row));
             }
         }
+        enriched_rows = taken;
+        to_run = counts.iter().map(crate::plan::Estimate::submitted).sum();
+        to_restore = counts.iter().map(|c| c.restored).sum();
     }
 
     let engine = session.engine.clone();
@@ -300,6 +288,9 @@ pub fn execute(
     let mut progress = Progress::new(to_run as u64, progress_bar);
     for warning in &warnings {
         progress.say(warning);
+        hooks.emit(RunEvent::Notice {
+            message: warning.clone(),
+        });
     }
     if to_restore > 0 {
         progress.say(&format!(
@@ -327,9 +318,12 @@ pub fn execute(
                 false
             }
         };
+        let cancel = hooks.cancel.clone().unwrap_or_default();
         let mut window: VecDeque<Pending> = VecDeque::new();
         // Index of the row at the front of the window, and of the next row to read.
         let (mut front, mut next) = (0usize, 0usize);
+        // Rows in scope so far.
+        let mut admitted = 0usize;
         let mut exhausted = false;
         let mut engine_gone = false;
         // Cells submitted and not yet finished: with none, there is no event to wait for
@@ -352,31 +346,41 @@ pub fn execute(
                 pending.row.resize(width, String::new());
                 let r = next;
                 next += 1;
-                if r < enriched_rows {
+                if scope.admits(&mut admitted, &pending.row) {
+                    let key = |c: usize| JobKey {
+                        row: r as u64,
+                        column: c as u32,
+                    };
                     for (c, p) in plans.iter().enumerate() {
-                        match rules.decide(r, c, &pending.row) {
-                            Decision::Skip => counts[c].add(Tally::Skipped),
-                            Decision::Restore(result) => {
+                        let cell = rules.decide(p, &pending.row);
+                        match cell.decision {
+                            Decision::Filled => counts[c].add(Tally::Skipped),
+                            Decision::Restore(found) => {
+                                let result = found.into_result(key(c));
                                 let tally = apply(p, &mut pending.row, r, &mut sinks[c], &result);
+                                if hooks.listening() {
+                                    hooks.emit(finished_event(p.name(), &result, true));
+                                }
                                 counts[c].add(tally);
                                 restored += 1;
                                 restored_cost += p.integration.spec().cost_per_row_usd;
                             }
                             // After Ctrl-C nothing new starts (restored cells still come
                             // back): the cell is cancelled, as if it had been queued.
-                            Decision::Run(job) if interrupted || engine_gone => {
+                            Decision::Run if interrupted || engine_gone => {
                                 let result = JobResult {
-                                    key: job.key,
+                                    key: key(c),
                                     state: CellState::Cancelled,
                                     fields: Fields::new(),
                                     error: None,
                                     calls: Vec::new(),
                                     notes: Vec::new(),
                                 };
-                                counts[c].add(apply(p, &mut pending.row, r, &mut sinks[c], &result));
+                                let tally = apply(p, &mut pending.row, r, &mut sinks[c], &result);
+                                counts[c].add(tally);
                             }
-                            Decision::Run(job) => {
-                                jobs.push(job);
+                            Decision::Run => {
+                                jobs.push(p.job(key(c), cell.inputs, false));
                                 pending.outstanding += 1;
                             }
                         }
@@ -403,6 +407,12 @@ pub fn execute(
             }
             let event = tokio::select! {
                 event = events.recv() => event,
+                () = cancel.cancelled(), if !interrupted => {
+                    interrupted = true;
+                    progress.say("cancelled: the partial result will be written");
+                    engine.cancel_all();
+                    continue;
+                }
                 signal = &mut ctrl_c, if listening => {
                     listening = false;
                     if signal.is_err() {
@@ -424,6 +434,9 @@ pub fn execute(
                         continue;
                     };
                     let tally = apply(p, &mut pending.row, r, &mut sinks[c], &result);
+                    if hooks.listening() {
+                        hooks.emit(finished_event(p.name(), &result, false));
+                    }
                     pending.outstanding = pending.outstanding.saturating_sub(1);
                     counts[c].add(tally);
                     progress.finished(tally);
@@ -437,12 +450,42 @@ pub fn execute(
                         error.message
                     );
                     progress.say(&line);
+                    hooks.emit(RunEvent::Notice {
+                        message: line.clone(),
+                    });
                     stopped.push(line);
                 }
                 Some(Event::Provider(notice)) => {
                     let line = notice.message();
                     progress.say(&line);
+                    hooks.emit(RunEvent::Notice {
+                        message: line.clone(),
+                    });
                     notices.push(line);
+                }
+                Some(Event::Running(key)) if hooks.listening() => {
+                    if let Some(p) = plans.get(key.column as usize) {
+                        hooks.emit(RunEvent::Started {
+                            row: key.row as usize + 1,
+                            integration: p.name().to_owned(),
+                        });
+                    }
+                }
+                Some(Event::Retrying {
+                    key,
+                    attempt,
+                    max,
+                    reason,
+                }) if hooks.listening() => {
+                    if let Some(p) = plans.get(key.column as usize) {
+                        hooks.emit(RunEvent::Retrying {
+                            row: key.row as usize + 1,
+                            integration: p.name().to_owned(),
+                            attempt,
+                            max,
+                            reason,
+                        });
+                    }
                 }
                 Some(_) => {}
                 // The engine is gone: write what there is, rows as they are.
@@ -461,7 +504,7 @@ pub fn execute(
         .filter(|(_, sink)| !sink.new.is_empty())
         .map(|(p, sink)| {
             (
-                crate::error_column::name(p.integration.spec().name),
+                crate::plan::errors::column_name(p.name()),
                 std::mem::take(&mut sink.new),
             )
         })
@@ -518,45 +561,53 @@ pub fn execute(
     })
 }
 
-fn inputs_of(p: &Planned, row: &[String]) -> Fields {
-    p.inputs
-        .iter()
-        .filter_map(|(name, source)| {
-            let value = match source.as_ref()? {
-                Source::Column(i) => row.get(*i)?.clone(),
-                Source::Constant(v) => v.clone(),
-            };
-            Some(((*name).to_owned(), value))
-        })
-        .collect()
+/// The rows a run enriches: the first `--limit` of those `--if` keeps.
+pub fn scope_of(args: &RunArgs, headers: &[String]) -> Result<RowScope, RunError> {
+    let condition = match args.condition.as_deref().map(str::trim) {
+        Some(src) if !src.is_empty() => {
+            let program = crate::expr::parse(src)
+                .map_err(|e| RunError::Condition(e.render(src)))?
+                .bind(headers)
+                .map_err(|e| RunError::Condition(e.render(src)))?;
+            let ctx = crate::expr::EvalCtx::now();
+            let keep = move |row: &[String]| program.matches(&row, &ctx);
+            Some(Arc::new(keep) as Arc<dyn crate::plan::RowFilter>)
+        }
+        _ => None,
+    };
+    Ok(RowScope {
+        filter: condition,
+        ..RowScope::all()
+    }
+    .limited(args.limit))
 }
 
-/// Writes a finished cell into its row; returns how it counts.
+/// The event telling that a cell finished.
+fn finished_event(integration: &str, result: &JobResult, restored: bool) -> RunEvent {
+    RunEvent::Finished {
+        row: result.key.row as usize + 1,
+        integration: integration.to_owned(),
+        state: result.state.label().to_owned(),
+        error: result.error.as_ref().map(|e| e.message.clone()),
+        restored,
+    }
+}
+
+/// Writes a finished cell into its row and its error column; returns how it counts.
 fn apply(
-    p: &Planned,
+    p: &Plan,
     row: &mut [String],
     r: usize,
     errors: &mut ErrorSink,
     result: &JobResult,
 ) -> Tally {
+    errors.report(r, row, result);
     if result.state == CellState::Done {
-        for (spec, &column) in p.integration.spec().outputs.iter().zip(&p.outputs) {
+        for &(name, column) in &p.outputs {
             if let Some(cell) = row.get_mut(column) {
-                *cell = result.fields.get(spec.name).cloned().unwrap_or_default();
+                *cell = result.fields.get(name).cloned().unwrap_or_default();
             }
         }
-    }
-    let message = crate::error_column::text(&result.state, result.error.as_ref());
-    match (errors.existing, message) {
-        (Some(column), message) => {
-            if let Some(cell) = row.get_mut(column) {
-                *cell = message.unwrap_or_default();
-            }
-        }
-        (None, Some(message)) => {
-            errors.new.insert(r, message);
-        }
-        (None, None) => {}
     }
     Tally::of(&result.state)
 }

@@ -6,12 +6,12 @@ use crate::config::Config;
 use crate::demo::{DemoHandle, DemoOptions};
 use crate::engine::backoff::Backoff;
 use crate::engine::breaker::BreakerSettings;
-use crate::engine::caller::{Caller, CallerSettings, NoCache, ResponseCache};
+use crate::engine::caller::{Caller, CallerSettings};
 use crate::engine::{Engine, EngineSettings, EventReceiver, ResultSink};
-use crate::providers::ProviderId;
 use crate::providers::datagen::{ApiKey, DatagenClient};
 use crate::providers::http::{HttpClient, HttpSettings};
 use crate::providers::keys::MissingKeys;
+use crate::providers::{NoCache, ProviderId, ResponseCache};
 use crate::resume::JournalSink;
 use crate::store::{CachePolicy, ProviderPolicy, RunId, Store, StoreConfig};
 use std::collections::BTreeMap;
@@ -213,7 +213,7 @@ impl Session {
 }
 
 /// Opens the store the user chose, with the configured TTLs and call costs.
-fn open_store(
+pub fn open_store(
     config: &Config,
     choice: &StoreChoice,
 ) -> Result<Option<Store>, crate::store::StoreError> {
