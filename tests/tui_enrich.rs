@@ -501,6 +501,7 @@ fn removing_an_enrichment_is_one_undo_step_that_brings_back_its_cells() {
         (totals.done, totals.no_data, totals.failed, totals.skipped),
         (5, 1, 1, 1)
     );
+    h.keys("$");
     let screen = h.render();
     assert!(screen.contains("∅ no data"), "{screen}");
     // Redo removes it again; undo past its addition withdraws it too.
@@ -732,4 +733,69 @@ fn the_demo_is_free_and_says_so_beside_the_real_price() {
         "{screen}"
     );
     assert!(screen.contains("not needed: demo server"), "{screen}");
+}
+
+#[test]
+fn backing_out_of_the_quit_dialogs_leaves_the_run_going() {
+    let (mut h, hold) = slow_profile_run();
+    // An unsaved edit as well as a running column: two questions before quitting.
+    h.keys("e");
+    h.keys("!");
+    h.key(KeyCode::Enter);
+    assert!(h.app.enrich.is_running());
+    h.keys("q");
+    assert!(h.render().contains("Enrichment running"));
+    h.keys("y");
+    assert!(h.render().contains("Unsaved changes"));
+    h.key(KeyCode::Esc);
+    assert!(!h.app.quit);
+    assert!(h.render().contains("quit cancelled: the run goes on"));
+    // Nothing was cancelled: the held calls finish once released.
+    assert!(h.app.enrich.is_running());
+    assert_eq!(h.app.enrich.totals().cancelled, 0);
+    hold.release();
+    h.settle();
+    let totals = h.app.enrich.totals();
+    assert_eq!((totals.pending(), totals.cancelled), (0, 0), "{totals:?}");
+    assert!(totals.done > 0, "{totals:?}");
+}
+
+#[test]
+fn undoing_a_running_enrichment_asks_and_redo_offers_to_continue_it() {
+    let (mut h, hold) = slow_profile_run();
+    h.pump_until(|app| !app.enrich.is_planning());
+    let columns = h.app.sheet.columns().len();
+    h.keys("u");
+    let screen = h.render();
+    assert!(
+        screen.contains("Undo takes out linkedin_profile, which is still running"),
+        "{screen}"
+    );
+    h.key(KeyCode::Esc);
+    assert!(h.render().contains("nothing undone: the run goes on"));
+    assert_eq!(h.app.sheet.columns().len(), columns);
+    assert!(h.app.enrich.is_running());
+
+    h.keys("uy");
+    assert!(h.app.enrich.columns.is_empty());
+    assert_eq!(h.app.sheet.columns().len(), columns - 4);
+    // Redo brings it back with the cells the undo cancelled, and offers to go on.
+    h.ctrl('r');
+    let screen = h.render();
+    assert!(screen.contains("Continue the run?"), "{screen}");
+    assert!(
+        screen.contains("linkedin_profile is back with 7 unfinished cells"),
+        "{screen}"
+    );
+    hold.release();
+    h.keys("y");
+    assert!(h.render().contains("continuing 7 unfinished cells"));
+    h.settle();
+    let totals = h.app.enrich.totals();
+    assert_eq!((totals.cancelled, totals.pending()), (0, 0), "{totals:?}");
+    assert_eq!(
+        (totals.done, totals.no_data, totals.failed),
+        (5, 1, 1),
+        "{totals:?}"
+    );
 }

@@ -367,3 +367,30 @@ fn saving_over_a_file_another_grid_saved_asks_overwrite_save_as_or_cancel() {
     assert!(!on_disk.contains("Ada Lovelace"), "{on_disk}");
     assert!(!third.app.is_dirty());
 }
+
+#[test]
+fn undoing_every_change_leaves_a_clean_sheet_that_quits_without_asking() {
+    let (_dir, path) = temp_copy("lead-list/sample.csv");
+    let mut h = Harness::open(&path, 110, 14);
+    edit(&mut h, "Adele");
+    h.keys("o");
+    assert!(h.render().contains("[+]"));
+    h.keys("uu");
+    assert!(!h.render().contains("[+]"), "{}", h.render());
+    h.keys("q");
+    assert!(h.app.quit, "nothing to save: q quits at once");
+}
+
+#[test]
+fn widening_after_a_narrow_resize_shows_the_columns_again() {
+    let mut h = Harness::open(&repo_file("lead-list/sample.csv"), 160, 14);
+    h.keys("$");
+    h.resize(30, 14);
+    let narrow = h.render();
+    assert!(!narrow.contains("first_name"), "{narrow}");
+    assert!(narrow.contains("campaign_name"), "{narrow}");
+    h.resize(200, 14);
+    let wide = h.render();
+    assert!(wide.contains("first_name"), "{wide}");
+    assert!(wide.contains("campaign_name"), "{wide}");
+}

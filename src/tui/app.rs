@@ -313,8 +313,8 @@ impl App {
             }
             Intent::DeleteRows(rows) => self.delete_rows(&rows),
             Intent::DeleteColumn(col) => self.delete_column(col),
-            Intent::Undo => self.undo(true),
-            Intent::Redo => self.undo(false),
+            Intent::Undo => self.undo(true, false),
+            Intent::Redo => self.undo(false, false),
             Intent::Save => self.start_save(None, false),
             Intent::Quit => {
                 if self.enrich.is_running() {
@@ -390,6 +390,11 @@ impl App {
                     ConfirmKind::ChangedOnDisk { .. } => {
                         "not saved: the file on disk was left as it is"
                     }
+                    ConfirmKind::UndoRunning { .. } => "nothing undone: the run goes on",
+                    ConfirmKind::ContinueUnfinished { .. } => {
+                        "its unfinished cells wait (F re-runs them)"
+                    }
+                    _ if self.enrich.is_running() => "quit cancelled: the run goes on",
                     _ => "quit cancelled",
                 }));
             }
@@ -431,15 +436,20 @@ impl App {
                 self.start_save(None, false);
             }
             ConfirmKind::ChangedOnDisk { path } => self.start_save(Some(path), true),
-            ConfirmKind::QuitRunning => {
-                let m = self.enrich.cancel_all();
-                self.say(m);
-                if self.is_dirty() {
-                    self.open(Popup::Confirm(ConfirmKind::QuitUnsaved));
-                } else {
-                    self.quit = true;
-                }
+            ConfirmKind::UndoRunning { undo, .. } => self.undo(undo, true),
+            ConfirmKind::ContinueUnfinished { ci } => {
+                let n = self.enrich.rerun_column(&self.sheet, ci, true, &self.tx);
+                self.say(Message::info(format!(
+                    "continuing {}",
+                    count(n, "unfinished cell")
+                )));
             }
+            // Nothing is cancelled until the whole quit is confirmed: quitting drops the
+            // engine, which stops the run (finished cells are journaled already).
+            ConfirmKind::QuitRunning if self.is_dirty() => {
+                self.open(Popup::Confirm(ConfirmKind::QuitUnsaved));
+            }
+            ConfirmKind::QuitRunning => self.quit = true,
             ConfirmKind::CancelRun => {
                 let m = self.enrich.cancel_all();
                 self.say(m);
@@ -552,22 +562,37 @@ impl App {
         }
     }
 
-    fn undo(&mut self, undo: bool) {
+    /// Undoes (or redoes) the last edit. A step that would take out an enrichment while it
+    /// runs asks first (unless `confirmed`); one that brings back an enrichment with
+    /// unfinished cells offers to continue them.
+    fn undo(&mut self, undo: bool, confirmed: bool) {
         if self.edits_blocked() {
             return;
         }
+        if !confirmed && let Some((ci, _)) = self.enrich.undo_would_stop(&self.sheet, undo) {
+            self.open(Popup::Confirm(ConfirmKind::UndoRunning { ci, undo }));
+            return;
+        }
         let rows_before = self.sheet.row_count();
-        if !self.enrich.undo(&mut self.sheet, undo) {
+        let Some(back) = self.enrich.undo(&mut self.sheet, undo) else {
             self.say(Message::info(if undo {
                 "nothing to undo"
             } else {
                 "nothing to redo"
             }));
             return;
-        }
+        };
         self.grid.columns_changed(&self.sheet);
         if self.sheet.row_count() != rows_before {
             self.grid.rows_changed(&context!(self));
+        }
+        // Taken out while it ran (its cells cancelled then): offer to go on.
+        let unfinished = back
+            .iter()
+            .filter_map(|&id| self.enrich.position(id))
+            .find(|&ci| self.enrich.columns[ci].counts.cancelled > 0);
+        if let Some(ci) = unfinished {
+            self.open(Popup::Confirm(ConfirmKind::ContinueUnfinished { ci }));
         }
     }
 

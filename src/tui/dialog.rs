@@ -75,6 +75,29 @@ impl Draw for Confirm {
                 "Cancel every queued and running cell?\nCancelled cells show ⊘ and can be re-run (F).\n\ny: cancel the run\nEsc: let it go on",
                 "y / Esc",
             ),
+            ConfirmKind::UndoRunning { ci, undo } => {
+                let Some(column) = ctx.enrich.columns.get(*ci) else {
+                    return;
+                };
+                let body = format!(
+                    "{} takes out {}, which is still running ({} queued or running).\n\ny: stop the run and remove the column\nEsc: keep it running",
+                    if *undo { "Undo" } else { "Redo" },
+                    column.integration.spec().name,
+                    count(column.counts.pending(), "cell")
+                );
+                message_box(frame, area, " Enrichment running ", &body, "y / Esc");
+            }
+            ConfirmKind::ContinueUnfinished { ci } => {
+                let Some(column) = ctx.enrich.columns.get(*ci) else {
+                    return;
+                };
+                let body = format!(
+                    "{} is back with {} (⊘ cancelled when it was taken out, or ✗ failed).\n\ny: continue them\nEsc: leave them (F re-runs unfinished cells later)",
+                    column.integration.spec().name,
+                    count(column.counts.unfinished(), "unfinished cell")
+                );
+                message_box(frame, area, " Continue the run? ", &body, "y / Esc");
+            }
             ConfirmKind::ChangedOnDisk { path } => {
                 let body = format!(
                     "{} changed on disk since it was opened or last saved\n(another program, or another leadgrid, wrote it).\n\no: overwrite it with this sheet\nw: save as another file\nEsc: cancel (nothing is saved)",

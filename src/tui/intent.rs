@@ -59,6 +59,10 @@ pub enum ConfirmKind {
     CancelColumn { ci: usize },
     /// Pay again for `rows` of enrichment column `ci` (bypassing the cache).
     Refresh { ci: usize, rows: Vec<usize> },
+    /// Undo (or redo, `undo` false) would take out enrichment `ci` while it runs.
+    UndoRunning { ci: usize, undo: bool },
+    /// Undo or redo brought enrichment `ci` back with unfinished cells: continue them?
+    ContinueUnfinished { ci: usize },
     /// The file changed on disk since it was read or saved: overwrite it, save as, or cancel.
     ChangedOnDisk { path: std::path::PathBuf },
 }

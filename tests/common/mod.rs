@@ -153,10 +153,32 @@ impl Harness {
         }
     }
 
+    /// The terminal changes size.
+    pub fn resize(&mut self, w: u16, h: u16) {
+        self.terminal.backend_mut().resize(w, h);
+        self.app.update(AppEvent::Input(Event::Resize(w, h)));
+    }
+
     /// Draws and returns the screen's cells.
     pub fn buffer(&mut self) -> ratatui::buffer::Buffer {
         self.terminal.draw(|f| draw(&self.app, f)).expect("draw");
         self.terminal.backend().buffer().clone()
+    }
+
+    /// Applies background results until `done` holds (a timeout is only the failure bound),
+    /// for states reached while something is still running.
+    pub fn pump_until(&mut self, done: impl Fn(&App) -> bool) {
+        let start = Instant::now();
+        while !done(&self.app) {
+            if let Ok(ev) = self.rx.recv_timeout(Duration::from_millis(5)) {
+                self.app.update(ev);
+            }
+            self.app.update(AppEvent::Tick);
+            assert!(
+                start.elapsed() < Duration::from_secs(120),
+                "the state never came"
+            );
+        }
     }
 
     /// Draws and returns the screen as lines of text.

@@ -359,16 +359,22 @@ impl Grid {
             .map(|&c| self.columns.width_of(sheet, c))
             .collect();
         let avail = self.size.0.saturating_sub(self.gutter_width(sheet)) as usize;
-        while self.left < self.cursor_col {
-            let used: usize = widths
-                [self.left..=self.cursor_col.min(widths.len().saturating_sub(1))]
+        let span = |from: usize, to: usize| -> usize {
+            widths
+                .get(from..=to.min(widths.len().saturating_sub(1)))
+                .unwrap_or_default()
                 .iter()
                 .map(|&w| usize::from(w) + 1)
-                .sum();
-            if used <= avail {
-                break;
-            }
+                .sum()
+        };
+        while self.left < self.cursor_col && span(self.left, self.cursor_col) > avail {
             self.left += 1;
+        }
+        // No blank space at the right while columns to the left would fit in it (after the
+        // terminal grew, or columns were narrowed or hidden).
+        let last = widths.len().saturating_sub(1);
+        while self.left > 0 && span(self.left - 1, last) <= avail {
+            self.left -= 1;
         }
     }
 
