@@ -799,3 +799,39 @@ fn undoing_a_running_enrichment_asks_and_redo_offers_to_continue_it() {
         "{totals:?}"
     );
 }
+
+#[test]
+fn the_status_bar_and_the_runs_panel_agree_on_calls_and_savings() {
+    let mut h = sample_with_profile();
+    // A re-run of a done cell is answered from memory: reused, not paid.
+    h.key(KeyCode::End);
+    h.keys("r");
+    h.settle();
+    let screen = h.render();
+    let status = screen.lines().last().unwrap_or_default().to_string();
+    assert!(
+        status.contains("8 calls, 1 reused ($0.01 saved)"),
+        "{status}"
+    );
+    assert!(status.contains("│ ✓5 ∅1 ✗1 –1"), "{status}");
+    h.keys("t");
+    let screen = h.render();
+    assert!(
+        screen.contains("total: 8 calls, 1 reused ($0.01 saved), est. $0.08"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn a_message_goes_after_a_few_seconds_and_stays_apart_from_the_counters() {
+    let mut h = sample_with_profile();
+    h.keys("-");
+    let status = h.render().lines().last().unwrap_or_default().to_string();
+    assert!(status.contains("hidden (_ to show all) │"), "{status}");
+    h.app.expire_message(std::time::Instant::now());
+    assert!(h.app.message.is_some(), "not yet");
+    h.app
+        .expire_message(std::time::Instant::now() + std::time::Duration::from_secs(6));
+    assert!(h.app.message.is_none());
+    assert!(!h.render().contains("hidden (_ to show all)"));
+}

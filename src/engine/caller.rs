@@ -171,6 +171,19 @@ impl Caller {
         }
     }
 
+    /// Providers whose rate limit is holding calls back right now, with the limit (requests
+    /// per minute), in provider order.
+    pub fn throttled(&self) -> Vec<(ProviderId, u32)> {
+        let mut out: Vec<(ProviderId, u32)> = self
+            .limits
+            .iter()
+            .filter(|(_, limit)| limit.is_throttling())
+            .map(|(&p, limit)| (p, limit.limit()))
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
     /// What the caller has done so far.
     pub fn stats(&self) -> CallerStats {
         CallerStats {

@@ -12,7 +12,7 @@ use super::grid::Grid;
 use super::help::Help;
 use super::inspector::Inspector;
 use super::intent::{ConfirmKind, Intent, Popup, PromptKind};
-use super::message::Message;
+use super::message::{Level, Message};
 use super::mode::Mode;
 use super::persist::Persistence;
 use super::picker::Picker;
@@ -24,6 +24,12 @@ use crate::table::{ColumnId, SaveError, Sheet};
 use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEvent};
 use std::path::PathBuf;
 use std::sync::mpsc::Sender;
+use std::time::{Duration, Instant};
+
+/// How long a notice stays in the status bar.
+const INFO_TTL: Duration = Duration::from_secs(5);
+/// How long an error stays (it has more to read).
+const ERROR_TTL: Duration = Duration::from_secs(12);
 
 /// The components' view of the app. A macro, not a method, so that it borrows only the
 /// fields it names and a component can be borrowed mutably beside it.
@@ -49,6 +55,8 @@ pub struct App {
     pub grid: Grid,
     pub mode: Mode,
     pub message: Option<Message>,
+    /// When the message was shown: it goes after a few seconds, or at the next key.
+    message_at: Option<Instant>,
     /// The last text copied, numbered so the event loop hands each copy to the terminal once.
     pub copied: Option<(u64, String)>,
     /// A save running in the background; edits wait until it ends.
@@ -74,6 +82,7 @@ impl App {
             persist: None,
             mode: Mode::Normal,
             message: None,
+            message_at: None,
             copied: None,
             saving: None,
             quit: false,
@@ -108,7 +117,7 @@ impl App {
                 let columns = &mut self.grid.columns;
                 let grow = &mut |col: ColumnId, value: &str| columns.grow_to_fit(col, value);
                 if let Some(m) = self.enrich.apply_event(&mut self.sheet, event, grow) {
-                    self.message = Some(m);
+                    self.say(m);
                 }
             }
         }
@@ -122,6 +131,28 @@ impl App {
     /// Whether there is anything not yet saved.
     pub fn is_dirty(&self) -> bool {
         self.sheet.is_dirty()
+    }
+
+    /// Drops the status-bar message once it has shown long enough at `now`: an error stays
+    /// longer than a notice, and either goes at the next key.
+    pub fn expire_message(&mut self, now: Instant) {
+        let ttl = match &self.message {
+            Some(m) if m.level == Level::Error => ERROR_TTL,
+            Some(_) => INFO_TTL,
+            None => return,
+        };
+        if self
+            .message_at
+            .is_some_and(|at| now.saturating_duration_since(at) >= ttl)
+        {
+            self.message = None;
+        }
+    }
+
+    /// Whether the loop should wake up periodically: something runs, or a message is due to
+    /// expire.
+    pub fn wants_ticks(&self) -> bool {
+        self.is_busy() || self.message.is_some()
     }
 
     /// Whether something is running that needs periodic redraws.
@@ -139,8 +170,10 @@ impl App {
             }
     }
 
-    fn say(&mut self, message: Message) {
+    /// Shows a message in the status bar (until it expires or the next key).
+    pub fn say(&mut self, message: Message) {
         self.message = Some(message);
+        self.message_at = Some(Instant::now());
     }
 
     fn key(&mut self, key: KeyEvent) {
@@ -166,7 +199,9 @@ impl App {
     }
 
     fn tick(&mut self) {
-        self.enrich.tick();
+        let now = Instant::now();
+        self.enrich.tick(now);
+        self.expire_message(now);
         if let Some(err) = self.sheet.index_error()
             && !matches!(self.mode, Mode::Fatal(_))
         {

@@ -78,7 +78,7 @@ pub fn attach_engine(app: &mut App, session: &mut Session, tx: Sender<AppEvent>)
         _ => None,
     };
     if let Some(warning) = &session.store_warning {
-        app.message = Some(message::Message::error(warning.clone()));
+        app.say(message::Message::error(warning.clone()));
     }
     let Some(mut events) = session.take_events() else {
         return;
@@ -186,7 +186,7 @@ where
 {
     terminal.draw(|f| draw::draw(app, f))?;
     loop {
-        let first = if app.is_busy() {
+        let first = if app.wants_ticks() {
             match rx.recv_timeout(TICK) {
                 Ok(ev) => ev,
                 Err(RecvTimeoutError::Timeout) => AppEvent::Tick,

@@ -13,6 +13,7 @@ use crate::sanitize;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table};
 use serde::{Deserialize, Serialize};
 
@@ -200,17 +201,14 @@ fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
             } else if c.paused {
                 "paused".to_string()
             } else if n.pending() > 0 {
-                let elapsed = c.started.elapsed().as_secs_f64().max(0.001);
-                let rate = n.finished() as f64 / elapsed;
-                if rate > 0.0 {
-                    format!("running, ETA {}", format_eta(n.pending() as f64 / rate))
-                } else {
-                    "running".to_string()
+                match c.rate.eta_secs(n.pending()) {
+                    Some(eta) => format!("running, ETA {}", format_eta(eta)),
+                    None => "running".to_string(),
                 }
             } else {
                 "idle".to_string()
             };
-            let cost = (c.attempts as f64).min(n.finished() as f64) * spec.cost_per_row_usd;
+            let spend = c.spend();
             let row = Row::new(vec![
                 spec.name.to_string(),
                 inputs.join(" "),
@@ -220,9 +218,9 @@ fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
                 n.skipped.to_string(),
                 n.cancelled.to_string(),
                 n.pending().to_string(),
-                format!("{} (+{} reused)", c.attempts, c.reused),
+                format!("{} (+{} reused)", spend.calls, spend.reused),
                 (c.latency_ms / finished_calls).to_string(),
-                format!("{cost:.2}"),
+                format!("{:.2}", spend.cost_usd),
                 status,
             ]);
             if i == selected {
@@ -246,9 +244,18 @@ fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
         Constraint::Length(6),
         Constraint::Length(18),
     ];
+    // The same totals as the status bar's, from the same figures.
+    let total = ctx.enrich.spend();
     let block = Block::default()
         .borders(Borders::ALL)
         .title(" Runs ")
+        .title(
+            Line::from(format!(
+                " total: {} calls, {} reused (${:.2} saved), est. ${:.2} ",
+                total.calls, total.reused, total.saved_usd, total.cost_usd
+            ))
+            .right_aligned(),
+        )
         .title_bottom(format!(" {} ", command::bar(COMMANDS)));
     if rows.is_empty() {
         frame.render_widget(

@@ -1,6 +1,7 @@
 //! One enrichment column and its cells: which integration fills which outputs from which
 //! inputs, and what is known about every cell.
 
+use super::RateWindow;
 use crate::cell::CellState;
 use crate::integrations::{EnrichError, Fields, Integration};
 use crate::plan::{Mapping, Plan, Source};
@@ -8,7 +9,6 @@ use crate::providers::CallRecord;
 use crate::table::{ColumnId, RowId, Sheet};
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Instant;
 
 /// Where an input's value comes from: a column, by identity so renaming, moving or
 /// inserting columns does not break it.
@@ -104,6 +104,29 @@ impl Counts {
     }
 }
 
+/// Calls made and answers reused, priced at the integration's cost per call.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Spend {
+    /// HTTP attempts made (each one paid).
+    pub calls: u64,
+    /// Answers taken from the cache or shared with another cell's call (not paid).
+    pub reused: u64,
+    /// What the calls made cost, in US dollars (estimated).
+    pub cost_usd: f64,
+    /// What the reused answers would have cost.
+    pub saved_usd: f64,
+}
+
+impl Spend {
+    /// Adds another enrichment's figures.
+    pub fn add(&mut self, other: &Spend) {
+        self.calls += other.calls;
+        self.reused += other.reused;
+        self.cost_usd += other.cost_usd;
+        self.saved_usd += other.saved_usd;
+    }
+}
+
 /// One output of an enrichment and the sheet column it fills.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Output {
@@ -128,12 +151,26 @@ pub struct EnrichColumn {
     pub attempts: u64,
     pub reused: u64,
     pub latency_ms: u64,
-    pub started: Instant,
+    /// How fast its cells finished lately, for its ETA.
+    pub rate: RateWindow,
     /// Set when an authentication failure stopped it.
     pub stopped: Option<String>,
 }
 
 impl EnrichColumn {
+    /// Its calls and reused answers, priced at the integration's cost per call (its cost per
+    /// row spread over the tools a row calls).
+    pub fn spend(&self) -> Spend {
+        let spec = self.integration.spec();
+        let per_call = spec.cost_per_row_usd / spec.tools.len().max(1) as f64;
+        Spend {
+            calls: self.attempts,
+            reused: self.reused,
+            cost_usd: self.attempts as f64 * per_call,
+            saved_usd: self.reused as f64 * per_call,
+        }
+    }
+
     /// A new column with no cells yet.
     pub fn new(
         id: u32,
@@ -152,7 +189,7 @@ impl EnrichColumn {
             attempts: 0,
             reused: 0,
             latency_ms: 0,
-            started: Instant::now(),
+            rate: RateWindow::default(),
             stopped: None,
         }
     }
