@@ -835,3 +835,35 @@ fn a_message_goes_after_a_few_seconds_and_stays_apart_from_the_counters() {
     assert!(h.app.message.is_none());
     assert!(!h.render().contains("hidden (_ to show all)"));
 }
+
+#[test]
+fn the_first_column_stays_on_screen_and_p_pins_others() {
+    let mut h = sample_with_profile();
+    h.key(KeyCode::End);
+    let header = h.render().lines().next().unwrap_or_default().to_string();
+    assert!(header.contains("first_name"), "{header}");
+    assert!(header.contains("✦follower_count"), "{header}");
+    assert!(!header.contains("last_name"), "{header}");
+    // Pin the email column too: it joins the left, and the cursor stays on it.
+    let email = column_of(&h, "email");
+    h.app.grid.focus_column(&h.app.sheet, email);
+    h.keys("P");
+    assert!(h.render().contains("column 'email' pinned"));
+    assert_eq!(h.app.grid.current_col(&h.app.sheet), Some(email));
+    h.key(KeyCode::End);
+    let header = h.render().lines().next().unwrap_or_default().to_string();
+    assert!(header.starts_with("  # first_name   email "), "{header}");
+    assert!(header.contains("✦follower_count"), "{header}");
+    // Clicking a pinned cell lands on it.
+    h.app.update(leadgrid::tui::event::AppEvent::Input(
+        crossterm::event::Event::Mouse(crossterm::event::MouseEvent {
+            kind: crossterm::event::MouseEventKind::Down(crossterm::event::MouseButton::Left),
+            column: 20,
+            row: 2,
+            modifiers: crossterm::event::KeyModifiers::NONE,
+        }),
+    ));
+    assert_eq!(h.app.grid.current_col(&h.app.sheet), Some(email));
+    h.keys("P");
+    assert!(h.render().contains("column 'email' unpinned"));
+}

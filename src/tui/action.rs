@@ -31,6 +31,7 @@ pub enum Action {
     SortDesc,
     HideColumn,
     ShowColumns,
+    PinColumn,
     NarrowColumn,
     WidenColumn,
     FitColumn,
@@ -151,6 +152,12 @@ pub static COMMANDS: &[Command<Action>] = &[
         &[k('_')],
         Group::View,
         "show hidden columns",
+    ),
+    cmd(
+        Action::PinColumn,
+        &[k('P')],
+        Group::View,
+        "pin / unpin the column at the left (the first starts pinned)",
     ),
     cmd(
         Action::NarrowColumn,

@@ -111,15 +111,30 @@ impl Grid {
         layout::gutter_width(sheet.row_count())
     }
 
-    /// The columns on screen from the first visible one, the last possibly clipped.
+    /// The columns on screen: the pinned ones, then the others from the first scrolled
+    /// into view; the last possibly clipped.
     pub fn placed_columns(&self, sheet: &Sheet) -> Vec<Placed> {
-        layout::placed_columns(
-            &self.visible_columns(sheet),
-            self.left,
-            |c| self.columns.width_of(sheet, c),
+        let visible = self.visible_columns(sheet);
+        let pinned = self.columns.pinned_shown(sheet).min(visible.len());
+        let width_of = |c| self.columns.width_of(sheet, c);
+        let mut placed = layout::placed_columns(
+            &visible[..pinned],
+            0,
+            width_of,
             self.gutter_width(sheet),
             self.size.0,
-        )
+        );
+        let x = placed.last().map_or(self.gutter_width(sheet), |p| {
+            p.x.saturating_add(width_of(p.col)).saturating_add(1)
+        });
+        placed.extend(layout::placed_columns(
+            &visible,
+            self.left.max(pinned),
+            width_of,
+            x,
+            self.size.0,
+        ));
+        placed
     }
 
     /// The (view row, visible column) of the data cell at a screen position, if any.
@@ -211,6 +226,7 @@ impl Grid {
                 Outcome::Consumed
             }
             Action::HideColumn => self.hide_current(sheet),
+            Action::PinColumn => self.pin_current(sheet),
             Action::ShowColumns => {
                 let n = self.columns.hidden.len();
                 self.columns.hidden.clear();
@@ -350,15 +366,13 @@ impl Grid {
         } else if self.cursor_row >= self.top + height {
             self.top = self.cursor_row + 1 - height;
         }
-        if self.cursor_col < self.left {
-            self.left = self.cursor_col;
-        }
+        // Pinned columns stay on screen; the others scroll beside them.
+        let pinned = self.columns.pinned_shown(sheet);
         let widths: Vec<u16> = self
             .visible_columns(sheet)
             .iter()
             .map(|&c| self.columns.width_of(sheet, c))
             .collect();
-        let avail = self.size.0.saturating_sub(self.gutter_width(sheet)) as usize;
         let span = |from: usize, to: usize| -> usize {
             widths
                 .get(from..=to.min(widths.len().saturating_sub(1)))
@@ -367,13 +381,20 @@ impl Grid {
                 .map(|&w| usize::from(w) + 1)
                 .sum()
         };
-        while self.left < self.cursor_col && span(self.left, self.cursor_col) > avail {
-            self.left += 1;
+        let pinned_w = if pinned > 0 { span(0, pinned - 1) } else { 0 };
+        let avail = (self.size.0.saturating_sub(self.gutter_width(sheet)) as usize)
+            .saturating_sub(pinned_w);
+        self.left = self.left.max(pinned);
+        if self.cursor_col >= pinned {
+            self.left = self.left.min(self.cursor_col);
+            while self.left < self.cursor_col && span(self.left, self.cursor_col) > avail {
+                self.left += 1;
+            }
         }
         // No blank space at the right while columns to the left would fit in it (after the
         // terminal grew, or columns were narrowed or hidden).
         let last = widths.len().saturating_sub(1);
-        while self.left > 0 && span(self.left - 1, last) <= avail {
+        while self.left > pinned && span(self.left - 1, last) <= avail {
             self.left -= 1;
         }
     }
@@ -518,6 +539,25 @@ impl Grid {
         self.selection.toggle(id);
         self.cursor_row += 1;
         Intent::Notify(self.selection.said()).into()
+    }
+
+    /// Pins the column under the cursor at the left (or unpins it), keeping the cursor on it.
+    fn pin_current(&mut self, sheet: &Sheet) -> Outcome {
+        let Some(c) = self.current_col(sheet) else {
+            return Outcome::Consumed;
+        };
+        let pinned = self.columns.toggle_pin(sheet, c);
+        self.focus_column(sheet, c);
+        let name = &sheet.columns()[c].display;
+        Intent::Notify(Message::info(if pinned {
+            format!(
+                "column '{name}' pinned: it stays at the left ({} unpins)",
+                key_label(Action::PinColumn)
+            )
+        } else {
+            format!("column '{name}' unpinned")
+        }))
+        .into()
     }
 
     fn hide_current(&mut self, sheet: &Sheet) -> Outcome {
