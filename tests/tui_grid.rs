@@ -396,3 +396,20 @@ fn widening_after_a_narrow_resize_shows_the_columns_again() {
     assert!(wide.contains("last_name"), "{wide}");
     assert!(wide.contains("campaign_name"), "{wide}");
 }
+
+#[test]
+fn a_short_value_opens_in_a_box_its_size() {
+    let mut h = Harness::open(&repo_file("lead-list/sample.csv"), 120, 30);
+    h.key(KeyCode::Enter);
+    let screen = h.render();
+    let top = screen
+        .lines()
+        .find(|l| l.contains("first_name · row 1"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    let width = unicode_width::UnicodeWidthStr::width(top.trim());
+    assert!(width < 40, "a box {width} wide for 'Ada':\n{screen}");
+    let rows = screen.lines().filter(|l| l.contains('│')).count();
+    assert!(rows <= 3, "a box {rows} lines tall for one line:\n{screen}");
+    assert!(screen.contains("│Ada"), "{screen}");
+    assert!(screen.contains("any key closes"), "{screen}");
+}

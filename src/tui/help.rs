@@ -1,14 +1,16 @@
 //! The help overlay: every mode's command table, section by section, so the keys shown are
 //! the keys bound.
 
-use super::action::COMMANDS;
+use super::action::{Action, COMMANDS, key_label};
 use super::command::{self, Command, Group};
 use super::component::{Component, Context, Draw, Outcome};
+use super::enrich::{SPINNER, STALE};
 use super::intent::Intent;
 use super::picker::commands as picker;
 use super::popup::centered;
 use super::scroll::{SCROLL, Scroll};
 use super::{inspector, runs};
+use crate::cell::{CellState, SkipReason};
 use crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -25,14 +27,66 @@ pub struct Help {
     pub scroll: Scroll,
 }
 
-/// Lines of the help overlay: the grid's table by group, then each popup's table.
+/// What each mark in an enrichment cell means, for the help's first page.
+fn legend() -> Vec<(String, String)> {
+    let glyph = |state: CellState| state.glyph().to_string();
+    vec![
+        (glyph(CellState::Queued), "queued".into()),
+        (SPINNER[0].to_string(), "running".into()),
+        (
+            glyph(CellState::Retrying { attempt: 2, max: 4 }),
+            "retrying after a failure (retry n/N)".into(),
+        ),
+        ("value".into(), "done: the answer".into()),
+        (
+            glyph(CellState::NoData),
+            "no data: the provider has nothing for this input".into(),
+        ),
+        (
+            glyph(CellState::Failed),
+            format!(
+                "failed: {} shows why, {} goes to the next, {} re-runs",
+                key_label(Action::Inspect),
+                key_label(Action::NextFailed),
+                key_label(Action::RerunUnfinished)
+            ),
+        ),
+        (
+            glyph(CellState::Skipped(SkipReason::AlreadyFilled)),
+            "skipped: a required input is empty, or the outputs were filled".into(),
+        ),
+        (
+            glyph(CellState::Cancelled),
+            format!(
+                "cancelled or paused before it finished: {} re-runs it",
+                key_label(Action::RerunUnfinished)
+            ),
+        ),
+        (
+            STALE.to_string(),
+            format!(
+                "done, but an input was edited since: {} re-runs the row",
+                key_label(Action::RerunRow)
+            ),
+        ),
+    ]
+}
+
+/// Lines of the help overlay: what cell marks mean and the enrichment keys first (what a
+/// newcomer came for), then the grid's other groups, then each popup's table.
 pub fn help_lines() -> Vec<Line<'static>> {
-    let mut lines = Vec::new();
+    let mut lines = vec![Line::styled("Enrichment cells", HEADING)];
+    for (mark, meaning) in legend() {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {mark:<16}"), KEYS),
+            Span::raw(meaning),
+        ]));
+    }
     for group in [
+        Group::Enrich,
         Group::Move,
         Group::View,
         Group::Edit,
-        Group::Enrich,
         Group::App,
     ] {
         section(
@@ -110,6 +164,19 @@ mod tests {
 
     fn keys<A>(table: &[Command<A>]) -> Vec<Key> {
         table.iter().flat_map(|c| c.keys.iter().copied()).collect()
+    }
+
+    #[test]
+    fn the_first_page_explains_the_marks_then_the_enrichment_keys() {
+        let text: Vec<String> = help_lines().iter().map(|l| l.to_string()).collect();
+        let first_page = text[..20].join("\n");
+        for mark in ["·", "◐", "↻", "∅", "✗", "–", "⊘", "≠"] {
+            assert!(
+                first_page.contains(&format!("  {mark} ")),
+                "{mark} in {first_page}"
+            );
+        }
+        assert!(first_page.contains("add enrichment column"), "{first_page}");
     }
 
     #[test]
