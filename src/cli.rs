@@ -3,12 +3,31 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+/// What `--help` says about the environment: every variable leadgrid reads.
+pub const ENVIRONMENT: &str = "\
+Environment:
+  DATAGEN_API_KEY     DataGen key: LinkedIn tools, web research, and HeyReach (through the
+                      HeyReach server connected to your DataGen account)
+  DATAGEN_BASE_URL    another DataGen endpoint (default https://api.datagen.dev)
+  ANTHROPIC_API_KEY   Anthropic key, for integrations that call Claude (ANTHROPIC_BASE_URL: another endpoint)
+  OPENAI_API_KEY      key for an OpenAI-compatible endpoint (OPENAI_BASE_URL: e.g. a local
+                      llama.cpp, vLLM or Ollama server, which may need no key)
+  APOLLO_API_KEY      Apollo key (APOLLO_BASE_URL: another endpoint)
+  HUNTER_API_KEY      Hunter key (HUNTER_BASE_URL: another endpoint)
+  LEADGRID_CONFIG     the settings file (default ~/.config/leadgrid/config.toml on Linux)
+  LEADGRID_STORE      the response cache and run journal (default
+                      ~/.local/share/leadgrid/leadgrid.sqlite3 on Linux)
+
+Keys are read, never written. Without one the grid still opens and local integrations run;
+--demo runs everything against a built-in server with fictional data, free.";
+
 /// Enrich lead-list CSVs in a fast terminal spreadsheet.
 #[derive(Debug, Parser)]
 #[command(
     name = "leadgrid",
     version,
     about,
+    after_help = ENVIRONMENT,
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
@@ -87,6 +106,7 @@ impl Encoding {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Enrich a CSV without the UI and write the result to a new CSV.
+    #[command(after_help = ENVIRONMENT)]
     Run(RunArgs),
     /// List the integrations with their inputs, outputs and cost.
     Integrations(IntegrationsArgs),
@@ -244,6 +264,47 @@ pub fn parse_delimiter(s: &str) -> Result<u8, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory;
+
+    /// Every environment variable leadgrid reads.
+    const VARIABLES: [&str; 12] = [
+        "DATAGEN_API_KEY",
+        "DATAGEN_BASE_URL",
+        "ANTHROPIC_API_KEY",
+        "ANTHROPIC_BASE_URL",
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "APOLLO_API_KEY",
+        "APOLLO_BASE_URL",
+        "HUNTER_API_KEY",
+        "HUNTER_BASE_URL",
+        "LEADGRID_CONFIG",
+        "LEADGRID_STORE",
+    ];
+
+    #[test]
+    fn help_and_readme_name_every_environment_variable() {
+        let mut cli = Cli::command();
+        let help = cli.render_long_help().to_string();
+        let mut run = Cli::command();
+        let run_help = run
+            .find_subcommand_mut("run")
+            .expect("run")
+            .render_long_help()
+            .to_string();
+        let readme = include_str!("../README.md");
+        for var in VARIABLES {
+            assert!(help.contains(var), "leadgrid --help lacks {var}");
+            assert!(run_help.contains(var), "leadgrid run --help lacks {var}");
+            assert!(readme.contains(var), "README.md lacks {var}");
+        }
+        // Each provider the keys module knows is named here too.
+        for provider in crate::providers::ProviderId::BUILTIN {
+            if let Some(var) = provider.key_env() {
+                assert!(VARIABLES.contains(&var), "{var}");
+            }
+        }
+    }
 
     #[test]
     fn run_arguments_parse() {

@@ -54,23 +54,10 @@ pub struct IntegrationInfo {
     pub outputs: Vec<OutputInfo>,
 }
 
-/// The environment variable holding a built-in provider's key.
-pub fn key_variable(provider: ProviderId) -> Option<&'static str> {
-    use crate::providers::{anthropic, apollo, datagen, hunter, openai};
-    match provider {
-        p if p == ProviderId::DATAGEN || p == ProviderId::HEYREACH => Some(datagen::API_KEY_ENV),
-        p if p == ProviderId::ANTHROPIC => Some(anthropic::WIRE.api_key_env),
-        p if p == ProviderId::OPENAI => Some(openai::WIRE.api_key_env),
-        p if p == ProviderId::APOLLO => Some(apollo::WIRE.api_key_env),
-        p if p == ProviderId::HUNTER => Some(hunter::WIRE.api_key_env),
-        _ => None,
-    }
-}
-
 /// Describes one integration; `demo` makes every provider ready.
 pub fn describe(integration: &dyn Integration, demo: bool) -> IntegrationInfo {
     let spec: &IntegrationSpec = integration.spec();
-    let variable = key_variable(spec.provider);
+    let variable = spec.provider.key_env();
     let key_set = variable.is_some_and(|v| std::env::var(v).is_ok_and(|k| !k.trim().is_empty()));
     let ready = demo || spec.provider == ProviderId::LOCAL || key_set;
     let needs = (!ready).then(|| match variable {
