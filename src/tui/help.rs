@@ -78,7 +78,7 @@ pub fn help_lines() -> Vec<Line<'static>> {
     let mut lines = vec![Line::styled("Enrichment cells", HEADING)];
     for (mark, meaning) in legend() {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {mark:<16}"), KEYS),
+            Span::styled(format!("  {mark:<7}"), KEYS),
             Span::raw(meaning),
         ]));
     }
@@ -142,7 +142,7 @@ impl Component for Help {
 
 impl Draw for Help {
     fn draw(&self, _ctx: &Context, frame: &mut Frame, area: Rect) {
-        let rect = centered(area, 76, area.height.saturating_sub(2));
+        let rect = centered(area, 86, area.height.saturating_sub(2));
         frame.render_widget(Clear, rect);
         let block = Block::default()
             .borders(Borders::ALL)
