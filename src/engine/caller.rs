@@ -612,6 +612,38 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_provider_whose_rate_limit_holds_calls_back_is_named() {
+        let t = Arc::new(FakeTransport::new(Some(Duration::ZERO), |_, _, n| {
+            Ok(json!(n))
+        }));
+        let settings = CallerSettings {
+            rate_limits: BTreeMap::from([(ProviderId::DATAGEN, 60)]),
+            ..CallerSettings::default()
+        };
+        let c = Arc::new(Caller::new(t, settings, Arc::new(NoCache)));
+        c.call(ProviderId::DATAGEN, "tool", json!({"id": 1}), &NoObserver)
+            .await
+            .expect("the first goes at once");
+        assert!(c.throttled().is_empty());
+        let second = tokio::spawn({
+            let c = c.clone();
+            async move {
+                c.call(ProviderId::DATAGEN, "tool", json!({"id": 2}), &NoObserver)
+                    .await
+                    .map(|_| ())
+                    .map_err(|f| f.error)
+            }
+        });
+        tokio::task::yield_now().await;
+        assert_eq!(c.throttled(), [(ProviderId::DATAGEN, 60)]);
+        second
+            .await
+            .expect("joined")
+            .expect("answered a second later");
+        assert!(c.throttled().is_empty());
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn retry_after_is_waited_out() {
         let t = Arc::new(FakeTransport::new(Some(Duration::ZERO), |_, _, n| {
             if n == 1 {
