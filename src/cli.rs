@@ -166,6 +166,9 @@ pub struct RunArgs {
     /// hits, estimated dollars) and make no paid call.
     #[arg(long)]
     pub dry_run: bool,
+    /// Only these 1-based data rows (set by agents' re-runs; not a command-line option).
+    #[arg(skip)]
+    pub rows: Option<Vec<usize>>,
     /// Only enrich rows where this expression holds (e.g. `title ~ 'ceo' and email is empty`);
     /// other rows are written unchanged, at no cost. See docs/EXPRESSIONS.md.
     #[arg(long = "if", value_name = "EXPR")]
@@ -198,6 +201,33 @@ pub struct RunArgs {
 pub enum EventsFormat {
     /// One JSON object per line.
     Ndjson,
+}
+
+impl RunArgs {
+    /// The arguments of `leadgrid run INPUT -i INTEGRATIONS` with every option at its default.
+    pub fn new(input: PathBuf, integrations: Vec<String>) -> RunArgs {
+        RunArgs {
+            input,
+            integrations,
+            parallel: None,
+            output: None,
+            map: Vec::new(),
+            set: Vec::new(),
+            limit: None,
+            json: false,
+            events: None,
+            dry_run: false,
+            rows: None,
+            condition: None,
+            skip_existing: false,
+            demo: false,
+            max_attempts: None,
+            timeout: None,
+            delimiter: None,
+            encoding: None,
+            store: StoreArgs::default(),
+        }
+    }
 }
 
 /// `leadgrid integrations`.

@@ -98,6 +98,7 @@ pub fn main(args: &RunArgs) -> u8 {
         events: (args.events == Some(EventsFormat::Ndjson))
             .then_some(&mut ndjson as &mut dyn FnMut(&RunEvent)),
         cancel: None,
+        quiet: false,
     };
     match run(args, hooks) {
         Ok(summary) => {
@@ -124,7 +125,11 @@ pub fn main(args: &RunArgs) -> u8 {
 
 /// Loads settings, connects to DataGen (or the in-process demo server) and runs.
 pub fn run(args: &RunArgs, hooks: RunHooks<'_>) -> Result<Summary, RunError> {
-    let config = Config::load()?;
+    run_with(&Config::load()?, args, hooks)
+}
+
+/// [`run`] with settings already loaded (the MCP server loads them once).
+pub fn run_with(config: &Config, args: &RunArgs, hooks: RunHooks<'_>) -> Result<Summary, RunError> {
     let integrations = resolve(&args.integrations)?;
     let needs_network = integrations
         .iter()
@@ -149,7 +154,7 @@ pub fn run(args: &RunArgs, hooks: RunHooks<'_>) -> Result<Summary, RunError> {
         run: run_id.clone(),
         refresh: args.store.refresh,
     };
-    let mut session = Session::start(&config, opts).map_err(|e| match e {
+    let mut session = Session::start(config, opts).map_err(|e| match e {
         SessionError::NoKey => RunError::NoKey,
         other => RunError::Setup(other.to_string()),
     })?;
@@ -252,22 +257,28 @@ pub fn execute(
         skip_filled: args.skip_existing,
     };
     let scope = scope_of(args, &headers)?;
+    // Only these rows (0-based), when the caller names rows (an agent's re-run).
+    let only: Option<std::collections::HashSet<usize>> = args
+        .rows
+        .as_ref()
+        .map(|rows| rows.iter().filter_map(|r| r.checked_sub(1)).collect());
+    let wanted = |r: usize| only.as_ref().is_none_or(|set| set.contains(&r));
     let mut enriched_rows = args.limit.unwrap_or(scan.rows).min(scan.rows);
 
     // How many cells will run, for the progress bar; only a journal, --skip-existing or a
     // condition on rows make that differ from rows × integrations, and only then is it
     // worth a pass.
     let (mut to_run, mut to_restore) = (enriched_rows * plans.len(), 0usize);
-    if counting || scope.reads_rows() {
+    if counting || scope.reads_rows() || only.is_some() {
         let mut counts = vec![crate::plan::Estimate::default(); plans.len()];
         let mut taken = 0;
-        for row in input.rows() {
+        for (r, row) in input.rows().enumerate() {
             if scope.is_full(taken) {
                 break;
             }
             let mut row = row?;
             row.resize(width, String::new());
-            if !scope.admits(&mut taken, &row) {
+            if !wanted(r) || !scope.admits(&mut taken, &row) {
                 continue;
             }
             for (p, count) in plans.iter().zip(&mut counts) {
@@ -285,7 +296,15 @@ pub fn execute(
             "the engine's events were already taken".into(),
         ));
     };
-    let mut progress = Progress::new(to_run as u64, progress_bar);
+    let mut progress = if hooks.quiet {
+        Progress::quiet(to_run as u64)
+    } else {
+        Progress::new(to_run as u64, progress_bar)
+    };
+    hooks.emit(RunEvent::Planned {
+        cells: to_run,
+        restored: to_restore,
+    });
     for warning in &warnings {
         progress.say(warning);
         hooks.emit(RunEvent::Notice {
@@ -346,7 +365,7 @@ pub fn execute(
                 pending.row.resize(width, String::new());
                 let r = next;
                 next += 1;
-                if scope.admits(&mut admitted, &pending.row) {
+                if wanted(r) && scope.admits(&mut admitted, &pending.row) {
                     let key = |c: usize| JobKey {
                         row: r as u64,
                         column: c as u32,

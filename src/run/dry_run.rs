@@ -14,7 +14,7 @@ use serde::Serialize;
 use std::sync::Arc;
 
 /// What a run would do with one integration.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct IntegrationPlan {
     /// The integration.
     pub integration: String,
@@ -39,7 +39,7 @@ pub struct IntegrationPlan {
 }
 
 /// What a whole run would do.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct DryRun {
     /// Data rows in the input.
     pub rows: usize,
@@ -89,7 +89,11 @@ impl DryRun {
 
 /// Plans `args` without running anything.
 pub fn dry_run(args: &RunArgs) -> Result<DryRun, RunError> {
-    let config = Config::load()?;
+    dry_run_with(&Config::load()?, args)
+}
+
+/// [`dry_run`] with settings already loaded.
+pub fn dry_run_with(config: &Config, args: &RunArgs) -> Result<DryRun, RunError> {
     let integrations = resolve(&args.integrations)?;
     let output = args
         .output
@@ -111,7 +115,7 @@ pub fn dry_run(args: &RunArgs) -> Result<DryRun, RunError> {
     let mut headers: Vec<String> = sheet.columns().iter().map(|c| c.name.clone()).collect();
     let scope = scope_of(args, &headers)?;
     let plans = mapping::wire(&mut headers, &integrations, &args.map, &args.set)?;
-    let store = crate::session::open_store(&config, &args.store.choice())
+    let store = crate::session::open_store(config, &args.store.choice())
         .ok()
         .flatten();
     let journal = store.as_ref().and_then(|store| {

@@ -8,6 +8,14 @@ use tokio_util::sync::CancellationToken;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum RunEvent {
+    /// The plan is made: how many cells will be sent to the engine, and how many the
+    /// journal of an earlier run answers.
+    Planned {
+        /// Cells to run.
+        cells: usize,
+        /// Cells restored.
+        restored: usize,
+    },
     /// A cell's call started.
     Started {
         /// 1-based data row of the input.
@@ -57,6 +65,8 @@ pub struct RunHooks<'a> {
     pub events: Option<&'a mut dyn FnMut(&RunEvent)>,
     /// Cancelling it stops the run as Ctrl-C does (the partial result is written).
     pub cancel: Option<CancellationToken>,
+    /// Print nothing on stderr (the events tell everything).
+    pub quiet: bool,
 }
 
 impl RunHooks<'_> {

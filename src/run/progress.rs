@@ -14,6 +14,8 @@ pub struct Progress {
     failed: u64,
     cancelled: u64,
     next_line: u64,
+    /// Says nothing (the run is followed through its events instead).
+    quiet: bool,
 }
 
 /// How a finished cell counts.
@@ -66,6 +68,15 @@ impl Progress {
             failed: 0,
             cancelled: 0,
             next_line: step(total),
+            quiet: false,
+        }
+    }
+
+    /// Progress that prints nothing: for runs an agent follows through events.
+    pub fn quiet(total: u64) -> Progress {
+        Progress {
+            quiet: true,
+            ..Progress::new(total, false)
         }
     }
 
@@ -91,6 +102,7 @@ impl Progress {
                 bar.set_position(self.finished);
                 bar.set_message(counts);
             }
+            None if self.quiet => {}
             None if self.finished >= self.next_line || self.finished == self.total => {
                 eprintln!("{}/{} cells  {counts}", self.finished, self.total);
                 self.next_line = self.finished + step(self.total);
@@ -103,6 +115,7 @@ impl Progress {
     pub fn say(&self, line: &str) {
         match &self.bar {
             Some(bar) => bar.println(line),
+            None if self.quiet => {}
             None => eprintln!("{line}"),
         }
     }
