@@ -195,7 +195,7 @@ pub fn ends_with_ci(s: &str, suffix: &str) -> bool {
 }
 
 /// How a cell sorts: numbers as numbers, dates as dates, other text ignoring case and
-/// surrounding spaces. A column mixing kinds sorts numbers first, then dates, then text.
+/// surrounding spaces (kept lower-cased). A column mixing kinds sorts numbers first, then dates, then text.
 /// A cell with no usable value is `None`; it goes last whichever way the column is sorted
 /// (see [`SortKey::order`]).
 #[derive(Debug, Clone, PartialEq)]
@@ -214,7 +214,13 @@ impl SortKey {
         } else if let Some(d) = parse_date(text) {
             SortKey::Date(d)
         } else {
-            SortKey::Text(trim(text).to_string())
+            // Lower-cased once here, so the sort's many comparisons are plain byte compares.
+            let text = trim(text);
+            SortKey::Text(if text.is_ascii() {
+                text.to_ascii_lowercase()
+            } else {
+                text.to_lowercase()
+            })
         })
     }
 
@@ -238,7 +244,7 @@ impl SortKey {
         let ord = match (a, b) {
             (SortKey::Number(x), SortKey::Number(y)) => x.total_cmp(y),
             (SortKey::Date(x), SortKey::Date(y)) => x.cmp(y),
-            (SortKey::Text(x), SortKey::Text(y)) => cmp_ci(x, y),
+            (SortKey::Text(x), SortKey::Text(y)) => x.cmp(y),
             _ => a.rank().cmp(&b.rank()),
         };
         if descending { ord.reverse() } else { ord }

@@ -224,13 +224,6 @@ impl Sheet {
         self.base.ragged()
     }
 
-    /// What the user should know about how the file was read, one line each: a quoted
-    /// field that seems to swallow rows (with its line), ragged rows, as `leadgrid run`
-    /// reports them. Complete once the file is indexed; finding the line reads the file up
-    /// to it, so call it off the UI thread (or on a snapshot: [`SheetSnapshot::read_notices`]).
-    pub fn read_notices(&self) -> Vec<String> {
-        super::stream::read_notices(&self.base)
-    }
 
     /// The value of one cell; `""` when out of range or the record is short.
     pub fn cell(&self, row: usize, col: usize) -> String {

@@ -71,15 +71,7 @@ impl View {
             return;
         }
         let progress = Arc::new(Progress::default());
-        let scan = Scan {
-            snapshot: sheet.snapshot(),
-            sort: self
-                .sort
-                .and_then(|s| Some((sheet.column_index(s.col)?, s.descending))),
-            filter: self.filter.as_ref().map(|f| f.for_scan(sheet)),
-            withheld,
-            today: EvalCtx::now(),
-        };
+        let scan = self.scan(sheet, withheld);
         let tx = tx.clone();
         let worker_progress = progress.clone();
         spawn_worker("leadgrid-view", move || {
@@ -96,6 +88,27 @@ impl View {
             },
             progress,
         });
+    }
+
+    /// The order for the current sort and filter, computed here and now (what the
+    /// background scan computes; for benchmarks). `None` without a sort or filter.
+    pub fn compute(&self, sheet: &Sheet, withheld: Withheld) -> Option<Vec<u32>> {
+        if self.sort.is_none() && self.filter.is_none() {
+            return None;
+        }
+        self.scan(sheet, withheld).order(&Progress::default())
+    }
+
+    fn scan(&self, sheet: &Sheet, withheld: Withheld) -> Scan {
+        Scan {
+            snapshot: sheet.snapshot(),
+            sort: self
+                .sort
+                .and_then(|s| Some((sheet.column_index(s.col)?, s.descending))),
+            filter: self.filter.as_ref().map(|f| f.for_scan(sheet)),
+            withheld,
+            today: EvalCtx::now(),
+        }
     }
 
     /// Takes a finished scan's order when it is the latest asked for; returns whether it was.
@@ -281,7 +294,8 @@ impl Scan {
             return None;
         }
         if let Some((_, descending)) = self.sort {
-            kept.sort_by(|a, b| {
+            // Positions are unique, so the tie-break keeps file order without a stable sort.
+            kept.sort_unstable_by(|a, b| {
                 SortKey::order(a.1.as_ref(), b.1.as_ref(), descending).then(a.0.cmp(&b.0))
             });
         }
