@@ -1,6 +1,6 @@
-//! One enrichment session: a tokio runtime, the DataGen client (or the built-in
-//! demo server), the caller and the engine, set up the same way for the grid and
-//! for `leadgrid run`.
+//! One enrichment session: a tokio runtime, the providers (or the built-in demo
+//! server standing in for all of them), the caller and the engine, set up the same
+//! way for the grid and for `leadgrid run`.
 
 use crate::config::Config;
 use crate::demo::{DemoHandle, DemoOptions};
@@ -8,9 +8,11 @@ use crate::engine::backoff::Backoff;
 use crate::engine::breaker::BreakerSettings;
 use crate::engine::caller::{Caller, CallerSettings, NoCache, ResponseCache};
 use crate::engine::{Engine, EngineSettings, EventReceiver, ResultSink};
-use crate::providers::ProviderId;
 use crate::providers::datagen::{ApiKey, DatagenClient};
 use crate::providers::http::{HttpClient, HttpSettings};
+use crate::providers::router::{Endpoint, HTTP_PROVIDERS, ProviderRouter, datagen_unavailable};
+use crate::providers::wire::ProviderWire;
+use crate::providers::{CallError, ProviderId};
 use crate::resume::JournalSink;
 use crate::store::{CachePolicy, ProviderPolicy, RunId, Store, StoreConfig};
 use std::collections::BTreeMap;
@@ -34,7 +36,7 @@ pub enum StoreChoice {
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
     #[error(
-        "no DataGen API key: set DATAGEN_API_KEY (or datagen.api_key in your config.toml), or add --demo to try the built-in demo server"
+        "no API key: set DATAGEN_API_KEY (or ANTHROPIC_API_KEY, OPENAI_API_KEY, APOLLO_API_KEY, HUNTER_API_KEY), or add --demo to try the built-in demo server"
     )]
     NoKey,
     #[error("could not start the demo server: {0}")]
@@ -55,7 +57,8 @@ pub struct SessionOptions {
     pub request_timeout: Option<Duration>,
     /// Pacing of retries, for tests that must not wait long.
     pub backoff: Option<crate::engine::backoff::Backoff>,
-    /// Start without a key (every integration used is local); calls to DataGen then fail as auth errors.
+    /// Start without any key (every integration used is local, or the caller checked the
+    /// keys it needs); calls to a provider without a key fail as auth errors.
     pub allow_no_key: bool,
     /// Response cache and run journal.
     pub store: StoreChoice,
@@ -85,23 +88,19 @@ pub struct Session {
 impl Session {
     /// Starts the engine against the configured API or, with `opts.demo`, a fresh demo server.
     pub fn start(config: &Config, opts: SessionOptions) -> Result<Session, SessionError> {
-        let (demo, base_url, key) = match opts.demo.clone() {
+        let (demo, endpoints) = match opts.demo.clone() {
             Some(demo_opts) => {
-                let key = demo_opts.required_key.clone().and_then(ApiKey::new);
+                let key = demo_opts.required_key.clone();
                 let handle = DemoHandle::start_background(demo_opts).map_err(SessionError::Demo)?;
-                let url = handle.base_url();
-                (Some(handle), url, key)
+                let endpoints = demo_endpoints(&handle, key);
+                (Some(handle), endpoints)
             }
             None => {
-                let key = config
-                    .datagen
-                    .api_key
-                    .as_ref()
-                    .and_then(|s| ApiKey::new(s.expose().to_string()));
-                if key.is_none() && !opts.allow_no_key {
+                let endpoints = Endpoints::from_config(config);
+                if !opts.allow_no_key && !endpoints.any_usable() {
                     return Err(SessionError::NoKey);
                 }
-                (None, config.datagen.base_url.clone(), key)
+                (None, endpoints)
             }
         };
         let parallel = opts.parallel.unwrap_or(config.engine.parallel).max(1);
@@ -121,11 +120,12 @@ impl Session {
                 .unwrap_or(usize::MAX / (1024 * 1024))
                 .saturating_mul(1024 * 1024),
         };
-        let client = {
+        let router = {
             let _guard = runtime.enter();
             let http =
                 HttpClient::new(http_settings).map_err(|e| SessionError::Client(e.message))?;
-            DatagenClient::with_http(&base_url, key, http)
+            endpoints
+                .router(http)
                 .map_err(|e| SessionError::Client(e.message))?
         };
         let settings = CallerSettings {
@@ -138,15 +138,13 @@ impl Session {
                 max_retry_after: Duration::from_secs(config.engine.max_retry_after_secs),
                 ..Backoff::default()
             }),
-            rate_limits: BTreeMap::from([
-                (ProviderId::DATAGEN, config.rate_limits.datagen),
-                (ProviderId::HEYREACH, config.rate_limits.heyreach),
-            ]),
+            rate_limits: config.rate_limits(),
             max_in_flight: parallel,
             breaker: BreakerSettings {
                 failures: config.engine.breaker_failures,
                 cooldown: Duration::from_secs(config.engine.breaker_cooldown_secs.max(1)),
             },
+            prices: config.prices(per_call_prices()),
             ..CallerSettings::default()
         };
         let (store, store_warning) = match open_store(config, &opts.store) {
@@ -166,7 +164,7 @@ impl Session {
             }
             _ => None,
         };
-        let caller = Arc::new(Caller::new(Arc::new(client), settings, cache));
+        let caller = Arc::new(Caller::new(Arc::new(router), settings, cache));
         let engine_settings = EngineSettings {
             // Requests are bounded by the caller; cells waiting on a shared call or
             // computed locally need no request, so more of them may be in progress.
@@ -228,6 +226,101 @@ fn open_store(
         StoreChoice::Off => Ok(None),
         StoreChoice::Default => Store::open_default(None, store_config).map(Some),
         StoreChoice::Path(path) => Store::open(path, store_config).map(Some),
+    }
+}
+
+/// The price of one call of each provider that bills per call (for spend and "cost saved").
+pub fn per_call_prices() -> BTreeMap<ProviderId, f64> {
+    BTreeMap::from([
+        (ProviderId::DATAGEN, DATAGEN_COST_PER_CALL),
+        (ProviderId::HEYREACH, DATAGEN_COST_PER_CALL),
+    ])
+}
+
+/// Where each provider's calls go, and with which key.
+pub struct Endpoints {
+    datagen_url: String,
+    datagen_key: Option<ApiKey>,
+    http: Vec<(ProviderId, ProviderWire, String, Option<ApiKey>)>,
+}
+
+impl Endpoints {
+    /// The providers as the config (and the environment it read) describes them.
+    pub fn from_config(config: &Config) -> Endpoints {
+        let key = |s: Option<&crate::config::Secret>| s.and_then(|k| ApiKey::new(k.expose()));
+        Endpoints {
+            datagen_url: config.datagen.base_url.clone(),
+            datagen_key: key(config.datagen.api_key.as_ref()),
+            http: HTTP_PROVIDERS
+                .iter()
+                .filter_map(|(id, wire)| {
+                    let settings = config.provider(*id)?;
+                    Some((
+                        *id,
+                        *wire,
+                        settings.base_url.clone(),
+                        key(settings.api_key.as_ref()),
+                    ))
+                })
+                .collect(),
+        }
+    }
+
+    /// Why calls to `provider` cannot be made (no key for its public API), before any is tried.
+    pub fn unavailable(&self, provider: ProviderId) -> Option<CallError> {
+        match provider {
+            ProviderId::LOCAL => None,
+            ProviderId::DATAGEN | ProviderId::HEYREACH => {
+                datagen_unavailable(self.datagen_key.is_some(), &self.datagen_url)
+            }
+            _ => {
+                let (_, wire, url, key) = self.http.iter().find(|(id, ..)| *id == provider)?;
+                match Endpoint::new(*wire, url, key.clone()) {
+                    Ok(endpoint) => endpoint.unavailable(),
+                    Err(e) => Some(e),
+                }
+            }
+        }
+    }
+
+    /// Whether any provider can be called at all.
+    fn any_usable(&self) -> bool {
+        std::iter::once(ProviderId::DATAGEN)
+            .chain(self.http.iter().map(|(id, ..)| *id))
+            .any(|id| self.unavailable(id).is_none())
+    }
+
+    /// The router over these endpoints; must run inside a tokio runtime context.
+    fn router(self, http: HttpClient) -> Result<ProviderRouter, CallError> {
+        let datagen = DatagenClient::with_http(&self.datagen_url, self.datagen_key, http.clone())?;
+        let endpoints = self
+            .http
+            .into_iter()
+            .map(|(id, wire, url, key)| Ok((id, Endpoint::new(wire, &url, key)?)))
+            .collect::<Result<Vec<_>, CallError>>()?;
+        Ok(ProviderRouter::new(http, datagen, endpoints))
+    }
+}
+
+/// Every provider pointed at the demo server (OpenAI's at `{base}/v1`), with its required key
+/// or a placeholder, so a demo never needs a real key.
+fn demo_endpoints(demo: &DemoHandle, required_key: Option<String>) -> Endpoints {
+    let base = demo.base_url();
+    let key = ApiKey::new(required_key.unwrap_or_else(|| "demo".to_string()));
+    Endpoints {
+        datagen_url: base.clone(),
+        datagen_key: key.clone(),
+        http: HTTP_PROVIDERS
+            .iter()
+            .map(|(id, wire)| {
+                let url = if *id == ProviderId::OPENAI {
+                    format!("{base}/v1")
+                } else {
+                    base.clone()
+                };
+                (*id, *wire, url, key.clone())
+            })
+            .collect(),
     }
 }
 

@@ -404,6 +404,7 @@ impl Inner {
         };
         lock(&self.running).remove(&id);
         let calls = ctx.take_calls();
+        let noted = ctx.take_notes();
 
         let mut result = match outcome {
             None => JobResult::bare(key, CellState::Skipped(SkipReason::Cancelled), None),
@@ -445,6 +446,7 @@ impl Inner {
             result.error = self.stop_error(&job);
         }
         result.calls = calls;
+        result.notes.splice(0..0, noted);
         result.sanitize();
         let auth = result
             .error

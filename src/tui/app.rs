@@ -20,6 +20,7 @@ use super::prompt::Prompt;
 use super::runs::RunsPanel;
 use super::scope::Scope;
 use super::text::count;
+use crate::integrations::user::Catalog;
 use crate::table::{ColumnId, Sheet};
 use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEvent};
 use std::path::PathBuf;
@@ -46,6 +47,8 @@ pub struct App {
     pub enrich: Enrichments,
     /// The store and run this sheet's enrichments are journaled under.
     pub persist: Option<Persistence>,
+    /// Every integration the picker offers, and the files that did not load.
+    pub catalog: Catalog,
     pub grid: Grid,
     pub mode: Mode,
     pub message: Option<Message>,
@@ -76,6 +79,7 @@ impl App {
             sheet,
             enrich: Enrichments::default(),
             persist: None,
+            catalog: Catalog::current().clone(),
             mode: Mode::Normal,
             message,
             copied: None,
@@ -192,7 +196,8 @@ impl App {
         let Some(p) = &self.persist else {
             return;
         };
-        let (started, message) = p.restore(&mut self.sheet, &mut self.enrich, &self.tx);
+        let (started, message) =
+            p.restore(&self.catalog, &mut self.sheet, &mut self.enrich, &self.tx);
         self.restoring = started;
         if let Some(m) = message {
             self.say(m);
@@ -377,7 +382,7 @@ impl App {
                 Mode::CellView(CellView::new(row, self.sheet.columns()[col].id))
             }
             Popup::Picker(scopes) => Mode::Picker(Box::new(Picker::new(
-                crate::integrations::registry(),
+                self.catalog.integrations().to_vec(),
                 scopes,
             ))),
             Popup::Runs { selected } => Mode::Runs(RunsPanel { selected }),

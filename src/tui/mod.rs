@@ -132,6 +132,7 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
     let (tx, rx) = mpsc::channel();
     spawn_input_thread(tx.clone());
     let mut app = App::new(sheet, tx.clone());
+    app.catalog = crate::integrations::user::Catalog::from_config(&config);
     if let Some(session) = &mut session {
         attach_engine(&mut app, session, tx);
     }

@@ -12,7 +12,7 @@ use super::event::{AppEvent, RestoreResult, RestoredColumn, WorkerResult, spawn_
 use super::message::Message;
 use super::text::count;
 use crate::cell::CellState;
-use crate::integrations::find;
+use crate::integrations::user::Catalog;
 use crate::resume::Journal;
 use crate::store::{RunId, Store};
 use crate::table::{ColumnId, RowId, Sheet};
@@ -96,6 +96,7 @@ impl Persistence {
     /// restore started, and what to tell the user.
     pub fn restore(
         &self,
+        catalog: &Catalog,
         sheet: &mut Sheet,
         enrich: &mut Enrichments,
         tx: &Sender<AppEvent>,
@@ -114,7 +115,7 @@ impl Persistence {
         };
         let mut jobs = Vec::new();
         for s in saved {
-            let Some(integration) = find(&s.integration) else {
+            let Some(integration) = catalog.find(&s.integration) else {
                 continue;
             };
             let spec = integration.spec();
@@ -151,7 +152,7 @@ impl Persistence {
             );
             let column = &enrich.columns[ci];
             let resolved = super::enrich::resolve(sheet, spec.inputs, &column.sources);
-            jobs.push((column.id, spec.name, resolved));
+            jobs.push((column.id, column.integration.journal_name(), resolved));
         }
         if jobs.is_empty() {
             return (false, None);
@@ -201,11 +202,11 @@ impl Persistence {
         let Some(cell) = c.cells.get(&row).filter(|cell| cell.calls_in_journal) else {
             return;
         };
-        let name = c.integration.spec().name;
+        let name = c.integration.journal_name();
         let hash = crate::store::input_hash(&cell.inputs);
         let (p, tx) = (self.clone(), tx.clone());
         spawn_worker("leadgrid-journal-calls", move || {
-            let calls = match p.store.journal_lookup(&p.run, name, &hash) {
+            let calls = match p.store.journal_lookup(&p.run, &name, &hash) {
                 Ok(Some(entry)) => serde_json::from_value(entry.calls).unwrap_or_default(),
                 _ => Vec::new(),
             };

@@ -140,6 +140,7 @@ fn kind_label(kind: OutputKind) -> &'static str {
         OutputKind::Url => "url",
         OutputKind::UrlList => "url list",
         OutputKind::Bool => "yes/no",
+        OutputKind::Enum(_) => "choice",
     }
 }
 
