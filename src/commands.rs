@@ -68,10 +68,10 @@ pub fn catalog_text(specs: &[&IntegrationSpec], problems: &[Problem]) -> String 
     let mut out = String::new();
     for spec in specs {
         out.push_str(&format!(
-            "{}  ({}, ~${:.3}/row)\n  {}\n",
+            "{}  ({}, ~{}/row)\n  {}\n",
             spec.name,
             spec.provider.name(),
-            spec.cost_per_row_usd,
+            crate::providers::format_usd(spec.cost_per_row_usd),
             spec.description
         ));
         for input in spec.inputs {

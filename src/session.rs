@@ -302,11 +302,11 @@ impl Endpoints {
     }
 }
 
-/// Every provider pointed at the demo server (OpenAI's at `{base}/v1`), with its required key
-/// or a placeholder, so a demo never needs a real key.
+/// Every provider pointed at the demo server (OpenAI's at `{base}/v1`), with the key it
+/// requires, if any: a loopback server needs no key, so a demo never asks for one.
 fn demo_endpoints(demo: &DemoHandle, required_key: Option<String>) -> Endpoints {
     let base = demo.base_url();
-    let key = ApiKey::new(required_key.unwrap_or_else(|| "demo".to_string()));
+    let key = required_key.and_then(ApiKey::new);
     Endpoints {
         datagen_url: base.clone(),
         datagen_key: key.clone(),

@@ -512,8 +512,9 @@ impl JobResult {
         {
             error.message = clean;
         }
+        // Notes keep their line breaks (a prompt, an answer), never an escape sequence.
         for note in &mut self.notes {
-            if let std::borrow::Cow::Owned(clean) = server_message(note) {
+            if let std::borrow::Cow::Owned(clean) = server_value(note) {
                 *note = clean;
             }
         }

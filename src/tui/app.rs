@@ -15,7 +15,7 @@ use super::intent::{ConfirmKind, Intent, Popup, PromptKind};
 use super::message::Message;
 use super::mode::Mode;
 use super::persist::{self, Persistence};
-use super::picker::Picker;
+use super::picker::{self, Picker};
 use super::prompt::Prompt;
 use super::runs::RunsPanel;
 use super::scope::Scope;
@@ -111,6 +111,13 @@ impl App {
             AppEvent::Input(_) => {}
             AppEvent::Tick => self.tick(),
             AppEvent::Worker(result) => self.worker_result(result),
+            AppEvent::Engine(event) if picker::ai::is_dry_run(&event) => {
+                if let Mode::Picker(p) = &mut self.mode
+                    && let Some(form) = &mut p.ai
+                {
+                    form.dry_run_event(event);
+                }
+            }
             AppEvent::Engine(event) => {
                 let columns = &mut self.grid.columns;
                 let grow = &mut |col: ColumnId, value: &str| columns.grow_to_fit(col, value);
@@ -141,7 +148,7 @@ impl App {
             || self.enrich.is_running()
             || match &self.mode {
                 Mode::Inspector(inspector) => inspector.is_loading(&self.context()),
-                Mode::Picker(picker) => picker.is_estimating(),
+                Mode::Picker(picker) => picker.is_busy(),
                 _ => false,
             }
     }
@@ -225,6 +232,30 @@ impl App {
             WorkerResult::JournalCalls { column, row, calls } => {
                 self.enrich.apply_journaled_calls(column, row, calls);
                 None
+            }
+            WorkerResult::IntegrationSaved(saved) => {
+                let headers: Vec<String> = self
+                    .sheet
+                    .columns()
+                    .iter()
+                    .map(|c| c.name.clone())
+                    .collect();
+                match saved {
+                    Ok((catalog, path, name)) => {
+                        self.catalog = *catalog;
+                        if let Mode::Picker(p) = &mut self.mode {
+                            p.saved(&self.catalog, &name, &path, &headers);
+                        }
+                        Some(Message::info(format!("saved {}", path.display())))
+                    }
+                    Err(why) => match &mut self.mode {
+                        Mode::Picker(p) => {
+                            p.save_failed(why);
+                            None
+                        }
+                        _ => Some(Message::error(format!("not saved: {why}"))),
+                    },
+                }
             }
             WorkerResult::CacheEstimate(estimate) => {
                 if let Mode::Picker(picker) = &mut self.mode {
@@ -319,6 +350,22 @@ impl App {
                 self.mode = Mode::Normal;
                 self.add_enrichment(enrichment, scope);
             }
+            Intent::DryRun {
+                integration,
+                row,
+                inputs,
+            } => self.dry_run(integration, row, inputs),
+            Intent::SaveIntegration(definition) => {
+                let mut catalog = self.catalog.clone();
+                let tx = self.tx.clone();
+                spawn_worker("leadgrid-save-integration", move || {
+                    let saved = catalog
+                        .save(&definition)
+                        .map(|path| (Box::new(catalog), path, definition.name.clone()))
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(AppEvent::Worker(WorkerResult::IntegrationSaved(saved)));
+                });
+            }
             Intent::Rerun { columns, rows } => {
                 let m = self.enrich.rerun_rows(&self.sheet, &columns, &rows);
                 self.say(m);
@@ -381,13 +428,42 @@ impl App {
                 };
                 Mode::CellView(CellView::new(row, self.sheet.columns()[col].id))
             }
-            Popup::Picker(scopes) => Mode::Picker(Box::new(Picker::new(
-                self.catalog.integrations().to_vec(),
-                scopes,
-            ))),
+            Popup::Picker(scopes) => Mode::Picker(Box::new(Picker::new(&self.catalog, scopes))),
             Popup::Runs { selected } => Mode::Runs(RunsPanel { selected }),
             Popup::Confirm(kind) => Mode::Confirm(Confirm { kind }),
         };
+    }
+
+    /// Runs an integration on one row through the engine, as a job of no column: its events
+    /// go to the picker's form (see [`picker::ai::is_dry_run`]).
+    fn dry_run(
+        &mut self,
+        integration: std::sync::Arc<dyn crate::integrations::Integration>,
+        row: usize,
+        inputs: crate::integrations::Fields,
+    ) {
+        let (Some(engine), Some(row_id)) = (&self.enrich.engine, self.sheet.row_id(row)) else {
+            if let Mode::Picker(p) = &mut self.mode
+                && let Some(form) = &mut p.ai
+            {
+                form.dry_run = picker::ai::DryRun::Idle;
+                form.problem = Some(
+                    "no enrichment engine: set a provider's API key, or start with --demo".into(),
+                );
+            }
+            return;
+        };
+        // A refused key stopped the last dry run's column: this one may have a new chance.
+        engine.resume_column(picker::ai::DRY_RUN_COLUMN);
+        engine.submit(vec![crate::engine::Job {
+            key: crate::engine::JobKey {
+                row: row_id.as_u64(),
+                column: picker::ai::DRY_RUN_COLUMN,
+            },
+            integration,
+            inputs,
+            fresh: false,
+        }]);
     }
 
     fn confirmed(&mut self, kind: ConfirmKind) {

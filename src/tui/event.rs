@@ -22,6 +22,17 @@ pub enum AppEvent {
 
 /// Results of background work, tagged so stale ones can be dropped.
 pub enum WorkerResult {
+    /// An integration file was saved: the reloaded catalog, the file and the name, or why not.
+    IntegrationSaved(
+        Result<
+            (
+                Box<crate::integrations::user::Catalog>,
+                std::path::PathBuf,
+                String,
+            ),
+            String,
+        >,
+    ),
     View {
         generation: u64,
         order: Vec<u32>,
@@ -47,7 +58,7 @@ pub enum WorkerResult {
 }
 
 /// Rows in scope whose first call the response cache already answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CacheEstimate {
     pub generation: u64,
     /// Rows looked at (the first ones in scope, up to a bound).
@@ -60,6 +71,9 @@ pub struct CacheEstimate {
     pub missing: usize,
     /// Every row in scope was checked.
     pub complete: bool,
+    /// What the rows looked at that will be paid are expected to use (tokens, dollars), for
+    /// integrations billed by usage (AI columns).
+    pub usage: Option<crate::providers::Usage>,
 }
 
 /// What the background restore found for one column: per row position, its journaled cell.

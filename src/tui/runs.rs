@@ -162,7 +162,7 @@ fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
         "pending",
         "calls",
         "avg ms",
-        "est. $",
+        "$ spent",
         "status",
     ])
     .style(TITLE);
@@ -214,7 +214,19 @@ fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
             } else {
                 "idle".to_string()
             };
-            let cost = (c.attempts as f64).min(n.finished() as f64) * spec.cost_per_row_usd;
+            // Spend the calls reported (tokens and priced calls); else the estimate per row.
+            let cost = match c.spent.usd {
+                Some(usd) => usd,
+                None => (c.attempts as f64).min(n.finished() as f64) * spec.cost_per_row_usd,
+            };
+            let tokens = if c.spent.has_tokens() {
+                format!(
+                    " · {}k tok",
+                    (c.spent.input_tokens + c.spent.output_tokens).div_ceil(1000)
+                )
+            } else {
+                String::new()
+            };
             let row = Row::new(vec![
                 spec.name.to_string(),
                 inputs.join(" "),
@@ -225,7 +237,7 @@ fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
                 n.pending().to_string(),
                 format!("{} (+{} reused)", c.attempts, c.reused),
                 (c.latency_ms / finished_calls).to_string(),
-                format!("{cost:.2}"),
+                format!("{cost:.2}{tokens}"),
                 status,
             ]);
             if i == selected {
@@ -245,7 +257,7 @@ fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
         Constraint::Length(7),
         Constraint::Length(16),
         Constraint::Length(6),
-        Constraint::Length(6),
+        Constraint::Length(14),
         Constraint::Length(18),
     ];
     let block = Block::default()

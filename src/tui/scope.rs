@@ -48,6 +48,8 @@ pub struct RowScopes {
     pub view: Option<Arc<Vec<u32>>>,
     /// Selected row positions, in file order.
     pub selected: Vec<usize>,
+    /// The row under the cursor (a dry run of an AI column reads it).
+    pub current: Option<usize>,
 }
 
 impl RowScopes {
@@ -111,6 +113,7 @@ mod tests {
         let scopes = RowScopes {
             view: Some(Arc::new(vec![4, 1, 3])),
             selected: vec![0, 2],
+            current: None,
         };
         assert_eq!(scopes.rows(Scope::AllRows, 5), Some(vec![0, 1, 2, 3, 4]));
         assert_eq!(scopes.rows(Scope::ViewRows, 5), Some(vec![4, 1, 3]));

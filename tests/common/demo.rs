@@ -5,7 +5,7 @@ use leadgrid::engine::transport::Transport;
 use leadgrid::integrations::{
     CallObserver, Ctx, EnrichError, Enriched, Fields, NoObserver, ToolCaller, find,
 };
-use leadgrid::providers::datagen::{ApiKey, DatagenClient};
+use leadgrid::providers::datagen::DatagenClient;
 use leadgrid::providers::http::{HttpClient, HttpSettings};
 use leadgrid::providers::router::{Endpoint, HTTP_PROVIDERS, ProviderRouter};
 use leadgrid::providers::{CallError, CallRecord, ProviderId, ToolFailure, ToolOutput};
@@ -56,7 +56,7 @@ pub fn direct_ctx(client: DatagenClient) -> Ctx {
         } else {
             base.clone()
         };
-        (id, Endpoint::new(wire, &url, ApiKey::new("demo")).unwrap())
+        (id, Endpoint::new(wire, &url, None).unwrap())
     });
     let http = HttpClient::new(HttpSettings::default()).unwrap();
     let router = ProviderRouter::new(http, client, endpoints);

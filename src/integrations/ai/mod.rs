@@ -338,7 +338,7 @@ impl AiColumn {
                 "the model found none of the columns (it answered null for each)",
             ));
         }
-        let parsed: Vec<String> = fields.iter().map(|(k, v)| format!("  {k} = {v}")).collect();
+        let parsed: Vec<String> = fields.iter().map(|(k, v)| format!("{k} = {v}")).collect();
         ctx.note(format!("parsed\n{}", parsed.join("\n")));
         Ok(Enriched {
             fields,

@@ -119,6 +119,8 @@ pub struct EnrichColumn {
     pub attempts: u64,
     pub reused: u64,
     pub latency_ms: u64,
+    /// What its paid calls used and cost (tokens, dollars where priced), this session.
+    pub spent: crate::providers::Usage,
     pub started: Instant,
     /// Set when an authentication failure stopped it.
     pub stopped: Option<String>,
@@ -143,6 +145,7 @@ impl EnrichColumn {
             attempts: 0,
             reused: 0,
             latency_ms: 0,
+            spent: crate::providers::Usage::default(),
             started: Instant::now(),
             stopped: None,
         }

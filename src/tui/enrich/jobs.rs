@@ -222,6 +222,9 @@ impl Enrichments {
             .map(|c| c.attempts.len() as u64)
             .sum::<u64>();
         column.reused += result.calls.len() as u64 - paid;
+        for usage in result.calls.iter().filter_map(|c| c.paid()) {
+            column.spent.add(&usage);
+        }
         column.latency_ms += result
             .calls
             .iter()

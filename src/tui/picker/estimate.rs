@@ -37,6 +37,7 @@ impl Estimate {
         let spec = self.integration.spec();
         let tool = spec.tools.first().copied();
         let (mut scanned, mut checked, mut cached, mut missing) = (0, 0, 0, 0);
+        let mut usage: Option<crate::providers::Usage> = None;
         let mut complete = true;
         let _ = self.snapshot.for_each_row(|pos, cells| {
             if let Some(rows) = &self.rows
@@ -55,13 +56,18 @@ impl Estimate {
             });
             if lacks_input {
                 missing += 1;
-            } else if let (Some(store), Some(tool), Some(params)) =
+                return ControlFlow::Continue(());
+            }
+            let mut answered = false;
+            if let (Some(store), Some(tool), Some(params)) =
                 (&self.store, tool, self.integration.first_request(&inputs))
             {
                 checked += 1;
-                if store.cache_has(&CacheKey::new(spec.provider, tool, &params)) {
-                    cached += 1;
-                }
+                answered = store.cache_has(&CacheKey::new(spec.provider, tool, &params));
+                cached += usize::from(answered);
+            }
+            if !answered && let Some(row) = self.integration.estimate(&inputs) {
+                usage.get_or_insert_with(Default::default).add(&row);
             }
             ControlFlow::Continue(())
         });
@@ -72,6 +78,7 @@ impl Estimate {
             cached,
             missing,
             complete,
+            usage,
         }
     }
 }
