@@ -9,10 +9,11 @@
 //! `LEADGRID_BENCH_ROWS` changes the row count of part 1.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use leadgrid::engine::caller::{Caller, CallerSettings, NoCache};
+use leadgrid::engine::caller::{Caller, CallerSettings};
 use leadgrid::engine::fake::{FAKE_PROFILE, FakeIntegration, FakeTransport};
 use leadgrid::engine::{Engine, EngineSettings, Event, Job, JobKey};
 use leadgrid::integrations::{Fields, Integration};
+use leadgrid::providers::NoCache;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -14,9 +14,8 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use leadgrid::cell::CellState;
-use leadgrid::engine::caller::Cached;
-use leadgrid::providers::ProviderId;
-use leadgrid::store::{CacheKey, JournalEntry, RunId, Store, StoreConfig};
+use leadgrid::providers::{Cached, ProviderId, RequestKey};
+use leadgrid::store::{JournalEntry, RunId, Store, StoreConfig};
 use serde_json::json;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,8 +23,8 @@ use std::time::{Duration, Instant};
 
 const CACHED_KEYS: usize = 10_000;
 
-fn key(i: usize) -> CacheKey {
-    CacheKey::new(
+fn key(i: usize) -> RequestKey {
+    RequestKey::new(
         ProviderId::DATAGEN,
         "get_linkedin_person",
         &json!({ "linkedin_url": format!("https://www.linkedin.com/in/person-{i}/") }),
@@ -55,7 +54,7 @@ fn cache_lookups(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let store =
         Store::open(&dir.path().join("bench.sqlite3"), StoreConfig::default()).expect("open store");
-    let keys: Vec<CacheKey> = (0..CACHED_KEYS).map(key).collect();
+    let keys: Vec<RequestKey> = (0..CACHED_KEYS).map(key).collect();
     for (i, k) in keys.iter().enumerate() {
         store.cache_put(
             k,
@@ -63,7 +62,7 @@ fn cache_lookups(c: &mut Criterion) {
         );
     }
     store.flush().expect("flush");
-    let misses: Vec<CacheKey> = (CACHED_KEYS..2 * CACHED_KEYS).map(key).collect();
+    let misses: Vec<RequestKey> = (CACHED_KEYS..2 * CACHED_KEYS).map(key).collect();
 
     let mut group = c.benchmark_group("store_cache");
     group.throughput(Throughput::Elements(1));

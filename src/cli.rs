@@ -94,6 +94,22 @@ pub enum Command {
     DemoServer(DemoServerArgs),
     /// Generate a fictional lead list (for trying things out and benchmarks).
     Gen(GenArgs),
+    /// Serve the Model Context Protocol on stdio, so AI agents can discover, price, run and inspect enrichments.
+    Mcp(McpArgs),
+}
+
+/// `leadgrid mcp`.
+#[derive(Debug, Clone, Args)]
+pub struct McpArgs {
+    /// Use the built-in demo server for every provider (fictional data, no key, nothing charged).
+    #[arg(long)]
+    pub demo: bool,
+    /// A directory the server may read and write files under (repeatable) [default: the current directory].
+    #[arg(long, value_name = "DIR")]
+    pub root: Vec<PathBuf>,
+    /// Response cache and run journal (shared with the grid and `leadgrid run`).
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// `leadgrid run`.

@@ -2,7 +2,7 @@
 //! anyone sees them, and come back from it when a run or a sheet is reopened.
 
 use crate::cell::CellState;
-use crate::engine::{Job, JobResult, ResultSink};
+use crate::engine::{Job, JobKey, JobResult, ResultSink};
 use crate::integrations::{EnrichError, Fields};
 use crate::providers::ErrorKind;
 use crate::store::{JournalEntry, RunId, Store, input_hash};
@@ -26,7 +26,7 @@ impl ResultSink for JournalSink {
     fn record<'a>(&'a self, job: &'a Job, result: &'a JobResult) -> BoxFuture<'a, ()> {
         Box::pin(async move {
             let entry = JournalEntry {
-                integration: job.integration.journal_name(),
+                integration: job.integration.journal_name().into_owned(),
                 input_hash: input_hash(&job.inputs),
                 state: result.state.clone(),
                 fields: result.fields.clone(),
@@ -53,6 +53,18 @@ impl Restored {
     /// Whether the cell needs no new call: done, or a final "no data".
     pub fn is_settled(&self) -> bool {
         matches!(self.state, CellState::Done | CellState::NoData)
+    }
+
+    /// The journaled cell as the result of job `key` (its calls left in the journal).
+    pub fn into_result(self, key: JobKey) -> JobResult {
+        JobResult {
+            key,
+            state: self.state,
+            fields: self.fields,
+            error: self.error,
+            calls: Vec::new(),
+            notes: Vec::new(),
+        }
     }
 }
 
@@ -106,7 +118,6 @@ impl Journal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::JobKey;
     use crate::store::StoreConfig;
     use std::sync::Arc;
 

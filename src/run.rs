@@ -5,24 +5,23 @@
 //! 130 interrupted (the partial result is still written).
 
 pub mod csvio;
-pub mod plan;
 pub mod progress;
 pub mod summary;
 
-use crate::cell::{CellState, SkipReason};
+use crate::cell::CellState;
 use crate::cli::RunArgs;
 use crate::config::{Config, ConfigError};
 use crate::demo::DemoOptions;
-use crate::engine::{Event, Job, JobKey, JobResult};
+use crate::engine::{Event, JobKey, JobResult};
+use crate::integrations::Integration;
 use crate::integrations::user::Catalog;
-use crate::integrations::{Fields, Integration};
+use crate::plan::{Decision, ErrorSink, Plan, PlanError, RowScope, Rules};
 use crate::providers::{ProviderId, Usage};
 use crate::resume::Journal;
 use crate::session::{Session, SessionError, SessionOptions, StoreChoice};
 use crate::store::RunId;
 use crate::table::{Encoding, OpenOptions};
 use csvio::CsvError;
-use plan::{PlanError, Planned, Source};
 use progress::{Progress, Tally};
 use std::collections::{BTreeMap, VecDeque};
 use std::io::IsTerminal;
@@ -177,73 +176,10 @@ const WINDOW: usize = 16_384;
 /// Rows read at a time once the window has room for them.
 const READ_BATCH: usize = 1_024;
 
-/// What one (row, integration) cell needs.
-enum Decision {
-    /// `--skip-existing` and every output is filled already.
-    Skip,
-    /// Finished in an earlier run of the same command: its journaled result.
-    Restore(JobResult),
-    /// A job for the engine.
-    Run(Job),
-}
-
-/// How the run treats each cell: the plans, the journal and the user's choices.
-struct Rules<'a> {
-    plans: &'a [Planned],
-    journal: &'a Journal,
-    skip_existing: bool,
-}
-
-impl Rules<'_> {
-    fn decide(&self, r: usize, c: usize, row: &[String]) -> Decision {
-        let p = &self.plans[c];
-        if self.skip_existing
-            && p.outputs
-                .iter()
-                .all(|&i| !row.get(i).is_none_or(|v| v.trim().is_empty()))
-        {
-            return Decision::Skip;
-        }
-        let key = JobKey {
-            row: r as u64,
-            column: c as u32,
-        };
-        let inputs = inputs_of(p, row);
-        match self
-            .journal
-            .lookup(&p.integration.journal_name(), &inputs)
-            .filter(|f| f.is_settled())
-        {
-            Some(found) => Decision::Restore(JobResult {
-                key,
-                state: found.state,
-                fields: found.fields,
-                error: found.error,
-                calls: Vec::new(),
-                notes: Vec::new(),
-            }),
-            None => Decision::Run(Job {
-                key,
-                integration: p.integration.clone(),
-                inputs,
-                fresh: false,
-            }),
-        }
-    }
-}
-
 /// A row read and not yet written: its values, and how many of its cells are still running.
 struct Pending {
     row: Vec<String>,
     outstanding: usize,
-}
-
-/// Where failure messages go: an `<integration>_error` column the input already has (filled
-/// in place, cleared where the cell now succeeds), or a new one added at the end only if
-/// some cell failed.
-struct ErrorSink {
-    existing: Option<usize>,
-    new: BTreeMap<usize, String>,
 }
 
 /// Runs `integrations` over the input in `session` and writes the result to `output`.
@@ -269,17 +205,11 @@ pub fn execute(
     let scan = input.scan();
     let mut headers = input.headers.clone();
     headers.resize(scan.width, String::new());
-    let plans = plan::plan(&mut headers, &integrations, &args.map, &args.set)?;
+    let plans = crate::plan::mapping::wire(&mut headers, &integrations, &args.map, &args.set)?;
     let width = headers.len();
     let mut sinks: Vec<ErrorSink> = plans
         .iter()
-        .map(|p| {
-            let name = format!("{}_error", p.integration.spec().name);
-            ErrorSink {
-                existing: headers.iter().position(|h| *h == name),
-                new: BTreeMap::new(),
-            }
-        })
+        .map(|p| ErrorSink::new(p.name(), &headers))
         .collect();
     let progress_bar = std::io::stderr().is_terminal();
     let mut warnings: Vec<String> = session.store_warning.iter().cloned().collect();
@@ -291,29 +221,37 @@ pub fn execute(
         }),
         _ => Journal::default(),
     };
+    let counting = !journal.is_empty() || args.skip_existing;
     let rules = Rules {
-        plans: &plans,
-        journal: &journal,
-        skip_existing: args.skip_existing,
+        journal: (!journal.is_empty()).then(|| Arc::new(journal)),
+        skip_filled: args.skip_existing,
     };
-    let enriched_rows = args.limit.unwrap_or(scan.rows).min(scan.rows);
+    let scope = RowScope::all().limited(args.limit);
+    let mut enriched_rows = args.limit.unwrap_or(scan.rows).min(scan.rows);
 
-    // How many cells will run, for the progress bar; only a journal or --skip-existing
-    // make that differ from rows × integrations, and only then is it worth a pass.
+    // How many cells will run, for the progress bar; only a journal, --skip-existing or a
+    // condition on rows make that differ from rows × integrations, and only then is it
+    // worth a pass.
     let (mut to_run, mut to_restore) = (enriched_rows * plans.len(), 0usize);
-    if !journal.is_empty() || args.skip_existing {
-        (to_run, to_restore) = (0, 0);
-        for (r, row) in input.rows().take(enriched_rows).enumerate() {
+    if counting || scope.reads_rows() {
+        let mut counts = vec![crate::plan::Estimate::default(); plans.len()];
+        let mut taken = 0;
+        for row in input.rows() {
+            if scope.is_full(taken) {
+                break;
+            }
             let mut row = row?;
             row.resize(width, String::new());
-            for c in 0..plans.len() {
-                match rules.decide(r, c, &row) {
-                    Decision::Run(_) => to_run += 1,
-                    Decision::Restore(_) => to_restore += 1,
-                    Decision::Skip => {}
-                }
+            if !scope.admits(&mut taken, &row) {
+                continue;
+            }
+            for (p, count) in plans.iter().zip(&mut counts) {
+                count.add(p, &rules.decide(p, &row));
             }
         }
+        enriched_rows = taken;
+        to_run = counts.iter().map(crate::plan::Estimate::submitted).sum();
+        to_restore = counts.iter().map(|c| c.restored).sum();
     }
 
     let engine = session.engine.clone();
@@ -356,6 +294,8 @@ pub fn execute(
         let mut window: VecDeque<Pending> = VecDeque::new();
         // Index of the row at the front of the window, and of the next row to read.
         let (mut front, mut next) = (0usize, 0usize);
+        // Rows in scope so far.
+        let mut admitted = 0usize;
         let mut exhausted = false;
         let mut engine_gone = false;
         // Cells submitted and not yet finished: with none, there is no event to wait for
@@ -378,22 +318,28 @@ pub fn execute(
                 pending.row.resize(width, String::new());
                 let r = next;
                 next += 1;
-                if r < enriched_rows {
+                if scope.admits(&mut admitted, &pending.row) {
+                    let key = |c: usize| JobKey {
+                        row: r as u64,
+                        column: c as u32,
+                    };
                     for (c, p) in plans.iter().enumerate() {
-                        match rules.decide(r, c, &pending.row) {
-                            Decision::Skip => counts[c].add(Tally::Skipped),
-                            Decision::Restore(result) => {
+                        let cell = rules.decide(p, &pending.row);
+                        match cell.decision {
+                            Decision::Filled => counts[c].add(Tally::Skipped),
+                            Decision::Restore(found) => {
+                                let result = found.into_result(key(c));
                                 let tally = apply(p, &mut pending.row, r, &mut sinks[c], &result);
                                 counts[c].add(tally);
                                 restored += 1;
                                 restored_cost += p.integration.spec().cost_per_row_usd;
                             }
                             // After Ctrl-C nothing new starts; restored cells still come back.
-                            Decision::Run(_) if interrupted || engine_gone => {
+                            Decision::Run if interrupted || engine_gone => {
                                 counts[c].add(Tally::Skipped);
                             }
-                            Decision::Run(job) => {
-                                jobs.push(job);
+                            Decision::Run => {
+                                jobs.push(p.job(key(c), cell.inputs, false));
                                 pending.outstanding += 1;
                             }
                         }
@@ -481,7 +427,7 @@ pub fn execute(
         .filter(|(_, sink)| !sink.new.is_empty())
         .map(|(p, sink)| {
             (
-                format!("{}_error", p.integration.spec().name),
+                crate::plan::errors::column_name(p.name()),
                 std::mem::take(&mut sink.new),
             )
         })
@@ -550,63 +496,26 @@ pub fn execute(
     })
 }
 
-fn inputs_of(p: &Planned, row: &[String]) -> Fields {
-    p.inputs
-        .iter()
-        .filter_map(|(name, source)| {
-            let value = match source.as_ref()? {
-                Source::Column(i) => row.get(*i)?.clone(),
-                Source::Constant(v) => v.clone(),
-            };
-            Some(((*name).to_owned(), value))
-        })
-        .collect()
-}
-
-/// Writes a finished cell into its row; returns how it counts.
+/// Writes a finished cell into its row and its error column; returns how it counts.
 fn apply(
-    p: &Planned,
+    p: &Plan,
     row: &mut [String],
     r: usize,
     errors: &mut ErrorSink,
     result: &JobResult,
 ) -> Tally {
-    let mut report = |row: &mut [String], message: String| match errors.existing {
-        Some(column) => {
-            if let Some(cell) = row.get_mut(column) {
-                *cell = message;
-            }
-        }
-        None if !message.is_empty() => {
-            errors.new.insert(r, message);
-        }
-        None => {}
-    };
+    errors.report(r, row, result);
     match &result.state {
         CellState::Done => {
-            for (spec, &column) in p.integration.spec().outputs.iter().zip(&p.outputs) {
+            for &(name, column) in &p.outputs {
                 if let Some(cell) = row.get_mut(column) {
-                    *cell = result.fields.get(spec.name).cloned().unwrap_or_default();
+                    *cell = result.fields.get(name).cloned().unwrap_or_default();
                 }
             }
-            report(row, String::new());
             Tally::Done
         }
-        CellState::NoData => {
-            report(row, String::new());
-            Tally::NoData
-        }
-        // Cancelled with a reason means the column was stopped by an auth failure: a failure.
-        CellState::Failed | CellState::Skipped(SkipReason::Cancelled)
-            if result.state == CellState::Failed || result.error.is_some() =>
-        {
-            let message = result
-                .error
-                .as_ref()
-                .map_or_else(|| "failed".to_owned(), |e| e.message.clone());
-            report(row, message);
-            Tally::Failed
-        }
+        CellState::NoData => Tally::NoData,
+        _ if crate::plan::errors::message(result).is_some() => Tally::Failed,
         _ => Tally::Skipped,
     }
 }

@@ -1,12 +1,13 @@
 //! The engine end to end over fake transports: sharing, skipping, bounds, cancellation, auth stops.
 
 use leadgrid::cell::{CellState, SkipReason};
-use leadgrid::engine::caller::{Caller, CallerSettings, NoCache};
+use leadgrid::engine::caller::{Caller, CallerSettings};
 use leadgrid::engine::fake::{
     FAKE_ACTIVITY, FAKE_NETWORK, FAKE_PROFILE, FakeIntegration, FakeTransport,
 };
 use leadgrid::engine::{Engine, EngineSettings, Event, EventReceiver, Job, JobKey, JobResult};
 use leadgrid::integrations::{Fields, IntegrationSpec};
+use leadgrid::providers::NoCache;
 use leadgrid::providers::{CallError, ErrorKind, ProviderId};
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};

@@ -1,10 +1,14 @@
 //! The response cache through the public `Store` handle: normalized keys, TTL, refresh,
-//! "no data" answers, accounting, persistence and keeping secrets off disk.
+//! "no data" answers, accounting, persistence, keeping secrets off disk, and the store
+//! behind the engine's caller.
 
-use leadgrid::engine::caller::Cached;
-use leadgrid::providers::ProviderId;
-use leadgrid::store::{CacheKey, CachePolicy, Clock, ProviderPolicy, Store, StoreConfig};
-use serde_json::json;
+use leadgrid::engine::caller::{Caller, CallerSettings};
+use leadgrid::engine::fake::FakeTransport;
+use leadgrid::integrations::{NoObserver, ToolCaller};
+use leadgrid::providers::{Cached, CallError, ErrorKind, ProviderId, RequestKey};
+use leadgrid::store::{CachePolicy, Clock, ProviderPolicy, Store, StoreConfig};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
@@ -43,8 +47,8 @@ fn config(clock: &Arc<ManualClock>) -> StoreConfig {
     }
 }
 
-fn person(url: &str) -> CacheKey {
-    CacheKey::new(
+fn person(url: &str) -> RequestKey {
+    RequestKey::new(
         ProviderId::DATAGEN,
         "get_linkedin_person",
         &json!({ "linkedin_url": url }),
@@ -79,7 +83,7 @@ fn ttl_expires_per_provider_and_expired_rows_are_pruned_on_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store.sqlite3");
     let clock = Arc::new(ManualClock::default());
-    let engagement = CacheKey::new(ProviderId::HEYREACH, "get_engagement", &json!({"id": 7}));
+    let engagement = RequestKey::new(ProviderId::HEYREACH, "get_engagement", &json!({"id": 7}));
     {
         let store = Store::open(&path, config(&clock)).unwrap();
         store.cache_put(&person("linkedin.com/in/a"), &Cached::Result(json!(1)));
@@ -146,7 +150,7 @@ fn cache_rows_never_contain_a_key() {
     {
         let store = Store::open(&path, StoreConfig::default()).unwrap();
         // Even a caller that wrongly puts credentials into the parameters does not get them stored.
-        let key = CacheKey::new(
+        let key = RequestKey::new(
             ProviderId::DATAGEN,
             "get_linkedin_person",
             &json!({
@@ -174,4 +178,79 @@ fn cache_rows_never_contain_a_key() {
             assert!(!lower.contains(needle), "{needle:?} in cache row {row}");
         }
     }
+}
+
+fn transport() -> Arc<FakeTransport> {
+    Arc::new(FakeTransport::new(
+        Some(std::time::Duration::ZERO),
+        |_, p, _| match p["linkedin_url"].as_str() {
+            Some("https://www.linkedin.com/in/ada/") => Ok(json!({"name": "Ada"})),
+            Some("https://www.linkedin.com/in/nobody/") => {
+                Err(CallError::new(ErrorKind::NoData, "Resource not found"))
+            }
+            _ => Err(CallError::new(ErrorKind::Permanent, "bad request")),
+        },
+    ))
+}
+
+/// A fresh caller: its in-memory memo is empty, so only the store can answer.
+fn caller(t: &Arc<FakeTransport>, store: &Store) -> Caller {
+    let settings = CallerSettings {
+        max_attempts: 1,
+        rate_limits: BTreeMap::new(),
+        ..CallerSettings::default()
+    };
+    Caller::new(t.clone(), settings, Arc::new(store.clone()))
+}
+
+async fn call(c: &Caller, url: &str) -> Result<Value, ErrorKind> {
+    c.call(
+        ProviderId::DATAGEN,
+        "get_person",
+        json!({ "linkedin_url": url }),
+        &NoObserver,
+    )
+    .await
+    .map(|out| out.result)
+    .map_err(|f| f.error.kind)
+}
+
+/// The store behind the engine's caller: final answers survive a restart, failures do not.
+#[tokio::test]
+async fn results_and_no_data_are_paid_once_failures_are_asked_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite3");
+    let t = transport();
+    let urls = [
+        "https://www.linkedin.com/in/ada/",
+        "https://www.linkedin.com/in/nobody/",
+        "https://www.linkedin.com/in/broken/",
+    ];
+    {
+        let store = Store::open(&path, StoreConfig::default()).unwrap();
+        let c = caller(&t, &store);
+        for url in urls {
+            let _ = call(&c, url).await;
+        }
+        assert_eq!(t.calls(), 3);
+    }
+    // After a restart, with URLs written differently.
+    let store = Store::open(&path, StoreConfig::default()).unwrap();
+    let c = caller(&t, &store);
+    assert_eq!(
+        call(&c, "linkedin.com/in/ADA").await,
+        Ok(json!({"name": "Ada"}))
+    );
+    assert_eq!(
+        call(&c, "www.linkedin.com/in/nobody?x=1").await,
+        Err(ErrorKind::NoData)
+    );
+    assert_eq!(t.calls(), 3, "both final answers came from the store");
+    assert_eq!(
+        call(&c, "linkedin.com/in/broken").await,
+        Err(ErrorKind::Permanent)
+    );
+    assert_eq!(t.calls(), 4, "the failure was not cached");
+    let stats = store.stats();
+    assert_eq!((stats.hits, stats.misses), (2, 1));
 }

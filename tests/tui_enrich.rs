@@ -5,9 +5,8 @@ mod common;
 
 use common::{Harness, add_profile_column, column_of, repo_file, temp_copy};
 use crossterm::event::KeyCode;
-use leadgrid::demo::DemoOptions;
+use leadgrid::demo::{DemoOptions, Hold};
 use leadgrid::tui::mode::Mode;
-use std::time::Duration;
 
 /// The sample list on a 160×30 screen with `linkedin_profile` added and finished.
 fn sample_with_profile() -> Harness {
@@ -22,11 +21,11 @@ fn sample_with_profile() -> Harness {
     h
 }
 
-/// The sample list with `linkedin_profile` running one request at a time at 400 ms, so
-/// there is time to cancel.
+/// The sample list with `linkedin_profile` running one request at a time, held by the demo
+/// server until the run is cancelled (nothing finishes on its own), so there is time to cancel.
 fn slow_profile_run() -> Harness {
     let opts = DemoOptions {
-        latency: Duration::from_millis(400),
+        hold: Some(Hold::new()),
         ..DemoOptions::default()
     };
     let mut h = Harness::open_demo_with(&repo_file("lead-list/sample.csv"), 160, 30, opts, 1);
@@ -171,7 +170,8 @@ fn cancel_turns_pending_cells_into_skipped() {
     h.settle();
     let totals = h.app.enrich.totals();
     assert_eq!(totals.pending(), 0);
-    assert!(totals.skipped >= 6, "{totals:?}");
+    // Held by the demo server, nothing finished: all 8 rows are skipped.
+    assert_eq!((totals.done, totals.skipped), (0, 8), "{totals:?}");
     // The runs panel lists the column with its counts.
     h.keys("t");
     let screen = h.render();
@@ -503,7 +503,8 @@ fn one_column_is_cancelled_from_the_runs_panel_after_asking() {
     h.settle();
     let totals = h.app.enrich.totals();
     assert_eq!(totals.pending(), 0);
-    assert!(totals.skipped >= 6, "{totals:?}");
+    // Held by the demo server, nothing finished: all 8 rows are skipped.
+    assert_eq!((totals.done, totals.skipped), (0, 8), "{totals:?}");
     h.keys("c");
     assert!(
         h.render()

@@ -1,6 +1,6 @@
 //! What every demo route does before it answers: count the request for its provider, check the
-//! key where that provider expects it, wait the configured latency, hang, or inject a fault, each
-//! refusal and fault in that provider's own shape.
+//! key where that provider expects it, wait while held, wait the configured latency, hang, or
+//! inject a fault, each refusal and fault in that provider's own shape.
 
 use super::Shared;
 use super::faults::Fault;
@@ -54,6 +54,12 @@ pub async fn admit<'s>(
     {
         s.stats.unauthorized();
         return Err(protocol.unauthorized());
+    }
+    if let Some(hold) = &s.opts.hold {
+        tokio::select! {
+            () = hold.passed() => {}
+            () = s.stopped() => return Err(unavailable()),
+        }
     }
     let delay = s.delay(request.number);
     if !delay.is_zero() {

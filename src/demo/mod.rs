@@ -1,7 +1,7 @@
 //! The built-in demo server: the providers' protocols on 127.0.0.1 with fictional data.
 //!
 //! It is a real HTTP server, so `--demo`, tests and benchmarks exercise the same client,
-//! sockets and classification as production. Latency, faults and hangs are switchable, and
+//! sockets and classification as production. Latency, faults, hangs and holds are switchable, and
 //! apply to every provider's routes, each failing in its own provider's shape.
 //!
 //! Routes (every provider's base URL is the server's, except OpenAI's, which is `{base}/v1`):
@@ -20,6 +20,7 @@ pub mod faults;
 mod gate;
 pub mod hash;
 pub mod heyreach;
+pub mod hold;
 pub mod hostile;
 pub mod hunter;
 pub mod linkedin;
@@ -30,6 +31,7 @@ pub mod stats;
 pub mod tools;
 pub mod webresearch;
 
+pub use hold::Hold;
 pub use stats::DemoStats;
 
 use axum::Router;
@@ -64,6 +66,9 @@ pub struct DemoOptions {
     pub seed: u64,
     /// Accept requests but never answer them (for timeout tests).
     pub hang: bool,
+    /// Hold every provider call until released (for tests that act while calls are in
+    /// flight).
+    pub hold: Option<Hold>,
 }
 
 impl Default for DemoOptions {
@@ -75,6 +80,7 @@ impl Default for DemoOptions {
             required_key: None,
             seed: 0,
             hang: false,
+            hold: None,
         }
     }
 }

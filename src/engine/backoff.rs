@@ -1,6 +1,8 @@
 //! How long to wait before retrying: exponential backoff with full jitter, `Retry-After` honoured.
 
-use std::time::Duration;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Retry pacing settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -47,6 +49,26 @@ pub fn backoff_delay(
             ceiling.mul_f64(unit)
         }
     }
+}
+
+/// A number in [0, 1) to spread retries with: splitmix64 over a counter seeded once from
+/// the clock. Retries need spread, not unpredictability, so this is all the randomness the
+/// engine uses.
+pub fn jitter() -> f64 {
+    static SEED: OnceLock<u64> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let seed = *SEED.get_or_init(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+    });
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mut z = seed.wrapping_add(n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    // The top 53 bits, as a double in [0, 1).
+    (z >> 11) as f64 / (1u64 << 53) as f64
 }
 
 #[cfg(test)]
@@ -101,5 +123,17 @@ mod tests {
     fn bad_random_input_cannot_overflow() {
         assert_eq!(backoff_delay(3, None, &B, f64::NAN), Duration::ZERO);
         assert!(backoff_delay(3, None, &B, 7.0) <= B.cap);
+    }
+
+    #[test]
+    fn jitter_is_spread_over_the_unit_interval() {
+        let draws: Vec<f64> = (0..4096).map(|_| jitter()).collect();
+        assert!(draws.iter().all(|u| (0.0..1.0).contains(u)));
+        // Every tenth of the interval is hit, none by more than twice its share.
+        let mut tenths = [0usize; 10];
+        for u in &draws {
+            tenths[(u * 10.0) as usize] += 1;
+        }
+        assert!(tenths.iter().all(|&n| n > 200 && n < 820), "{tenths:?}");
     }
 }

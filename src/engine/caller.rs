@@ -1,13 +1,13 @@
 //! The tool caller integrations use: memo and cache, shared calls, rate limit, retries.
 
-use super::backoff::{Backoff, backoff_delay};
+use super::backoff::{Backoff, backoff_delay, jitter};
 use super::breaker::{BreakerSettings, Breakers, Gate, ProviderNotice};
 use super::limiter::RateLimit;
-use super::transport::{AttemptOutcome, Transport};
 use crate::integrations::{CallObserver, ToolCaller};
 use crate::providers::price::PriceList;
 use crate::providers::{
-    Attempt, CallError, CallRecord, ErrorKind, ProviderId, ToolFailure, ToolOutput,
+    Attempt, AttemptOutcome, Cached, CallError, CallRecord, ErrorKind, ProviderId, RequestKey,
+    ResponseCache, ToolFailure, ToolOutput, Transport,
 };
 use futures::future::BoxFuture;
 use serde_json::Value;
@@ -20,56 +20,6 @@ use tokio::time::Instant;
 
 /// Largest raw response kept in a call record; the inspector needs the gist, not megabytes.
 const MAX_RAW_RESPONSE: usize = 64 * 1024;
-
-/// Identifies a request: the same key means the same answer.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CallKey {
-    /// The service called.
-    pub provider: ProviderId,
-    /// The tool's alias name.
-    pub tool: String,
-    /// Parameters as canonical JSON (object keys sorted by serde_json's map).
-    pub params: String,
-}
-
-impl CallKey {
-    /// The key of a call to `tool` with `params`.
-    pub fn new(provider: ProviderId, tool: &str, params: &Value) -> CallKey {
-        CallKey {
-            provider,
-            tool: tool.to_owned(),
-            params: params.to_string(),
-        }
-    }
-}
-
-/// A final answer worth remembering: a result, or "no data" for this input.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cached {
-    /// The tool's `result`.
-    Result(Value),
-    /// The provider had nothing for this input (its message).
-    NoData(String),
-}
-
-/// Where a persistent response cache plugs in (the SQLite store implements it later).
-pub trait ResponseCache: Send + Sync {
-    /// A remembered answer for `key`, if still fresh.
-    fn get(&self, key: &CallKey) -> Option<Cached>;
-    /// Remembers an answer for `key`.
-    fn put(&self, key: &CallKey, value: &Cached);
-}
-
-/// The cache that remembers nothing.
-pub struct NoCache;
-
-impl ResponseCache for NoCache {
-    fn get(&self, _key: &CallKey) -> Option<Cached> {
-        None
-    }
-
-    fn put(&self, _key: &CallKey, _value: &Cached) {}
-}
 
 /// Settings of the caller; see `assets/default-config.toml` for the user-facing defaults.
 #[derive(Debug, Clone)]
@@ -131,8 +81,8 @@ struct Answer {
 
 /// Bounded memo of recent final answers, oldest evicted first.
 struct Memo {
-    entries: HashMap<CallKey, (Instant, Answer)>,
-    order: VecDeque<CallKey>,
+    entries: HashMap<RequestKey, (Instant, Answer)>,
+    order: VecDeque<RequestKey>,
 }
 
 /// The engine's [`ToolCaller`]: every integration call goes through one of these.
@@ -143,7 +93,7 @@ pub struct Caller {
     /// A provider that answered 429 with `Retry-After` is left alone until then, by every job.
     cooldown: Mutex<HashMap<ProviderId, Instant>>,
     cache: Arc<dyn ResponseCache>,
-    in_flight: Mutex<HashMap<CallKey, watch::Receiver<Option<Answer>>>>,
+    in_flight: Mutex<HashMap<RequestKey, watch::Receiver<Option<Answer>>>>,
     /// Bounds requests in flight when `max_in_flight` is set.
     requests: Option<tokio::sync::Semaphore>,
     /// Tools whose key was refused: later calls fail at once instead of paying for another 401.
@@ -165,7 +115,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// waiting callers either get its answer or take over.
 struct InFlightGuard<'a> {
     caller: &'a Caller,
-    key: &'a CallKey,
+    key: &'a RequestKey,
 }
 
 impl Drop for InFlightGuard<'_> {
@@ -241,14 +191,19 @@ impl Caller {
         params: Value,
         observer: &dyn CallObserver,
     ) -> Answer {
-        let key = CallKey::new(provider, tool, &params);
+        let key = RequestKey::new(provider, tool, &params);
         // A fresh call still joins an identical one in flight: that answer is just as new.
         let fresh = observer.fresh();
         if let Some(hit) = self.memo_get(&key).filter(|_| !fresh) {
             self.shared.fetch_add(1, Ordering::Relaxed);
             return mark_shared(hit);
         }
-        if let Some(hit) = (!fresh).then(|| self.cache.get(&key)).flatten() {
+        let cached = if fresh {
+            None
+        } else {
+            self.cache.get(&key).await
+        };
+        if let Some(hit) = cached {
             self.cached.fetch_add(1, Ordering::Relaxed);
             return from_cache(provider, tool, params, hit, &self.settings.prices);
         }
@@ -400,12 +355,8 @@ impl Caller {
                         *entry = (*entry).max(until);
                     }
                     observer.retrying(attempt + 1, max, &error);
-                    let delay = backoff_delay(
-                        attempt,
-                        error.retry_after,
-                        &self.settings.backoff,
-                        rand::random::<f64>(),
-                    );
+                    let delay =
+                        backoff_delay(attempt, error.retry_after, &self.settings.backoff, jitter());
                     tokio::time::sleep(delay).await;
                 }
                 Err(error) => {
@@ -454,13 +405,13 @@ impl Caller {
         }
     }
 
-    fn memo_get(&self, key: &CallKey) -> Option<Answer> {
+    fn memo_get(&self, key: &RequestKey) -> Option<Answer> {
         let memo = lock(&self.memo);
         let (at, outcome) = memo.entries.get(key)?;
         (at.elapsed() < self.settings.memo_ttl).then(|| outcome.clone())
     }
 
-    fn memo_put(&self, key: &CallKey, outcome: &Answer) {
+    fn memo_put(&self, key: &RequestKey, outcome: &Answer) {
         if self.settings.memo_capacity == 0 {
             return;
         }
@@ -590,6 +541,7 @@ mod tests {
     use super::*;
     use crate::engine::fake::FakeTransport;
     use crate::integrations::NoObserver;
+    use crate::providers::NoCache;
     use serde_json::json;
     use std::sync::atomic::AtomicU32;
 
@@ -858,14 +810,14 @@ mod tests {
     }
 
     #[derive(Default)]
-    struct MapCache(Mutex<HashMap<CallKey, Cached>>);
+    struct MapCache(Mutex<HashMap<RequestKey, Cached>>);
 
     impl ResponseCache for MapCache {
-        fn get(&self, key: &CallKey) -> Option<Cached> {
-            lock(&self.0).get(key).cloned()
+        fn get<'a>(&'a self, key: &'a RequestKey) -> BoxFuture<'a, Option<Cached>> {
+            Box::pin(std::future::ready(lock(&self.0).get(key).cloned()))
         }
 
-        fn put(&self, key: &CallKey, value: &Cached) {
+        fn put(&self, key: &RequestKey, value: &Cached) {
             lock(&self.0).insert(key.clone(), value.clone());
         }
     }
@@ -883,37 +835,37 @@ mod tests {
                 .expect("echo");
         }
         assert_eq!(t.calls(), 1);
-        let key = CallKey::new(ProviderId::DATAGEN, "tool", &params);
-        assert!(matches!(cache.get(&key), Some(Cached::Result(_))));
+        let key = RequestKey::new(ProviderId::DATAGEN, "tool", &params);
+        assert!(matches!(cache.get(&key).await, Some(Cached::Result(_))));
     }
 
     /// A cache whose first lookup stalls until released: it holds a caller between its memo
     /// check and taking the lead, the window in which another caller can answer and leave.
     struct StallingCache {
         lookups: AtomicU32,
-        release: Mutex<Option<std::sync::mpsc::Receiver<()>>>,
+        release: tokio::sync::Notify,
     }
 
     impl ResponseCache for StallingCache {
-        fn get(&self, _key: &CallKey) -> Option<Cached> {
-            if self.lookups.fetch_add(1, Ordering::SeqCst) == 0 {
-                let release = lock(&self.release).take();
-                if let Some(release) = release {
-                    let _ = release.recv();
+        fn get<'a>(&'a self, _key: &'a RequestKey) -> BoxFuture<'a, Option<Cached>> {
+            Box::pin(async move {
+                if self.lookups.fetch_add(1, Ordering::SeqCst) == 0 {
+                    self.release.notified().await;
                 }
-            }
-            None
+                None
+            })
         }
 
-        fn put(&self, _key: &CallKey, _value: &Cached) {}
+        fn put(&self, _key: &RequestKey, _value: &Cached) {}
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    /// On a runtime with one thread: the stalled lookup is awaited, not waited for, so
+    /// the other caller runs meanwhile (a blocking lookup would hang this test).
+    #[tokio::test(flavor = "current_thread")]
     async fn a_call_answered_while_another_looked_it_up_is_not_paid_twice() {
-        let (go, release) = std::sync::mpsc::channel();
         let cache = Arc::new(StallingCache {
             lookups: AtomicU32::new(0),
-            release: Mutex::new(Some(release)),
+            release: tokio::sync::Notify::new(),
         });
         let t = Arc::new(FakeTransport::echo(Duration::ZERO));
         let c = Arc::new(Caller::new(
@@ -937,7 +889,7 @@ mod tests {
         c.call(ProviderId::HEYREACH, "tool", params, &NoObserver)
             .await
             .expect("echo");
-        go.send(()).expect("late caller waits");
+        cache.release.notify_one();
         let late = late.await.expect("joined").expect("echo");
         assert_eq!(t.calls(), 1);
         assert!(late.record.shared);
@@ -971,19 +923,82 @@ mod tests {
         assert!(!fresh.record.shared && !fresh.record.cached);
         // Later callers get the new answer, from the memo and from the cache.
         assert_eq!(ask(&NoObserver).await.expect("ok").result, json!(2));
-        let key = CallKey::new(ProviderId::DATAGEN, "tool", &params);
-        assert!(matches!(cache.get(&key), Some(Cached::Result(v)) if v == json!(2)));
+        let key = RequestKey::new(ProviderId::DATAGEN, "tool", &params);
+        assert!(matches!(cache.get(&key).await, Some(Cached::Result(v)) if v == json!(2)));
         assert_eq!(t.calls(), 2);
     }
 
-    #[test]
-    fn call_keys_ignore_parameter_order() {
-        let a: Value = serde_json::from_str(r#"{"a":1,"b":2}"#).expect("json");
-        let b: Value = serde_json::from_str(r#"{"b":2,"a":1}"#).expect("json");
-        assert_eq!(
-            CallKey::new(ProviderId::DATAGEN, "t", &a),
-            CallKey::new(ProviderId::DATAGEN, "t", &b)
-        );
+    /// Memo, calls in flight and cache share one key: parameters in another key order, or a
+    /// profile URL written another way, are the same request, paid once, whatever order the
+    /// JSON map keeps.
+    #[tokio::test]
+    async fn parameter_order_does_not_make_another_request() {
+        let cache = Arc::new(MapCache::default());
+        let t = Arc::new(FakeTransport::new(None, |_, _, _| Ok(json!("answer"))));
+        let c = Arc::new(Caller::new(
+            t.clone(),
+            CallerSettings::default(),
+            cache.clone(),
+        ));
+        let mut forward = serde_json::Map::new();
+        let mut backward = serde_json::Map::new();
+        let pairs = [
+            ("a", json!(1)),
+            ("b", json!(2)),
+            ("url", json!("https://www.linkedin.com/in/ada/")),
+        ];
+        for (k, v) in &pairs {
+            forward.insert((*k).to_string(), v.clone());
+        }
+        for (k, v) in pairs.iter().rev() {
+            backward.insert((*k).to_string(), v.clone());
+        }
+        backward.insert("url".into(), json!("linkedin.com/in/Ada"));
+        let (forward, backward) = (Value::Object(forward), Value::Object(backward));
+        // The first call never answers: the second must join it in flight, not pay again.
+        let first = tokio::spawn({
+            let (c, p) = (c.clone(), forward.clone());
+            async move {
+                c.call(ProviderId::DATAGEN, "t", p, &NoObserver)
+                    .await
+                    .is_ok()
+            }
+        });
+        while t.calls() == 0 {
+            tokio::task::yield_now().await;
+        }
+        let second = tokio::spawn({
+            let (c, p) = (c.clone(), backward.clone());
+            async move {
+                c.call(ProviderId::DATAGEN, "t", p, &NoObserver)
+                    .await
+                    .is_ok()
+            }
+        });
+        for _ in 0..100 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(t.calls(), 1, "joined the call in flight");
+        first.abort();
+        second.abort();
+        // Memo and cache: an answered request, asked again in the other order.
+        let answered = Arc::new(FakeTransport::echo(Duration::ZERO));
+        let c = Caller::new(answered.clone(), CallerSettings::default(), cache.clone());
+        c.call(ProviderId::DATAGEN, "u", forward.clone(), &NoObserver)
+            .await
+            .expect("echo");
+        let again = c
+            .call(ProviderId::DATAGEN, "u", backward.clone(), &NoObserver)
+            .await
+            .expect("memo");
+        assert!(again.record.shared);
+        let fresh_memo = Caller::new(answered.clone(), CallerSettings::default(), cache);
+        let cached = fresh_memo
+            .call(ProviderId::DATAGEN, "u", backward, &NoObserver)
+            .await
+            .expect("cache");
+        assert!(cached.record.cached);
+        assert_eq!(answered.calls(), 1);
     }
 
     #[test]

@@ -1,12 +1,11 @@
 //! In-process stand-ins for a provider and for integrations, so tests and
 //! benchmarks exercise the real engine and caller without a network.
 
-use super::transport::{AttemptOutcome, Transport};
 use crate::integrations::{
     Ctx, EnrichError, Enriched, Fields, InputSpec, Integration, IntegrationSpec, OutputKind,
     OutputSpec,
 };
-use crate::providers::{Attempt, CallError, ProviderId};
+use crate::providers::{Attempt, AttemptOutcome, CallError, ProviderId, Transport};
 use futures::future::BoxFuture;
 use serde_json::{Value, json};
 use std::collections::HashMap;

@@ -8,17 +8,14 @@
 pub mod backoff;
 pub mod breaker;
 pub mod caller;
-pub mod cancel;
 pub mod fake;
 pub mod limiter;
-pub mod transport;
 
 use crate::cell::{CellState, SkipReason};
 use crate::integrations::{
     CallObserver, Ctx, EnrichError, Fields, Integration, ToolCaller, missing_inputs,
 };
 use crate::providers::{CallError, CallRecord, ErrorKind};
-use cancel::CancelToken;
 use futures::FutureExt;
 use std::collections::{HashMap, VecDeque};
 use std::panic::AssertUnwindSafe;
@@ -27,6 +24,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tokio::runtime::Handle;
 use tokio::sync::{Notify, mpsc};
+use tokio_util::sync::CancellationToken;
 
 /// Which cell a job fills; both numbers are opaque to the engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -163,7 +161,7 @@ struct Inner {
     events: mpsc::UnboundedSender<Event>,
     queue: Mutex<VecDeque<QueuedJob>>,
     wake: Notify,
-    running: Mutex<HashMap<u64, (JobKey, CancelToken)>>,
+    running: Mutex<HashMap<u64, (JobKey, CancellationToken)>>,
     stopped: Mutex<HashMap<u32, EnrichError>>,
     pending: AtomicUsize,
     finishing: Mutex<()>,
@@ -290,12 +288,15 @@ impl Drop for Engine {
 }
 
 async fn worker(inner: Arc<Inner>) {
-    while let Some(queued) = inner.next_job().await {
+    while let Some((queued, token)) = inner.next_job().await {
         let (id, key) = (queued.id, queued.job.key);
         let name = queued.job.integration.spec().name;
         // A panic anywhere in a job (an integration's parser, a sink) must end as a failed
         // cell with its message, never as a job that silently never finishes.
-        match AssertUnwindSafe(inner.run(queued)).catch_unwind().await {
+        match AssertUnwindSafe(inner.run(queued, token))
+            .catch_unwind()
+            .await
+        {
             Ok((result, auth)) => {
                 // The stop is announced before the result that caused it, so whoever reads
                 // up to the last Finished has heard about it (even when it was the last cell).
@@ -360,7 +361,8 @@ impl Inner {
         ))
     }
 
-    async fn next_job(&self) -> Option<QueuedJob> {
+    /// The next job, already registered as running with its cancellation token.
+    async fn next_job(&self) -> Option<(QueuedJob, CancellationToken)> {
         loop {
             let notified = self.wake.notified();
             tokio::pin!(notified);
@@ -369,23 +371,33 @@ impl Inner {
             if self.shutdown.load(Ordering::SeqCst) {
                 return None;
             }
-            if let Some(job) = lock(&self.queue).pop_front() {
-                return Some(job);
+            {
+                let mut queue = lock(&self.queue);
+                if let Some(job) = queue.pop_front() {
+                    // Running before the queue is let go: a cancel that no longer finds the
+                    // job queued finds it running, never neither.
+                    let token = CancellationToken::new();
+                    lock(&self.running).insert(job.id, (job.job.key, token.clone()));
+                    return Some((job, token));
+                }
             }
             notified.await;
         }
     }
 
     /// Runs one job to its result; the caller reports it (and the auth failure that stops its column, if any).
-    async fn run(&self, queued: QueuedJob) -> (JobResult, Option<EnrichError>) {
+    async fn run(
+        &self,
+        queued: QueuedJob,
+        token: CancellationToken,
+    ) -> (JobResult, Option<EnrichError>) {
         let QueuedJob { id, job } = queued;
         let key = job.key;
         if let Some(error) = self.stop_error(&job) {
+            lock(&self.running).remove(&id);
             let state = CellState::Skipped(SkipReason::Cancelled);
             return (JobResult::bare(key, state, Some(error)), None);
         }
-        let token = CancelToken::default();
-        lock(&self.running).insert(id, (key, token.clone()));
         self.send(Event::Running(key));
 
         let observer = Arc::new(JobObserver {

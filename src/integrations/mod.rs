@@ -302,8 +302,8 @@ pub trait Integration: Send + Sync {
 
     /// The name results are journaled under. An integration whose definition can change (a
     /// user's file) adds a fingerprint of it, so an edited one never restores the old answers.
-    fn journal_name(&self) -> String {
-        self.spec().name.to_string()
+    fn journal_name(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.spec().name)
     }
 }
 

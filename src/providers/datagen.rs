@@ -4,6 +4,7 @@
 //! wire protocol (see `docs/DATAGEN.md`) and how to read each kind of answer.
 
 use crate::providers::http::{HttpClient, HttpSettings};
+use crate::providers::transport::AttemptOutcome;
 use crate::providers::{Attempt, CallError, ErrorKind};
 use crate::sanitize::server_message;
 use chrono::{DateTime, Utc};
@@ -70,19 +71,6 @@ impl std::fmt::Display for ApiKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("***")
     }
-}
-
-/// The result of one HTTP attempt: the tool's `data.result` or a classified error, plus evidence.
-#[derive(Debug, Clone)]
-pub struct AttemptOutcome {
-    /// `data.result` on success, otherwise why the attempt failed.
-    pub result: Result<Value, CallError>,
-    /// HTTP status, when a response arrived.
-    pub status: Option<u16>,
-    /// The response body as received, cut to [`MAX_RAW_BODY`].
-    pub raw_body: Option<String>,
-    /// Timing and outcome, for the inspector.
-    pub attempt: Attempt,
 }
 
 struct Inner {

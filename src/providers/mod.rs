@@ -1,17 +1,28 @@
 //! Providers: the services integrations call. Each knows its wire protocol and
 //! classifies every failure; retries, rate limits, caching and call sharing are
-//! layered on top by the engine's [`crate::engine::caller`].
+//! layered on top by the engine's [`crate::engine::caller`]. The seams between the
+//! two live here too: a single attempt ([`Transport`]), a request's identity
+//! ([`RequestKey`]) and the response cache ([`ResponseCache`]), so the store can
+//! implement the cache without knowing the engine.
 
 pub mod anthropic;
 pub mod apollo;
+pub mod cache;
 pub mod datagen;
 pub mod http;
 pub mod hunter;
+pub mod linkedin_url;
 pub mod llm;
 pub mod openai;
 pub mod price;
+pub mod request_key;
 pub mod router;
+pub mod transport;
 pub mod wire;
+
+pub use cache::{Cached, NoCache, ResponseCache};
+pub use request_key::RequestKey;
+pub use transport::{AttemptOutcome, Transport};
 
 use serde::{Deserialize, Serialize};
 use std::time::Duration;

@@ -6,8 +6,9 @@
 //! the provider wants it ([`KeyPlacement`]), sends, and classifies the answer with the provider's
 //! own `classify`. So the parameters the engine caches and journals never hold a secret.
 
-use super::datagen::{ApiKey, AttemptOutcome, DatagenClient, MAX_RAW_BODY, truncate};
+use super::datagen::{ApiKey, DatagenClient, MAX_RAW_BODY, truncate};
 use super::http::HttpClient;
+use super::transport::AttemptOutcome;
 use super::wire::{HttpRequest, KeyPlacement, Method, ProviderWire};
 use super::{Attempt, CallError, ErrorKind, ProviderId, anthropic, apollo, hunter, openai};
 use serde_json::Value;

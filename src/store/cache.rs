@@ -1,8 +1,6 @@
-//! The response cache: answers (and "no data" answers) per [`CacheKey`], with a TTL per provider.
+//! The response cache: answers (and "no data" answers) per [`RequestKey`], with a TTL per provider.
 
-use super::CacheKey;
-use crate::engine::caller::Cached;
-use crate::providers::ProviderId;
+use crate::providers::{Cached, ProviderId, RequestKey};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -77,7 +75,7 @@ const KIND_NO_DATA: &str = "no_data";
 pub(crate) fn get(
     conn: &Connection,
     policy: &CachePolicy,
-    key: &CacheKey,
+    key: &RequestKey,
     now: i64,
 ) -> rusqlite::Result<Option<Cached>> {
     let row: Option<(String, String, i64)> = conn
@@ -104,7 +102,7 @@ pub(crate) fn get(
 /// Stores (or replaces) the answer for `key`, stamped `now`.
 pub(crate) fn put(
     conn: &Connection,
-    key: &CacheKey,
+    key: &RequestKey,
     answer: &Cached,
     now: i64,
 ) -> rusqlite::Result<()> {
@@ -149,8 +147,8 @@ mod tests {
         crate::store::schema::open_in_memory().unwrap()
     }
 
-    fn key(url: &str) -> CacheKey {
-        CacheKey::new(
+    fn key(url: &str) -> RequestKey {
+        RequestKey::new(
             ProviderId::DATAGEN,
             "get_person",
             &json!({ "linkedin_url": url }),
@@ -189,8 +187,8 @@ mod tests {
     fn ttl_is_per_provider_and_applied_on_read() {
         let c = conn();
         let mut p = CachePolicy::default();
-        let hr = CacheKey::new(ProviderId::HEYREACH, "engagement", &json!({"u": 1}));
-        let dg = CacheKey::new(ProviderId::DATAGEN, "person", &json!({"u": 1}));
+        let hr = RequestKey::new(ProviderId::HEYREACH, "engagement", &json!({"u": 1}));
+        let dg = RequestKey::new(ProviderId::DATAGEN, "person", &json!({"u": 1}));
         put(&c, &hr, &Cached::Result(json!(1)), 0).unwrap();
         put(&c, &dg, &Cached::Result(json!(2)), 0).unwrap();
         let day = 86_400;
@@ -221,8 +219,8 @@ mod tests {
     fn prune_removes_only_expired_rows() {
         let c = conn();
         let p = CachePolicy::default();
-        let hr = CacheKey::new(ProviderId::HEYREACH, "engagement", &json!({}));
-        let dg = CacheKey::new(ProviderId::DATAGEN, "person", &json!({}));
+        let hr = RequestKey::new(ProviderId::HEYREACH, "engagement", &json!({}));
+        let dg = RequestKey::new(ProviderId::DATAGEN, "person", &json!({}));
         put(&c, &hr, &Cached::NoData("none".into()), 0).unwrap();
         put(&c, &dg, &Cached::NoData("none".into()), 0).unwrap();
         assert_eq!(prune(&c, &p, 86_399).unwrap(), 0);

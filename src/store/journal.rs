@@ -2,8 +2,8 @@
 
 use super::{RunId, StoreError};
 use crate::cell::CellState;
-use crate::integrations::Fields;
 use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::BTreeMap;
 
 /// One cell result as journaled: enough to restore the cell and its inspector view.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,7 +15,7 @@ pub struct JournalEntry {
     /// The cell's final state.
     pub state: CellState,
     /// Output values by output name (empty when the cell failed or had no data).
-    pub fields: Fields,
+    pub fields: BTreeMap<String, String>,
     /// The error shown for a failed cell.
     pub error: Option<String>,
     /// The attempts and calls behind the result (JSON, as the engine records them).

@@ -1,117 +1,10 @@
-//! Keys: the response-cache key built from the normalized request, the journal's run identity
-//! and the row key (a hash of the row's mapped input values).
+//! The journal's keys: the run identity and the row key (a hash of the row's mapped input
+//! values). The response cache is keyed by [`crate::providers::RequestKey`].
 
 use super::StoreError;
-use crate::integrations::Fields;
-use crate::integrations::linkedin_url::normalize_linkedin_url;
-use crate::providers::ProviderId;
-use serde_json::Value;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
-
-/// Identifies one tool call's answer: provider, tool and the canonical, normalized parameters.
-///
-/// Equal requests written differently (key order, a LinkedIn URL with `www.`, a trailing slash,
-/// a query string or upper case) produce the same key, so the answer is paid for once.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct CacheKey {
-    provider: ProviderId,
-    tool: String,
-    params: String,
-}
-
-impl CacheKey {
-    /// The key for calling `tool` of `provider` with `params`.
-    pub fn new(provider: ProviderId, tool: &str, params: &Value) -> CacheKey {
-        let mut canonical = String::new();
-        write_canonical(&mut canonical, params);
-        CacheKey {
-            provider,
-            tool: tool.to_string(),
-            params: canonical,
-        }
-    }
-
-    /// The provider called.
-    pub fn provider(&self) -> ProviderId {
-        self.provider
-    }
-
-    /// The tool called.
-    pub fn tool(&self) -> &str {
-        &self.tool
-    }
-
-    /// The normalized parameters as canonical JSON (sorted keys, no whitespace).
-    pub fn params(&self) -> &str {
-        &self.params
-    }
-}
-
-/// Parameter names that would hold a credential. They never belong in tool parameters; if one
-/// slips in, it is left out of the key so a secret is never written to disk (and cannot change
-/// the answer anyway).
-fn is_credential_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase().replace(['-', '_'], "");
-    [
-        "apikey",
-        "authorization",
-        "token",
-        "secret",
-        "password",
-        "bearer",
-    ]
-    .iter()
-    .any(|c| lower.contains(c))
-}
-
-/// Canonical JSON: object keys sorted by code point, no whitespace, LinkedIn URLs normalized.
-/// Written by hand so the form does not depend on serde_json's map ordering features.
-fn write_canonical(out: &mut String, value: &Value) {
-    match value {
-        Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> =
-                map.iter().filter(|(k, _)| !is_credential_name(k)).collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
-            out.push('{');
-            for (i, (k, v)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json_string(out, k);
-                out.push(':');
-                write_canonical(out, v);
-            }
-            out.push('}');
-        }
-        Value::Array(items) => {
-            out.push('[');
-            for (i, v) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_canonical(out, v);
-            }
-            out.push(']');
-        }
-        Value::String(s) => match looks_like_linkedin(s)
-            .then(|| normalize_linkedin_url(s))
-            .flatten()
-        {
-            Some(url) => write_json_string(out, &url),
-            None => write_json_string(out, s),
-        },
-        Value::Null | Value::Bool(_) | Value::Number(_) => out.push_str(&value.to_string()),
-    }
-}
-
-fn looks_like_linkedin(s: &str) -> bool {
-    s.to_ascii_lowercase().contains("linkedin.com/")
-}
-
-fn write_json_string(out: &mut String, s: &str) {
-    out.push_str(&Value::String(s.to_string()).to_string());
-}
 
 /// A stable row key: FNV-1a-128 of the canonical JSON of the row's mapped input values, in hex.
 ///
@@ -120,18 +13,9 @@ fn write_json_string(out: &mut String, s: &str) {
 /// makes the old result not apply. Two rows with identical inputs share one entry, which is
 /// right because the result is a function of the inputs. Values are hashed exactly as mapped
 /// (no trimming), so any visible change to an input counts as a change.
-pub fn input_hash(inputs: &Fields) -> String {
-    let mut canonical = String::from("{");
-    // `Fields` is a BTreeMap: already in key order.
-    for (i, (k, v)) in inputs.iter().enumerate() {
-        if i > 0 {
-            canonical.push(',');
-        }
-        write_json_string(&mut canonical, k);
-        canonical.push(':');
-        write_json_string(&mut canonical, v);
-    }
-    canonical.push('}');
+pub fn input_hash(inputs: &BTreeMap<String, String>) -> String {
+    // A BTreeMap serializes in key order, without whitespace: canonical as it is.
+    let canonical = serde_json::to_string(inputs).unwrap_or_default();
     let hash = canonical
         .bytes()
         .fold(0x6c62_272e_07bb_0142_62b8_2175_6295_c58d_u128, |h, b| {
@@ -197,73 +81,10 @@ fn canonical(path: &Path) -> Result<String, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    fn key(params: Value) -> CacheKey {
-        CacheKey::new(ProviderId::DATAGEN, "get_person", &params)
-    }
-
-    #[test]
-    fn linkedin_url_variants_are_one_key() {
-        let want = key(json!({"linkedin_url": "https://www.linkedin.com/in/ada-quill/"}));
-        for url in [
-            "https://linkedin.com/in/ada-quill",
-            "https://www.linkedin.com/in/ada-quill",
-            "http://www.linkedin.com/in/ada-quill/",
-            "linkedin.com/in/ada-quill/",
-            "https://www.linkedin.com/in/ada-quill/?utm_source=x",
-            "HTTPS://WWW.LINKEDIN.COM/IN/ADA-QUILL/",
-            "  https://uk.linkedin.com/in/Ada-Quill  ",
-        ] {
-            assert_eq!(key(json!({ "linkedin_url": url })), want, "{url}");
-        }
-        assert_eq!(
-            want.params(),
-            r#"{"linkedin_url":"https://www.linkedin.com/in/ada-quill/"}"#
-        );
-        assert_ne!(key(json!({"linkedin_url": "linkedin.com/in/bob"})), want);
-    }
-
-    #[test]
-    fn key_order_and_nesting_do_not_matter_but_values_do() {
-        let a = key(json!({"b": 1, "a": {"y": [1, "linkedin.com/in/X"], "x": null}}));
-        let b = key(json!({"a": {"x": null, "y": [1, "https://www.linkedin.com/in/x/"]}, "b": 1}));
-        assert_eq!(a, b);
-        assert_eq!(
-            a.params(),
-            r#"{"a":{"x":null,"y":[1,"https://www.linkedin.com/in/x/"]},"b":1}"#
-        );
-        assert_ne!(key(json!({"b": 2})), key(json!({"b": 1})));
-        assert_ne!(
-            CacheKey::new(ProviderId::HEYREACH, "get_person", &json!({"b": 1})),
-            key(json!({"b": 1}))
-        );
-        assert_ne!(
-            CacheKey::new(ProviderId::DATAGEN, "other", &json!({"b": 1})),
-            key(json!({"b": 1}))
-        );
-    }
-
-    #[test]
-    fn non_profile_strings_are_kept_as_written() {
-        let k = key(json!({"q": "Linkedin.com/company/Acme", "name": "Ada \"Q\""}));
-        assert_eq!(
-            k.params(),
-            r#"{"name":"Ada \"Q\"","q":"Linkedin.com/company/Acme"}"#
-        );
-    }
-
-    #[test]
-    fn credentials_never_reach_the_key() {
-        let k = key(
-            json!({"q": 1, "api_key": "sk-live-123", "X-API-KEY": "k", "Authorization": "Bearer t"}),
-        );
-        assert_eq!(k.params(), r#"{"q":1}"#);
-    }
 
     #[test]
     fn input_hash_depends_on_values_only() {
-        let row = |url: &str, name: &str| -> Fields {
+        let row = |url: &str, name: &str| -> BTreeMap<String, String> {
             [
                 ("linkedin_url".to_string(), url.to_string()),
                 ("name".to_string(), name.to_string()),
@@ -281,9 +102,11 @@ mod tests {
         // Pinned (FNV-1a-128 of `{}`, checked independently): the hash must never change between
         // versions, or journals stop matching.
         assert_eq!(
-            input_hash(&Fields::new()),
+            input_hash(&BTreeMap::new()),
             "0880955dd2ab1be95aa0733055c655b5"
         );
+        let escaped = row("linkedin.com/in/a", "Ada \"Q\" \u{1}é");
+        assert_eq!(input_hash(&escaped), "84734f50e4cad2b77e1c98de850320bc");
     }
 
     #[test]

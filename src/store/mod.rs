@@ -5,8 +5,11 @@
 //! reply. Writes waiting at the same time share one transaction (group commit), so a journal
 //! write is durable when it returns without each cell paying for its own fsync.
 //!
-//! `Store` implements the engine caller's [`crate::engine::caller::ResponseCache`], so
-//! `Caller::new(transport, settings, Arc::new(store.clone()))` makes answers persistent.
+//! `Store` implements [`crate::providers::ResponseCache`] (lookups are awaited, never
+//! blocking a runtime thread), so the engine's caller built over it makes answers persistent.
+//! Requests can also be answered through a callback ([`Store::save_columns_then`],
+//! [`Store::journal_lookup_then`], [`Store::load_columns_then`]), so the UI thread hands work
+//! to the store thread and never waits for it.
 //!
 //! Location: see [`store_path`]. A store that cannot be opened is a typed [`StoreError`];
 //! callers then run without one. Failures during a run are returned (journal) or counted in
@@ -25,12 +28,12 @@ mod worker;
 pub use cache::{CachePolicy, ProviderPolicy};
 pub use error::StoreError;
 pub use journal::JournalEntry;
-pub use key::{CacheKey, RunId, input_hash};
+pub use key::{RunId, input_hash};
 pub use location::{STORE_ENV, STORE_FILE, store_path};
 pub use schema::SCHEMA_VERSION;
 pub use stats::StoreStats;
 
-use crate::engine::caller::Cached;
+use crate::providers::{Cached, RequestKey};
 use journal::JournalRow;
 use stats::Counters;
 use std::path::{Path, PathBuf};
@@ -38,7 +41,7 @@ use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
-use worker::{Command, Reply, Worker};
+use worker::{Callback, Command, Reply, Worker};
 
 /// Source of "now" for TTLs and timestamps; injectable so tests control time.
 pub trait Clock: Send + Sync + std::fmt::Debug + 'static {
@@ -205,9 +208,21 @@ impl Store {
         answer.await.map_err(|_| StoreError::Closed)?
     }
 
-    /// The fresh cached answer for `key`. A failed lookup is a miss (and counted as an error):
-    /// the caller then makes the call, which is always safe.
-    pub fn cache_get(&self, key: &CacheKey) -> Option<Cached> {
+    /// Like `request`, handing the answer to `then` (run on the store thread, so it must be
+    /// quick: pass the answer on) instead of waiting for it.
+    fn request_then<T: 'static>(
+        &self,
+        make: impl FnOnce(Reply<T>) -> Command,
+        then: impl FnOnce(Result<T, StoreError>) + Send + 'static,
+    ) {
+        // A command that cannot be sent is dropped, and its callback then hears `Closed`.
+        let _ = self.tx.send(make(Reply::Callback(Callback::new(then))));
+    }
+
+    /// The fresh cached answer for `key`, blocking this thread until the store answers. A
+    /// failed lookup is a miss (and counted as an error): the caller then makes the call,
+    /// which is always safe.
+    pub fn cache_get(&self, key: &RequestKey) -> Option<Cached> {
         let found = if self.refresh {
             None
         } else {
@@ -218,6 +233,27 @@ impl Store {
             .ok()
             .flatten()
         };
+        self.count_lookup(key, found)
+    }
+
+    /// [`Store::cache_get`] for async code: awaits the store's answer, so a lookup never
+    /// blocks a runtime thread.
+    pub async fn cache_get_async(&self, key: &RequestKey) -> Option<Cached> {
+        let found = if self.refresh {
+            None
+        } else {
+            self.request_async(|reply| Command::CacheGet {
+                key: key.clone(),
+                reply,
+            })
+            .await
+            .ok()
+            .flatten()
+        };
+        self.count_lookup(key, found)
+    }
+
+    fn count_lookup(&self, key: &RequestKey, found: Option<Cached>) -> Option<Cached> {
         match &found {
             Some(_) => self
                 .shared
@@ -230,7 +266,7 @@ impl Store {
 
     /// Whether a fresh answer for `key` is cached, without counting a hit or a miss
     /// (for estimates; with `refresh` nothing counts as cached).
-    pub fn cache_has(&self, key: &CacheKey) -> bool {
+    pub fn cache_has(&self, key: &RequestKey) -> bool {
         !self.refresh
             && self
                 .request(|reply| Command::CacheGet {
@@ -244,7 +280,7 @@ impl Store {
 
     /// Stores an answer without waiting; a later lookup through any handle sees it. Failures
     /// are counted in [`Store::stats`]: losing a cache entry only costs a repeat call.
-    pub fn cache_put(&self, key: &CacheKey, answer: &Cached) {
+    pub fn cache_put(&self, key: &RequestKey, answer: &Cached) {
         let sent = self.tx.send(Command::CachePut {
             key: key.clone(),
             answer: answer.clone(),
@@ -317,6 +353,25 @@ impl Store {
         })
     }
 
+    /// [`Store::journal_lookup`] without waiting: `then` gets the entry.
+    pub fn journal_lookup_then(
+        &self,
+        run: &RunId,
+        integration: &str,
+        input_hash: &str,
+        then: impl FnOnce(Result<Option<JournalEntry>, StoreError>) + Send + 'static,
+    ) {
+        self.request_then(
+            |reply| Command::JournalLookup {
+                run: run.as_str().to_string(),
+                integration: integration.to_string(),
+                input_hash: input_hash.to_string(),
+                reply,
+            },
+            then,
+        );
+    }
+
     /// Saves the run's enrichment column definitions (integration, input mapping, outputs),
     /// durably, replacing earlier ones.
     pub fn save_columns(&self, run: &RunId, columns: &serde_json::Value) -> Result<(), StoreError> {
@@ -328,6 +383,24 @@ impl Store {
         })
     }
 
+    /// [`Store::save_columns`] without waiting: `then` hears whether the commit succeeded.
+    pub fn save_columns_then(
+        &self,
+        run: &RunId,
+        columns: &serde_json::Value,
+        then: impl FnOnce(Result<(), StoreError>) + Send + 'static,
+    ) {
+        let columns = columns.to_string();
+        self.request_then(
+            |reply| Command::SaveColumns {
+                run: run.as_str().to_string(),
+                columns,
+                reply,
+            },
+            then,
+        );
+    }
+
     /// The column definitions saved for `run`, if any.
     pub fn load_columns(&self, run: &RunId) -> Result<Option<serde_json::Value>, StoreError> {
         let text = self.request(|reply| Command::LoadColumns {
@@ -335,6 +408,23 @@ impl Store {
             reply,
         })?;
         Ok(text.map(|t| serde_json::from_str(&t)).transpose()?)
+    }
+
+    /// [`Store::load_columns`] without waiting: `then` gets the definitions.
+    pub fn load_columns_then(
+        &self,
+        run: &RunId,
+        then: impl FnOnce(Result<Option<serde_json::Value>, StoreError>) + Send + 'static,
+    ) {
+        self.request_then(
+            |reply| Command::LoadColumns {
+                run: run.as_str().to_string(),
+                reply,
+            },
+            move |text| {
+                then(text.and_then(|t| Ok(t.map(|t| serde_json::from_str(&t)).transpose()?)));
+            },
+        );
     }
 
     /// Waits until every earlier command (including [`Store::cache_put`]s) has been carried

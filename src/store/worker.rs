@@ -5,17 +5,19 @@
 use super::cache::{self, CachePolicy};
 use super::journal::{self, JournalEntry, JournalRow};
 use super::stats::Counters;
-use super::{CacheKey, Clock, StoreError};
-use crate::engine::caller::Cached;
+use super::{Clock, StoreError};
+use crate::providers::{Cached, RequestKey};
 use rusqlite::Connection;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender};
 
-/// Where a command's answer goes: a blocked thread, or an awaiting task.
+/// Where a command's answer goes: a blocked thread, an awaiting task, or a callback run on
+/// the store thread (for callers that must never wait, such as the UI thread).
 pub(crate) enum Reply<T> {
     Blocking(SyncSender<Result<T, StoreError>>),
     Async(tokio::sync::oneshot::Sender<Result<T, StoreError>>),
+    Callback(Callback<T>),
 }
 
 impl<T> Reply<T> {
@@ -28,7 +30,35 @@ impl<T> Reply<T> {
             Reply::Async(tx) => {
                 let _ = tx.send(result);
             }
+            Reply::Callback(mut callback) => callback.call(result),
         }
+    }
+}
+
+/// An answer to hand on. Called exactly once: with the answer, or with
+/// [`StoreError::Closed`] if the command is dropped unanswered (the store thread is gone), so
+/// whoever waits for it is never left waiting.
+pub(crate) struct Callback<T>(Option<Answer<T>>);
+
+/// What a callback does with the answer.
+type Answer<T> = Box<dyn FnOnce(Result<T, StoreError>) + Send>;
+
+impl<T> Callback<T> {
+    /// Wraps `f`.
+    pub(crate) fn new(f: impl FnOnce(Result<T, StoreError>) + Send + 'static) -> Callback<T> {
+        Callback(Some(Box::new(f)))
+    }
+
+    fn call(&mut self, result: Result<T, StoreError>) {
+        if let Some(f) = self.0.take() {
+            f(result);
+        }
+    }
+}
+
+impl<T> Drop for Callback<T> {
+    fn drop(&mut self) {
+        self.call(Err(StoreError::Closed));
     }
 }
 
@@ -38,11 +68,11 @@ const MAX_BATCH: usize = 1024;
 /// A request to the store thread.
 pub(crate) enum Command {
     CacheGet {
-        key: CacheKey,
+        key: RequestKey,
         reply: Reply<Option<Cached>>,
     },
     CachePut {
-        key: CacheKey,
+        key: RequestKey,
         answer: Cached,
     },
     JournalPut {
@@ -345,7 +375,7 @@ mod tests {
         let mut w = worker();
         let (a, ra) = put("a", 1);
         let (b, rb) = put("b", 1);
-        let key = CacheKey::new(ProviderId::DATAGEN, "t", &serde_json::json!({}));
+        let key = RequestKey::new(ProviderId::DATAGEN, "t", &serde_json::json!({}));
         let (get, rget) = sync_channel(1);
         w.process(vec![
             a,
@@ -465,5 +495,25 @@ mod tests {
         ]);
         assert_eq!(ra.try_recv().unwrap(), Ok(()));
         assert_eq!(rf.try_recv().unwrap(), Ok(()));
+    }
+
+    #[test]
+    fn a_callback_hears_its_answer_once_or_closed_when_dropped_unanswered() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let answered = {
+            let tx = tx.clone();
+            Reply::Callback(Callback::new(move |r: Result<u8, StoreError>| {
+                let _ = tx.send(r);
+            }))
+        };
+        answered.send(Ok(7));
+        let dropped: Callback<u8> = Callback::new(move |r| {
+            let _ = tx.send(r);
+        });
+        drop(dropped);
+        assert_eq!(
+            rx.try_iter().collect::<Vec<_>>(),
+            [Ok(7), Err(StoreError::Closed)]
+        );
     }
 }

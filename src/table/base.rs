@@ -702,16 +702,21 @@ pub(crate) struct BlockReader<'a> {
     buf_start: u64,
 }
 
-/// Bytes read at once by a `BlockReader`.
+/// Bytes read at once by a `BlockReader` going through the file in order.
 const BLOCK: u64 = 4 << 20;
+
+/// Bytes read at once by a `BlockReader` jumping about (rows in a sorted view's order): a
+/// few rows' worth, not a block that would mostly be thrown away.
+const JUMP_BLOCK: u64 = 16 << 10;
 
 impl BlockReader<'_> {
     /// The bytes `start..end` of the file.
     pub(crate) fn get(&mut self, start: u64, end: u64) -> io::Result<&[u8]> {
         let have_end = self.buf_start + self.buf.len() as u64;
         if start < self.buf_start || end > have_end {
+            let in_order = start >= self.buf_start && start <= have_end;
             let n = (end - start)
-                .max(BLOCK)
+                .max(if in_order { BLOCK } else { JUMP_BLOCK })
                 .min(self.len.saturating_sub(start))
                 .max(end - start);
             let n = usize::try_from(n).map_err(|e| io::Error::other(e.to_string()))?;

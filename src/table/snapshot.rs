@@ -2,7 +2,7 @@
 
 use super::base::Base;
 use super::error::LoadError;
-use super::overlay::{ColKey, Overlay};
+use super::overlay::{ColKey, Overlay, RowId};
 use super::record::{Fields, parse_record};
 use super::stamp::DiskStamp;
 use std::ops::ControlFlow;
@@ -45,24 +45,62 @@ impl SheetSnapshot {
         self.overlay.columns.len()
     }
 
+    /// The stable identity of the row at `row`.
+    pub fn row_id(&self, row: usize) -> Option<RowId> {
+        self.overlay.id_at(row, &self.base)
+    }
+
+    /// Where each of `ids` is, in the order given; rows the snapshot has not got are left out.
+    pub fn positions_of(&self, ids: &[RowId]) -> Vec<usize> {
+        let Some(order) = &self.overlay.order else {
+            let rows = self.base.row_count();
+            return ids
+                .iter()
+                .filter_map(|&id| self.overlay.record_of(id).filter(|&r| r < rows))
+                .collect();
+        };
+        let mut index: Vec<(RowId, usize)> =
+            order.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+        index.sort_unstable();
+        ids.iter()
+            .filter_map(|id| {
+                let i = index.binary_search_by(|(x, _)| x.cmp(id)).ok()?;
+                Some(index[i].1)
+            })
+            .collect()
+    }
+
     /// Calls `f(row, values)` for every row in order, values in current column order.
     /// Waits for the index first; fails when indexing or reading the file failed.
     pub fn for_each_row(
         &self,
         mut f: impl FnMut(usize, &[String]) -> ControlFlow<()>,
     ) -> Result<(), LoadError> {
+        self.for_rows(|rows| 0..rows, |row, _, values| f(row, values))
+    }
+
+    /// Calls `f(row, id, values)` for each row position `rows` picks (given the row count
+    /// once the file is indexed), in the order it gives them; positions the snapshot has not
+    /// got are passed over. Waits for the index first; fails when indexing or reading the
+    /// file failed.
+    pub fn for_rows<I: IntoIterator<Item = usize>>(
+        &self,
+        rows: impl FnOnce(usize) -> I,
+        mut f: impl FnMut(usize, RowId, &[String]) -> ControlFlow<()>,
+    ) -> Result<(), LoadError> {
         if let Some(err) = self.base.wait_indexed() {
             return Err(err);
         }
+        let rows = rows(self.row_count());
         let base = &self.base;
         let cols = &self.overlay.columns;
         let term = base.dialect.line_ending.term();
         let mut reader = base.reader();
         let mut fields = Fields::default();
         let mut values = vec![String::new(); cols.len()];
-        for row in 0..self.row_count() {
+        for row in rows {
             let Some(id) = self.overlay.id_at(row, base) else {
-                break;
+                continue;
             };
             let range = self
                 .overlay
@@ -90,7 +128,7 @@ impl SheetSnapshot {
                     }
                 }
             }
-            if f(row, &values).is_break() {
+            if f(row, id, &values).is_break() {
                 break;
             }
         }

@@ -6,7 +6,7 @@ use super::action::{Action, key_label};
 use super::cell_view::CellView;
 use super::component::{Component, Context, Outcome};
 use super::dialog::{Confirm, Fatal};
-use super::enrich::{Enrichments, NewEnrichment};
+use super::enrich::{Enrichments, NewEnrichment, Report, Request};
 use super::event::{AppEvent, WorkerResult, spawn_worker};
 use super::grid::Grid;
 use super::help::Help;
@@ -14,7 +14,7 @@ use super::inspector::Inspector;
 use super::intent::{ConfirmKind, Intent, Popup, PromptKind};
 use super::message::Message;
 use super::mode::Mode;
-use super::persist::{self, Persistence};
+use super::persist::Persistence;
 use super::picker::{self, Picker};
 use super::prompt::Prompt;
 use super::runs::RunsPanel;
@@ -128,9 +128,8 @@ impl App {
         }
         if self.enrich.take_definitions_changed()
             && let Some(p) = &self.persist
-            && let Err(m) = p.save_definitions(&self.enrich, &self.sheet)
         {
-            self.message = Some(m);
+            p.save_definitions(&self.enrich, &self.sheet, &self.tx);
         }
     }
 
@@ -198,18 +197,13 @@ impl App {
         self.grid.settle(&self.sheet);
     }
 
-    /// Brings back the enrichments saved for this sheet, once it is fully indexed.
+    /// Asks for the enrichments saved for this sheet, once it is fully indexed; they are
+    /// brought back when the store answers.
     fn restore_enrichments(&mut self) {
-        let Some(p) = &self.persist else {
-            return;
-        };
-        let (started, message) =
-            p.restore(&self.catalog, &mut self.sheet, &mut self.enrich, &self.tx);
-        self.restoring = started;
-        if let Some(m) = message {
-            self.say(m);
+        if let Some(p) = &self.persist {
+            p.load_definitions(&self.tx);
+            self.restoring = true;
         }
-        self.grid.columns_changed(&self.sheet);
     }
 
     fn worker_result(&mut self, result: WorkerResult) {
@@ -218,17 +212,28 @@ impl App {
             WorkerResult::Search { generation, hits } => {
                 self.grid.search_ready(&self.sheet, generation, hits)
             }
-            WorkerResult::Restored(restored) => {
+            WorkerResult::Definitions(definitions) => {
                 self.restoring = false;
+                let message = self.persist.as_ref().and_then(|p| {
+                    p.restore(
+                        &self.catalog,
+                        definitions,
+                        &mut self.sheet,
+                        &mut self.enrich,
+                        &self.tx,
+                    )
+                });
+                self.grid.columns_changed(&self.sheet);
+                message
+            }
+            WorkerResult::Planned { plan, cells } => {
                 let columns = &mut self.grid.columns;
                 let grow = &mut |col: ColumnId, value: &str| columns.grow_to_fit(col, value);
-                Some(persist::apply_restored(
-                    &mut self.enrich,
-                    &mut self.sheet,
-                    restored,
-                    grow,
-                ))
+                self.enrich
+                    .apply_planned(&mut self.sheet, plan, cells, grow);
+                None
             }
+            WorkerResult::PlanDone { plan, problem } => self.enrich.plan_done(plan, problem),
             WorkerResult::JournalCalls { column, row, calls } => {
                 self.enrich.apply_journaled_calls(column, row, calls);
                 None
@@ -257,12 +262,16 @@ impl App {
                     },
                 }
             }
-            WorkerResult::CacheEstimate(estimate) => {
+            WorkerResult::Estimate {
+                generation,
+                estimate,
+            } => {
                 if let Mode::Picker(picker) = &mut self.mode {
-                    picker.estimated(estimate);
+                    picker.estimated(generation, estimate);
                 }
                 None
             }
+            WorkerResult::Problem(problem) => Some(Message::error(problem)),
             WorkerResult::Saved { path, result } => {
                 self.saving = None;
                 match result {
@@ -367,24 +376,28 @@ impl App {
                 });
             }
             Intent::Rerun { columns, rows } => {
-                let m = self.enrich.rerun_rows(&self.sheet, &columns, &rows);
+                let m = self
+                    .enrich
+                    .rerun_rows(&self.sheet, &columns, &rows, &self.tx);
                 self.say(m);
             }
             Intent::Refresh { ci, rows } => {
-                let m = self.enrich.refresh(&self.sheet, ci, &rows);
+                let m = self.enrich.refresh(&self.sheet, ci, &rows, &self.tx);
                 self.say(m);
             }
             Intent::RerunColumn { ci, failed_only } => {
-                let n = self.enrich.rerun_column(&self.sheet, ci, failed_only);
+                let n = self
+                    .enrich
+                    .rerun_column(&self.sheet, ci, failed_only, &self.tx);
                 let what = if failed_only { "failed cells" } else { "cells" };
                 self.say(Message::info(format!("re-running {n} {what}")));
             }
             Intent::RerunFailed => {
-                let m = self.enrich.rerun_failed(&self.sheet);
+                let m = self.enrich.rerun_failed(&self.sheet, &self.tx);
                 self.say(m);
             }
             Intent::TogglePause(ci) => {
-                if let Some(m) = self.enrich.toggle_pause(&self.sheet, ci) {
+                if let Some(m) = self.enrich.toggle_pause(&self.sheet, ci, &self.tx) {
                     self.say(m);
                 }
             }
@@ -494,7 +507,7 @@ impl App {
                 ));
             }
             ConfirmKind::Refresh { ci, rows } => {
-                let m = self.enrich.refresh(&self.sheet, ci, &rows);
+                let m = self.enrich.refresh(&self.sheet, ci, &rows, &self.tx);
                 self.say(m);
             }
         }
@@ -604,21 +617,35 @@ impl App {
         }
     }
 
+    /// Adds the enrichment the picker chose and plans its cells on a worker: the UI thread
+    /// only records batches of planned cells as they arrive.
     fn add_enrichment(&mut self, enrichment: NewEnrichment, scope: Scope) {
         let name = enrichment.integration.spec().name;
         let ci = self.enrich.add(&mut self.sheet, enrichment);
         self.grid.columns_changed(&self.sheet);
-        let total = self.sheet.row_count();
-        let rows = match self.grid.scopes(&self.sheet).rows(scope, total) {
-            Some(rows) => rows,
-            None => self.enrich.rows_empty_or_failed(&self.sheet, ci),
+        let scopes = self.grid.scopes(&self.sheet);
+        let request = Request {
+            skip_filled: scope.skips_filled(),
+            report: Report::Queued(name),
+            ..Request::default()
         };
-        let n = self.enrich.submit(&self.sheet, ci, &rows, false);
+        let rows = scopes.count(scope, self.sheet.row_count());
+        let planned = self.enrich.plan(
+            &self.sheet,
+            &[ci],
+            scopes.plan_scope(scope),
+            request,
+            &self.tx,
+        );
         let first_output = self.enrich.columns[ci].outputs.first();
         if let Some(col) = first_output.and_then(|o| self.sheet.column_index(o.column)) {
             self.grid.focus_column(&self.sheet, col);
         }
-        self.say(Message::info(format!("{name}: {n} rows queued")));
+        self.say(Message::info(if planned {
+            format!("{name}: queuing {}…", count(rows, "row"))
+        } else {
+            format!("{name}: 0 rows queued")
+        }));
     }
 
     fn start_save(&mut self, target: Option<PathBuf>) {

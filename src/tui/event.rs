@@ -3,8 +3,8 @@
 //! Workers never touch UI state: each gets a snapshot and this module's channel, and its
 //! result arrives as a [`WorkerResult`] that `App::update` hands to whoever asked.
 
+use crate::plan::{Estimate, Planned};
 use crate::providers::CallRecord;
-use crate::resume::Restored;
 use crate::table::{RowId, SaveError, SavedFile};
 use std::path::PathBuf;
 
@@ -45,48 +45,32 @@ pub enum WorkerResult {
         path: PathBuf,
         result: Result<SavedFile, SaveError>,
     },
-    /// Journaled cells of the enrichment columns saved for this sheet.
-    Restored(RestoreResult),
-    /// How much of the picker's scope the response cache answers.
-    CacheEstimate(CacheEstimate),
+    /// The enrichment definitions saved with the store for this sheet (`None`: none).
+    Definitions(Result<Option<serde_json::Value>, String>),
+    /// A batch of cells a plan decided, in order.
+    Planned {
+        plan: u64,
+        cells: Vec<Planned>,
+    },
+    /// A plan sent its last batch, and what went wrong (the journal or the file could not
+    /// be read).
+    PlanDone {
+        plan: u64,
+        problem: Option<String>,
+    },
+    /// What the picker's scope will cost.
+    Estimate {
+        generation: u64,
+        estimate: Estimate,
+    },
     /// The calls of a restored cell, read from the journal for the inspector.
     JournalCalls {
         column: u32,
         row: RowId,
         calls: Vec<CallRecord>,
     },
-}
-
-/// Rows in scope whose first call the response cache already answers.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CacheEstimate {
-    pub generation: u64,
-    /// Rows looked at (the first ones in scope, up to a bound).
-    pub scanned: usize,
-    /// Of those, rows whose request is known up front (0: the integration can't tell).
-    pub checked: usize,
-    /// Of those, rows answered from the cache.
-    pub cached: usize,
-    /// Rows looked at that have no value for a required input: skipped, not paid.
-    pub missing: usize,
-    /// Every row in scope was checked.
-    pub complete: bool,
-    /// What the rows looked at that will be paid are expected to use (tokens, dollars), for
-    /// integrations billed by usage (AI columns).
-    pub usage: Option<crate::providers::Usage>,
-}
-
-/// What the background restore found for one column: per row position, its journaled cell.
-pub struct RestoredColumn {
-    pub column_id: u32,
-    pub cells: Vec<(u32, crate::integrations::Fields, Option<Restored>)>,
-}
-
-/// What the background restore found: cells per column, and why the journal could not be
-/// read, if it could not (then every cell runs).
-pub struct RestoreResult {
-    pub columns: Vec<RestoredColumn>,
-    pub journal_error: Option<String>,
+    /// Background work failed in a way the user should hear about.
+    Problem(String),
 }
 
 /// Starts background work on its own thread.

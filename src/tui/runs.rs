@@ -109,12 +109,7 @@ impl Component for RunsPanel {
             }
             Some(RunsAction::Pause) => Intent::TogglePause(ci),
             Some(RunsAction::Cancel) => {
-                let pending = ctx
-                    .enrich
-                    .columns
-                    .get(ci)
-                    .is_some_and(|c| c.counts.pending() > 0);
-                if pending {
+                if ctx.enrich.is_column_running(ci) {
                     Intent::Open(Popup::Confirm(ConfirmKind::CancelColumn { ci }))
                 } else {
                     Intent::Notify(Message::info("nothing of this column is queued or running"))

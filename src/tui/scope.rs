@@ -1,6 +1,7 @@
 //! Which rows an enrichment runs on: the scopes the picker offers, and the row sets (view
 //! order, selection) they are read from.
 
+use crate::plan::{RowScope, Rows};
 use std::sync::Arc;
 
 /// Which rows an enrichment runs on.
@@ -27,6 +28,11 @@ impl Scope {
             Scope::FirstRows(n) => format!("first {n} rows (test run)"),
             Scope::EmptyOrFailed => "only rows whose outputs are empty or failed".into(),
         }
+    }
+
+    /// Whether rows whose outputs are all filled are left alone.
+    pub fn skips_filled(self) -> bool {
+        matches!(self, Scope::EmptyOrFailed)
     }
 
     /// The scope after this one; "selected rows" is offered only when there is a selection.
@@ -58,13 +64,6 @@ impl RowScopes {
         self.view.as_ref().map_or(total, |order| order.len())
     }
 
-    fn view_rows(&self, n: usize) -> Vec<usize> {
-        match &self.view {
-            Some(order) => order.iter().take(n).map(|&p| p as usize).collect(),
-            None => (0..n).collect(),
-        }
-    }
-
     /// Rows a scope covers, as an estimate for the confirm line ("empty or failed" counts
     /// every row: at most that many).
     pub fn count(&self, scope: Scope, total: usize) -> usize {
@@ -76,31 +75,26 @@ impl RowScopes {
         }
     }
 
-    /// Row positions of a scope, in the order they run; `None` for "empty or failed", which
-    /// the enrichment's cells decide.
-    pub fn rows(&self, scope: Scope, total: usize) -> Option<Vec<usize>> {
-        match scope {
-            Scope::AllRows => Some((0..total).collect()),
-            Scope::SelectedRows => Some(self.selected.clone()),
-            Scope::ViewRows => Some(self.view_rows(self.view_len(total))),
-            Scope::FirstRows(n) => Some(self.view_rows(n.min(self.view_len(total)))),
-            Scope::EmptyOrFailed => None,
-        }
-    }
-
-    /// Row positions of a scope in file order, for a scan of the sheet; `None`: every row.
-    pub fn positions(&self, scope: Scope, total: usize) -> Option<Vec<u32>> {
-        let mut rows: Vec<u32> = match scope {
-            Scope::AllRows | Scope::EmptyOrFailed => return None,
-            Scope::SelectedRows => self.selected.iter().map(|&r| r as u32).collect(),
-            _ => self
-                .rows(scope, total)?
-                .into_iter()
-                .map(|r| r as u32)
-                .collect(),
+    /// The rows a scope covers, in the order they run, as the plan layer reads them; which
+    /// rows "empty or failed" leaves alone is the plan's rule ([`Scope::skips_filled`]).
+    pub fn plan_scope(&self, scope: Scope) -> RowScope {
+        let view = || match &self.view {
+            Some(order) => RowScope::rows(Rows::Positions(order.clone())),
+            None => RowScope::all(),
         };
-        rows.sort_unstable();
-        Some(rows)
+        match scope {
+            Scope::AllRows | Scope::EmptyOrFailed => RowScope::all(),
+            Scope::SelectedRows => {
+                let rows = self
+                    .selected
+                    .iter()
+                    .filter_map(|&r| u32::try_from(r).ok())
+                    .collect();
+                RowScope::rows(Rows::Positions(Arc::new(rows)))
+            }
+            Scope::ViewRows => view(),
+            Scope::FirstRows(n) => view().limited(Some(n)),
+        }
     }
 }
 
@@ -115,12 +109,23 @@ mod tests {
             selected: vec![0, 2],
             current: None,
         };
-        assert_eq!(scopes.rows(Scope::AllRows, 5), Some(vec![0, 1, 2, 3, 4]));
-        assert_eq!(scopes.rows(Scope::ViewRows, 5), Some(vec![4, 1, 3]));
-        assert_eq!(scopes.rows(Scope::FirstRows(2), 5), Some(vec![4, 1]));
-        assert_eq!(scopes.positions(Scope::FirstRows(2), 5), Some(vec![1, 4]));
+        let rows = |scope| {
+            let planned = scopes.plan_scope(scope);
+            let rows = match planned.rows {
+                Rows::All => None,
+                Rows::Positions(p) => Some(p.to_vec()),
+                Rows::Ids(_) => unreachable!("scopes are positions"),
+            };
+            (rows, planned.limit)
+        };
+        assert_eq!(rows(Scope::AllRows), (None, None));
+        assert_eq!(rows(Scope::ViewRows), (Some(vec![4, 1, 3]), None));
+        assert_eq!(rows(Scope::FirstRows(2)), (Some(vec![4, 1, 3]), Some(2)));
+        assert_eq!(rows(Scope::SelectedRows), (Some(vec![0, 2]), None));
+        assert_eq!(rows(Scope::EmptyOrFailed), (None, None));
+        assert!(Scope::EmptyOrFailed.skips_filled() && !Scope::AllRows.skips_filled());
         assert_eq!(scopes.count(Scope::SelectedRows, 5), 2);
+        assert_eq!(scopes.count(Scope::FirstRows(2), 5), 2);
         assert_eq!(scopes.count(Scope::EmptyOrFailed, 5), 5);
-        assert_eq!(scopes.rows(Scope::EmptyOrFailed, 5), None);
     }
 }

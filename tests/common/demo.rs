@@ -1,7 +1,7 @@
 //! Integrations against the demo server with no engine in between: one attempt per call.
 
 use futures::future::BoxFuture;
-use leadgrid::engine::transport::Transport;
+use leadgrid::providers::Transport;
 use leadgrid::integrations::{
     CallObserver, Ctx, EnrichError, Enriched, Fields, NoObserver, ToolCaller, find,
 };

@@ -428,8 +428,8 @@ impl Integration for AiColumn {
         Some(self.estimate_text(self.render(inputs).ok().as_deref()))
     }
 
-    fn journal_name(&self) -> String {
-        self.journal_name.clone()
+    fn journal_name(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(&self.journal_name)
     }
 }
 

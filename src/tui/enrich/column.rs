@@ -2,7 +2,8 @@
 //! inputs, and what is known about every cell.
 
 use crate::cell::CellState;
-use crate::integrations::{EnrichError, Fields, InputSpec, Integration};
+use crate::integrations::{EnrichError, Fields, Integration};
+use crate::plan::{Mapping, Plan, Source};
 use crate::providers::CallRecord;
 use crate::table::{ColumnId, RowId, Sheet};
 use std::collections::HashMap;
@@ -151,6 +152,14 @@ impl EnrichColumn {
         }
     }
 
+    /// Records a cell, replacing what the row had.
+    pub(crate) fn put_cell(&mut self, row: RowId, cell: CellInfo) {
+        self.counts.add(&cell.state, 1);
+        if let Some(old) = self.cells.insert(row, cell) {
+            self.counts.add(&old.state, -1);
+        }
+    }
+
     pub(crate) fn set_state(&mut self, row: RowId, state: CellState) -> Option<&mut CellInfo> {
         let cell = self.cells.get_mut(&row)?;
         self.counts.add(&cell.state, -1);
@@ -161,54 +170,37 @@ impl EnrichColumn {
 
     /// The name of its `_error` column, as `leadgrid run` writes it.
     pub fn error_column(&self) -> String {
-        format!("{}_error", self.integration.spec().name)
+        crate::plan::errors::column_name(self.integration.spec().name)
     }
-}
 
-/// Where one input of an enrichment is read from.
-#[derive(Debug, Clone)]
-pub struct Resolved {
-    pub name: &'static str,
-    pub column: Option<usize>,
-    pub constant: Option<String>,
-}
-
-/// Where each input of an integration is read from in `sheet`: a column index or a constant.
-pub fn resolve(
-    sheet: &Sheet,
-    inputs: &'static [InputSpec],
-    sources: &[InputSource],
-) -> Vec<Resolved> {
-    inputs
-        .iter()
-        .zip(sources)
-        .map(|(input, source)| Resolved {
-            name: input.name,
-            column: match source {
-                InputSource::Column(id) => sheet.column_index(*id),
-                _ => None,
-            },
-            constant: match source {
-                InputSource::Constant(v) => Some(v.clone()),
-                _ => None,
-            },
-        })
-        .collect()
-}
-
-/// A row's values for an enrichment's inputs; unmapped inputs are left out.
-pub fn inputs_from(resolved: &[Resolved], cells: &[String]) -> Fields {
-    resolved
-        .iter()
-        .filter_map(|r| {
-            let value = match (r.column, &r.constant) {
-                (Some(c), _) => cells.get(c).cloned().unwrap_or_default(),
-                (None, Some(v)) => v.clone(),
-                (None, None) => return None,
-            };
-            Some((r.name.to_string(), value))
-        })
-        .collect()
+    /// Its plan on `sheet`: inputs and outputs bound to where their columns are now (a
+    /// deleted input column is unmapped, a deleted output column not filled).
+    pub fn plan(&self, sheet: &Sheet) -> Plan {
+        let inputs = self
+            .integration
+            .spec()
+            .inputs
+            .iter()
+            .zip(&self.sources)
+            .map(|(input, source)| {
+                let source = match source {
+                    InputSource::Column(id) => sheet.column_index(*id).map(Source::Column),
+                    InputSource::Constant(v) => Some(Source::Constant(v.clone())),
+                    InputSource::Unmapped => None,
+                };
+                (input.name, source)
+            })
+            .collect();
+        Plan {
+            integration: self.integration.clone(),
+            mapping: Mapping { inputs },
+            outputs: self
+                .outputs
+                .iter()
+                .filter_map(|o| Some((o.name, sheet.column_index(o.column)?)))
+                .collect(),
+        }
+    }
 }
 
 /// Marks a finished cell whose inputs have been edited since it ran.

@@ -1,67 +1,32 @@
-//! Engine work for enrichments: queueing rows, re-running, refreshing, pausing and
-//! cancelling, and applying what the engine reports back to cells and the sheet.
+//! Engine work for enrichments: re-running, refreshing, pausing and cancelling (the cells
+//! are planned on a worker, see `planning`), and applying what the engine reports back to
+//! cells and the sheet.
 
-use super::{CellInfo, Enrichments, OnWrite, inputs_from, resolve};
+use super::{Enrichments, OnWrite, Request};
 use crate::cell::{CellState, SkipReason};
-use crate::engine::{Event as EngineEvent, Job, JobKey, JobResult};
+use crate::engine::{Event as EngineEvent, JobResult};
 use crate::integrations::Fields;
+use crate::plan::{RowScope, Rows};
 use crate::providers::CallRecord;
 use crate::table::{RowId, Sheet};
 use crate::tui::action::{Action, key_label};
+use crate::tui::event::AppEvent;
 use crate::tui::message::Message;
 use crate::tui::text::count;
 use std::collections::HashSet;
-use std::ops::ControlFlow;
+use std::sync::Arc;
+use std::sync::mpsc::Sender;
 
 impl Enrichments {
-    /// Queues `rows` of column `ci`; `fresh` bypasses remembered answers. Returns how many.
-    pub fn submit(&mut self, sheet: &Sheet, ci: usize, rows: &[usize], fresh: bool) -> usize {
-        let Some(engine) = self.engine.clone() else {
-            return 0;
-        };
-        let Some(column) = self.columns.get(ci) else {
-            return 0;
-        };
-        let resolved = resolve(sheet, column.integration.spec().inputs, &column.sources);
-        let (id, integration) = (column.id, column.integration.clone());
-        let mut jobs = Vec::with_capacity(rows.len());
-        let mut cells = Vec::with_capacity(rows.len());
-        for &row in rows {
-            let Some(row_id) = sheet.row_id(row) else {
-                continue;
-            };
-            let inputs = inputs_from(&resolved, &sheet.row_cells(row));
-            jobs.push(Job {
-                key: JobKey {
-                    row: row_id.as_u64(),
-                    column: id,
-                },
-                integration: integration.clone(),
-                inputs: inputs.clone(),
-                fresh,
-            });
-            cells.push((row_id, inputs));
-        }
-        let Some(column) = self.columns.get_mut(ci) else {
-            return 0;
-        };
-        for (row_id, inputs) in cells {
-            if let Some(old) = column.cells.insert(row_id, CellInfo::queued(inputs)) {
-                column.counts.add(&old.state, -1);
-            }
-            column.counts.add(&CellState::Queued, 1);
-        }
-        column.paused = false;
-        let n = jobs.len();
-        engine.submit(jobs);
-        n
-    }
-
     /// Re-runs `rows` for every enrichment in `columns` (a cell, or a whole row).
-    pub fn rerun_rows(&mut self, sheet: &Sheet, columns: &[usize], rows: &[usize]) -> Message {
-        for &ci in columns {
-            self.submit(sheet, ci, rows, false);
-        }
+    pub fn rerun_rows(
+        &mut self,
+        sheet: &Sheet,
+        columns: &[usize],
+        rows: &[usize],
+        tx: &Sender<AppEvent>,
+    ) -> Message {
+        self.plan(sheet, columns, positions(rows), Request::default(), tx);
         let what = match rows {
             [one] => format!("row {}", one + 1),
             many => format!("{} selected rows", many.len()),
@@ -73,9 +38,23 @@ impl Enrichments {
     }
 
     /// Runs `rows` of column `ci` again with fresh answers from the provider.
-    pub fn refresh(&mut self, sheet: &Sheet, ci: usize, rows: &[usize]) -> Message {
+    pub fn refresh(
+        &mut self,
+        sheet: &Sheet,
+        ci: usize,
+        rows: &[usize],
+        tx: &Sender<AppEvent>,
+    ) -> Message {
         self.resume_stopped(ci);
-        let n = self.submit(sheet, ci, rows, true);
+        let request = Request {
+            fresh: true,
+            ..Request::default()
+        };
+        let n = if self.plan(sheet, &[ci], positions(rows), request, tx) {
+            rows.iter().filter(|&&r| r < sheet.row_count()).count()
+        } else {
+            0
+        };
         Message::info(format!(
             "refreshing {}: asking the provider again, not the cache",
             count(n, "cell")
@@ -83,28 +62,53 @@ impl Enrichments {
     }
 
     /// Re-runs a column: every row that has a cell, or only the failed ones. Returns how many.
-    pub fn rerun_column(&mut self, sheet: &Sheet, ci: usize, failed_only: bool) -> usize {
+    pub fn rerun_column(
+        &mut self,
+        sheet: &Sheet,
+        ci: usize,
+        failed_only: bool,
+        tx: &Sender<AppEvent>,
+    ) -> usize {
         let Some(column) = self.columns.get(ci) else {
             return 0;
         };
-        let mut rows: Vec<usize> = column
+        let rows: Vec<RowId> = column
             .cells
             .iter()
             .filter(|(_, c)| !failed_only || c.state == CellState::Failed)
             .filter(|(_, c)| !c.state.is_pending())
-            .filter_map(|(id, _)| sheet.row_of(*id))
+            .map(|(id, _)| *id)
             .collect();
-        rows.sort_unstable();
         self.resume_stopped(ci);
-        self.submit(sheet, ci, &rows, false)
+        self.plan_rows(sheet, ci, rows, tx)
     }
 
     /// Re-runs every failed cell of every column.
-    pub fn rerun_failed(&mut self, sheet: &Sheet) -> Message {
+    pub fn rerun_failed(&mut self, sheet: &Sheet, tx: &Sender<AppEvent>) -> Message {
         let n: usize = (0..self.columns.len())
-            .map(|ci| self.rerun_column(sheet, ci, true))
+            .map(|ci| self.rerun_column(sheet, ci, true, tx))
             .sum();
         Message::info(format!("re-running {n} failed cells"))
+    }
+
+    /// Plans `rows` of column `ci` (in table order); returns how many, 0 when none can run.
+    fn plan_rows(
+        &mut self,
+        sheet: &Sheet,
+        ci: usize,
+        rows: Vec<RowId>,
+        tx: &Sender<AppEvent>,
+    ) -> usize {
+        let n = rows.len();
+        if n == 0 {
+            return 0;
+        }
+        let scope = RowScope::rows(Rows::Ids(Arc::new(rows)));
+        if self.plan(sheet, &[ci], scope, Request::default(), tx) {
+            n
+        } else {
+            0
+        }
     }
 
     /// Lets a column an auth failure stopped make calls again.
@@ -118,37 +122,47 @@ impl Enrichments {
     }
 
     /// Pauses a column (withdraws its queued jobs) or resumes it (queues them again).
-    pub fn toggle_pause(&mut self, sheet: &Sheet, ci: usize) -> Option<Message> {
+    pub fn toggle_pause(
+        &mut self,
+        sheet: &Sheet,
+        ci: usize,
+        tx: &Sender<AppEvent>,
+    ) -> Option<Message> {
         let engine = self.engine.clone()?;
         let column = self.columns.get_mut(ci)?;
         if column.paused {
-            let rows: Vec<usize> = column
+            let rows: Vec<RowId> = column
                 .cells
                 .iter()
                 .filter(|(_, c)| c.state == CellState::Skipped(SkipReason::Cancelled))
-                .filter_map(|(id, _)| sheet.row_of(*id))
+                .map(|(id, _)| *id)
                 .collect();
-            let n = self.submit(sheet, ci, &rows, false);
+            column.paused = false;
+            let n = self.plan_rows(sheet, ci, rows, tx);
             Some(Message::info(format!("resumed: {n} cells queued again")))
         } else {
+            // Cells still being planned arrive skipped while it is paused.
             column.paused = true;
             engine.cancel_column(column.id);
             Some(Message::info("paused: queued cells withdrawn (p resumes)"))
         }
     }
 
-    /// Cancels one column's jobs.
-    pub fn cancel_column(&self, ci: usize) {
+    /// Cancels one column's jobs, and its cells still being planned.
+    pub fn cancel_column(&mut self, ci: usize) {
         if let (Some(engine), Some(column)) = (&self.engine, self.columns.get(ci)) {
             engine.cancel_column(column.id);
+            let id = column.id;
+            self.withdraw(Some(id));
         }
     }
 
-    /// Cancels every job.
-    pub fn cancel_all(&self) -> Message {
+    /// Cancels every job, and every cell still being planned.
+    pub fn cancel_all(&mut self) -> Message {
         if let Some(engine) = &self.engine {
             engine.cancel_all();
         }
+        self.withdraw(None);
         Message::info(format!(
             "run cancelled; cancelled cells are skipped ({} re-runs a column)",
             key_label(Action::RerunColumn)
@@ -280,33 +294,6 @@ impl Enrichments {
         }
     }
 
-    /// Sheet rows whose outputs of column `ci` are empty or whose cell failed.
-    pub fn rows_empty_or_failed(&self, sheet: &Sheet, ci: usize) -> Vec<usize> {
-        let Some(column) = self.columns.get(ci) else {
-            return Vec::new();
-        };
-        let cols: Vec<usize> = column
-            .outputs
-            .iter()
-            .filter_map(|o| sheet.column_index(o.column))
-            .collect();
-        let mut rows = Vec::new();
-        let _ = sheet.snapshot().for_each_row(|pos, cells| {
-            let failed = sheet
-                .row_id(pos)
-                .and_then(|id| column.cells.get(&id))
-                .is_some_and(|c| c.state == CellState::Failed);
-            let empty = cols
-                .iter()
-                .any(|&c| cells.get(c).is_none_or(|v| v.trim().is_empty()));
-            if failed || empty {
-                rows.push(pos);
-            }
-            ControlFlow::Continue(())
-        });
-        rows
-    }
-
     /// Writes `<integration>_error` columns for enrichments that failed anywhere, as
     /// `leadgrid run` does.
     pub fn write_error_columns(&self, sheet: &mut Sheet) {
@@ -356,4 +343,10 @@ impl Enrichments {
             }
         }
     }
+}
+
+/// Sheet row positions as a plan's rows, in the order given.
+fn positions(rows: &[usize]) -> RowScope {
+    let rows = rows.iter().filter_map(|&r| u32::try_from(r).ok()).collect();
+    RowScope::rows(Rows::Positions(Arc::new(rows)))
 }

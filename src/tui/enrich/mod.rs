@@ -1,18 +1,20 @@
 //! The grid's enrichments: which integration fills which columns from which inputs, and
 //! what is known about every cell. No keys and no drawing here: components read it, and the
-//! app changes it through the operations in `jobs` (engine work and results), `cells`
-//! (what a cell shows) and `edits` (adding and removing, tied to undo).
+//! app changes it through the operations in `planning` (cells planned on a worker and
+//! submitted), `jobs` (engine work and results), `cells` (what a cell shows) and `edits`
+//! (adding and removing, tied to undo).
 
 mod cells;
 mod column;
 mod edits;
 mod jobs;
+mod planning;
 mod structure;
 
 pub use column::{
-    CellInfo, Counts, EnrichColumn, InputSource, NewEnrichment, Output, Resolved, SPINNER, STALE,
-    inputs_from, resolve,
+    CellInfo, Counts, EnrichColumn, InputSource, NewEnrichment, Output, SPINNER, STALE,
 };
+pub use planning::{Report, Request};
 
 use crate::engine::Engine;
 use crate::table::{ColumnId, Sheet};
@@ -45,6 +47,9 @@ pub struct Enrichments {
         crate::providers::ProviderId,
         crate::engine::breaker::ProviderNotice,
     >,
+    /// Plans whose cells are still arriving from their workers.
+    planning: Vec<planning::Planning>,
+    next_plan: u64,
 }
 
 impl Default for Enrichments {
@@ -60,6 +65,8 @@ impl Default for Enrichments {
             rate_window: (Instant::now(), 0),
             history: StructureHistory::default(),
             definitions_changed: false,
+            planning: Vec::new(),
+            next_plan: 0,
         }
     }
 }
@@ -82,9 +89,9 @@ impl Enrichments {
         total
     }
 
-    /// Whether any job is queued or running.
+    /// Whether any job is queued or running, or cells are still being planned.
     pub fn is_running(&self) -> bool {
-        self.columns.iter().any(|c| c.counts.pending() > 0)
+        self.is_planning() || self.columns.iter().any(|c| c.counts.pending() > 0)
     }
 
     /// A fresh column id.

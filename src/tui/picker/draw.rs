@@ -5,7 +5,6 @@ use crate::integrations::OutputKind;
 use crate::sanitize;
 use crate::tui::command;
 use crate::tui::component::{Context, Draw};
-use crate::tui::event::CacheEstimate;
 use crate::tui::popup::{DIM, PROBLEM, SELECTED, TITLE, popup};
 use crate::tui::scope::Scope;
 use crate::tui::text::count;
@@ -312,41 +311,13 @@ fn draw_outputs(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
         Span::styled("rows: ", TITLE),
         Span::styled(picker.scope.label(), scope_style),
     ]));
-    let rows = picker.scopes.count(picker.scope, ctx.sheet.row_count());
-    // Rows the cache answers or that lack an input cost nothing; a partial count (the first
-    // rows of a large scope) is scaled to the whole scope.
-    let scale = |n: usize, e: &CacheEstimate| {
-        if e.complete {
-            n
-        } else {
-            (n as f64 * rows as f64 / e.scanned.max(1) as f64).round() as usize
-        }
-    };
-    let estimate = picker.cache_estimate.filter(|e| e.checked > 0);
-    let cached = estimate.map_or(0, |e| scale(e.cached, &e));
-    let missing = picker.cache_estimate.map_or(0, |e| scale(e.missing, &e));
-    let paid_rows = rows.saturating_sub(cached + missing);
-    let calls = paid_rows * spec.tools.len().max(1);
-    // Integrations billed by usage (AI columns) estimate each row from its own prompt.
-    let usage = picker.cache_estimate.and_then(|e| {
-        let u = e.usage?;
-        let factor = if e.complete {
-            1.0
-        } else {
-            rows as f64 / e.scanned.max(1) as f64
-        };
-        Some((
-            (u.input_tokens as f64 * factor).round() as u64,
-            (u.output_tokens as f64 * factor).round() as u64,
-            u.usd.map(|usd| usd * factor),
-        ))
-    });
-    let cost = match usage {
-        Some((_, _, Some(usd))) => format!("est. ${usd:.2}"),
-        Some((_, _, None)) => "cost unknown (no price for the model)".to_string(),
-        None => format!("est. ${:.2}", paid_rows as f64 * spec.cost_per_row_usd),
-    };
-    let upto = if matches!(picker.scope, Scope::EmptyOrFailed) {
+    let scope_rows = picker.scopes.count(picker.scope, ctx.sheet.row_count());
+    // Until counted, every row in scope is assumed paid; a partial count (the first rows
+    // of a large scope) is scaled to the whole scope.
+    let counted = picker.cache_estimate.unwrap_or_default();
+    let cost = counted.cost(spec, scope_rows);
+    let exact = counted.complete;
+    let upto = if matches!(picker.scope, Scope::EmptyOrFailed) && !exact {
         "up to "
     } else {
         ""
@@ -354,20 +325,25 @@ fn draw_outputs(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
     lines.push(Line::raw(""));
     lines.push(Line::styled(
         format!(
-            "{upto}{} · {upto}{} · {cost}",
-            count(rows, "row"),
-            count(calls, "call")
+            "{upto}{} · {upto}{} · {}",
+            count(cost.rows, "row"),
+            count(cost.calls, "call"),
+            match cost.usd {
+                Some(usd) => format!("est. ${usd:.2}"),
+                None => "cost unknown (no price for the model)".to_string(),
+            }
         ),
         TITLE,
     ));
-    if let Some((input, output, _)) = usage {
+    if let Some(usage) = cost.usage {
+        // Integrations billed by usage (AI columns) estimate each row from its own prompt.
         lines.push(Line::raw(format!(
             "~{} tokens in, ~{} out (from each row's prompt)",
-            thousands(input),
-            thousands(output)
+            thousands(usage.input_tokens),
+            thousands(usage.output_tokens)
         )));
     }
-    if missing > 0 {
+    if cost.missing > 0 {
         let required: Vec<&str> = spec
             .inputs
             .iter()
@@ -376,25 +352,21 @@ fn draw_outputs(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
             .collect();
         lines.push(Line::raw(format!(
             "{}{} without {}: skipped, not paid",
-            if picker.cache_estimate.is_some_and(|e| e.complete) {
-                ""
-            } else {
-                "~"
-            },
-            count(missing, "row"),
+            if exact { "" } else { "~" },
+            count(cost.missing, "row"),
             required.join(" or ")
         )));
     }
-    match (estimate, picker.cache_estimate) {
-        (Some(e), _) if e.complete => lines.push(Line::raw(format!(
+    match picker.cache_estimate {
+        Some(e) if e.checked > 0 && e.complete => lines.push(Line::raw(format!(
             "{} rows answered from the cache (free)",
             e.cached
         ))),
-        (Some(e), _) => lines.push(Line::raw(format!(
-            "~{cached} rows answered from the cache (free; {} of the first {} rows)",
-            e.cached, e.scanned
+        Some(e) if e.checked > 0 => lines.push(Line::raw(format!(
+            "~{} rows answered from the cache (free; {} of the first {} rows)",
+            cost.cached, e.cached, e.rows
         ))),
-        (None, None) if picker.estimate_generation > 0 => {
+        None if picker.estimate_generation > 0 => {
             lines.push(Line::styled("counting rows the cache answers…", DIM))
         }
         _ => {}

@@ -9,12 +9,12 @@ mod estimate;
 
 use super::command;
 use super::component::{Component, Context, Outcome};
-use super::enrich::{InputSource, NewEnrichment, Resolved};
-use super::event::CacheEstimate;
+use super::enrich::{InputSource, NewEnrichment};
 use super::intent::Intent;
 use super::scope::{RowScopes, Scope};
 use crate::integrations::user::Catalog;
-use crate::integrations::{Integration, IntegrationSpec, guess_column};
+use crate::integrations::{Integration, IntegrationSpec};
+use crate::plan::{self, Mapping, Plan, Rules};
 use commands::PickerAction;
 use crossterm::event::{Event, KeyEvent};
 use estimate::Estimate;
@@ -82,8 +82,8 @@ pub struct Picker {
     pub scopes: RowScopes,
     /// A problem to explain on the current step.
     pub problem: Option<String>,
-    /// How many rows in scope the response cache already answers, once counted.
-    pub cache_estimate: Option<CacheEstimate>,
+    /// What the scope will need and cost, once counted.
+    pub cache_estimate: Option<plan::Estimate>,
     /// Identifies the latest estimate asked for; older answers are dropped.
     pub estimate_generation: u64,
     /// Every integration and the files that did not load.
@@ -230,10 +230,14 @@ impl Picker {
             self.problem = Some("no integration matches".into());
             return false;
         };
-        self.sources = spec
+        self.sources = Mapping::guess(spec, headers)
             .inputs
-            .iter()
-            .map(|input| guess_column(input, headers).map_or(Source::Unmapped, Source::Column))
+            .into_iter()
+            .map(|(_, source)| match source {
+                Some(plan::Source::Column(c)) => Source::Column(c),
+                Some(plan::Source::Constant(v)) => Source::Constant(v),
+                None => Source::Unmapped,
+            })
             .collect();
         self.outputs = vec![true; spec.outputs.len()];
         self.input_cursor = 0;
@@ -346,44 +350,56 @@ impl Picker {
     }
 
     /// Takes a finished estimate, when it is the latest asked for.
-    pub fn estimated(&mut self, estimate: CacheEstimate) {
-        if estimate.generation == self.estimate_generation {
+    pub fn estimated(&mut self, generation: u64, estimate: plan::Estimate) {
+        if generation == self.estimate_generation {
             self.cache_estimate = Some(estimate);
         }
     }
 
     /// Counts, in the background, the rows in scope that will be skipped for a missing input
-    /// and those whose first call the response cache already answers (so the confirm step
-    /// can say what is free).
+    /// or left alone for being filled, and those whose first call the response cache
+    /// already answers (so the confirm step can say what is free).
     fn start_estimate(&mut self, ctx: &Context) {
         let Some(integration) = self.current().cloned() else {
             return;
         };
-        let columns = ctx.sheet.columns().len();
-        let resolved: Vec<Resolved> = integration
-            .spec()
+        let spec = integration.spec();
+        let columns = ctx.sheet.columns();
+        let inputs = spec
             .inputs
             .iter()
             .zip(&self.sources)
-            .map(|(input, source)| Resolved {
-                name: input.name,
-                column: match source {
-                    Source::Column(c) if *c < columns => Some(*c),
+            .map(|(input, source)| {
+                let source = match source {
+                    Source::Column(c) if *c < columns.len() => Some(plan::Source::Column(*c)),
+                    Source::Constant(v) => Some(plan::Source::Constant(v.clone())),
                     _ => None,
-                },
-                constant: match source {
-                    Source::Constant(v) => Some(v.clone()),
-                    _ => None,
-                },
+                };
+                (input.name, source)
             })
             .collect();
+        // The outputs as the new enrichment will bind them: a column of that name is filled
+        // in place, any other is new (so no row has it filled).
+        let chosen = self.chosen_outputs();
+        let outputs: Vec<(&'static str, usize)> = chosen
+            .iter()
+            .filter_map(|&name| Some((name, columns.iter().position(|c| c.name == name)?)))
+            .collect();
+        let rules = Rules {
+            journal: None,
+            skip_filled: self.scope.skips_filled() && outputs.len() == chosen.len(),
+        };
         self.estimate_generation += 1;
         self.cache_estimate = None;
         Estimate {
             snapshot: ctx.sheet.snapshot(),
-            rows: self.scopes.positions(self.scope, ctx.sheet.row_count()),
-            integration,
-            resolved,
+            plan: Plan {
+                integration,
+                mapping: Mapping { inputs },
+                outputs,
+            },
+            scope: self.scopes.plan_scope(self.scope),
+            rules,
             store: ctx.store.cloned(),
             generation: self.estimate_generation,
         }
@@ -547,7 +563,8 @@ impl Picker {
             Some(PickerAction::Toggle) => {
                 let on_scope = self.output_cursor >= self.outputs.len();
                 self.toggle();
-                if on_scope {
+                // Which outputs are filled decides the rows an "empty or failed" scope runs.
+                if on_scope || self.scope.skips_filled() {
                     self.start_estimate(ctx);
                 }
             }

@@ -1,11 +1,23 @@
 //! The single-attempt seam between the engine's caller and a provider client.
 
-pub use crate::providers::datagen::AttemptOutcome;
-use crate::providers::datagen::DatagenClient;
-use crate::providers::router::ProviderRouter;
-use crate::providers::{CallError, ProviderId};
+use super::datagen::DatagenClient;
+use super::router::ProviderRouter;
+use super::{Attempt, CallError, ProviderId};
 use futures::future::BoxFuture;
 use serde_json::Value;
+
+/// The result of one HTTP attempt: the tool's result or a classified error, plus evidence.
+#[derive(Debug, Clone)]
+pub struct AttemptOutcome {
+    /// The tool's result on success, otherwise why the attempt failed.
+    pub result: Result<Value, CallError>,
+    /// HTTP status, when a response arrived.
+    pub status: Option<u16>,
+    /// The response body as received, cut to [`super::datagen::MAX_RAW_BODY`].
+    pub raw_body: Option<String>,
+    /// Timing and outcome, for the inspector.
+    pub attempt: Attempt,
+}
 
 /// Makes exactly one attempt of a tool call; retries, pacing and sharing live above it.
 pub trait Transport: Send + Sync {

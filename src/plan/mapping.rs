@@ -1,35 +1,52 @@
-//! Which columns feed each integration's inputs, and where its outputs go.
+//! Which column (or constant) feeds each input of an integration, and which columns its
+//! outputs fill: guessed from the headers, or given (`--map`, `--set`, the picker).
 
-use crate::integrations::{Integration, guess_column, header_key};
+use super::Plan;
+use crate::integrations::{Fields, Integration, IntegrationSpec, guess_column, header_key};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// Where an input's value comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
-    /// A column of the input file, by index.
+    /// A column of the table, by index.
     Column(usize),
-    /// One value for every row (`--set`).
+    /// One value for every row (`--set`, or typed in the picker).
     Constant(String),
 }
 
-/// One integration of the run, wired to the sheet.
-pub struct Planned {
-    /// The integration.
-    pub integration: Arc<dyn Integration>,
-    /// Each input by name, with its source when one was found (optional inputs may have none).
+/// Each input of an integration by name, in spec order, with its source when it has one
+/// (optional inputs may have none).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Mapping {
+    /// The inputs and their sources.
     pub inputs: Vec<(&'static str, Option<Source>)>,
-    /// Column index of each output, in spec order.
-    pub outputs: Vec<usize>,
 }
 
-impl std::fmt::Debug for Planned {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Planned")
-            .field("integration", &self.integration.spec().name)
-            .field("inputs", &self.inputs)
-            .field("outputs", &self.outputs)
-            .finish()
+impl Mapping {
+    /// Each input of `spec` fed by the column its guesses match, if any.
+    pub fn guess(spec: &IntegrationSpec, headers: &[String]) -> Mapping {
+        Mapping {
+            inputs: spec
+                .inputs
+                .iter()
+                .map(|input| (input.name, guess_column(input, headers).map(Source::Column)))
+                .collect(),
+        }
+    }
+
+    /// A row's values for the inputs; inputs without a source are left out.
+    pub fn inputs(&self, row: &[String]) -> Fields {
+        self.inputs
+            .iter()
+            .filter_map(|(name, source)| {
+                let value = match source.as_ref()? {
+                    Source::Column(i) => row.get(*i).cloned().unwrap_or_default(),
+                    Source::Constant(v) => v.clone(),
+                };
+                Some(((*name).to_owned(), value))
+            })
+            .collect()
     }
 }
 
@@ -38,14 +55,15 @@ impl std::fmt::Debug for Planned {
 #[error("{0}")]
 pub struct PlanError(pub String);
 
-/// Wires `integrations` to `headers`, appending output columns that do not exist yet
-/// (an output whose column exists is filled in place). Returns the plans; `headers` grows.
-pub fn plan(
+/// Wires `integrations` to `headers` as `leadgrid run` does: inputs guessed, overridden by
+/// `map` (input → column) and `set` (input → constant); output columns that do not exist
+/// yet are appended (an output whose column exists is filled in place), so `headers` grows.
+pub fn wire(
     headers: &mut Vec<String>,
     integrations: &[Arc<dyn Integration>],
     map: &[(String, String)],
     set: &[(String, String)],
-) -> Result<Vec<Planned>, PlanError> {
+) -> Result<Vec<Plan>, PlanError> {
     let known: BTreeSet<&str> = integrations
         .iter()
         .flat_map(|i| i.spec().inputs.iter().map(|input| input.name))
@@ -71,25 +89,21 @@ pub fn plan(
     }
     let original = headers.clone();
     let columns_list = original.join(", ");
-    let mut planned = Vec::new();
+    let mut plans = Vec::new();
     for integration in integrations {
         let spec = integration.spec();
-        let mut inputs = Vec::new();
-        for input in spec.inputs {
-            let mapped = map.iter().rev().find(|(n, _)| n == input.name);
-            let constant = set.iter().rev().find(|(n, _)| n == input.name);
-            let source = if let Some((_, value)) = constant {
-                Some(Source::Constant(value.clone()))
-            } else if let Some((_, column)) = mapped {
+        let mut mapping = Mapping::guess(spec, &original);
+        for (input, (name, source)) in spec.inputs.iter().zip(&mut mapping.inputs) {
+            if let Some((_, value)) = set.iter().rev().find(|(n, _)| n == name) {
+                *source = Some(Source::Constant(value.clone()));
+            } else if let Some((_, column)) = map.iter().rev().find(|(n, _)| n == name) {
                 let index = find_header(&original, column).ok_or_else(|| {
                     PlanError(format!(
                         "no column `{column}` in the input; columns: {columns_list}"
                     ))
                 })?;
-                Some(Source::Column(index))
-            } else {
-                guess_column(input, &original).map(Source::Column)
-            };
+                *source = Some(Source::Column(index));
+            }
             if source.is_none() && input.required {
                 let tried = input.guesses.join(", ");
                 return Err(PlanError(format!(
@@ -97,20 +111,19 @@ pub fn plan(
                     spec.name, input.name, input.name
                 )));
             }
-            inputs.push((input.name, source));
         }
         let outputs = spec
             .outputs
             .iter()
-            .map(|o| column_for(headers, o.name))
+            .map(|o| (o.name, column_for(headers, o.name)))
             .collect();
-        planned.push(Planned {
+        plans.push(Plan {
             integration: integration.clone(),
-            inputs,
+            mapping,
             outputs,
         });
     }
-    Ok(planned)
+    Ok(plans)
 }
 
 /// The index of the column named `name`, appended when missing.
@@ -155,10 +168,13 @@ mod tests {
     #[test]
     fn inputs_are_guessed_and_outputs_appended_or_reused() {
         let mut h = headers(&["Name", "LinkedIn Profile", "tool"]);
-        let plans = plan(&mut h, &both(), &[], &[pair("sender_id", "42")]).expect("plan");
-        assert_eq!(plans[0].inputs, [("linkedin_url", Some(Source::Column(1)))]);
+        let plans = wire(&mut h, &both(), &[], &[pair("sender_id", "42")]).expect("plan");
         assert_eq!(
-            plans[1].inputs[1],
+            plans[0].mapping.inputs,
+            [("linkedin_url", Some(Source::Column(1)))]
+        );
+        assert_eq!(
+            plans[1].mapping.inputs[1],
             ("sender_id", Some(Source::Constant("42".into())))
         );
         // `linkedin_url` is appended once; the existing `tool` column is filled in place.
@@ -166,29 +182,40 @@ mod tests {
             h,
             headers(&["Name", "LinkedIn Profile", "tool", "linkedin_url"])
         );
-        assert_eq!(plans[0].outputs, [3, 2]);
-        assert_eq!(plans[1].outputs, [2]);
+        assert_eq!(plans[0].outputs, [("linkedin_url", 3), ("tool", 2)]);
+        assert_eq!(plans[1].outputs, [("tool", 2)]);
+        let row = headers(&["Ada", "linkedin.com/in/ada", "", ""]);
+        assert_eq!(
+            plans[1].inputs(&row),
+            Fields::from([
+                ("linkedin_url".into(), "linkedin.com/in/ada".into()),
+                ("sender_id".into(), "42".into()),
+            ])
+        );
     }
 
     #[test]
     fn map_overrides_the_guess_and_matches_loosely() {
         let mut h = headers(&["linkedin", "Other URL"]);
         let map = [pair("linkedin_url", "other_url")];
-        let plans = plan(&mut h, &both()[..1], &map, &[]).expect("plan");
-        assert_eq!(plans[0].inputs, [("linkedin_url", Some(Source::Column(1)))]);
+        let plans = wire(&mut h, &both()[..1], &map, &[]).expect("plan");
+        assert_eq!(
+            plans[0].mapping.inputs,
+            [("linkedin_url", Some(Source::Column(1)))]
+        );
     }
 
     #[test]
     fn mistakes_are_explained_with_the_valid_choices() {
         let mut h = headers(&["name", "linkedin"]);
         let err =
-            plan(&mut h.clone(), &both(), &[pair("linkdin_url", "x")], &[]).expect_err("typo");
+            wire(&mut h.clone(), &both(), &[pair("linkdin_url", "x")], &[]).expect_err("typo");
         assert!(
             err.0
                 .contains("inputs of the chosen integrations: linkedin_url, sender_id"),
             "{err}"
         );
-        let err = plan(
+        let err = wire(
             &mut h.clone(),
             &both(),
             &[pair("linkedin_url", "nope")],
@@ -197,9 +224,9 @@ mod tests {
         .expect_err("column");
         assert!(err.0.contains("columns: name, linkedin"), "{err}");
         let err =
-            plan(&mut h.clone(), &both(), &[], &[pair("linkedin_url", "x")]).expect_err("const");
+            wire(&mut h.clone(), &both(), &[], &[pair("linkedin_url", "x")]).expect_err("const");
         assert!(err.0.contains("must come from a column"), "{err}");
-        let err = plan(&mut h, &both(), &[], &[]).expect_err("unmapped");
+        let err = wire(&mut h, &both(), &[], &[]).expect_err("unmapped");
         assert!(
             err.0.contains("fake_network needs input `sender_id`"),
             "{err}"

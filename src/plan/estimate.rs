@@ -1,0 +1,184 @@
+//! What a plan will do and cost, counted before anything is paid: rows in scope, cells left
+//! alone, restored from the journal or skipped for a missing input, cells whose first call
+//! the response cache answers, and the calls and dollars that leaves.
+
+use super::{Cell, Decision, Plan, RowScope, Rows, Rules};
+use crate::integrations::IntegrationSpec;
+use crate::providers::{RequestKey, Usage};
+use crate::store::Store;
+use crate::table::{LoadError, SheetSnapshot};
+use std::ops::ControlFlow;
+
+/// Cells of a plan counted by what they need.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Estimate {
+    /// Rows in scope looked at.
+    pub rows: usize,
+    /// Left alone: every output filled.
+    pub filled: usize,
+    /// Answered by the journal of an earlier run.
+    pub restored: usize,
+    /// To run, but a required input is empty: skipped, not paid.
+    pub missing: usize,
+    /// To run and paid, unless the cache answers.
+    pub to_run: usize,
+    /// Of `to_run`, cells whose first request is known up front and was looked up.
+    pub checked: usize,
+    /// Of `checked`, cells the response cache answers (free).
+    pub cached: usize,
+    /// Every row in scope was looked at (else the counts are of the first rows only).
+    pub complete: bool,
+    /// What the cells to run that the cache does not answer are expected to use (tokens,
+    /// dollars), for integrations billed by usage (AI columns): summed from each row's input.
+    pub usage: Option<Usage>,
+}
+
+impl Estimate {
+    /// Counts one cell.
+    pub fn add(&mut self, plan: &Plan, cell: &Cell) {
+        self.rows += 1;
+        match &cell.decision {
+            Decision::Filled => self.filled += 1,
+            Decision::Restore(_) => self.restored += 1,
+            Decision::Run if plan.lacks_input(&cell.inputs) => self.missing += 1,
+            Decision::Run => self.to_run += 1,
+        }
+    }
+
+    /// Cells that will be sent to the engine (paid unless shared or cached, or skipped there
+    /// for a missing input).
+    pub fn submitted(&self) -> usize {
+        self.missing + self.to_run
+    }
+
+    /// The cost of a scope of `scope_rows` rows (what the user chose, before anything was
+    /// looked at), scaling a partial count to the whole scope.
+    pub fn cost(&self, spec: &IntegrationSpec, scope_rows: usize) -> Cost {
+        let scale = |n: usize| {
+            if self.complete {
+                n
+            } else {
+                (n as f64 * scope_rows as f64 / self.rows.max(1) as f64).round() as usize
+            }
+        };
+        let rows = if self.complete {
+            self.rows - self.filled
+        } else {
+            scope_rows.saturating_sub(scale(self.filled))
+        };
+        let cached = if self.checked > 0 {
+            scale(self.cached)
+        } else {
+            0
+        };
+        let missing = scale(self.missing);
+        let paid_rows = rows.saturating_sub(scale(self.restored) + missing + cached);
+        let factor = if self.complete {
+            1.0
+        } else {
+            scope_rows as f64 / self.rows.max(1) as f64
+        };
+        let usage = self.usage.map(|u| Usage {
+            input_tokens: (u.input_tokens as f64 * factor).round() as u64,
+            output_tokens: (u.output_tokens as f64 * factor).round() as u64,
+            usd: u.usd.map(|usd| usd * factor),
+        });
+        Cost {
+            rows,
+            missing,
+            cached,
+            restored: scale(self.restored),
+            paid_rows,
+            calls: paid_rows * spec.tools.len().max(1),
+            usd: match usage {
+                Some(u) => u.usd,
+                None => Some(paid_rows as f64 * spec.cost_per_row_usd),
+            },
+            usage,
+        }
+    }
+}
+
+/// What a scope will cost, for the picker's confirm line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cost {
+    /// Rows in scope and not left alone for being filled.
+    pub rows: usize,
+    /// Rows skipped for a missing input.
+    pub missing: usize,
+    /// Rows the response cache answers.
+    pub cached: usize,
+    /// Rows the journal of an earlier run answers.
+    pub restored: usize,
+    /// Rows paid for.
+    pub paid_rows: usize,
+    /// Calls paid for (each of the integration's tools once per paid row).
+    pub calls: usize,
+    /// Dollars: from each row's expected usage when the integration bills by usage, else at
+    /// its price per row; `None` when the model has no known price (tokens only).
+    pub usd: Option<f64>,
+    /// Tokens (and dollars) expected, for integrations billed by usage.
+    pub usage: Option<Usage>,
+}
+
+/// Counts what `plan` will do over `scope` of `snapshot`, looking at `max_rows` rows at most,
+/// and asks `cache` about the first request of each cell to run. Blocks on the store: call
+/// it on a worker.
+pub fn estimate(
+    snapshot: &SheetSnapshot,
+    plan: &Plan,
+    scope: &RowScope,
+    rules: &Rules,
+    cache: Option<&Store>,
+    max_rows: usize,
+) -> Result<Estimate, LoadError> {
+    let spec = plan.integration.spec();
+    let tool = spec.tools.first().copied();
+    let mut estimate = Estimate {
+        complete: true,
+        ..Estimate::default()
+    };
+    let mut taken = 0;
+    let mut count = |_: usize, row: &[String]| {
+        if scope.is_full(taken) {
+            return ControlFlow::Break(());
+        }
+        if estimate.rows == max_rows {
+            estimate.complete = false;
+            return ControlFlow::Break(());
+        }
+        if !scope.admits(&mut taken, row) {
+            return ControlFlow::Continue(());
+        }
+        let cell = rules.decide(plan, row);
+        estimate.add(plan, &cell);
+        if !matches!(cell.decision, Decision::Run) || plan.lacks_input(&cell.inputs) {
+            return ControlFlow::Continue(());
+        }
+        let mut answered = false;
+        if let (Some(store), Some(tool), Some(params)) =
+            (cache, tool, plan.integration.first_request(&cell.inputs))
+        {
+            estimate.checked += 1;
+            answered = store.cache_has(&RequestKey::new(spec.provider, tool, &params));
+            estimate.cached += usize::from(answered);
+        }
+        if !answered && let Some(row) = plan.integration.estimate(&cell.inputs) {
+            estimate.usage.get_or_insert_with(Usage::default).add(&row);
+        }
+        ControlFlow::Continue(())
+    };
+    match &scope.rows {
+        Rows::All => snapshot.for_each_row(count)?,
+        Rows::Positions(order) => snapshot.for_rows(
+            |_| order.iter().map(|&p| p as usize),
+            |p, _, row| count(p, row),
+        )?,
+        Rows::Ids(ids) => {
+            let mut positions = snapshot.positions_of(ids);
+            positions.sort_unstable();
+            snapshot.for_rows(|_| positions, |p, _, row| count(p, row))?
+        }
+    }
+    Ok(estimate)
+}

@@ -1,0 +1,85 @@
+//! Planning a sheet off the UI thread: a worker reads the rows in scope from a snapshot,
+//! decides every cell, and hands them on in batches, so the first cells reach the engine at
+//! once and the UI thread only ever handles one batch at a time.
+
+use super::{Cell, Decision, Plan, RowScope, Rows, Rules};
+use crate::table::{LoadError, RowId, SheetSnapshot};
+use std::ops::ControlFlow;
+use tokio_util::sync::CancellationToken;
+
+/// Cells handed on at once: one message to the UI and one submit to the engine each.
+pub const BATCH: usize = 1024;
+
+/// One planned cell.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// The row, by identity (it may have moved by the time the batch arrives).
+    pub row: RowId,
+    /// Which of the stream's plans.
+    pub plan: usize,
+    /// Its inputs and what it needs.
+    pub cell: Cell,
+}
+
+/// Plans for some rows of a sheet, decided on the thread that calls [`Stream::run`].
+pub struct Stream {
+    /// The sheet as it was when the plan was asked for.
+    pub snapshot: SheetSnapshot,
+    /// The plans, each deciding one cell per row in scope.
+    pub plans: Vec<Plan>,
+    /// The rows in scope.
+    pub scope: RowScope,
+    /// How cells are decided.
+    pub rules: Rules,
+    /// Stops the pass (the plans' enrichments were removed).
+    pub cancel: CancellationToken,
+}
+
+impl Stream {
+    /// Decides every cell in scope, handing each batch to `send` as it fills (cells left
+    /// alone for being filled are not sent). Stops early when cancelled.
+    pub fn run(&self, mut send: impl FnMut(Vec<Planned>)) -> Result<(), LoadError> {
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut taken = 0;
+        let mut plan_row = |_: usize, id: RowId, row: &[String]| {
+            if self.cancel.is_cancelled() {
+                return ControlFlow::Break(());
+            }
+            if self.scope.is_full(taken) {
+                return ControlFlow::Break(());
+            }
+            if !self.scope.admits(&mut taken, row) {
+                return ControlFlow::Continue(());
+            }
+            for (i, plan) in self.plans.iter().enumerate() {
+                let cell = self.rules.decide(plan, row);
+                if !matches!(cell.decision, Decision::Filled) {
+                    batch.push(Planned {
+                        row: id,
+                        plan: i,
+                        cell,
+                    });
+                }
+            }
+            if batch.len() >= BATCH {
+                send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+            }
+            ControlFlow::Continue(())
+        };
+        match &self.scope.rows {
+            Rows::All => self.snapshot.for_rows(|n| 0..n, &mut plan_row)?,
+            Rows::Positions(order) => self
+                .snapshot
+                .for_rows(|_| order.iter().map(|&p| p as usize), &mut plan_row)?,
+            Rows::Ids(ids) => {
+                let mut positions = self.snapshot.positions_of(ids);
+                positions.sort_unstable();
+                self.snapshot.for_rows(|_| positions, &mut plan_row)?;
+            }
+        }
+        if !batch.is_empty() {
+            send(batch);
+        }
+        Ok(())
+    }
+}
