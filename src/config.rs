@@ -202,6 +202,8 @@ pub struct CacheSettings {
     pub ttl_days: u32,
     /// Days a cached HeyReach response is reused (engagement changes daily).
     pub heyreach_ttl_days: u32,
+    /// Days a cached AI answer (Anthropic, OpenAI-compatible) is reused.
+    pub ai_ttl_days: u32,
 }
 
 /// Every setting leadgrid reads.

@@ -218,6 +218,16 @@ fn open_store(
             cost_per_call: DATAGEN_COST_PER_CALL,
         },
     );
+    for llm in [ProviderId::ANTHROPIC, ProviderId::OPENAI] {
+        cache.set(
+            llm,
+            ProviderPolicy {
+                ttl: Duration::from_secs(u64::from(config.cache.ai_ttl_days) * day),
+                // Priced by tokens, not per call: what a hit saved is not a constant.
+                cost_per_call: 0.0,
+            },
+        );
+    }
     let store_config = StoreConfig {
         cache,
         ..StoreConfig::default()

@@ -1,10 +1,10 @@
 //! Integrations against the demo server with no engine in between: one attempt per call.
 
 use futures::future::BoxFuture;
-use leadgrid::providers::Transport;
 use leadgrid::integrations::{
     CallObserver, Ctx, EnrichError, Enriched, Fields, NoObserver, ToolCaller, find,
 };
+use leadgrid::providers::Transport;
 use leadgrid::providers::datagen::DatagenClient;
 use leadgrid::providers::http::{HttpClient, HttpSettings};
 use leadgrid::providers::router::{Endpoint, HTTP_PROVIDERS, ProviderRouter};
