@@ -114,6 +114,30 @@ impl LlmProvider {
     }
 }
 
+/// How Anthropic is asked for structured output (see `docs/PROVIDERS.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Structured {
+    /// Native structured output where the model supports it, forced tool use elsewhere.
+    Auto,
+    /// Forced tool use: a tool whose input schema is the answer's (every model).
+    Tool,
+    /// `output_config.format`: constrained decoding (recent models only).
+    Native,
+}
+
+impl Structured {
+    /// The `structured` parameter of an Anthropic call to `model`.
+    pub fn for_model(self, model: &str) -> &'static str {
+        match self {
+            Structured::Tool => "tool",
+            Structured::Native => "native",
+            Structured::Auto if crate::providers::anthropic::supports_native(model) => "native",
+            Structured::Auto => "tool",
+        }
+    }
+}
+
 /// The model each protocol uses when an AI column names none.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -139,8 +163,8 @@ pub struct LlmConfig {
     pub max_tokens: u64,
     /// Sampling temperature (0: the most repeatable answers).
     pub temperature: f64,
-    /// Anthropic structured output: `tool` (forced tool use, every model) or `native`.
-    pub structured: String,
+    /// How Anthropic is asked for structured output.
+    pub structured: Structured,
     /// US dollars per million tokens, `[input, output]`, by model id.
     pub prices: BTreeMap<String, [f64; 2]>,
 }

@@ -280,6 +280,9 @@ fn a_refused_key_stops_the_ai_column_and_names_the_variable() {
             "sample.csv",
             "-i",
             "size_k,email_domain",
+            // One request at a time, so the first 401 is seen before another is sent.
+            "--parallel",
+            "1",
             "-o",
             "out.csv",
             "--json",
@@ -454,4 +457,27 @@ fn integrations_lists_user_files_and_explains_broken_ones() {
         text.contains("not loaded: ") && text.contains("broken.toml"),
         "{text}"
     );
+}
+
+#[test]
+fn the_readme_example_file_loads_as_written() {
+    use leadgrid::config::Config;
+    use leadgrid::integrations::user::definition::Definition;
+    use leadgrid::integrations::user::{Catalog, Settings};
+    let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = &readme[readme.find("### Your own integrations").expect("section")..];
+    let start = section.find("```toml\n").expect("example") + "```toml\n".len();
+    let example = &section[start..start + section[start..].find("```").unwrap()];
+    let d = Dir::new();
+    d.integration("funding_stage", example);
+    let config = Config::from_sources(None, |_| None).unwrap();
+    let catalog = Catalog::load(
+        Some(d.path("integrations.d")),
+        Settings::from_config(&config),
+    );
+    assert!(catalog.problems().is_empty(), "{:?}", catalog.problems());
+    let spec = catalog.find("funding_stage").expect("loaded").spec();
+    assert_eq!(spec.outputs.len(), 2);
+    assert_eq!(spec.tools, ["chatgpt_webresearch", "messages"]);
+    assert!(Definition::parse(example).is_ok());
 }

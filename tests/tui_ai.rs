@@ -59,7 +59,7 @@ fn find_ceo_fills_typed_columns_and_the_inspector_shows_every_step() {
         "Who is the chief executive (CEO) of Brightforge Labs (brightforge.example)",
         "research",
         "Chief executive: Ada Quill",
-        "answer (stop: tool_use)",
+        "answer (stop: end_turn)",
         "parsed",
         "ceo_name = Ada Quill",
         "spent        ",

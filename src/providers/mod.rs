@@ -9,6 +9,7 @@ pub mod anthropic;
 pub mod apollo;
 pub mod cache;
 pub mod datagen;
+pub mod generic;
 pub mod http;
 pub mod hunter;
 pub mod linkedin_url;

@@ -7,7 +7,8 @@
 //! own `classify`. So the parameters the engine caches and journals never hold a secret.
 
 use super::datagen::{ApiKey, DatagenClient, MAX_RAW_BODY, truncate};
-use super::http::HttpClient;
+use super::generic;
+use super::http::{HttpClient, scrub};
 use super::transport::AttemptOutcome;
 use super::wire::{HttpRequest, KeyPlacement, Method, ProviderWire};
 use super::{Attempt, CallError, ErrorKind, ProviderId, anthropic, apollo, hunter, openai};
@@ -149,19 +150,9 @@ impl ProviderRouter {
         }
         let started_at = chrono::Utc::now();
         let clock = Instant::now();
-        let prepared = match self.endpoints.get(&provider) {
-            None => Err(CallError::new(
-                ErrorKind::Permanent,
-                format!("no route to provider {provider} (tool {tool})"),
-            )),
-            Some(endpoint) => match endpoint.unavailable() {
-                Some(error) => Err(error),
-                None => request_for(provider, tool, params).map(|r| (endpoint, r)),
-            },
-        };
-        let (result, status, raw_body) = match prepared {
+        let (result, status, raw_body) = match self.outgoing(provider, tool, params) {
             Err(error) => (Err(error), None, None),
-            Ok((endpoint, (request, classify))) => self.send(endpoint, request, classify).await,
+            Ok(outgoing) => self.send(outgoing).await,
         };
         AttemptOutcome {
             attempt: Attempt {
@@ -179,17 +170,43 @@ impl ProviderRouter {
         }
     }
 
-    async fn send(
+    /// The request of one call, ready to send: a built-in provider's endpoint with its key, or
+    /// a user-defined provider's request ([`generic`]) with the secrets it names.
+    fn outgoing(
         &self,
-        endpoint: &Endpoint,
-        request: HttpRequest,
-        classify: Classify,
-    ) -> (Result<Value, CallError>, Option<u16>, Option<String>) {
+        provider: ProviderId,
+        tool: &str,
+        params: &Value,
+    ) -> Result<Outgoing, CallError> {
+        let Some(endpoint) = self.endpoints.get(&provider) else {
+            if tool == generic::TOOL && !ProviderId::BUILTIN.contains(&provider) {
+                let p = generic::prepare(provider.name(), params, |name| std::env::var(name).ok())?;
+                let no_data = p.no_data_status.clone();
+                return Ok(Outgoing {
+                    method: p.method,
+                    url: p.url,
+                    headers: p.headers,
+                    body: p.body,
+                    secrets: p.secrets,
+                    classify: Box::new(move |status, retry_after, body| {
+                        generic::classify(provider.name(), &no_data, status, retry_after, body)
+                    }),
+                });
+            }
+            return Err(CallError::new(
+                ErrorKind::Permanent,
+                format!("no route to provider {provider} (tool {tool})"),
+            ));
+        };
+        if let Some(error) = endpoint.unavailable() {
+            return Err(error);
+        }
+        let (request, classify) = request_for(provider, tool, params)?;
         let mut url = format!("{}{}", endpoint.base_url, request.path_and_query);
-        let secret = endpoint.key.as_ref().map(ApiKey::expose);
         let mut headers = request.headers;
+        let key = endpoint.key.as_ref().map(ApiKey::expose);
         // The key goes on last, here and nowhere else.
-        if let Some(key) = secret {
+        if let Some(key) = key {
             match endpoint.wire.key {
                 KeyPlacement::Header { name, prefix } => {
                     headers.push((name.to_string(), format!("{prefix}{key}")));
@@ -202,31 +219,63 @@ impl ProviderRouter {
                 }
             }
         }
-        let method = match request.method {
+        Ok(Outgoing {
+            method: request.method,
+            url,
+            headers,
+            body: request.body,
+            secrets: key.map(str::to_string).into_iter().collect(),
+            classify: Box::new(classify),
+        })
+    }
+
+    async fn send(
+        &self,
+        outgoing: Outgoing,
+    ) -> (Result<Value, CallError>, Option<u16>, Option<String>) {
+        let method = match outgoing.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
         };
-        let mut builder = self.http.request(method, &url);
-        for (name, value) in &headers {
+        let mut builder = self.http.request(method, &outgoing.url);
+        for (name, value) in &outgoing.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
-        if let Some(body) = &request.body {
+        if let Some(body) = &outgoing.body {
             builder = builder.json(body);
         }
-        match self.http.send(builder, secret).await {
+        let first = outgoing.secrets.first().map(String::as_str);
+        match self.http.send(builder, first).await {
             Err(failure) => (Err(failure.error), failure.status, None),
-            Ok(response) => (
-                classify(
-                    response.status,
-                    response.retry_after.as_deref(),
-                    &response.body,
-                ),
-                Some(response.status),
-                Some(truncate(&response.body, MAX_RAW_BODY)),
-            ),
+            Ok(response) => {
+                let body = outgoing
+                    .secrets
+                    .iter()
+                    .skip(1)
+                    .fold(response.body, |body, secret| scrub(body, Some(secret)));
+                (
+                    (outgoing.classify)(response.status, response.retry_after.as_deref(), &body),
+                    Some(response.status),
+                    Some(truncate(&body, MAX_RAW_BODY)),
+                )
+            }
         }
     }
 }
+
+/// A request ready to go out, with the secrets it carries and how to read its answer.
+struct Outgoing {
+    method: Method,
+    url: String,
+    headers: Vec<(String, String)>,
+    body: Option<Value>,
+    /// Scrubbed from the answer before anything reads it.
+    secrets: Vec<String>,
+    classify: Box<ClassifyAnswer>,
+}
+
+/// Reads an answer (status, `Retry-After`, body) into a result or a classified failure.
+type ClassifyAnswer = dyn Fn(u16, Option<&str>, &str) -> Result<Value, CallError> + Send + Sync;
 
 /// The request and the classifier of one (provider, tool) call.
 fn request_for(
@@ -334,6 +383,34 @@ mod tests {
         );
         let e = request_for(ProviderId::OPENAI, ANTHROPIC_MESSAGES, &llm).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Permanent);
+    }
+
+    #[tokio::test]
+    async fn a_user_defined_provider_is_reached_by_its_own_url() {
+        let demo = crate::demo::DemoServer::start(
+            std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            crate::demo::DemoOptions::default(),
+        )
+        .await
+        .unwrap();
+        let r = router(None, "https://api.anthropic.com");
+        let example = ProviderId::named("example");
+        let call = |path: &str| json!({"url": format!("{}{path}", demo.base_url()), "no_data_status": [404]});
+        let ok = r
+            .execute_once(example, generic::TOOL, &call("/stats"))
+            .await;
+        assert!(ok.result.unwrap().get("requests").is_some());
+        assert_eq!(ok.status, Some(200));
+        let missing = r
+            .execute_once(example, generic::TOOL, &call("/nothing-here"))
+            .await;
+        assert_eq!(missing.result.unwrap_err().kind, ErrorKind::NoData);
+        // Built-in providers are never reached this way.
+        let refused = r
+            .execute_once(ProviderId::APOLLO, generic::TOOL, &call("/stats"))
+            .await;
+        assert_eq!(refused.result.unwrap_err().kind, ErrorKind::Permanent);
+        demo.shutdown().await;
     }
 
     #[tokio::test]

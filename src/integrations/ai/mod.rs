@@ -57,7 +57,7 @@ pub struct AiColumn {
     max_tokens: u64,
     temperature: f64,
     /// Anthropic's structured-output mode (`tool` or `native`); unused by OpenAI.
-    structured: String,
+    structured: &'static str,
     schema: Value,
     token_price: Option<TokenPrice>,
     research_price: Option<f64>,
@@ -86,6 +86,7 @@ impl AiColumn {
         let max_tokens = ai.max_tokens.unwrap_or(settings.llm.max_tokens).max(1);
         let temperature = ai.temperature.unwrap_or(settings.llm.temperature);
         let token_price = settings.prices.model(&model);
+        let structured = settings.llm.structured.for_model(&model);
         let research_price = settings.prices.per_call(ProviderId::DATAGEN);
         let mut column = AiColumn {
             spec: intern_spec(
@@ -101,7 +102,7 @@ impl AiColumn {
             model,
             max_tokens,
             temperature,
-            structured: settings.llm.structured.clone(),
+            structured,
             schema: Value::Null,
             token_price,
             research_price,

@@ -169,7 +169,10 @@ async fn research_then_a_typed_answer() {
         json!(["ceo_name", "ceo_confidence"])
     );
     assert_eq!(params["temperature"], 0.0);
-    assert_eq!(params["structured"], "tool");
+    assert_eq!(
+        params["structured"], "native",
+        "Haiku 4.5 has native structured output"
+    );
     assert_eq!(params["model"], "claude-haiku-4-5");
     assert!(params.get("history").is_none());
     let titles: Vec<&str> = notes.iter().map(|n| n.lines().next().unwrap()).collect();

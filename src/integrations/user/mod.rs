@@ -333,7 +333,7 @@ fn fallback_llm() -> LlmConfig {
         },
         max_tokens: crate::providers::llm::DEFAULT_MAX_TOKENS,
         temperature: 0.0,
-        structured: "tool".into(),
+        structured: crate::config::Structured::Auto,
         prices: Default::default(),
     }
 }
