@@ -366,6 +366,25 @@ impl Config {
         }
     }
 
+    /// Sends every provider's calls to the demo server at `base_url` (OpenAI-compatible ones to
+    /// `{base_url}/v1`), with `key` for all of them: the key the server requires, if any (a
+    /// loopback server needs none, see `providers::router::Endpoint::unavailable`).
+    pub fn point_at_demo(&mut self, base_url: &str, key: Option<&str>) {
+        let key = key.map(|k| Secret::new(k.to_owned()));
+        self.datagen.base_url = base_url.to_owned();
+        self.datagen.api_key = key.clone();
+        for (provider, _) in crate::providers::router::HTTP_PROVIDERS {
+            if let Some(settings) = self.provider_mut(provider) {
+                settings.base_url = if provider == ProviderId::OPENAI {
+                    format!("{base_url}/v1")
+                } else {
+                    base_url.to_owned()
+                };
+                settings.api_key = key.clone();
+            }
+        }
+    }
+
     /// Where the user's config file is read from when $LEADGRID_CONFIG is not set.
     pub fn default_path() -> Option<PathBuf> {
         default_path()

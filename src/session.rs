@@ -92,8 +92,9 @@ impl Session {
             Some(demo_opts) => {
                 let key = demo_opts.required_key.clone();
                 let handle = DemoHandle::start_background(demo_opts).map_err(SessionError::Demo)?;
-                let endpoints = demo_endpoints(&handle, key);
-                (Some(handle), endpoints)
+                let mut demo_config = config.clone();
+                demo_config.point_at_demo(&handle.base_url(), key.as_deref());
+                (Some(handle), Endpoints::from_config(&demo_config))
             }
             None => {
                 let endpoints = Endpoints::from_config(config);
@@ -198,7 +199,7 @@ impl Session {
 }
 
 /// Opens the store the user chose, with the configured TTLs and call costs.
-fn open_store(
+pub fn open_store(
     config: &Config,
     choice: &StoreChoice,
 ) -> Result<Option<Store>, crate::store::StoreError> {
@@ -309,28 +310,6 @@ impl Endpoints {
             .map(|(id, wire, url, key)| Ok((id, Endpoint::new(wire, &url, key)?)))
             .collect::<Result<Vec<_>, CallError>>()?;
         Ok(ProviderRouter::new(http, datagen, endpoints))
-    }
-}
-
-/// Every provider pointed at the demo server (OpenAI's at `{base}/v1`), with the key it
-/// requires, if any: a loopback server needs no key, so a demo never asks for one.
-fn demo_endpoints(demo: &DemoHandle, required_key: Option<String>) -> Endpoints {
-    let base = demo.base_url();
-    let key = required_key.and_then(ApiKey::new);
-    Endpoints {
-        datagen_url: base.clone(),
-        datagen_key: key.clone(),
-        http: HTTP_PROVIDERS
-            .iter()
-            .map(|(id, wire)| {
-                let url = if *id == ProviderId::OPENAI {
-                    format!("{base}/v1")
-                } else {
-                    base.clone()
-                };
-                (*id, *wire, url, key.clone())
-            })
-            .collect(),
     }
 }
 

@@ -1,34 +1,78 @@
 //! `leadgrid mcp --demo` as an agent meets it: the real binary as a child process, spoken to
 //! with the official SDK's client side over stdio.
 
-use rmcp::ServiceExt;
-use rmcp::model::{CallToolRequestParams, CallToolResult};
-use rmcp::service::{RoleClient, RunningService};
+use leadgrid::demo::{DemoHandle, DemoOptions};
+use rmcp::model::{CallToolRequestParams, CallToolResult, ProgressNotificationParam};
+use rmcp::service::{NotificationContext, RoleClient, RunningService};
 use rmcp::transport::TokioChildProcess;
+use rmcp::{ClientHandler, ServiceExt};
 use serde_json::{Value, json};
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// An MCP client that counts the progress notifications it hears.
+#[derive(Clone, Default)]
+struct Listener {
+    progress: Arc<AtomicUsize>,
+}
+
+impl ClientHandler for Listener {
+    async fn on_progress(
+        &self,
+        _params: ProgressNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        self.progress.fetch_add(1, Ordering::SeqCst);
+    }
+}
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/lead-list/sample.csv");
 
 struct Agent {
-    client: RunningService<RoleClient, ()>,
+    client: RunningService<RoleClient, Listener>,
+    listener: Listener,
     dir: tempfile::TempDir,
 }
 
 impl Agent {
+    /// `leadgrid mcp --demo`.
     async fn start() -> Agent {
+        Agent::launch(None).await
+    }
+
+    /// `leadgrid mcp` against a demo server of the test's own, whose requests it can count.
+    async fn against(demo: &DemoHandle) -> Agent {
+        Agent::launch(Some(demo)).await
+    }
+
+    async fn launch(demo: Option<&DemoHandle>) -> Agent {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::copy(SAMPLE, dir.path().join("leads.csv")).expect("copy sample");
         std::fs::write(dir.path().join("config.toml"), "").expect("config");
         let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_leadgrid"));
-        cmd.args(["mcp", "--demo", "--root"])
+        cmd.arg("mcp")
+            .arg("--root")
             .arg(dir.path())
             .env("LEADGRID_CONFIG", dir.path().join("config.toml"))
-            .env("LEADGRID_STORE", dir.path().join("store.sqlite3"))
-            .env_remove("DATAGEN_API_KEY");
+            .env("LEADGRID_STORE", dir.path().join("store.sqlite3"));
+        match demo {
+            Some(demo) => {
+                cmd.env("DATAGEN_API_KEY", "test-key")
+                    .env("DATAGEN_BASE_URL", demo.base_url());
+            }
+            None => {
+                cmd.arg("--demo").env_remove("DATAGEN_API_KEY");
+            }
+        }
         let transport = TokioChildProcess::new(cmd).expect("spawn leadgrid mcp");
-        let client = ().serve(transport).await.expect("initialize");
-        Agent { client, dir }
+        let listener = Listener::default();
+        let client = listener.clone().serve(transport).await.expect("initialize");
+        Agent {
+            client,
+            listener,
+            dir,
+        }
     }
 
     fn path(&self, name: &str) -> String {
@@ -162,4 +206,114 @@ async fn bad_arguments_get_errors_that_name_the_problem() {
         "a caret points at the problem: {message}"
     );
     assert!(Path::new(&agent.path("leads.csv")).exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_prices_runs_and_inspects_an_enrichment() {
+    let demo = DemoHandle::start_background(DemoOptions::default()).expect("demo");
+    let agent = Agent::against(&demo).await;
+    let run = json!({"path": "leads.csv", "integrations": ["linkedin_profile", "email_domain"]});
+
+    let estimate = agent.ok("estimate", run.clone()).await;
+    assert_eq!(demo.stats().requests, 0, "an estimate pays nothing");
+    assert_eq!(estimate["integrations"][0]["paid_rows"], 7, "{estimate}");
+
+    let first = agent.ok("enrich", run.clone()).await;
+    assert_eq!(first["status"], "finished", "{first}");
+    let summary = &first["summary"];
+    assert_eq!(
+        summary["integrations"]["email_domain"]["done"], 8,
+        "{first}"
+    );
+    assert!(
+        first["output"]
+            .as_str()
+            .is_some_and(|o| o.ends_with("leads_enriched.csv"))
+    );
+    assert!(
+        agent.listener.progress.load(Ordering::SeqCst) > 0,
+        "progress notifications while it ran"
+    );
+    let paid = demo.stats().requests;
+    assert!(paid >= 7);
+
+    let rows = agent
+        .ok(
+            "read_rows",
+            json!({"path": "leads_enriched.csv", "filter": "follower_count > 1000", "columns": ["first_name", "headline"]}),
+        )
+        .await;
+    assert!(rows["matched"].as_u64().is_some_and(|n| n >= 1), "{rows}");
+
+    let cell = agent
+        .ok(
+            "inspect_cell",
+            json!({"path": "leads.csv", "integration": "linkedin_profile", "row": 1}),
+        )
+        .await;
+    assert_eq!(cell["state"], "done", "{cell}");
+    assert!(
+        cell["fields"]["headline"]
+            .as_str()
+            .is_some_and(|h| !h.is_empty())
+    );
+    let calls = cell["calls"].to_string();
+    assert!(calls.contains("get_linkedin_person_data"), "{calls}");
+    assert!(!calls.contains("test-key"), "no key in what an agent sees");
+
+    // The same enrichment again, and a re-run of row 1: everything from the journal.
+    let again = agent.ok("enrich", run.clone()).await;
+    assert_eq!(again["summary"]["calls_made"], 0, "{again}");
+    let mut rerun = run.clone();
+    rerun["rows"] = json!([1]);
+    let rerun = agent.ok("rerun", rerun).await;
+    assert_eq!(rerun["status"], "finished");
+    assert_eq!(demo.stats().requests, paid, "nothing paid twice");
+
+    // A run followed by its id.
+    let mut background = run.clone();
+    background["wait"] = json!(false);
+    let started = agent.ok("enrich", background).await;
+    let id = started["run_id"].as_str().expect("an id").to_owned();
+    let mut status = agent.ok("run_status", json!({"run_id": id})).await;
+    for _ in 0..600 {
+        if status["status"] != "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        status = agent.ok("run_status", json!({"run_id": id})).await;
+    }
+    assert_eq!(status["status"], "finished", "{status}");
+    let message = agent.err("cancel_run", json!({"run_id": "run-999"})).await;
+    assert!(message.contains("no run `run-999`"), "{message}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_refuse_what_cannot_work_with_the_reason() {
+    let agent = Agent::start().await;
+    let message = agent
+        .err(
+            "enrich",
+            json!({"path": "leads.csv", "integrations": ["nope"]}),
+        )
+        .await;
+    assert!(message.contains("unknown integration `nope`"), "{message}");
+    std::fs::write(agent.dir.path().join("names.csv"), "name\nAda\n").expect("write");
+    let message = agent
+        .err(
+            "enrich",
+            json!({"path": "names.csv", "integrations": ["linkedin_profile"]}),
+        )
+        .await;
+    assert!(
+        message.contains("linkedin_url"),
+        "the unmappable input is named: {message}"
+    );
+    let message = agent
+        .err(
+            "estimate",
+            json!({"path": "leads.csv", "integrations": ["email_domain"], "output": "/etc/out.csv"}),
+        )
+        .await;
+    assert!(message.contains("outside the directories"), "{message}");
 }

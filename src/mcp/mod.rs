@@ -5,11 +5,15 @@
 //! are confined to the directories given on the command line ([`paths::Roots`]).
 
 pub mod catalog;
+pub mod cells;
 pub mod files;
 pub mod paths;
+pub mod runs;
 pub mod server;
 
 use crate::cli::McpArgs;
+use crate::config::Config;
+use crate::demo::{DemoHandle, DemoOptions};
 use rmcp::ServiceExt;
 use server::{LeadgridServer, ServerSettings};
 
@@ -43,9 +47,34 @@ pub fn main(args: &McpArgs) -> u8 {
         },
         roots.describe()
     );
+    let mut config = match Config::load() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("leadgrid mcp: {e}");
+            return 1;
+        }
+    };
+    // One demo server for the server's life: every run talks to it, so what one run paid
+    // for is cached for the next, as with a real provider.
+    let _demo = if args.demo {
+        match DemoHandle::start_background(DemoOptions::default()) {
+            Ok(handle) => {
+                config.point_at_demo(&handle.base_url(), None);
+                Some(handle)
+            }
+            Err(e) => {
+                eprintln!("leadgrid mcp: cannot start the demo server: {e}");
+                return 1;
+            }
+        }
+    } else {
+        None
+    };
     let server = LeadgridServer::new(ServerSettings {
         roots,
         demo: args.demo,
+        config,
+        store: args.store.clone(),
     });
     let served = runtime.block_on(async move {
         let running = server
