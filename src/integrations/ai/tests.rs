@@ -365,3 +365,48 @@ fn estimates_follow_the_prompt_and_the_price() {
         "no price: tokens only"
     );
 }
+
+#[tokio::test]
+async fn a_row_missing_a_column_the_prompt_reads_is_skipped_and_nothing_is_sent() {
+    use crate::cell::{CellState, SkipReason};
+    use crate::engine::caller::{Caller, CallerSettings};
+    use crate::engine::fake::FakeTransport;
+    use crate::engine::{Engine, EngineSettings, Event, Job, JobKey};
+    let transport = Arc::new(FakeTransport::echo(std::time::Duration::ZERO));
+    let caller = Arc::new(Caller::new(
+        transport.clone(),
+        CallerSettings::default(),
+        Arc::new(crate::providers::NoCache),
+    ));
+    let (engine, mut events) = Engine::new(
+        &tokio::runtime::Handle::current(),
+        EngineSettings::default(),
+        caller,
+    );
+    let mut inputs = row();
+    inputs.insert("domain".into(), "  ".into());
+    engine.submit(vec![Job {
+        key: JobKey { row: 0, column: 0 },
+        integration: Arc::new(column(CEO)),
+        inputs,
+        fresh: false,
+    }]);
+    let result = loop {
+        match events.recv().await {
+            Some(Event::Finished(result)) => break result,
+            Some(_) => {}
+            None => panic!("the engine stopped"),
+        }
+    };
+    assert_eq!(
+        result.state,
+        CellState::Skipped(SkipReason::MissingInput(
+            "missing required columns: domain".into()
+        ))
+    );
+    assert_eq!(
+        transport.calls(),
+        0,
+        "neither the research nor the model was asked"
+    );
+}
