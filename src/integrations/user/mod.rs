@@ -106,7 +106,8 @@ pub struct Catalog {
     from_user: Vec<String>,
     problems: Vec<Problem>,
     dir: Option<PathBuf>,
-    settings: Settings,
+    /// `None` only when no config could be read at all: then only code integrations load.
+    settings: Option<Settings>,
 }
 
 impl Catalog {
@@ -119,7 +120,7 @@ impl Catalog {
             from_user: Vec::new(),
             problems: Vec::new(),
             dir,
-            settings,
+            settings: Some(settings),
         };
         for (file, text) in SHIPPED {
             catalog.add(Path::new("<built-in>").join(file), text, false);
@@ -165,24 +166,24 @@ impl Catalog {
         )
     }
 
-    /// This process's catalog, loaded once from the user's config (defaults if it is broken).
+    /// This process's catalog, loaded once from the user's config (the defaults if the file
+    /// is broken; only the integrations written in code if even those cannot be read).
     pub fn current() -> &'static Catalog {
         static CURRENT: OnceLock<Catalog> = OnceLock::new();
         CURRENT.get_or_init(|| {
-            let config = Config::load().or_else(|_| Config::from_sources(None, |_| None));
-            match config {
+            match Config::load().or_else(|_| Config::from_sources(None, |_| None)) {
                 Ok(config) => Catalog::from_config(&config),
-                // The embedded defaults always parse (a unit test holds them to it).
-                Err(_) => Catalog {
+                Err(e) => Catalog {
                     integrations: builtin(),
                     definitions: HashMap::new(),
                     from_user: Vec::new(),
-                    problems: Vec::new(),
+                    problems: vec![Problem {
+                        path: Config::default_path().unwrap_or_default(),
+                        name: None,
+                        error: e.to_string(),
+                    }],
                     dir: None,
-                    settings: Settings {
-                        llm: fallback_llm(),
-                        prices: PriceList::default(),
-                    },
+                    settings: None,
                 },
             }
         })
@@ -221,14 +222,14 @@ impl Catalog {
         self.dir.as_deref()
     }
 
-    /// The settings integrations were built with.
-    pub fn settings(&self) -> &Settings {
-        &self.settings
+    /// The settings integrations are built with (`None`: no config could be read).
+    pub fn settings(&self) -> Option<&Settings> {
+        self.settings.as_ref()
     }
 
     /// Builds a definition without adding it (a dry run in the picker, `integrations check`).
     pub fn build(&self, def: &Definition) -> Result<Arc<dyn Integration>, String> {
-        build(def, &self.settings)
+        build(def, self.settings.as_ref().ok_or(NO_CONFIG)?)
     }
 
     /// Writes `def` to `<dir>/<name>.toml` (atomically, replacing an older version) and loads
@@ -238,7 +239,7 @@ impl Catalog {
         if builtin().iter().any(|i| i.spec().name == def.name) {
             return Err(SaveError::Taken(def.name.clone()));
         }
-        build(def, &self.settings).map_err(SaveError::Unusable)?;
+        self.build(def).map_err(SaveError::Unusable)?;
         let dir = self.dir.clone().ok_or(SaveError::NoDirectory)?;
         let path = dir.join(format!("{}.toml", def.name));
         let text = def.to_toml()?;
@@ -250,7 +251,9 @@ impl Catalog {
         let tmp = dir.join(format!(".{}.toml.tmp-{}", def.name, std::process::id()));
         std::fs::write(&tmp, text).map_err(write)?;
         std::fs::rename(&tmp, &path).map_err(write)?;
-        *self = Catalog::load(Some(dir), self.settings.clone());
+        if let Some(settings) = self.settings.clone() {
+            *self = Catalog::load(Some(dir), settings);
+        }
         Ok(path)
     }
 
@@ -298,7 +301,7 @@ impl Catalog {
             )));
             return;
         }
-        match build(&definition, &self.settings) {
+        match self.build(&definition) {
             Ok(integration) => {
                 let name = integration.spec().name;
                 match replaceable {
@@ -322,21 +325,8 @@ fn build(def: &Definition, settings: &Settings) -> Result<Arc<dyn Integration>, 
     }
 }
 
-/// `[llm]` of the embedded defaults; only reached if they failed to parse.
-fn fallback_llm() -> LlmConfig {
-    LlmConfig {
-        provider: crate::config::LlmProvider::Anthropic,
-        model: None,
-        models: crate::config::LlmModels {
-            anthropic: "claude-haiku-4-5".into(),
-            openai: "gpt-4.1-mini".into(),
-        },
-        max_tokens: crate::providers::llm::DEFAULT_MAX_TOKENS,
-        temperature: 0.0,
-        structured: crate::config::Structured::Auto,
-        prices: Default::default(),
-    }
-}
+/// Why nothing can be built without settings.
+const NO_CONFIG: &str = "no config could be read, so integrations from files cannot be built";
 
 fn leak(s: &str) -> &'static str {
     Box::leak(s.to_owned().into_boxed_str())

@@ -56,6 +56,9 @@ pub enum Entry {
     Problem(usize),
 }
 
+/// Why the AI column form cannot open.
+const NO_FORM: &str = "AI columns need the config's [llm] settings, and no config could be read";
+
 /// What the search step's "AI column…" line says (and is searched by).
 pub const NEW_AI: &str = "AI column… (your own prompt)";
 
@@ -442,9 +445,12 @@ impl Picker {
             Some(PickerAction::Next) => match entries.get(self.selected) {
                 Some(Entry::NewAi) => {
                     if self.ai.is_none() {
-                        self.ai = Some(ai::AiBuilder::new(&self.catalog));
+                        self.ai = ai::AiBuilder::new(&self.catalog);
                     }
-                    self.step = Step::Ai;
+                    match self.ai {
+                        Some(_) => self.step = Step::Ai,
+                        None => self.problem = Some(NO_FORM.into()),
+                    }
                 }
                 Some(Entry::Problem(i)) => {
                     self.problem = self.catalog.problems().get(*i).map(|p| {
@@ -462,10 +468,13 @@ impl Picker {
                     .current()
                     .and_then(|i| self.catalog.definition(i.spec().name));
                 match def {
-                    Some(def) => {
-                        self.ai = Some(ai::AiBuilder::edit(&self.catalog, def));
-                        self.step = Step::Ai;
-                    }
+                    Some(def) => match ai::AiBuilder::edit(&self.catalog, def) {
+                        Some(form) => {
+                            self.ai = Some(form);
+                            self.step = Step::Ai;
+                        }
+                        None => self.problem = Some(NO_FORM.into()),
+                    },
                     None => {
                         self.problem =
                             Some("only AI columns (defined in files) can be edited here".into())

@@ -114,9 +114,10 @@ pub struct AiBuilder {
 }
 
 impl AiBuilder {
-    /// An empty form with the config's defaults and a name no integration has.
-    pub fn new(catalog: &Catalog) -> AiBuilder {
-        let settings = catalog.settings().clone();
+    /// An empty form with the config's defaults and a name no integration has (`None`
+    /// without a config to take the defaults from).
+    pub fn new(catalog: &Catalog) -> Option<AiBuilder> {
+        let settings = catalog.settings()?.clone();
         let name = (1..)
             .map(|n| match n {
                 1 => "ai_column".to_string(),
@@ -125,7 +126,7 @@ impl AiBuilder {
             .find(|n| catalog.find(n).is_none())
             .unwrap_or_default();
         let llm = settings.llm.provider;
-        AiBuilder {
+        Some(AiBuilder {
             name: Input::new(name),
             prompt: Input::default(),
             outputs: vec![OutputRow {
@@ -141,12 +142,12 @@ impl AiBuilder {
             saving: false,
             base: None,
             settings,
-        }
+        })
     }
 
     /// A form holding an existing AI column, to change it (or save a copy under a new name).
-    pub fn edit(catalog: &Catalog, def: &Definition) -> AiBuilder {
-        let mut form = AiBuilder::new(catalog);
+    pub fn edit(catalog: &Catalog, def: &Definition) -> Option<AiBuilder> {
+        let mut form = AiBuilder::new(catalog)?;
         let KindDef::Ai(ai) = &def.kind;
         form.name = Input::new(def.name.clone());
         form.prompt = Input::new(ai.prompt.clone());
@@ -168,7 +169,7 @@ impl AiBuilder {
                 .unwrap_or_else(|| form.settings.llm.default_model(form.llm).to_string()),
         );
         form.base = Some(def.clone());
-        form
+        Some(form)
     }
 
     /// Every place the cursor can go, in order.

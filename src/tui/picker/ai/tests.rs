@@ -18,7 +18,7 @@ fn typed(input: &mut Input, text: &str) {
 
 #[test]
 fn a_new_form_has_a_free_name_and_the_configs_model() {
-    let form = AiBuilder::new(&catalog());
+    let form = AiBuilder::new(&catalog()).unwrap();
     assert_eq!(form.name.value(), "ai_column");
     assert_eq!(form.model.value(), "claude-haiku-4-5");
     assert_eq!(form.focused(), Field::Prompt);
@@ -39,7 +39,7 @@ fn a_new_form_has_a_free_name_and_the_configs_model() {
 
 #[test]
 fn column_names_complete_the_token_being_typed() {
-    let mut form = AiBuilder::new(&catalog());
+    let mut form = AiBuilder::new(&catalog()).unwrap();
     typed(&mut form.prompt, "Who runs {{comp");
     let headers: Vec<String> = ["first_name", "company", "company_domain", "domain"]
         .map(String::from)
@@ -57,7 +57,7 @@ fn column_names_complete_the_token_being_typed() {
 
 #[test]
 fn the_form_becomes_a_checked_definition() {
-    let mut form = AiBuilder::new(&catalog());
+    let mut form = AiBuilder::new(&catalog()).unwrap();
     form.name = Input::new("funding".into());
     typed(&mut form.prompt, "Latest funding round of {{company}}?");
     form.outputs[0].name = Input::new("stage".into());
@@ -84,7 +84,7 @@ fn the_form_becomes_a_checked_definition() {
 fn editing_keeps_what_the_form_does_not_show() {
     let catalog = catalog();
     let def = catalog.definition("find_ceo").unwrap().clone();
-    let mut form = AiBuilder::edit(&catalog, &def);
+    let mut form = AiBuilder::edit(&catalog, &def).unwrap();
     assert_eq!(form.outputs.len(), 5);
     assert!(form.research);
     typed(&mut form.prompt, " Be brief.");
@@ -97,7 +97,7 @@ fn editing_keeps_what_the_form_does_not_show() {
 
 #[test]
 fn switching_protocol_switches_an_untouched_model() {
-    let mut form = AiBuilder::new(&catalog());
+    let mut form = AiBuilder::new(&catalog()).unwrap();
     form.change(Field::Llm, false);
     assert_eq!(form.llm, LlmProvider::Openai);
     assert_eq!(form.model.value(), "gpt-4.1-mini");
