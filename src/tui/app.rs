@@ -365,15 +365,7 @@ impl App {
                 inputs,
             } => self.dry_run(integration, row, inputs),
             Intent::SaveIntegration(definition) => {
-                let mut catalog = self.catalog.clone();
-                let tx = self.tx.clone();
-                spawn_worker("leadgrid-save-integration", move || {
-                    let saved = catalog
-                        .save(&definition)
-                        .map(|path| (Box::new(catalog), path, definition.name.clone()))
-                        .map_err(|e| e.to_string());
-                    let _ = tx.send(AppEvent::Worker(WorkerResult::IntegrationSaved(saved)));
-                });
+                picker::ai::save_in_background(self.catalog.clone(), *definition, self.tx.clone())
             }
             Intent::Rerun { columns, rows } => {
                 let m = self
@@ -447,36 +439,28 @@ impl App {
         };
     }
 
-    /// Runs an integration on one row through the engine, as a job of no column: its events
-    /// go to the picker's form (see [`picker::ai::is_dry_run`]).
+    /// Runs a dry run's job through the engine (its events go to the picker's form, see
+    /// [`picker::ai::is_dry_run`]), or tells the form there is no engine.
     fn dry_run(
         &mut self,
         integration: std::sync::Arc<dyn crate::integrations::Integration>,
         row: usize,
         inputs: crate::integrations::Fields,
     ) {
-        let (Some(engine), Some(row_id)) = (&self.enrich.engine, self.sheet.row_id(row)) else {
-            if let Mode::Picker(p) = &mut self.mode
-                && let Some(form) = &mut p.ai
-            {
-                form.dry_run = picker::ai::DryRun::Idle;
-                form.problem = Some(
-                    "no enrichment engine: set a provider's API key, or start with --demo".into(),
-                );
-            }
-            return;
+        let form = match &mut self.mode {
+            Mode::Picker(p) => p.ai.as_mut(),
+            _ => None,
         };
-        // A refused key stopped the last dry run's column: this one may have a new chance.
-        engine.resume_column(picker::ai::DRY_RUN_COLUMN);
-        engine.submit(vec![crate::engine::Job {
-            key: crate::engine::JobKey {
-                row: row_id.as_u64(),
-                column: picker::ai::DRY_RUN_COLUMN,
-            },
-            integration,
-            inputs,
-            fresh: false,
-        }]);
+        match (&self.enrich.engine, self.sheet.row_id(row)) {
+            (Some(engine), Some(row_id)) => {
+                picker::ai::submit_dry_run(engine, integration, row_id, inputs)
+            }
+            _ => {
+                if let Some(form) = form {
+                    form.no_engine();
+                }
+            }
+        }
     }
 
     fn confirmed(&mut self, kind: ConfirmKind) {

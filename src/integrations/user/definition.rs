@@ -69,9 +69,10 @@ fn yes() -> bool {
 }
 
 /// The type of an output column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OutputType {
+    #[default]
     Text,
     Number,
     Integer,

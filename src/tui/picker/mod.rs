@@ -3,6 +3,7 @@
 //! enrichment. "AI column…" ([`ai`]) writes a new integration on the way.
 
 pub mod ai;
+mod ai_step;
 pub mod commands;
 mod draw;
 mod estimate;
@@ -55,9 +56,6 @@ pub enum Entry {
     /// A file that did not load (index into the catalog's problems): choosing it explains.
     Problem(usize),
 }
-
-/// Why the AI column form cannot open.
-const NO_FORM: &str = "AI columns need the config's [llm] settings, and no config could be read";
 
 /// What the search step's "AI column…" line says (and is searched by).
 pub const NEW_AI: &str = "AI column… (your own prompt)";
@@ -149,39 +147,6 @@ impl Picker {
                 .ai
                 .as_ref()
                 .is_some_and(|a| a.saving || matches!(a.dry_run, ai::DryRun::Running { .. }))
-    }
-
-    /// An AI column was saved as `name`: offer the new catalog and go on to map its inputs.
-    pub fn saved(
-        &mut self,
-        catalog: &Catalog,
-        name: &str,
-        path: &std::path::Path,
-        headers: &[String],
-    ) {
-        self.catalog = catalog.clone();
-        self.integrations = catalog.integrations().to_vec();
-        self.query = Input::default();
-        self.refilter();
-        self.ai = None;
-        self.selected = self
-            .entries()
-            .iter()
-            .position(
-                |e| matches!(e, Entry::Integration(i) if self.integrations[*i].spec().name == name),
-            )
-            .unwrap_or(0);
-        if self.choose(headers) {
-            self.notice = Some(format!("saved {}", path.display()));
-        }
-    }
-
-    /// Saving the AI column failed: say why on its form.
-    pub fn save_failed(&mut self, why: String) {
-        if let Some(form) = &mut self.ai {
-            form.saving = false;
-            form.problem = Some(why);
-        }
     }
 
     /// The chosen integration's spec.
@@ -443,15 +408,7 @@ impl Picker {
             Some(PickerAction::Down) => self.selected = (self.selected + 1).min(last),
             Some(PickerAction::Up) => self.selected = self.selected.saturating_sub(1),
             Some(PickerAction::Next) => match entries.get(self.selected) {
-                Some(Entry::NewAi) => {
-                    if self.ai.is_none() {
-                        self.ai = ai::AiBuilder::new(&self.catalog);
-                    }
-                    match self.ai {
-                        Some(_) => self.step = Step::Ai,
-                        None => self.problem = Some(NO_FORM.into()),
-                    }
-                }
+                Some(Entry::NewAi) => self.open_ai_form(None),
                 Some(Entry::Problem(i)) => {
                     self.problem = self.catalog.problems().get(*i).map(|p| {
                         format!("{p} — fix the file; the other integrations are unaffected")
@@ -464,17 +421,9 @@ impl Picker {
                 }
             },
             Some(PickerAction::Edit) => {
-                let def = self
-                    .current()
-                    .and_then(|i| self.catalog.definition(i.spec().name));
-                match def {
-                    Some(def) => match ai::AiBuilder::edit(&self.catalog, def) {
-                        Some(form) => {
-                            self.ai = Some(form);
-                            self.step = Step::Ai;
-                        }
-                        None => self.problem = Some(NO_FORM.into()),
-                    },
+                let name = self.current().map(|i| i.spec().name);
+                match name.and_then(|n| self.catalog.definition(n)).cloned() {
+                    Some(def) => self.open_ai_form(Some(&def)),
                     None => {
                         self.problem =
                             Some("only AI columns (defined in files) can be edited here".into())
@@ -595,22 +544,6 @@ impl Picker {
             Some(_) | None => {}
         }
         Outcome::Consumed
-    }
-}
-
-impl Picker {
-    fn ai_key(&mut self, key: KeyEvent, ctx: &Context) -> Outcome {
-        let Some(form) = &mut self.ai else {
-            self.step = Step::Search;
-            return Outcome::Consumed;
-        };
-        match form.handle_key(key, ctx, &self.catalog, self.scopes.current) {
-            Outcome::Ignored => {
-                self.step = Step::Search;
-                Outcome::Consumed
-            }
-            other => other,
-        }
     }
 }
 

@@ -126,7 +126,7 @@ fn choice_text(form: &AiBuilder, field: Field) -> String {
     match field {
         Field::OutputType(i) => format!(
             "‹ {} ›",
-            form.outputs.get(i).map_or("text", |o| o.kind.0.name())
+            form.outputs.get(i).map_or("text", |o| o.kind.name())
         ),
         Field::Research => format!(
             "[{}] search the web first (DataGen chatgpt_webresearch)",

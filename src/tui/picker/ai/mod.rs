@@ -8,19 +8,22 @@ pub mod commands;
 pub(super) mod draw;
 
 use crate::config::LlmProvider;
-use crate::engine::{Event, JobResult};
+use crate::engine::{Engine, Event, Job, JobKey, JobResult};
 use crate::integrations::ai::prompt::{Template, open_token_at};
 use crate::integrations::user::definition::{
     AiDef, Definition, InputDef, KindDef, OutputDef, OutputType,
 };
 use crate::integrations::user::{Catalog, Settings};
 use crate::integrations::{Fields, Integration, header_key};
+use crate::table::RowId;
 use crate::tui::command;
 use crate::tui::component::{Context, Outcome};
+use crate::tui::event::{AppEvent, WorkerResult, spawn_worker};
 use crate::tui::intent::Intent;
 use commands::{AiAction, FORM};
 use crossterm::event::{Event as TermEvent, KeyEvent};
 use std::sync::Arc;
+use std::sync::mpsc::Sender;
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
@@ -29,6 +32,39 @@ pub const DRY_RUN_COLUMN: u32 = u32::MAX;
 
 /// Column names offered at most while a `{{token}}` is typed.
 const MAX_COMPLETIONS: usize = 8;
+
+/// Runs a dry run's job: an engine job of no column ([`DRY_RUN_COLUMN`]), through the same
+/// caller (cache, retries, rate limits, journal) as any cell.
+pub fn submit_dry_run(
+    engine: &Engine,
+    integration: Arc<dyn Integration>,
+    row: RowId,
+    inputs: Fields,
+) {
+    // A refused key stopped the last dry run's column: this one may have a new key.
+    engine.resume_column(DRY_RUN_COLUMN);
+    engine.submit(vec![Job {
+        key: JobKey {
+            row: row.as_u64(),
+            column: DRY_RUN_COLUMN,
+        },
+        integration,
+        inputs,
+        fresh: false,
+    }]);
+}
+
+/// Saves `def` into the catalog's folder on a worker and reloads it; the result arrives as
+/// [`WorkerResult::IntegrationSaved`].
+pub fn save_in_background(mut catalog: Catalog, def: Definition, tx: Sender<AppEvent>) {
+    spawn_worker("leadgrid-save-integration", move || {
+        let saved = catalog
+            .save(&def)
+            .map(|path| (Box::new(catalog), path, def.name.clone()))
+            .map_err(|e| e.to_string());
+        let _ = tx.send(AppEvent::Worker(WorkerResult::IntegrationSaved(saved)));
+    });
+}
 
 /// Whether an engine event belongs to a dry run (and so to the picker, not the grid).
 pub fn is_dry_run(event: &Event) -> bool {
@@ -45,20 +81,10 @@ pub fn is_dry_run(event: &Event) -> bool {
 #[derive(Debug, Clone, Default)]
 pub struct OutputRow {
     pub name: Input,
-    pub kind: OutputKindChoice,
+    pub kind: OutputType,
     /// Choices of an enum, comma-separated.
     pub choices: Input,
     pub about: Input,
-}
-
-/// An output's type, as the form cycles through them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OutputKindChoice(pub OutputType);
-
-impl Default for OutputKindChoice {
-    fn default() -> Self {
-        OutputKindChoice(OutputType::Text)
-    }
 }
 
 /// A place the cursor can be in the form.
@@ -156,7 +182,7 @@ impl AiBuilder {
             .iter()
             .map(|o| OutputRow {
                 name: Input::new(o.name.clone()),
-                kind: OutputKindChoice(o.kind),
+                kind: o.kind,
                 choices: Input::new(o.choices.join(", ")),
                 about: Input::new(o.description.clone()),
             })
@@ -178,7 +204,7 @@ impl AiBuilder {
         for (i, output) in self.outputs.iter().enumerate() {
             fields.push(Field::OutputName(i));
             fields.push(Field::OutputType(i));
-            if output.kind.0 == OutputType::Enum {
+            if output.kind == OutputType::Enum {
                 fields.push(Field::OutputChoices(i));
             }
             fields.push(Field::OutputAbout(i));
@@ -311,8 +337,8 @@ impl AiBuilder {
             .iter()
             .map(|o| OutputDef {
                 name: o.name.value().trim().to_string(),
-                kind: o.kind.0,
-                choices: if o.kind.0 == OutputType::Enum {
+                kind: o.kind,
+                choices: if o.kind == OutputType::Enum {
                     o.choices
                         .value()
                         .split(',')
@@ -408,6 +434,13 @@ impl AiBuilder {
         Ok((integration, row, inputs))
     }
 
+    /// There is no engine to run the dry run on.
+    pub fn no_engine(&mut self) {
+        self.dry_run = DryRun::Idle;
+        self.problem =
+            Some("no enrichment engine: set a provider's API key, or start with --demo".into());
+    }
+
     /// Takes an engine event of the dry run.
     pub fn dry_run_event(&mut self, event: Event) {
         match (event, &self.dry_run) {
@@ -494,13 +527,13 @@ impl AiBuilder {
             Field::OutputType(i) => {
                 if let Some(output) = self.outputs.get_mut(i) {
                     let all = OutputType::ALL;
-                    let at = all.iter().position(|k| *k == output.kind.0).unwrap_or(0);
+                    let at = all.iter().position(|k| *k == output.kind).unwrap_or(0);
                     let next = if back {
                         (at + all.len() - 1) % all.len()
                     } else {
                         (at + 1) % all.len()
                     };
-                    output.kind = OutputKindChoice(all[next]);
+                    output.kind = all[next];
                 }
             }
             Field::Research => self.research = !self.research,

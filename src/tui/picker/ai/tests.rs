@@ -61,7 +61,7 @@ fn the_form_becomes_a_checked_definition() {
     form.name = Input::new("funding".into());
     typed(&mut form.prompt, "Latest funding round of {{company}}?");
     form.outputs[0].name = Input::new("stage".into());
-    form.outputs[0].kind = OutputKindChoice(OutputType::Enum);
+    form.outputs[0].kind = OutputType::Enum;
     assert!(
         form.definition().unwrap_err().contains("list its choices"),
         "an enum needs choices"
@@ -105,6 +105,6 @@ fn switching_protocol_switches_an_untouched_model() {
     form.change(Field::Llm, false);
     assert_eq!(form.model.value(), "llama3.1", "a typed model is kept");
     form.change(Field::OutputType(0), true);
-    assert_eq!(form.outputs[0].kind.0, OutputType::Enum, "← wraps around");
+    assert_eq!(form.outputs[0].kind, OutputType::Enum, "← wraps around");
     assert_eq!(form.fields().len(), 9, "an enum has a choices field");
 }
