@@ -232,11 +232,15 @@ fn an_answer_that_stays_cut_off_fails_after_one_retry() {
 }
 
 #[test]
-fn an_overload_529_is_waited_out_as_its_retry_after_says() {
+fn an_overload_is_waited_out_as_its_retry_after_says_in_both_protocols() {
     let d = Dir::new();
     d.integration(
         "size_529",
         &marked("size_529", "anthropic", "[demo:overload-once]"),
+    );
+    d.integration(
+        "size_503",
+        &marked("size_503", "openai", "[demo:overload-once]"),
     );
     let server = demo(DemoOptions::default());
     let started = Instant::now();
@@ -246,69 +250,69 @@ fn an_overload_529_is_waited_out_as_its_retry_after_says() {
             "run",
             "sample.csv",
             "-i",
-            "size_529",
+            "size_529,size_503",
             "--limit",
             "1",
-            "-o",
-            "out.csv",
-            "--json",
         ])
+        .args(["-o", "out.csv", "--json"])
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(summary(&out)["integrations"]["size_529"]["done"], 1);
+    let s = summary(&out);
+    assert_eq!(s["integrations"]["size_529"]["done"], 1);
+    assert_eq!(s["integrations"]["size_503"]["done"], 1);
     let stats = server.stats();
+    // Anthropic's overload is a 529, OpenAI's a 503, both with `retry-after: 1`.
     assert_eq!(stats.faults_by_kind.get("529"), Some(&1), "{stats:?}");
+    assert_eq!(stats.faults_by_kind.get("503"), Some(&1), "{stats:?}");
     assert_eq!(stats.by_tool["anthropic/messages"], 1);
-    // The overload said `retry-after: 1`: the second attempt waited at least that long.
+    assert_eq!(stats.by_tool["openai/chat_completions"], 1);
+    // The second attempts waited at least the second the servers asked for.
     assert!(started.elapsed().as_secs_f64() >= 1.0);
 }
 
 #[test]
-fn a_refused_key_stops_the_ai_column_and_names_the_variable() {
+fn a_refused_key_stops_the_ai_column_and_names_the_variable_in_both_protocols() {
     let d = Dir::new();
     d.integration("size_k", &marked("size_k", "anthropic", ""));
+    d.integration("size_ko", &marked("size_ko", "openai", ""));
+    let right = "demo-key-right-0123456789";
     let server = demo(DemoOptions {
-        required_key: Some("demo-key-right-0123456789".into()),
+        required_key: Some(right.into()),
         ..DemoOptions::default()
     });
     let out = d
-        .against(&server, "demo-key-right-0123456789")
+        .against(&server, right)
         .env("ANTHROPIC_API_KEY", "demo-key-wrong-0123456789")
-        .args([
-            "run",
-            "sample.csv",
-            "-i",
-            "size_k,email_domain",
-            // One request at a time, so the first 401 is seen before another is sent.
-            "--parallel",
-            "1",
-            "-o",
-            "out.csv",
-            "--json",
-        ])
+        .env("OPENAI_API_KEY", "demo-key-wrong-0123456789")
+        // One request at a time, so each first 401 is seen before another is sent.
+        .args(["run", "sample.csv", "-i", "size_k,size_ko,email_domain"])
+        .args(["--parallel", "1", "-o", "out.csv", "--json"])
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let s = summary(&out);
     assert_eq!(s["integrations"]["size_k"]["failed"], 8);
+    assert_eq!(s["integrations"]["size_ko"]["failed"], 8);
     assert_eq!(
         s["integrations"]["email_domain"]["done"], 8,
         "the other column runs"
     );
     let err = stderr(&out);
-    assert!(
-        err.contains("refused the key") && err.contains("ANTHROPIC_API_KEY"),
-        "{err}"
-    );
+    for variable in ["ANTHROPIC_API_KEY", "OPENAI_API_KEY"] {
+        assert!(
+            err.contains("refused the key") && err.contains(variable),
+            "{variable}: {err}"
+        );
+    }
     assert!(
         !err.contains("demo-key-wrong"),
         "the key is never printed: {err}"
     );
     assert_eq!(
         server.stats().unauthorized,
-        1,
-        "one 401, then the column stops"
+        2,
+        "one 401 per protocol, then each column stops"
     );
 }
 
