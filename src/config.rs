@@ -344,10 +344,13 @@ impl Config {
             .collect()
     }
 
-    /// What calls cost: model prices from `[llm.prices]`, and `per_call` prices of providers
-    /// that bill per call.
-    pub fn prices(&self, per_call: BTreeMap<ProviderId, f64>) -> PriceList {
-        PriceList::new(self.llm.token_prices(), per_call)
+    /// What calls cost: model prices from `[llm.prices]`, and the price per call of the
+    /// providers that bill per call.
+    pub fn prices(&self) -> PriceList {
+        PriceList::new(
+            self.llm.token_prices(),
+            crate::providers::price::per_call_defaults(),
+        )
     }
 
     /// The directory the config file is read from: `$LEADGRID_CONFIG`'s, else the standard one.

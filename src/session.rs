@@ -10,12 +10,12 @@ use crate::engine::caller::{Caller, CallerSettings};
 use crate::engine::{Engine, EngineSettings, EventReceiver, ResultSink};
 use crate::providers::datagen::{ApiKey, DatagenClient};
 use crate::providers::http::{HttpClient, HttpSettings};
+use crate::providers::price::DATAGEN_COST_PER_CALL;
 use crate::providers::router::{Endpoint, HTTP_PROVIDERS, ProviderRouter, datagen_unavailable};
 use crate::providers::wire::ProviderWire;
 use crate::providers::{CallError, NoCache, ProviderId, ResponseCache};
 use crate::resume::JournalSink;
 use crate::store::{CachePolicy, ProviderPolicy, RunId, Store, StoreConfig};
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -145,7 +145,7 @@ impl Session {
                 failures: config.engine.breaker_failures,
                 cooldown: Duration::from_secs(config.engine.breaker_cooldown_secs.max(1)),
             },
-            prices: config.prices(per_call_prices()),
+            prices: config.prices(),
             ..CallerSettings::default()
         };
         let (store, store_warning) = match open_store(config, &opts.store) {
@@ -240,14 +240,6 @@ pub fn open_store(
     }
 }
 
-/// The price of one call of each provider that bills per call (for spend and "cost saved").
-pub fn per_call_prices() -> BTreeMap<ProviderId, f64> {
-    BTreeMap::from([
-        (ProviderId::DATAGEN, DATAGEN_COST_PER_CALL),
-        (ProviderId::HEYREACH, DATAGEN_COST_PER_CALL),
-    ])
-}
-
 /// Where each provider's calls go, and with which key.
 pub struct Endpoints {
     datagen_url: String,
@@ -315,6 +307,3 @@ impl Endpoints {
 
 /// Cells in progress per request slot (`--parallel` bounds requests, not cells).
 const CELLS_PER_REQUEST_SLOT: usize = 3;
-
-/// Estimated price of one DataGen tool call, in US dollars (for "cost saved").
-const DATAGEN_COST_PER_CALL: f64 = 0.01;

@@ -5,6 +5,17 @@ use super::{ProviderId, Usage};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+/// Estimated price of one DataGen tool call (HeyReach's through DataGen too), in US dollars.
+pub const DATAGEN_COST_PER_CALL: f64 = 0.01;
+
+/// The price of one call of each provider that bills per call.
+pub fn per_call_defaults() -> BTreeMap<ProviderId, f64> {
+    BTreeMap::from([
+        (ProviderId::DATAGEN, DATAGEN_COST_PER_CALL),
+        (ProviderId::HEYREACH, DATAGEN_COST_PER_CALL),
+    ])
+}
+
 /// US dollars per million tokens: input (prompt) and output (answer).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TokenPrice {

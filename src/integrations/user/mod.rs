@@ -50,7 +50,7 @@ impl Settings {
     pub fn from_config(config: &Config) -> Settings {
         Settings {
             llm: config.llm.clone(),
-            prices: config.prices(crate::session::per_call_prices()),
+            prices: config.prices(),
         }
     }
 }
