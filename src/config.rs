@@ -252,6 +252,10 @@ pub struct Config {
     pub rate_limits: BTreeMap<String, u32>,
     /// Response cache.
     pub cache: CacheSettings,
+    /// Every provider points at the demo server (not read from files): answers are fictional,
+    /// so they are kept in a store of their own, never beside real ones.
+    #[serde(skip)]
+    pub demo: bool,
 }
 
 impl Config {
@@ -374,6 +378,7 @@ impl Config {
     /// loopback server needs none, see `providers::router::Endpoint::unavailable`).
     pub fn point_at_demo(&mut self, base_url: &str, key: Option<&str>) {
         let key = key.map(|k| Secret::new(k.to_owned()));
+        self.demo = true;
         self.datagen.base_url = base_url.to_owned();
         self.datagen.api_key = key.clone();
         for (provider, _) in crate::providers::router::HTTP_PROVIDERS {

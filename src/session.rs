@@ -32,6 +32,26 @@ pub enum StoreChoice {
     Path(PathBuf),
 }
 
+impl StoreChoice {
+    /// The store to use with fictional demo answers: the default one's sibling
+    /// `<name>-demo.sqlite3`, so they are never served to a real run; an explicit file
+    /// (`--store`) is the user's choice and is kept.
+    pub fn for_demo(&self) -> StoreChoice {
+        match self {
+            StoreChoice::Default => match crate::store::location::store_path(None) {
+                Ok(path) => {
+                    let stem = path
+                        .file_stem()
+                        .map_or_else(|| "leadgrid".into(), |s| s.to_string_lossy().into_owned());
+                    StoreChoice::Path(path.with_file_name(format!("{stem}-demo.sqlite3")))
+                }
+                Err(_) => StoreChoice::Default,
+            },
+            other => other.clone(),
+        }
+    }
+}
+
 /// Why a session could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
@@ -148,7 +168,8 @@ impl Session {
             prices: config.prices(),
             ..CallerSettings::default()
         };
-        let (store, store_warning) = match open_store(config, &opts.store) {
+        let choice = demo_aware(config, opts.demo.is_some(), opts.store.clone());
+        let (store, store_warning) = match open_store(config, &choice) {
             Ok(store) => (store.map(|s| s.with_refresh(opts.refresh)), None),
             Err(e) => (
                 None,
@@ -195,6 +216,16 @@ impl Session {
     /// The runtime the engine runs on.
     pub fn handle(&self) -> tokio::runtime::Handle {
         self.runtime.handle().clone()
+    }
+}
+
+/// The store to open: the demo one when the answers are fictional (`--demo`, or a config
+/// pointed at the demo server).
+pub fn demo_aware(config: &Config, demo: bool, choice: StoreChoice) -> StoreChoice {
+    if demo || config.demo {
+        choice.for_demo()
+    } else {
+        choice
     }
 }
 

@@ -432,11 +432,35 @@ fn a_corrupt_store_is_reported_and_the_run_goes_on() {
         b"this is not a database, it is a grocery list",
     )
     .unwrap();
-    let out = d.leadgrid(&["run", "sample.csv", "--demo", "-i", "linkedin_profile"]);
+    let out = d.leadgrid(&[
+        "run",
+        "sample.csv",
+        "--demo",
+        "-i",
+        "linkedin_profile",
+        "--store",
+        "store.sqlite3",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("running without cache and journal"), "{err}");
     assert!(d.path("sample_enriched.csv").exists());
+}
+
+#[test]
+fn demo_answers_never_land_in_the_real_store() {
+    let d = Dir::new();
+    d.sample();
+    let out = d.leadgrid(&["run", "sample.csv", "--demo", "-i", "linkedin_profile"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        !d.path("store.sqlite3").exists(),
+        "fictional answers would be served to a real run later"
+    );
+    assert!(
+        d.path("store-demo.sqlite3").exists(),
+        "the demo keeps its own store"
+    );
 }
 
 /// Runs the sample through a demo server with `fault_rate`, returning (exit code, rows).

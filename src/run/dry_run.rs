@@ -8,6 +8,7 @@ use crate::cli::RunArgs;
 use crate::config::Config;
 use crate::plan::{Rules, estimate::estimate, mapping};
 use crate::resume::Journal;
+use crate::session::demo_aware;
 use crate::store::RunId;
 use crate::table::{Encoding, OpenOptions, Sheet};
 use serde::Serialize;
@@ -121,9 +122,10 @@ pub fn dry_run_with(config: &Config, args: &RunArgs) -> Result<DryRun, RunError>
     let mut headers: Vec<String> = sheet.columns().iter().map(|c| c.name.clone()).collect();
     let scope = scope_of(args, &headers)?;
     let plans = mapping::wire(&mut headers, &integrations, &args.map, &args.set)?;
-    let store = crate::session::open_store(config, &args.store.choice())
-        .ok()
-        .flatten();
+    let store =
+        crate::session::open_store(config, &demo_aware(config, args.demo, args.store.choice()))
+            .ok()
+            .flatten();
     let journal = store.as_ref().and_then(|store| {
         let run = RunId::for_headless(&args.input, &output).ok()?;
         Journal::load(store, &run).ok().filter(|j| !j.is_empty())

@@ -19,7 +19,7 @@ mod cache;
 mod error;
 mod journal;
 mod key;
-mod location;
+pub mod location;
 mod schema;
 mod seam;
 mod stats;
