@@ -529,7 +529,10 @@ fn confirming_plans_the_rows_on_a_worker_and_cells_arrive_in_batches() {
         h.key(KeyCode::Enter);
     }
     assert!(matches!(h.app.mode, Mode::Normal));
-    assert!(h.app.enrich.columns[0].cells.is_empty(), "planned on the UI thread");
+    assert!(
+        h.app.enrich.columns[0].cells.is_empty(),
+        "planned on the UI thread"
+    );
     assert!(h.app.enrich.is_running());
     assert!(
         h.render().contains("linkedin_profile: queuing 20000 rows…"),

@@ -184,8 +184,15 @@ mod tests {
             journal: None,
             skip_filled: true,
         };
-        let e = estimate(&sheet.snapshot(), &plan, &RowScope::all(), &rules, Some(&store), 1000)
-            .expect("counted");
+        let e = estimate(
+            &sheet.snapshot(),
+            &plan,
+            &RowScope::all(),
+            &rules,
+            Some(&store),
+            1000,
+        )
+        .expect("counted");
         // The 50 even rows have a headline; of the 50 others, 10 have no URL; 1 and 3 are
         // cached (row 4 is filled, so its cached answer is not needed).
         assert_eq!(
@@ -194,7 +201,10 @@ mod tests {
         );
         assert!(e.complete);
         let cost = e.cost(plan.integration.spec(), 100);
-        assert_eq!((cost.rows, cost.missing, cost.cached, cost.paid_rows), (50, 10, 2, 38));
+        assert_eq!(
+            (cost.rows, cost.missing, cost.cached, cost.paid_rows),
+            (50, 10, 2, 38)
+        );
         assert!((cost.usd - 0.38).abs() < 1e-9);
     }
 
@@ -202,14 +212,24 @@ mod tests {
     fn a_partial_count_is_scaled_to_the_whole_scope() {
         let (_dir, sheet) = leads(100);
         let plan = profile();
-        let e = estimate(&sheet.snapshot(), &plan, &RowScope::all(), &Rules::default(), None, 20)
-            .expect("counted");
+        let e = estimate(
+            &sheet.snapshot(),
+            &plan,
+            &RowScope::all(),
+            &Rules::default(),
+            None,
+            20,
+        )
+        .expect("counted");
         assert!(!e.complete);
         assert_eq!((e.rows, e.missing, e.to_run, e.checked), (20, 2, 18, 0));
         let cost = e.cost(plan.integration.spec(), 1000);
         assert_eq!((cost.rows, cost.missing, cost.paid_rows), (1000, 100, 900));
         // Nothing counted yet: every row in scope is paid.
         let unknown = Estimate::default().cost(plan.integration.spec(), 1000);
-        assert_eq!((unknown.rows, unknown.paid_rows, unknown.calls), (1000, 1000, 1000));
+        assert_eq!(
+            (unknown.rows, unknown.paid_rows, unknown.calls),
+            (1000, 1000, 1000)
+        );
     }
 }

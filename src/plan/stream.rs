@@ -125,7 +125,10 @@ mod tests {
         assert!(matches!(first.decision, Decision::Run));
         // Even rows have a headline: "only empty" plans the odd ones.
         let empty = batches(&stream(sheet.snapshot(), RowScope::all(), true));
-        assert_eq!(rows(&empty), (0..3000).filter(|r| r % 2 == 1).collect::<Vec<u64>>());
+        assert_eq!(
+            rows(&empty),
+            (0..3000).filter(|r| r % 2 == 1).collect::<Vec<u64>>()
+        );
     }
 
     #[test]
@@ -133,10 +136,17 @@ mod tests {
         let (_dir, sheet) = leads(50);
         let positions = RowScope::rows(Rows::Positions(Arc::new(vec![7, 2, 40, 99])));
         let planned = batches(&stream(sheet.snapshot(), positions.limited(Some(3)), false));
-        assert_eq!(rows(&planned), [7, 2, 40], "row 99 does not exist; 3 at most");
+        assert_eq!(
+            rows(&planned),
+            [7, 2, 40],
+            "row 99 does not exist; 3 at most"
+        );
         let ids = [30, 4, 12].map(|r| sheet.row_id(r).expect("row"));
         let by_id = RowScope::rows(Rows::Ids(Arc::new(ids.to_vec())));
-        assert_eq!(rows(&batches(&stream(sheet.snapshot(), by_id, false))), [4, 12, 30]);
+        assert_eq!(
+            rows(&batches(&stream(sheet.snapshot(), by_id, false))),
+            [4, 12, 30]
+        );
     }
 
     #[test]

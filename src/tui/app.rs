@@ -209,14 +209,18 @@ impl App {
                 self.grid.columns_changed(&self.sheet);
                 message
             }
-            WorkerResult::Planned { plan, cells } => {
+            WorkerResult::Planned { plan } => {
                 let columns = &mut self.grid.columns;
                 let grow = &mut |col: ColumnId, value: &str| columns.grow_to_fit(col, value);
-                self.enrich
-                    .apply_planned(&mut self.sheet, plan, cells, grow);
+                self.enrich.apply_planned(&mut self.sheet, plan, grow);
                 None
             }
-            WorkerResult::PlanDone { plan, problem } => self.enrich.plan_done(plan, problem),
+            WorkerResult::PlanDone { plan, problem } => {
+                let columns = &mut self.grid.columns;
+                let grow = &mut |col: ColumnId, value: &str| columns.grow_to_fit(col, value);
+                self.enrich.apply_planned(&mut self.sheet, plan, grow);
+                self.enrich.plan_done(plan, problem)
+            }
             WorkerResult::JournalCalls { column, row, calls } => {
                 self.enrich.apply_journaled_calls(column, row, calls);
                 None

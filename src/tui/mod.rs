@@ -84,11 +84,6 @@ pub fn attach_engine(app: &mut App, session: &mut Session, tx: Sender<AppEvent>)
         .name("leadgrid-engine-events".into())
         .spawn(move || {
             while let Some(event) = events.blocking_recv() {
-                // The app records a cell as queued when it submits it: a million of these
-                // would only stand between the user's keys and the loop.
-                if matches!(event, crate::engine::Event::Queued(_)) {
-                    continue;
-                }
                 if tx.send(AppEvent::Engine(event)).is_err() {
                     break;
                 }

@@ -177,7 +177,7 @@ impl Enrichments {
         on_write: OnWrite,
     ) -> Option<Message> {
         match event {
-            EngineEvent::Queued(_) | EngineEvent::Idle => {}
+            EngineEvent::Idle => {}
             EngineEvent::Running(key) => {
                 if let Some(c) = self.column_mut(key.column) {
                     c.set_state(RowId::from_u64(key.row), CellState::Running);
