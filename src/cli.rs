@@ -94,6 +94,22 @@ pub enum Command {
     DemoServer(DemoServerArgs),
     /// Generate a fictional lead list (for trying things out and benchmarks).
     Gen(GenArgs),
+    /// Serve the Model Context Protocol on stdio, so AI agents can discover, price, run and inspect enrichments.
+    Mcp(McpArgs),
+}
+
+/// `leadgrid mcp`.
+#[derive(Debug, Clone, Args)]
+pub struct McpArgs {
+    /// Use the built-in demo server for every provider (fictional data, no key, nothing charged).
+    #[arg(long)]
+    pub demo: bool,
+    /// A directory the server may read and write files under (repeatable) [default: the current directory].
+    #[arg(long, value_name = "DIR")]
+    pub root: Vec<PathBuf>,
+    /// Response cache and run journal (shared with the grid and `leadgrid run`).
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// `leadgrid run`.
@@ -122,6 +138,21 @@ pub struct RunArgs {
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Stream one JSON object per cell state change on stdout (started, retrying, finished,
+    /// notice), then the summary as the last line.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub events: Option<EventsFormat>,
+    /// Print what the run would do and cost per integration (rows, calls, cache and journal
+    /// hits, estimated dollars) and make no paid call.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Only these 1-based data rows (set by agents' re-runs; not a command-line option).
+    #[arg(skip)]
+    pub rows: Option<Vec<usize>>,
+    /// Only enrich rows where this expression holds (e.g. `title ~ 'ceo' and email is empty`);
+    /// other rows are written unchanged, at no cost. See docs/EXPRESSIONS.md.
+    #[arg(long = "if", value_name = "EXPR")]
+    pub condition: Option<String>,
     /// Skip a row's integration when all its output cells are already filled.
     #[arg(long)]
     pub skip_existing: bool,
@@ -143,6 +174,40 @@ pub struct RunArgs {
     /// Response cache and run journal.
     #[command(flatten)]
     pub store: StoreArgs,
+}
+
+/// How `--events` are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EventsFormat {
+    /// One JSON object per line.
+    Ndjson,
+}
+
+impl RunArgs {
+    /// The arguments of `leadgrid run INPUT -i INTEGRATIONS` with every option at its default.
+    pub fn new(input: PathBuf, integrations: Vec<String>) -> RunArgs {
+        RunArgs {
+            input,
+            integrations,
+            parallel: None,
+            output: None,
+            map: Vec::new(),
+            set: Vec::new(),
+            limit: None,
+            json: false,
+            events: None,
+            dry_run: false,
+            rows: None,
+            condition: None,
+            skip_existing: false,
+            demo: false,
+            max_attempts: None,
+            timeout: None,
+            delimiter: None,
+            encoding: None,
+            store: StoreArgs::default(),
+        }
+    }
 }
 
 /// `leadgrid integrations`.

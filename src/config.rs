@@ -170,6 +170,12 @@ impl Config {
         Ok(config)
     }
 
+    /// Sends every provider's calls to the demo server at `base_url` (with a key it accepts).
+    pub fn point_at_demo(&mut self, base_url: &str) {
+        self.datagen.base_url = base_url.to_owned();
+        self.datagen.api_key = Some(Secret::new("demo".to_owned()));
+    }
+
     /// Where the user's config file is read from when $LEADGRID_CONFIG is not set.
     pub fn default_path() -> Option<PathBuf> {
         default_path()

@@ -5,6 +5,7 @@
 #![deny(clippy::unwrap_used, clippy::panic)]
 
 pub mod cell;
+pub mod census;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod demo;
 pub mod engine;
 pub mod expr;
 pub mod integrations;
+pub mod mcp;
 pub mod plan;
 pub mod providers;
 pub mod resume;

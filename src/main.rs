@@ -12,6 +12,7 @@ fn main() -> ExitCode {
         Some(Command::Integrations(args)) => commands::integrations(args),
         Some(Command::DemoServer(args)) => commands::demo_server(args),
         Some(Command::Gen(args)) => commands::generate(args),
+        Some(Command::Mcp(args)) => leadgrid::mcp::main(args),
         None => commands::open(&cli.open),
     };
     ExitCode::from(code)

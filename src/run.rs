@@ -5,11 +5,13 @@
 //! 130 interrupted (the partial result is still written).
 
 pub mod csvio;
+pub mod dry_run;
+pub mod events;
 pub mod progress;
 pub mod summary;
 
 use crate::cell::CellState;
-use crate::cli::RunArgs;
+use crate::cli::{EventsFormat, RunArgs};
 use crate::config::{Config, ConfigError};
 use crate::demo::DemoOptions;
 use crate::engine::{Event, JobKey, JobResult};
@@ -21,6 +23,7 @@ use crate::session::{Session, SessionError, SessionOptions, StoreChoice};
 use crate::store::RunId;
 use crate::table::{Encoding, OpenOptions};
 use csvio::CsvError;
+use events::{RunEvent, RunHooks};
 use progress::{Progress, Tally};
 use std::collections::{BTreeMap, VecDeque};
 use std::io::IsTerminal;
@@ -54,6 +57,9 @@ pub enum RunError {
         "no DataGen API key: set DATAGEN_API_KEY (or api_key under [datagen] in the config file), or use --demo for fictional data"
     )]
     NoKey,
+    /// `--if` does not parse or names no column.
+    #[error("bad --if condition:\n{0}")]
+    Condition(String),
     /// The runtime, demo server or HTTP client could not start.
     #[error("{0}")]
     Setup(String),
@@ -61,9 +67,46 @@ pub enum RunError {
 
 /// `leadgrid run`: runs, prints the summary, returns the exit code.
 pub fn main(args: &RunArgs) -> u8 {
-    match run(args) {
+    if args.dry_run {
+        return match dry_run::dry_run(args) {
+            Ok(plan) if args.json => match serde_json::to_string_pretty(&plan) {
+                Ok(json) => {
+                    println!("{json}");
+                    0
+                }
+                Err(e) => {
+                    eprintln!("leadgrid run: cannot encode the plan: {e}");
+                    1
+                }
+            },
+            Ok(plan) => {
+                eprint!("{}", plan.human());
+                0
+            }
+            Err(e) => {
+                eprintln!("leadgrid run: {e}");
+                1
+            }
+        };
+    }
+    let mut ndjson = |event: &RunEvent| {
+        if let Ok(line) = serde_json::to_string(event) {
+            println!("{line}");
+        }
+    };
+    let hooks = RunHooks {
+        events: (args.events == Some(EventsFormat::Ndjson))
+            .then_some(&mut ndjson as &mut dyn FnMut(&RunEvent)),
+        cancel: None,
+        quiet: false,
+    };
+    match run(args, hooks) {
         Ok(summary) => {
-            if args.json {
+            if args.events == Some(EventsFormat::Ndjson) {
+                // The summary is the last line of the stream.
+                let line = serde_json::json!({"event": "summary", "summary": summary});
+                println!("{line}");
+            } else if args.json {
                 match serde_json::to_string_pretty(&summary) {
                     Ok(json) => println!("{json}"),
                     Err(e) => eprintln!("leadgrid run: cannot encode the summary: {e}"),
@@ -81,8 +124,12 @@ pub fn main(args: &RunArgs) -> u8 {
 }
 
 /// Loads settings, connects to DataGen (or the in-process demo server) and runs.
-pub fn run(args: &RunArgs) -> Result<Summary, RunError> {
-    let config = Config::load()?;
+pub fn run(args: &RunArgs, hooks: RunHooks<'_>) -> Result<Summary, RunError> {
+    run_with(&Config::load()?, args, hooks)
+}
+
+/// [`run`] with settings already loaded (the MCP server loads them once).
+pub fn run_with(config: &Config, args: &RunArgs, hooks: RunHooks<'_>) -> Result<Summary, RunError> {
     let integrations = resolve(&args.integrations)?;
     let needs_network = integrations
         .iter()
@@ -107,11 +154,18 @@ pub fn run(args: &RunArgs) -> Result<Summary, RunError> {
         run: run_id.clone(),
         refresh: args.store.refresh,
     };
-    let mut session = Session::start(&config, opts).map_err(|e| match e {
+    let mut session = Session::start(config, opts).map_err(|e| match e {
         SessionError::NoKey => RunError::NoKey,
         other => RunError::Setup(other.to_string()),
     })?;
-    execute(&mut session, args, integrations, &output, run_id.as_ref())
+    execute(
+        &mut session,
+        args,
+        integrations,
+        &output,
+        run_id.as_ref(),
+        hooks,
+    )
 }
 
 /// Looks integrations up by name, keeping the order given; duplicates are dropped.
@@ -166,6 +220,7 @@ pub fn execute(
     integrations: Vec<Arc<dyn Integration>>,
     output: &Path,
     run: Option<&RunId>,
+    mut hooks: RunHooks<'_>,
 ) -> Result<Summary, RunError> {
     let started = Instant::now();
     let open = OpenOptions {
@@ -201,23 +256,29 @@ pub fn execute(
         journal: (!journal.is_empty()).then(|| Arc::new(journal)),
         skip_filled: args.skip_existing,
     };
-    let scope = RowScope::all().limited(args.limit);
+    let scope = scope_of(args, &headers)?;
+    // Only these rows (0-based), when the caller names rows (an agent's re-run).
+    let only: Option<std::collections::HashSet<usize>> = args
+        .rows
+        .as_ref()
+        .map(|rows| rows.iter().filter_map(|r| r.checked_sub(1)).collect());
+    let wanted = |r: usize| only.as_ref().is_none_or(|set| set.contains(&r));
     let mut enriched_rows = args.limit.unwrap_or(scan.rows).min(scan.rows);
 
     // How many cells will run, for the progress bar; only a journal, --skip-existing or a
     // condition on rows make that differ from rows × integrations, and only then is it
     // worth a pass.
     let (mut to_run, mut to_restore) = (enriched_rows * plans.len(), 0usize);
-    if counting || scope.reads_rows() {
+    if counting || scope.reads_rows() || only.is_some() {
         let mut counts = vec![crate::plan::Estimate::default(); plans.len()];
         let mut taken = 0;
-        for row in input.rows() {
+        for (r, row) in input.rows().enumerate() {
             if scope.is_full(taken) {
                 break;
             }
             let mut row = row?;
             row.resize(width, String::new());
-            if !scope.admits(&mut taken, &row) {
+            if !wanted(r) || !scope.admits(&mut taken, &row) {
                 continue;
             }
             for (p, count) in plans.iter().zip(&mut counts) {
@@ -235,9 +296,20 @@ pub fn execute(
             "the engine's events were already taken".into(),
         ));
     };
-    let mut progress = Progress::new(to_run as u64, progress_bar);
+    let mut progress = if hooks.quiet {
+        Progress::quiet(to_run as u64)
+    } else {
+        Progress::new(to_run as u64, progress_bar)
+    };
+    hooks.emit(RunEvent::Planned {
+        cells: to_run,
+        restored: to_restore,
+    });
     for warning in &warnings {
         progress.say(warning);
+        hooks.emit(RunEvent::Notice {
+            message: warning.clone(),
+        });
     }
     if to_restore > 0 {
         progress.say(&format!(
@@ -265,6 +337,7 @@ pub fn execute(
                 false
             }
         };
+        let cancel = hooks.cancel.clone().unwrap_or_default();
         let mut window: VecDeque<Pending> = VecDeque::new();
         // Index of the row at the front of the window, and of the next row to read.
         let (mut front, mut next) = (0usize, 0usize);
@@ -292,7 +365,7 @@ pub fn execute(
                 pending.row.resize(width, String::new());
                 let r = next;
                 next += 1;
-                if scope.admits(&mut admitted, &pending.row) {
+                if wanted(r) && scope.admits(&mut admitted, &pending.row) {
                     let key = |c: usize| JobKey {
                         row: r as u64,
                         column: c as u32,
@@ -304,6 +377,9 @@ pub fn execute(
                             Decision::Restore(found) => {
                                 let result = found.into_result(key(c));
                                 let tally = apply(p, &mut pending.row, r, &mut sinks[c], &result);
+                                if hooks.listening() {
+                                    hooks.emit(finished_event(p.name(), &result, true));
+                                }
                                 counts[c].add(tally);
                                 restored += 1;
                                 restored_cost += p.integration.spec().cost_per_row_usd;
@@ -340,6 +416,12 @@ pub fn execute(
             }
             let event = tokio::select! {
                 event = events.recv() => event,
+                () = cancel.cancelled(), if !interrupted => {
+                    interrupted = true;
+                    progress.say("cancelled: the partial result will be written");
+                    engine.cancel_all();
+                    continue;
+                }
                 signal = &mut ctrl_c, if listening => {
                     listening = false;
                     if signal.is_err() {
@@ -361,6 +443,9 @@ pub fn execute(
                         continue;
                     };
                     let tally = apply(p, &mut pending.row, r, &mut sinks[c], &result);
+                    if hooks.listening() {
+                        hooks.emit(finished_event(p.name(), &result, false));
+                    }
                     pending.outstanding = pending.outstanding.saturating_sub(1);
                     counts[c].add(tally);
                     progress.finished(tally);
@@ -374,12 +459,42 @@ pub fn execute(
                         error.message
                     );
                     progress.say(&line);
+                    hooks.emit(RunEvent::Notice {
+                        message: line.clone(),
+                    });
                     stopped.push(line);
                 }
                 Some(Event::Provider(notice)) => {
                     let line = notice.message();
                     progress.say(&line);
+                    hooks.emit(RunEvent::Notice {
+                        message: line.clone(),
+                    });
                     notices.push(line);
+                }
+                Some(Event::Running(key)) if hooks.listening() => {
+                    if let Some(p) = plans.get(key.column as usize) {
+                        hooks.emit(RunEvent::Started {
+                            row: key.row as usize + 1,
+                            integration: p.name().to_owned(),
+                        });
+                    }
+                }
+                Some(Event::Retrying {
+                    key,
+                    attempt,
+                    max,
+                    reason,
+                }) if hooks.listening() => {
+                    if let Some(p) = plans.get(key.column as usize) {
+                        hooks.emit(RunEvent::Retrying {
+                            row: key.row as usize + 1,
+                            integration: p.name().to_owned(),
+                            attempt,
+                            max,
+                            reason,
+                        });
+                    }
                 }
                 Some(_) => {}
                 // The engine is gone: write what there is, rows as they are.
@@ -453,6 +568,38 @@ pub fn execute(
         interrupted,
         stopped,
     })
+}
+
+/// The rows a run enriches: the first `--limit` of those `--if` keeps.
+pub fn scope_of(args: &RunArgs, headers: &[String]) -> Result<RowScope, RunError> {
+    let condition = match args.condition.as_deref().map(str::trim) {
+        Some(src) if !src.is_empty() => {
+            let program = crate::expr::parse(src)
+                .map_err(|e| RunError::Condition(e.render(src)))?
+                .bind(headers)
+                .map_err(|e| RunError::Condition(e.render(src)))?;
+            let ctx = crate::expr::EvalCtx::now();
+            let keep = move |row: &[String]| program.matches(&row, &ctx);
+            Some(Arc::new(keep) as Arc<dyn crate::plan::RowFilter>)
+        }
+        _ => None,
+    };
+    Ok(RowScope {
+        filter: condition,
+        ..RowScope::all()
+    }
+    .limited(args.limit))
+}
+
+/// The event telling that a cell finished.
+fn finished_event(integration: &str, result: &JobResult, restored: bool) -> RunEvent {
+    RunEvent::Finished {
+        row: result.key.row as usize + 1,
+        integration: integration.to_owned(),
+        state: result.state.label().to_owned(),
+        error: result.error.as_ref().map(|e| e.message.clone()),
+        restored,
+    }
 }
 
 /// Writes a finished cell into its row and its error column; returns how it counts.

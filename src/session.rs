@@ -200,7 +200,7 @@ impl Session {
 }
 
 /// Opens the store the user chose, with the configured TTLs and call costs.
-fn open_store(
+pub fn open_store(
     config: &Config,
     choice: &StoreChoice,
 ) -> Result<Option<Store>, crate::store::StoreError> {

@@ -565,3 +565,134 @@ fn a_long_list_streams_through_in_order() {
         }
     }
 }
+
+#[test]
+fn events_stream_one_json_line_per_state_change_then_the_summary() {
+    let d = Dir::new();
+    d.sample();
+    let out = d.leadgrid(&[
+        "run",
+        "sample.csv",
+        "--demo",
+        "-i",
+        "email_domain",
+        "--events",
+        "ndjson",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let finished: Vec<&Value> = lines.iter().filter(|l| l["event"] == "finished").collect();
+    assert_eq!(finished.len(), 8, "one per row");
+    assert!(finished.iter().all(|f| f["integration"] == "email_domain"));
+    let rows: std::collections::BTreeSet<u64> =
+        finished.iter().filter_map(|f| f["row"].as_u64()).collect();
+    assert_eq!(rows, (1..=8).collect());
+    assert_eq!(
+        lines.iter().filter(|l| l["event"] == "started").count(),
+        8,
+        "each cell announced when it starts"
+    );
+    let last = lines.last().expect("a summary line");
+    assert_eq!(last["event"], "summary");
+    assert_eq!(last["summary"]["integrations"]["email_domain"]["done"], 8);
+}
+
+#[test]
+fn a_condition_limits_the_rows_enriched_at_no_cost() {
+    let d = Dir::new();
+    d.sample();
+    let out = d.leadgrid(&[
+        "run",
+        "sample.csv",
+        "--demo",
+        "-i",
+        "linkedin_profile",
+        "--if",
+        "title = CEO or title ~ 'founder'",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let s = summary(&out);
+    assert_eq!(s["rows_enriched"], 2, "{s}");
+    assert_eq!(
+        s["calls_made"], 2,
+        "only the rows the condition keeps are paid"
+    );
+    let (headers, rows) = read_csv(&d.path("sample_enriched.csv"));
+    let headline = column(&headers, "headline");
+    assert_eq!(rows.iter().filter(|r| !r[headline].is_empty()).count(), 2);
+    let bad = d.leadgrid(&[
+        "run",
+        "sample.csv",
+        "--demo",
+        "-i",
+        "email_domain",
+        "--if",
+        "titel >",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        stderr(&bad).contains("bad --if condition"),
+        "{}",
+        stderr(&bad)
+    );
+    assert!(stderr(&bad).contains('^'), "{}", stderr(&bad));
+}
+
+#[test]
+fn a_dry_run_counts_what_a_run_would_pay_and_calls_nothing() {
+    let d = Dir::new();
+    d.sample();
+    let demo = DemoHandle::start_background(DemoOptions::default()).expect("demo");
+    let dry = |d: &Dir| {
+        let out = d
+            .against("test-key", demo.base_url())
+            .args(["run", "sample.csv", "-i", "linkedin_profile,email_domain"])
+            .args(["--dry-run", "--json"])
+            .output()
+            .expect("dry run");
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        summary(&out)
+    };
+    let plan = dry(&d);
+    assert_eq!(demo.stats().requests, 0, "a dry run makes no request");
+    assert_eq!(plan["rows"], 8);
+    let profile = &plan["integrations"][0];
+    assert_eq!(profile["integration"], "linkedin_profile");
+    assert_eq!(
+        profile["missing_input"], 1,
+        "one sample row has no LinkedIn URL"
+    );
+    assert_eq!(profile["paid_rows"], 7, "{plan}");
+    assert_eq!(profile["calls"], 7);
+    assert_eq!(plan["integrations"][1]["calls"], 0, "local calls nothing");
+    assert!(plan["cost_usd"].as_f64().is_some_and(|c| c > 0.0));
+    assert_eq!(plan["integrations"][1]["cost_usd"], 0.0, "local is free");
+    // After a real run, the same command would restore everything from the journal.
+    let out = d
+        .against("test-key", demo.base_url())
+        .args([
+            "run",
+            "sample.csv",
+            "-i",
+            "linkedin_profile,email_domain",
+            "--json",
+        ])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.code().is_some_and(|c| c == 0 || c == 2),
+        "{}",
+        stderr(&out)
+    );
+    let paid = demo.stats().requests;
+    let plan = dry(&d);
+    assert_eq!(demo.stats().requests, paid, "still no request");
+    let profile = &plan["integrations"][0];
+    let restored = profile["restored"].as_u64().unwrap_or(0);
+    assert!(restored >= 6, "{plan}");
+    assert_eq!(profile["paid_rows"].as_u64(), Some(7 - restored), "{plan}");
+}

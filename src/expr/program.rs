@@ -27,6 +27,12 @@ impl RowValues for [String] {
     }
 }
 
+impl RowValues for &[String] {
+    fn cell(&self, col: usize) -> Option<&str> {
+        (**self).cell(col)
+    }
+}
+
 impl RowValues for Vec<String> {
     fn cell(&self, col: usize) -> Option<&str> {
         self.as_slice().cell(col)

@@ -5,10 +5,9 @@
 //! transport adds it at the last moment, so nothing else (cache, journal, inspector) can leak it.
 
 use super::{CallError, ErrorKind};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::Serialize;
 use serde_json::Value;
-use std::time::Duration;
 
 /// Server messages quoted in errors are cut to this many bytes.
 pub const MAX_MESSAGE: usize = 300;
@@ -189,28 +188,15 @@ pub fn unexpected(wire: &ProviderWire, status: u16, what: &str) -> CallError {
     )
 }
 
-/// `Retry-After` as delay-seconds or an HTTP-date; a date in the past means "now".
-pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
-    }
-    let when = DateTime::parse_from_rfc2822(value)
-        .ok()?
-        .with_timezone(&Utc);
-    Some((when - now).to_std().unwrap_or(Duration::ZERO))
-}
+/// `Retry-After`, parsed safely for every provider (absurd values are capped, never a panic).
+pub use super::datagen::parse_retry_after;
 
-/// The start of a body on one line, for error messages.
+/// The start of a body on one line, for error messages (escape sequences removed).
 pub fn snippet(body: &str) -> String {
-    let flat: String = body
+    let flat: String = crate::sanitize::server_message(body)
         .trim()
         .chars()
         .take(120)
-        .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     if flat.is_empty() {
         "(empty body)".to_string()
@@ -220,21 +206,13 @@ pub fn snippet(body: &str) -> String {
 }
 
 /// Cuts `text` to at most `max` bytes on a character boundary, marking the cut.
-pub fn cut(text: &str, max: usize) -> String {
-    if text.len() <= max {
-        return text.to_string();
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &text[..end])
-}
+pub use super::datagen::truncate as cut;
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use std::time::Duration;
 
     const WIRE: ProviderWire = ProviderWire {
         name: "Test",
@@ -243,6 +221,24 @@ mod tests {
         api_key_env: "TEST_API_KEY",
         key: KeyPlacement::Query { param: "api_key" },
     };
+
+    #[test]
+    fn every_provider_survives_absurd_retry_after() {
+        for classify in [
+            super::super::anthropic::classify,
+            super::super::openai::classify,
+            super::super::apollo::classify,
+            super::super::hunter::classify,
+        ] {
+            for wait in ["1e30", "99999999999999999999", "-5", "NaN"] {
+                let e = classify(429, Some(wait), "{}").expect_err("429");
+                assert!(
+                    e.retry_after
+                        .is_none_or(|d| d <= super::super::datagen::MAX_SERVER_WAIT)
+                );
+            }
+        }
+    }
 
     #[test]
     fn query_is_encoded_and_blank_values_dropped() {

@@ -12,6 +12,8 @@ pub struct Progress {
     no_data: u64,
     failed: u64,
     next_line: u64,
+    /// Says nothing (the run is followed through its events instead).
+    quiet: bool,
 }
 
 /// How a finished cell counts.
@@ -48,6 +50,15 @@ impl Progress {
             no_data: 0,
             failed: 0,
             next_line: step(total),
+            quiet: false,
+        }
+    }
+
+    /// Progress that prints nothing: for runs an agent follows through events.
+    pub fn quiet(total: u64) -> Progress {
+        Progress {
+            quiet: true,
+            ..Progress::new(total, false)
         }
     }
 
@@ -69,6 +80,7 @@ impl Progress {
                 bar.set_position(self.finished);
                 bar.set_message(counts);
             }
+            None if self.quiet => {}
             None if self.finished >= self.next_line || self.finished == self.total => {
                 eprintln!("{}/{} cells  {counts}", self.finished, self.total);
                 self.next_line = self.finished + step(self.total);
@@ -81,6 +93,7 @@ impl Progress {
     pub fn say(&self, line: &str) {
         match &self.bar {
             Some(bar) => bar.println(line),
+            None if self.quiet => {}
             None => eprintln!("{line}"),
         }
     }
