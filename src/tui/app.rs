@@ -107,10 +107,10 @@ impl App {
             AppEvent::Input(_) => {}
             AppEvent::Tick => self.tick(),
             AppEvent::Worker(result) => self.worker_result(result),
-            AppEvent::Engine(event) => {
+            AppEvent::Engine => {
                 let columns = &mut self.grid.columns;
                 let grow = &mut |col: ColumnId, value: &str| columns.grow_to_fit(col, value);
-                if let Some(m) = self.enrich.apply_event(&mut self.sheet, event, grow) {
+                if let Some(m) = self.enrich.apply_engine_events(&mut self.sheet, grow) {
                     self.message = Some(m);
                 }
             }

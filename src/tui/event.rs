@@ -16,8 +16,9 @@ pub enum AppEvent {
     Tick,
     /// A background scan or save finished.
     Worker(WorkerResult),
-    /// The enrichment engine reported progress.
-    Engine(crate::engine::Event),
+    /// The enrichment engine reported progress: a batch of its events is waiting (see
+    /// [`crate::tui::attach_engine`]).
+    Engine,
 }
 
 /// Results of background work, tagged so stale ones can be dropped.

@@ -169,6 +169,17 @@ impl Enrichments {
         ))
     }
 
+    /// Applies the batch of engine events waiting, if any; returns the last thing to tell
+    /// the user.
+    pub fn apply_engine_events(&mut self, sheet: &mut Sheet, on_write: OnWrite) -> Option<Message> {
+        let batch = self.events.as_ref()?.try_recv().ok()?;
+        let mut said = None;
+        for event in batch {
+            said = self.apply_event(sheet, event, on_write).or(said);
+        }
+        said
+    }
+
     /// Applies one engine event to its cell; a done cell's values go into the sheet.
     pub fn apply_event(
         &mut self,
