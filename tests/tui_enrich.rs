@@ -511,3 +511,47 @@ fn one_column_is_cancelled_from_the_runs_panel_after_asking() {
             .contains("nothing of this column is queued or running")
     );
 }
+
+/// Confirming an enrichment plans its rows on a worker: the key returns before a single row
+/// is read for it (the UI thread never walks the sheet), and the cells arrive in batches.
+#[test]
+fn confirming_plans_the_rows_on_a_worker_and_cells_arrive_in_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("leads.csv");
+    leadgrid::table::generate(&path, 20_000, 7).unwrap();
+    let held = DemoOptions {
+        hold: Some(Hold::new()),
+        ..DemoOptions::default()
+    };
+    let mut h = Harness::open_demo(&path, 160, 30, held);
+    h.keys("alinkedin_profile");
+    for _ in 0..3 {
+        h.key(KeyCode::Enter);
+    }
+    assert!(matches!(h.app.mode, Mode::Normal));
+    assert!(
+        h.app.enrich.columns[0].cells.is_empty(),
+        "planned on the UI thread"
+    );
+    assert!(h.app.enrich.is_running());
+    assert!(
+        h.render().contains("linkedin_profile: queuing 20000 rows…"),
+        "{}",
+        h.render()
+    );
+    let mut batches = Vec::new();
+    h.settle_until(|app| {
+        let planned = app.enrich.columns[0].cells.len();
+        if batches.last() != Some(&planned) {
+            batches.push(planned);
+        }
+        !app.enrich.is_planning()
+    });
+    assert_eq!(h.app.enrich.columns[0].cells.len(), 20_000);
+    assert!(batches.len() > 2, "cells arrived in batches: {batches:?}");
+    assert!(h.render().contains("linkedin_profile: 20000 rows queued"));
+    h.ctrl('x');
+    h.keys("y");
+    h.settle();
+    assert_eq!(h.app.enrich.totals().pending(), 0);
+}

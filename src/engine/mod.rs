@@ -66,11 +66,11 @@ pub struct JobResult {
     pub notes: Vec<String>,
 }
 
-/// What the engine reports, in order per job: Queued, Running, Retrying*, Finished.
+/// What the engine reports, in order per job: Running, Retrying*, Finished. (Queueing is
+/// not reported: the submitter knows what it submitted, and a million such events would
+/// only cost the reader a wake-up each.)
 #[derive(Debug, Clone)]
 pub enum Event {
-    /// Accepted; waiting for a free slot.
-    Queued(JobKey),
     /// Started.
     Running(JobKey),
     /// A call failed in a retryable way; attempt `attempt` of `max` comes next.
@@ -225,7 +225,6 @@ impl Engine {
         // Counted up front so a job skipped here cannot signal Idle while its siblings wait.
         inner.pending.fetch_add(jobs.len(), Ordering::SeqCst);
         for job in jobs {
-            inner.send(Event::Queued(job.key));
             if let Some(message) = missing_inputs(job.integration.spec(), &job.inputs) {
                 let state = CellState::Skipped(SkipReason::MissingInput(message));
                 inner.finish(JobResult::bare(job.key, state, None));

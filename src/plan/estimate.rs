@@ -182,3 +182,78 @@ pub fn estimate(
     }
     Ok(estimate)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::testing::{leads, profile};
+    use crate::providers::Cached;
+    use crate::store::StoreConfig;
+    use serde_json::json;
+
+    #[test]
+    fn counts_what_each_cell_needs_and_what_the_cache_answers() {
+        let (_dir, sheet) = leads(100);
+        let plan = profile();
+        let store = Store::open_in_memory(StoreConfig::default()).expect("store");
+        for i in [1, 3, 4] {
+            let params = json!({ "linkedin_url": format!("https://www.linkedin.com/in/p{i}/") });
+            let tool = plan.integration.spec().tools[0];
+            store.cache_put(
+                &RequestKey::new(plan.integration.spec().provider, tool, &params),
+                &Cached::Result(json!({})),
+            );
+        }
+        let rules = Rules {
+            journal: None,
+            skip_filled: true,
+        };
+        let e = estimate(
+            &sheet.snapshot(),
+            &plan,
+            &RowScope::all(),
+            &rules,
+            Some(&store),
+            1000,
+        )
+        .expect("counted");
+        // The 50 even rows have a headline; of the 50 others, 10 have no URL; 1 and 3 are
+        // cached (row 4 is filled, so its cached answer is not needed).
+        assert_eq!(
+            (e.rows, e.filled, e.missing, e.to_run, e.checked, e.cached),
+            (100, 50, 10, 40, 40, 2)
+        );
+        assert!(e.complete);
+        let cost = e.cost(plan.integration.spec(), 100);
+        assert_eq!(
+            (cost.rows, cost.missing, cost.cached, cost.paid_rows),
+            (50, 10, 2, 38)
+        );
+        assert!(cost.usd.is_some_and(|usd| (usd - 0.38).abs() < 1e-9));
+    }
+
+    #[test]
+    fn a_partial_count_is_scaled_to_the_whole_scope() {
+        let (_dir, sheet) = leads(100);
+        let plan = profile();
+        let e = estimate(
+            &sheet.snapshot(),
+            &plan,
+            &RowScope::all(),
+            &Rules::default(),
+            None,
+            20,
+        )
+        .expect("counted");
+        assert!(!e.complete);
+        assert_eq!((e.rows, e.missing, e.to_run, e.checked), (20, 2, 18, 0));
+        let cost = e.cost(plan.integration.spec(), 1000);
+        assert_eq!((cost.rows, cost.missing, cost.paid_rows), (1000, 100, 900));
+        // Nothing counted yet: every row in scope is paid.
+        let unknown = Estimate::default().cost(plan.integration.spec(), 1000);
+        assert_eq!(
+            (unknown.rows, unknown.paid_rows, unknown.calls),
+            (1000, 1000, 1000)
+        );
+    }
+}

@@ -111,18 +111,26 @@ impl App {
             AppEvent::Input(_) => {}
             AppEvent::Tick => self.tick(),
             AppEvent::Worker(result) => self.worker_result(result),
-            AppEvent::Engine(event) if picker::ai::is_dry_run(&event) => {
+            AppEvent::Engine => {
+                let columns = &mut self.grid.columns;
+                let grow = &mut |col: ColumnId, value: &str| columns.grow_to_fit(col, value);
+                // A dry run's events belong to the AI column form, not to the grid.
+                let mut dry_runs = Vec::new();
+                let said = self.enrich.apply_engine_events(
+                    &mut self.sheet,
+                    grow,
+                    &mut dry_runs,
+                    picker::ai::is_dry_run,
+                );
+                if let Some(m) = said {
+                    self.message = Some(m);
+                }
                 if let Mode::Picker(p) = &mut self.mode
                     && let Some(form) = &mut p.ai
                 {
-                    form.dry_run_event(event);
-                }
-            }
-            AppEvent::Engine(event) => {
-                let columns = &mut self.grid.columns;
-                let grow = &mut |col: ColumnId, value: &str| columns.grow_to_fit(col, value);
-                if let Some(m) = self.enrich.apply_event(&mut self.sheet, event, grow) {
-                    self.message = Some(m);
+                    for event in dry_runs {
+                        form.dry_run_event(event);
+                    }
                 }
             }
         }
@@ -226,14 +234,18 @@ impl App {
                 self.grid.columns_changed(&self.sheet);
                 message
             }
-            WorkerResult::Planned { plan, cells } => {
+            WorkerResult::Planned { plan } => {
                 let columns = &mut self.grid.columns;
                 let grow = &mut |col: ColumnId, value: &str| columns.grow_to_fit(col, value);
-                self.enrich
-                    .apply_planned(&mut self.sheet, plan, cells, grow);
+                self.enrich.apply_planned(&mut self.sheet, plan, grow);
                 None
             }
-            WorkerResult::PlanDone { plan, problem } => self.enrich.plan_done(plan, problem),
+            WorkerResult::PlanDone { plan, problem } => {
+                let columns = &mut self.grid.columns;
+                let grow = &mut |col: ColumnId, value: &str| columns.grow_to_fit(col, value);
+                self.enrich.apply_planned(&mut self.sheet, plan, grow);
+                self.enrich.plan_done(plan, problem)
+            }
             WorkerResult::JournalCalls { column, row, calls } => {
                 self.enrich.apply_journaled_calls(column, row, calls);
                 None

@@ -153,6 +153,20 @@ impl Harness {
         }
     }
 
+    /// Applies background results until `done` holds; the timeout is only the failure bound.
+    pub fn settle_until(&mut self, mut done: impl FnMut(&App) -> bool) {
+        let start = Instant::now();
+        while !done(&self.app) {
+            if let Ok(ev) = self.rx.recv_timeout(Duration::from_millis(5)) {
+                self.app.update(ev);
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(120),
+                "the condition never held"
+            );
+        }
+    }
+
     /// Draws and returns the screen as lines of text.
     pub fn render(&mut self) -> String {
         self.terminal.draw(|f| draw(&self.app, f)).expect("draw");

@@ -6,7 +6,7 @@ use crate::integrations::{EnrichError, Fields, Integration};
 use crate::plan::{Mapping, Plan, Source};
 use crate::providers::CallRecord;
 use crate::table::{ColumnId, RowId, Sheet};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -112,7 +112,9 @@ pub struct EnrichColumn {
     pub sources: Vec<InputSource>,
     /// The outputs shown as sheet columns.
     pub outputs: Vec<Output>,
-    pub cells: HashMap<RowId, CellInfo>,
+    /// By row; ordered, so cells planned in table order are appended, not scattered over
+    /// a table that would touch a fresh page of memory with almost every insert.
+    pub cells: BTreeMap<RowId, CellInfo>,
     pub counts: Counts,
     /// Paused by the user: its queued jobs were withdrawn and come back on resume.
     pub paused: bool,
@@ -140,7 +142,7 @@ impl EnrichColumn {
             integration,
             sources,
             outputs,
-            cells: HashMap::new(),
+            cells: BTreeMap::new(),
             counts: Counts::default(),
             paused: false,
             attempts: 0,

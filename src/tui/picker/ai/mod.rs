@@ -69,7 +69,7 @@ pub fn save_in_background(mut catalog: Catalog, def: Definition, tx: Sender<AppE
 /// Whether an engine event belongs to a dry run (and so to the picker, not the grid).
 pub fn is_dry_run(event: &Event) -> bool {
     let column = match event {
-        Event::Queued(key) | Event::Running(key) | Event::Retrying { key, .. } => key.column,
+        Event::Running(key) | Event::Retrying { key, .. } => key.column,
         Event::Finished(result) => result.key.column,
         Event::ColumnStopped { column, .. } => *column,
         Event::Provider(_) | Event::Idle => return false,
