@@ -2,7 +2,7 @@
 //! and whether the provider's key is set (so it can tell the user what to do first).
 
 use crate::integrations::{Integration, IntegrationSpec};
-use crate::providers::ProviderId;
+use crate::session::Endpoints;
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -54,29 +54,18 @@ pub struct IntegrationInfo {
     pub outputs: Vec<OutputInfo>,
 }
 
-/// The environment variable holding a built-in provider's key.
-pub fn key_variable(provider: ProviderId) -> Option<&'static str> {
-    use crate::providers::{anthropic, apollo, datagen, hunter, openai};
-    match provider {
-        p if p == ProviderId::DATAGEN || p == ProviderId::HEYREACH => Some(datagen::API_KEY_ENV),
-        p if p == ProviderId::ANTHROPIC => Some(anthropic::WIRE.api_key_env),
-        p if p == ProviderId::OPENAI => Some(openai::WIRE.api_key_env),
-        p if p == ProviderId::APOLLO => Some(apollo::WIRE.api_key_env),
-        p if p == ProviderId::HUNTER => Some(hunter::WIRE.api_key_env),
-        _ => None,
-    }
-}
-
-/// Describes one integration; `demo` makes every provider ready.
-pub fn describe(integration: &dyn Integration, demo: bool) -> IntegrationInfo {
+/// Describes one integration: ready when every provider it calls can be called with the
+/// server's settings (a key, a local server, or the demo server).
+pub fn describe(integration: &dyn Integration, endpoints: &Endpoints) -> IntegrationInfo {
     let spec: &IntegrationSpec = integration.spec();
-    let variable = key_variable(spec.provider);
-    let key_set = variable.is_some_and(|v| std::env::var(v).is_ok_and(|k| !k.trim().is_empty()));
-    let ready = demo || spec.provider == ProviderId::LOCAL || key_set;
-    let needs = (!ready).then(|| match variable {
-        Some(v) => format!("set {v} in the server's environment, or start it with --demo"),
-        None => format!("configure the {} provider", spec.provider),
-    });
+    let missing: Vec<String> = integration
+        .providers()
+        .into_iter()
+        .filter_map(|p| endpoints.unavailable(p))
+        .map(|e| e.message)
+        .collect();
+    let ready = missing.is_empty();
+    let needs = (!ready).then(|| missing.join("; "));
     IntegrationInfo {
         name: spec.name.to_owned(),
         description: spec.description.to_owned(),
