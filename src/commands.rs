@@ -1,16 +1,28 @@
 //! The small subcommands: `integrations`, `demo-server`, `gen`, and opening a file.
 
 use crate::cli::{DemoServerArgs, GenArgs, IntegrationsArgs, OpenArgs};
+use crate::config::Config;
 use crate::demo::{DemoOptions, DemoServer};
-use crate::integrations::{IntegrationSpec, registry};
+use crate::integrations::IntegrationSpec;
+use crate::integrations::user::{Catalog, Problem};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-/// `leadgrid integrations [--json]`.
+/// `leadgrid integrations [--json]`: built-ins, shipped and user files; files that did not
+/// load are listed with their error (exit code 0 still: the others are usable).
 pub fn integrations(args: &IntegrationsArgs) -> u8 {
-    let specs: Vec<&'static IntegrationSpec> = registry().iter().map(|i| i.spec()).collect();
+    let config = match Config::load() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("leadgrid integrations: {e}");
+            return 1;
+        }
+    };
+    let catalog = Catalog::from_config(&config);
+    let specs: Vec<&'static IntegrationSpec> =
+        catalog.integrations().iter().map(|i| i.spec()).collect();
     if args.json {
-        match catalog_json(&specs) {
+        match catalog_json(&specs, &catalog) {
             Ok(json) => println!("{json}"),
             Err(e) => {
                 eprintln!("leadgrid integrations: {e}");
@@ -18,28 +30,48 @@ pub fn integrations(args: &IntegrationsArgs) -> u8 {
             }
         }
     } else {
-        print!("{}", catalog_text(&specs));
+        print!("{}", catalog_text(&specs, catalog.problems()));
+        if let Some(dir) = catalog.dir() {
+            println!("your own integrations: {}/*.toml", dir.display());
+        }
     }
     0
 }
 
 /// Everything an agent needs to use the integrations, as pretty JSON.
-pub fn catalog_json(specs: &[&IntegrationSpec]) -> serde_json::Result<String> {
+pub fn catalog_json(specs: &[&IntegrationSpec], catalog: &Catalog) -> serde_json::Result<String> {
+    let listed: Vec<serde_json::Value> = specs
+        .iter()
+        .map(|spec| {
+            let mut value = serde_json::to_value(spec).unwrap_or_default();
+            if let Some(def) = catalog.definition(spec.name) {
+                value["kind"] = serde_json::json!(def.kind_name());
+                value["defined_in"] = serde_json::json!(if catalog.is_users(spec.name) {
+                    "integrations.d"
+                } else {
+                    "built-in file"
+                });
+            }
+            value
+        })
+        .collect();
     serde_json::to_string_pretty(&serde_json::json!({
-        "integrations": specs,
+        "integrations": listed,
+        "problems": catalog.problems(),
+        "integrations_dir": catalog.dir(),
         "usage": "leadgrid run INPUT.csv --integrations a,b [--map input=Column] [--set input=value] [--json]",
     }))
 }
 
 /// The catalog for people.
-pub fn catalog_text(specs: &[&IntegrationSpec]) -> String {
+pub fn catalog_text(specs: &[&IntegrationSpec], problems: &[Problem]) -> String {
     let mut out = String::new();
     for spec in specs {
         out.push_str(&format!(
-            "{}  ({}, ~${:.3}/row)\n  {}\n",
+            "{}  ({}, ~{}/row)\n  {}\n",
             spec.name,
             spec.provider.name(),
-            spec.cost_per_row_usd,
+            crate::providers::format_usd(spec.cost_per_row_usd),
             spec.description
         ));
         for input in spec.inputs {
@@ -57,13 +89,18 @@ pub fn catalog_text(specs: &[&IntegrationSpec]) -> String {
         let outputs: Vec<_> = spec
             .outputs
             .iter()
-            .map(|o| {
-                // The same names as in --json: snake_case.
-                let kind = serde_json::to_value(o.kind).unwrap_or_default();
-                format!("{} ({})", o.name, kind.as_str().unwrap_or("?"))
+            .map(|o| match o.kind.choices() {
+                [] => format!("{} ({})", o.name, o.kind.label()),
+                choices => format!("{} (enum: {})", o.name, choices.join(" | ")),
             })
             .collect();
         out.push_str(&format!("  out {}\n\n", outputs.join(", ")));
+    }
+    for problem in problems {
+        out.push_str(&format!("not loaded: {problem}\n"));
+    }
+    if !problems.is_empty() {
+        out.push('\n');
     }
     out
 }
@@ -166,9 +203,16 @@ mod tests {
 
     #[test]
     fn catalog_lists_inputs_outputs_and_cost() {
-        let specs: Vec<&IntegrationSpec> = registry().iter().map(|i| i.spec()).collect();
+        let catalog = Catalog::load(
+            None,
+            crate::integrations::user::Settings::from_config(
+                &Config::from_sources(None, |_| None).expect("defaults"),
+            ),
+        );
+        let specs: Vec<&IntegrationSpec> =
+            catalog.integrations().iter().map(|i| i.spec()).collect();
         let json: serde_json::Value =
-            serde_json::from_str(&catalog_json(&specs).expect("json")).expect("parse");
+            serde_json::from_str(&catalog_json(&specs, &catalog).expect("json")).expect("parse");
         let profile = json["integrations"]
             .as_array()
             .expect("array")
@@ -185,8 +229,27 @@ mod tests {
                 .any(|o| o["name"] == "headline")
         );
         assert!(profile["cost_per_row_usd"].as_f64().expect("cost") > 0.0);
-        let text = catalog_text(&specs);
+        let ceo = json["integrations"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .find(|i| i["name"] == "find_ceo")
+            .expect("find_ceo listed");
+        assert_eq!(ceo["kind"], "ai");
+        assert_eq!(ceo["outputs"][4]["kind"], "number");
+        assert_eq!(json["problems"], serde_json::json!([]));
+        let problem = Problem {
+            path: "/x/integrations.d/bad.toml".into(),
+            name: None,
+            error: "unknown field `promt`".into(),
+        };
+        let text = catalog_text(&specs, &[problem]);
         assert!(text.contains("linkedin_profile") && text.contains("in  linkedin_url (required"));
         assert!(text.contains("follower_count (integer)"), "{text}");
+        assert!(text.contains("sources (url_list)"), "{text}");
+        assert!(
+            text.contains("not loaded: /x/integrations.d/bad.toml: unknown field `promt`"),
+            "{text}"
+        );
     }
 }

@@ -4,7 +4,10 @@
 //! may set any subset of its keys; unknown keys are an error (a typo should not be
 //! silently ignored). The file is only ever read.
 
+use crate::providers::ProviderId;
+use crate::providers::price::{PriceList, TokenPrice};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 const DEFAULTS: &str = include_str!("../assets/default-config.toml");
@@ -64,6 +67,135 @@ pub struct DatagenSettings {
     pub api_key: Option<Secret>,
 }
 
+/// Where an HTTP provider (Anthropic, OpenAI-compatible, Apollo, Hunter) lives, and its key.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderSettings {
+    /// API base URL (OpenAI-compatible ones include `/v1`).
+    pub base_url: String,
+    /// API key, if configured (the environment wins).
+    #[serde(default)]
+    pub api_key: Option<Secret>,
+}
+
+/// Which protocol an AI column speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LlmProvider {
+    /// Anthropic's Messages API.
+    Anthropic,
+    /// Any OpenAI-compatible Chat Completions server (OpenAI, llama.cpp, vLLM, Ollama).
+    Openai,
+}
+
+impl LlmProvider {
+    /// The provider calls go to.
+    pub fn id(self) -> ProviderId {
+        match self {
+            LlmProvider::Anthropic => ProviderId::ANTHROPIC,
+            LlmProvider::Openai => ProviderId::OPENAI,
+        }
+    }
+
+    /// The tool name of one call.
+    pub fn tool(self) -> &'static str {
+        match self {
+            LlmProvider::Anthropic => crate::providers::router::ANTHROPIC_MESSAGES,
+            LlmProvider::Openai => crate::providers::router::OPENAI_CHAT,
+        }
+    }
+
+    /// The name used in config and integration files.
+    pub fn name(self) -> &'static str {
+        match self {
+            LlmProvider::Anthropic => "anthropic",
+            LlmProvider::Openai => "openai",
+        }
+    }
+}
+
+/// How Anthropic is asked for structured output (see `docs/PROVIDERS.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Structured {
+    /// Native structured output where the model supports it, forced tool use elsewhere.
+    Auto,
+    /// Forced tool use: a tool whose input schema is the answer's (every model).
+    Tool,
+    /// `output_config.format`: constrained decoding (recent models only).
+    Native,
+}
+
+impl Structured {
+    /// The `structured` parameter of an Anthropic call to `model`.
+    pub fn for_model(self, model: &str) -> &'static str {
+        match self {
+            Structured::Tool => "tool",
+            Structured::Native => "native",
+            Structured::Auto if crate::providers::anthropic::supports_native(model) => "native",
+            Structured::Auto => "tool",
+        }
+    }
+}
+
+/// The model each protocol uses when an AI column names none.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LlmModels {
+    /// Anthropic's default model.
+    pub anthropic: String,
+    /// The OpenAI-compatible server's default model.
+    pub openai: String,
+}
+
+/// AI columns: default protocol, model, limits, and prices.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LlmConfig {
+    /// Protocol of AI columns that do not choose one.
+    pub provider: LlmProvider,
+    /// Model of the default protocol, overriding `models` (optional).
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Default model per protocol.
+    pub models: LlmModels,
+    /// Most tokens one answer may use.
+    pub max_tokens: u64,
+    /// Sampling temperature (0: the most repeatable answers).
+    pub temperature: f64,
+    /// How Anthropic is asked for structured output.
+    pub structured: Structured,
+    /// US dollars per million tokens, `[input, output]`, by model id.
+    pub prices: BTreeMap<String, [f64; 2]>,
+}
+
+impl LlmConfig {
+    /// The model an AI column on `provider` uses when it names none.
+    pub fn default_model(&self, provider: LlmProvider) -> &str {
+        match (provider, &self.model) {
+            (p, Some(model)) if p == self.provider && !model.trim().is_empty() => model.trim(),
+            (LlmProvider::Anthropic, _) => &self.models.anthropic,
+            (LlmProvider::Openai, _) => &self.models.openai,
+        }
+    }
+
+    /// The model prices, for [`PriceList`].
+    pub fn token_prices(&self) -> BTreeMap<String, TokenPrice> {
+        self.prices
+            .iter()
+            .map(|(model, [input, output])| {
+                (
+                    model.clone(),
+                    TokenPrice {
+                        input: *input,
+                        output: *output,
+                    },
+                )
+            })
+            .collect()
+    }
+}
+
 /// Engine settings.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -86,16 +218,6 @@ pub struct EngineConfig {
     pub breaker_cooldown_secs: u64,
 }
 
-/// Requests per minute per provider.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct RateLimits {
-    /// DataGen's own tools.
-    pub datagen: u32,
-    /// HeyReach tools.
-    pub heyreach: u32,
-}
-
 /// Response cache settings.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -104,6 +226,8 @@ pub struct CacheSettings {
     pub ttl_days: u32,
     /// Days a cached HeyReach response is reused (engagement changes daily).
     pub heyreach_ttl_days: u32,
+    /// Days a cached AI answer (Anthropic, OpenAI-compatible) is reused.
+    pub ai_ttl_days: u32,
 }
 
 /// Every setting leadgrid reads.
@@ -112,12 +236,26 @@ pub struct CacheSettings {
 pub struct Config {
     /// DataGen connection.
     pub datagen: DatagenSettings,
+    /// Anthropic's Messages API.
+    pub anthropic: ProviderSettings,
+    /// An OpenAI-compatible Chat Completions server.
+    pub openai: ProviderSettings,
+    /// Apollo.
+    pub apollo: ProviderSettings,
+    /// Hunter.
+    pub hunter: ProviderSettings,
+    /// AI columns.
+    pub llm: LlmConfig,
     /// Engine.
     pub engine: EngineConfig,
-    /// Per-provider rate limits.
-    pub rate_limits: RateLimits,
+    /// Requests per minute by provider name (any provider, user-defined ones too; 0: unlimited).
+    pub rate_limits: BTreeMap<String, u32>,
     /// Response cache.
     pub cache: CacheSettings,
+    /// Every provider points at the demo server (not read from files): answers are fictional,
+    /// so they are kept in a store of their own, never beside real ones.
+    #[serde(skip)]
+    pub demo: bool,
 }
 
 impl Config {
@@ -167,13 +305,92 @@ impl Config {
         if let Some(key) = env("DATAGEN_API_KEY").filter(|v| !v.trim().is_empty()) {
             config.datagen.api_key = Some(Secret(key.trim().to_owned()));
         }
+        for (provider, wire) in crate::providers::router::HTTP_PROVIDERS {
+            let Some(settings) = config.provider_mut(provider) else {
+                continue;
+            };
+            if let Some(url) = env(wire.base_url_env).filter(|v| !v.trim().is_empty()) {
+                settings.base_url = url.trim().to_owned();
+            }
+            if let Some(key) = env(wire.api_key_env).filter(|v| !v.trim().is_empty()) {
+                settings.api_key = Some(Secret(key.trim().to_owned()));
+            }
+        }
         Ok(config)
     }
 
-    /// Sends every provider's calls to the demo server at `base_url` (with a key it accepts).
-    pub fn point_at_demo(&mut self, base_url: &str) {
+    /// The settings of an HTTP provider (Anthropic, OpenAI-compatible, Apollo, Hunter).
+    pub fn provider(&self, provider: ProviderId) -> Option<&ProviderSettings> {
+        match provider {
+            ProviderId::ANTHROPIC => Some(&self.anthropic),
+            ProviderId::OPENAI => Some(&self.openai),
+            ProviderId::APOLLO => Some(&self.apollo),
+            ProviderId::HUNTER => Some(&self.hunter),
+            _ => None,
+        }
+    }
+
+    fn provider_mut(&mut self, provider: ProviderId) -> Option<&mut ProviderSettings> {
+        match provider {
+            ProviderId::ANTHROPIC => Some(&mut self.anthropic),
+            ProviderId::OPENAI => Some(&mut self.openai),
+            ProviderId::APOLLO => Some(&mut self.apollo),
+            ProviderId::HUNTER => Some(&mut self.hunter),
+            _ => None,
+        }
+    }
+
+    /// Requests per minute per provider, keyed by provider.
+    pub fn rate_limits(&self) -> BTreeMap<ProviderId, u32> {
+        self.rate_limits
+            .iter()
+            .map(|(name, n)| (ProviderId::named(name), *n))
+            .collect()
+    }
+
+    /// What calls cost: model prices from `[llm.prices]`, and the price per call of the
+    /// providers that bill per call.
+    pub fn prices(&self) -> PriceList {
+        PriceList::new(
+            self.llm.token_prices(),
+            crate::providers::price::per_call_defaults(),
+        )
+    }
+
+    /// The directory the config file is read from: `$LEADGRID_CONFIG`'s, else the standard one.
+    /// User integrations live in its `integrations.d/`.
+    pub fn dir() -> Option<PathBuf> {
+        match std::env::var_os("LEADGRID_CONFIG") {
+            Some(path) => {
+                let path = PathBuf::from(path);
+                Some(match path.parent() {
+                    Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+                    _ => PathBuf::from("."),
+                })
+            }
+            None => directories::ProjectDirs::from("", "", "leadgrid")
+                .map(|d| d.config_dir().to_path_buf()),
+        }
+    }
+
+    /// Sends every provider's calls to the demo server at `base_url` (OpenAI-compatible ones to
+    /// `{base_url}/v1`), with `key` for all of them: the key the server requires, if any (a
+    /// loopback server needs none, see `providers::router::Endpoint::unavailable`).
+    pub fn point_at_demo(&mut self, base_url: &str, key: Option<&str>) {
+        let key = key.map(|k| Secret::new(k.to_owned()));
+        self.demo = true;
         self.datagen.base_url = base_url.to_owned();
-        self.datagen.api_key = Some(Secret::new("demo".to_owned()));
+        self.datagen.api_key = key.clone();
+        for (provider, _) in crate::providers::router::HTTP_PROVIDERS {
+            if let Some(settings) = self.provider_mut(provider) {
+                settings.base_url = if provider == ProviderId::OPENAI {
+                    format!("{base_url}/v1")
+                } else {
+                    base_url.to_owned()
+                };
+                settings.api_key = key.clone();
+            }
+        }
     }
 
     /// Where the user's config file is read from when $LEADGRID_CONFIG is not set.
@@ -220,8 +437,15 @@ mod tests {
         assert_eq!(c.datagen.base_url, "https://api.datagen.dev");
         assert_eq!(c.engine.parallel, 8);
         assert_eq!(c.engine.max_attempts, 4);
-        assert_eq!((c.rate_limits.datagen, c.rate_limits.heyreach), (600, 300));
+        assert_eq!(
+            (c.rate_limits["datagen"], c.rate_limits["heyreach"]),
+            (600, 300)
+        );
         assert_eq!(c.datagen.api_key, None);
+        assert_eq!(c.llm.provider, LlmProvider::Anthropic);
+        assert_eq!(c.llm.temperature, 0.0);
+        assert_eq!(c.anthropic.base_url, "https://api.anthropic.com");
+        assert!(c.llm.prices.contains_key("claude-haiku-4-5"));
     }
 
     #[test]
@@ -230,8 +454,42 @@ mod tests {
         let c = Config::from_sources(Some((Path::new("u.toml"), user)), no_env).expect("ok");
         assert_eq!(c.engine.parallel, 32);
         assert_eq!(c.engine.timeout_secs, 30);
-        assert_eq!(c.rate_limits.heyreach, 100);
-        assert_eq!(c.rate_limits.datagen, 600);
+        assert_eq!(c.rate_limits["heyreach"], 100);
+        assert_eq!(c.rate_limits["datagen"], 600);
+    }
+
+    #[test]
+    fn any_provider_can_have_a_rate_limit() {
+        let user = "[rate_limits]\nexample = 42\nanthropic = 7\n";
+        let c = Config::from_sources(Some((Path::new("u.toml"), user)), no_env).expect("ok");
+        let limits = c.rate_limits();
+        assert_eq!(limits[&ProviderId::named("example")], 42);
+        assert_eq!(limits[&ProviderId::ANTHROPIC], 7);
+        assert_eq!(limits[&ProviderId::DATAGEN], 600);
+    }
+
+    #[test]
+    fn llm_defaults_and_provider_endpoints_come_from_file_and_environment() {
+        let user = "[llm]\nprovider = \"openai\"\nmodel = \"llama3.1\"\n[openai]\nbase_url = \"http://localhost:11434/v1\"\n";
+        let env = |name: &str| match name {
+            "ANTHROPIC_API_KEY" => Some("sk-ant".to_owned()),
+            "HUNTER_BASE_URL" => Some("http://127.0.0.1:9".to_owned()),
+            _ => None,
+        };
+        let c = Config::from_sources(Some((Path::new("u.toml"), user)), env).expect("ok");
+        assert_eq!(c.llm.default_model(LlmProvider::Openai), "llama3.1");
+        assert_eq!(
+            c.llm.default_model(LlmProvider::Anthropic),
+            c.llm.models.anthropic
+        );
+        assert_eq!(c.openai.base_url, "http://localhost:11434/v1");
+        assert_eq!(c.hunter.base_url, "http://127.0.0.1:9");
+        assert_eq!(
+            c.anthropic.api_key.as_ref().map(Secret::expose),
+            Some("sk-ant")
+        );
+        let bad = "[llm]\nprovider = \"gemini\"\n";
+        assert!(Config::from_sources(Some((Path::new("u.toml"), bad)), no_env).is_err());
     }
 
     #[test]

@@ -26,7 +26,7 @@ impl ResultSink for JournalSink {
     fn record<'a>(&'a self, job: &'a Job, result: &'a JobResult) -> BoxFuture<'a, ()> {
         Box::pin(async move {
             let entry = JournalEntry {
-                integration: job.integration.spec().name.to_string(),
+                integration: job.integration.journal_name().into_owned(),
                 input_hash: input_hash(&job.inputs),
                 state: result.state.clone(),
                 fields: result.fields.clone(),

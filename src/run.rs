@@ -15,9 +15,10 @@ use crate::cli::{EventsFormat, RunArgs};
 use crate::config::{Config, ConfigError};
 use crate::demo::DemoOptions;
 use crate::engine::{Event, JobKey, JobResult};
-use crate::integrations::{Fields, Integration, registry};
+use crate::integrations::user::Catalog;
+use crate::integrations::{Fields, Integration};
 use crate::plan::{Decision, ErrorSink, Plan, PlanError, RowScope, Rules};
-use crate::providers::ProviderId;
+use crate::providers::{ProviderId, Usage};
 use crate::resume::Journal;
 use crate::session::{Session, SessionError, SessionOptions, StoreChoice};
 use crate::store::RunId;
@@ -52,11 +53,9 @@ pub enum RunError {
         /// Every valid name.
         available: String,
     },
-    /// Network integrations chosen, but no key and no `--demo`.
-    #[error(
-        "no DataGen API key: set DATAGEN_API_KEY (or api_key under [datagen] in the config file), or use --demo for fictional data"
-    )]
-    NoKey,
+    /// Network integrations chosen, none of which can run (no key) and no `--demo`.
+    #[error("{0}")]
+    NoKey(String),
     /// `--if` does not parse or names no column.
     #[error("bad --if condition:\n{0}")]
     Condition(String),
@@ -130,10 +129,11 @@ pub fn run(args: &RunArgs, hooks: RunHooks<'_>) -> Result<Summary, RunError> {
 
 /// [`run`] with settings already loaded (the MCP server loads them once).
 pub fn run_with(config: &Config, args: &RunArgs, hooks: RunHooks<'_>) -> Result<Summary, RunError> {
-    let integrations = resolve(&args.integrations)?;
-    let needs_network = integrations
-        .iter()
-        .any(|i| i.spec().provider != ProviderId::LOCAL);
+    let catalog = Catalog::from_config(config);
+    let integrations = resolve(&catalog, &args.integrations)?;
+    if !args.demo {
+        check_keys(config, &integrations)?;
+    }
     let output = args
         .output
         .clone()
@@ -149,13 +149,14 @@ pub fn run_with(config: &Config, args: &RunArgs, hooks: RunHooks<'_>) -> Result<
         max_attempts: args.max_attempts,
         request_timeout: args.timeout.map(|s| Duration::from_secs(s.max(1))),
         backoff: None,
-        allow_no_key: !needs_network,
+        // Keys were checked above: a provider without one fails its own cells.
+        allow_no_key: true,
         store,
         run: run_id.clone(),
         refresh: args.store.refresh,
     };
     let mut session = Session::start(config, opts).map_err(|e| match e {
-        SessionError::NoKey => RunError::NoKey,
+        SessionError::NoKey => RunError::NoKey(e.to_string()),
         other => RunError::Setup(other.to_string()),
     })?;
     execute(
@@ -168,9 +169,33 @@ pub fn run_with(config: &Config, args: &RunArgs, hooks: RunHooks<'_>) -> Result<
     )
 }
 
-/// Looks integrations up by name, keeping the order given; duplicates are dropped.
-pub fn resolve(names: &[String]) -> Result<Vec<Arc<dyn Integration>>, RunError> {
-    let all = registry();
+/// Refuses a run none of whose network integrations can call its providers (no keys):
+/// nothing could be enriched. When some can, the others' cells fail with the reason.
+fn check_keys(config: &Config, integrations: &[Arc<dyn Integration>]) -> Result<(), RunError> {
+    let endpoints = crate::session::Endpoints::from_config(config);
+    let mut reasons: Vec<String> = Vec::new();
+    let mut runnable = false;
+    for integration in integrations {
+        let providers = integration.providers();
+        if providers.iter().all(|p| *p == ProviderId::LOCAL) {
+            return Ok(());
+        }
+        match providers.iter().find_map(|p| endpoints.unavailable(*p)) {
+            Some(e) if !reasons.contains(&e.message) => reasons.push(e.message),
+            Some(_) => {}
+            None => runnable = true,
+        }
+    }
+    if runnable || reasons.is_empty() {
+        Ok(())
+    } else {
+        Err(RunError::NoKey(reasons.join("; ")))
+    }
+}
+
+/// Looks integrations up by name in `catalog`, keeping the order given; duplicates are dropped.
+pub fn resolve(catalog: &Catalog, names: &[String]) -> Result<Vec<Arc<dyn Integration>>, RunError> {
+    let all = catalog.integrations();
     let mut chosen: Vec<Arc<dyn Integration>> = Vec::new();
     for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
         let Some(found) = all.iter().find(|i| i.spec().name == name) else {
@@ -320,6 +345,7 @@ pub fn execute(
     writer.write(&headers)?;
     let mut rows = input.rows();
     let mut counts: Vec<Counts> = vec![Counts::default(); plans.len()];
+    let mut spend: Vec<Usage> = vec![Usage::default(); plans.len()];
     let mut restored = 0usize;
     let mut restored_cost = 0.0;
     let mut stopped = Vec::new();
@@ -458,6 +484,9 @@ pub fn execute(
                     }
                     pending.outstanding = pending.outstanding.saturating_sub(1);
                     counts[c].add(tally);
+                    for paid in result.calls.iter().filter_map(|call| call.paid()) {
+                        spend[c].add(&paid);
+                    }
                     progress.finished(tally);
                 }
                 Some(Event::ColumnStopped { column, error }) => {
@@ -557,6 +586,16 @@ pub fn execute(
             store_stats.as_ref().map_or(0, |s| s.errors)
         ));
     }
+    let spend: BTreeMap<String, Usage> = plans
+        .iter()
+        .zip(spend)
+        .filter(|(_, u)| u.has_tokens() || u.usd.is_some())
+        .map(|(p, u)| (p.integration.spec().name.to_owned(), u))
+        .collect();
+    let mut spent = Usage::default();
+    for usage in spend.values() {
+        spent.add(usage);
+    }
     Ok(Summary {
         input: args.input.clone(),
         output: output.to_path_buf(),
@@ -567,6 +606,8 @@ pub fn execute(
             .zip(counts)
             .map(|(p, c)| (p.integration.spec().name.to_owned(), c))
             .collect(),
+        spend,
+        spent,
         calls_made: stats.attempts,
         calls_shared: stats.shared,
         calls_cached: stats.cached,

@@ -1,6 +1,6 @@
-//! One enrichment session: a tokio runtime, the DataGen client (or the built-in
-//! demo server), the caller and the engine, set up the same way for the grid and
-//! for `leadgrid run`.
+//! One enrichment session: a tokio runtime, the providers (or the built-in demo
+//! server standing in for all of them), the caller and the engine, set up the same
+//! way for the grid and for `leadgrid run`.
 
 use crate::config::Config;
 use crate::demo::{DemoHandle, DemoOptions};
@@ -11,10 +11,12 @@ use crate::engine::{Engine, EngineSettings, EventReceiver, ResultSink};
 use crate::providers::datagen::{ApiKey, DatagenClient};
 use crate::providers::http::{HttpClient, HttpSettings};
 use crate::providers::keys::MissingKeys;
-use crate::providers::{NoCache, ProviderId, ResponseCache};
+use crate::providers::price::DATAGEN_COST_PER_CALL;
+use crate::providers::router::{Endpoint, HTTP_PROVIDERS, ProviderRouter, datagen_unavailable};
+use crate::providers::wire::ProviderWire;
+use crate::providers::{CallError, NoCache, ProviderId, ResponseCache};
 use crate::resume::JournalSink;
 use crate::store::{CachePolicy, ProviderPolicy, RunId, Store, StoreConfig};
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,11 +33,31 @@ pub enum StoreChoice {
     Path(PathBuf),
 }
 
+impl StoreChoice {
+    /// The store to use with fictional demo answers: the default one's sibling
+    /// `<name>-demo.sqlite3`, so they are never served to a real run; an explicit file
+    /// (`--store`) is the user's choice and is kept.
+    pub fn for_demo(&self) -> StoreChoice {
+        match self {
+            StoreChoice::Default => match crate::store::location::store_path(None) {
+                Ok(path) => {
+                    let stem = path
+                        .file_stem()
+                        .map_or_else(|| "leadgrid".into(), |s| s.to_string_lossy().into_owned());
+                    StoreChoice::Path(path.with_file_name(format!("{stem}-demo.sqlite3")))
+                }
+                Err(_) => StoreChoice::Default,
+            },
+            other => other.clone(),
+        }
+    }
+}
+
 /// Why a session could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
     #[error(
-        "no DataGen API key: set DATAGEN_API_KEY (or datagen.api_key in your config.toml), or add --demo to try the built-in demo server"
+        "no API key: set DATAGEN_API_KEY (or ANTHROPIC_API_KEY, OPENAI_API_KEY, APOLLO_API_KEY, HUNTER_API_KEY), or add --demo to try the built-in demo server"
     )]
     NoKey,
     #[error("could not start the demo server: {0}")]
@@ -56,8 +78,8 @@ pub struct SessionOptions {
     pub request_timeout: Option<Duration>,
     /// Pacing of retries, for tests that must not wait long.
     pub backoff: Option<crate::engine::backoff::Backoff>,
-    /// Start without a DataGen key (every integration used is local, or the grid, which
-    /// marks what needs a key): cells of providers without a key then fail at once, saying
+    /// Start without any key (every integration used is local, or the grid, which marks
+    /// what needs a key): cells of providers that cannot be called then fail at once, saying
     /// which variable to set.
     pub allow_no_key: bool,
     /// Response cache and run journal.
@@ -90,31 +112,24 @@ pub struct Session {
 impl Session {
     /// Starts the engine against the configured API or, with `opts.demo`, a fresh demo server.
     pub fn start(config: &Config, opts: SessionOptions) -> Result<Session, SessionError> {
-        let missing_keys = match &opts.demo {
-            Some(_) => MissingKeys::none(),
-            None => MissingKeys::find(config.datagen.api_key.is_some(), |name| {
-                std::env::var(name).ok()
-            }),
-        };
-        let (demo, base_url, key) = match opts.demo.clone() {
+        let (demo, endpoints) = match opts.demo.clone() {
             Some(demo_opts) => {
-                let key = demo_opts.required_key.clone().and_then(ApiKey::new);
+                let key = demo_opts.required_key.clone();
                 let handle = DemoHandle::start_background(demo_opts).map_err(SessionError::Demo)?;
-                let url = handle.base_url();
-                (Some(handle), url, key)
+                let mut demo_config = config.clone();
+                demo_config.point_at_demo(&handle.base_url(), key.as_deref());
+                (Some(handle), Endpoints::from_config(&demo_config))
             }
             None => {
-                let key = config
-                    .datagen
-                    .api_key
-                    .as_ref()
-                    .and_then(|s| ApiKey::new(s.expose().to_string()));
-                if key.is_none() && !opts.allow_no_key {
+                let endpoints = Endpoints::from_config(config);
+                if !opts.allow_no_key && !endpoints.any_usable() {
                     return Err(SessionError::NoKey);
                 }
-                (None, config.datagen.base_url.clone(), key)
+                (None, endpoints)
             }
         };
+        let missing_keys =
+            MissingKeys::find(|provider| endpoints.unavailable(provider).map(|e| e.message));
         let parallel = opts.parallel.unwrap_or(config.engine.parallel).max(1);
         let request_timeout = opts
             .request_timeout
@@ -132,11 +147,12 @@ impl Session {
                 .unwrap_or(usize::MAX / (1024 * 1024))
                 .saturating_mul(1024 * 1024),
         };
-        let client = {
+        let router = {
             let _guard = runtime.enter();
             let http =
                 HttpClient::new(http_settings).map_err(|e| SessionError::Client(e.message))?;
-            DatagenClient::with_http(&base_url, key, http)
+            endpoints
+                .router(http)
                 .map_err(|e| SessionError::Client(e.message))?
         };
         let settings = CallerSettings {
@@ -149,18 +165,17 @@ impl Session {
                 max_retry_after: Duration::from_secs(config.engine.max_retry_after_secs),
                 ..Backoff::default()
             }),
-            rate_limits: BTreeMap::from([
-                (ProviderId::DATAGEN, config.rate_limits.datagen),
-                (ProviderId::HEYREACH, config.rate_limits.heyreach),
-            ]),
+            rate_limits: config.rate_limits(),
             max_in_flight: parallel,
             breaker: BreakerSettings {
                 failures: config.engine.breaker_failures,
                 cooldown: Duration::from_secs(config.engine.breaker_cooldown_secs.max(1)),
             },
+            prices: config.prices(),
             ..CallerSettings::default()
         };
-        let (store, store_warning) = match open_store(config, &opts.store) {
+        let choice = demo_aware(config, opts.demo.is_some(), opts.store.clone());
+        let (store, store_warning) = match open_store(config, &choice) {
             Ok(store) => (store.map(|s| s.with_refresh(opts.refresh)), None),
             Err(e) => (
                 None,
@@ -177,7 +192,7 @@ impl Session {
             }
             _ => None,
         };
-        let caller = Arc::new(Caller::new(Arc::new(client), settings, cache));
+        let caller = Arc::new(Caller::new(Arc::new(router), settings, cache));
         let engine_settings = EngineSettings {
             // Requests are bounded by the caller; cells waiting on a shared call or
             // computed locally need no request, so more of them may be in progress.
@@ -212,6 +227,16 @@ impl Session {
     }
 }
 
+/// The store to open: the demo one when the answers are fictional (`--demo`, or a config
+/// pointed at the demo server).
+pub fn demo_aware(config: &Config, demo: bool, choice: StoreChoice) -> StoreChoice {
+    if demo || config.demo {
+        choice.for_demo()
+    } else {
+        choice
+    }
+}
+
 /// Opens the store the user chose, with the configured TTLs and call costs.
 pub fn open_store(
     config: &Config,
@@ -233,6 +258,16 @@ pub fn open_store(
             cost_per_call: DATAGEN_COST_PER_CALL,
         },
     );
+    for llm in [ProviderId::ANTHROPIC, ProviderId::OPENAI] {
+        cache.set(
+            llm,
+            ProviderPolicy {
+                ttl: Duration::from_secs(u64::from(config.cache.ai_ttl_days) * day),
+                // Priced by tokens, not per call: what a hit saved is not a constant.
+                cost_per_call: 0.0,
+            },
+        );
+    }
     let store_config = StoreConfig {
         cache,
         ..StoreConfig::default()
@@ -244,8 +279,70 @@ pub fn open_store(
     }
 }
 
+/// Where each provider's calls go, and with which key.
+pub struct Endpoints {
+    datagen_url: String,
+    datagen_key: Option<ApiKey>,
+    http: Vec<(ProviderId, ProviderWire, String, Option<ApiKey>)>,
+}
+
+impl Endpoints {
+    /// The providers as the config (and the environment it read) describes them.
+    pub fn from_config(config: &Config) -> Endpoints {
+        let key = |s: Option<&crate::config::Secret>| s.and_then(|k| ApiKey::new(k.expose()));
+        Endpoints {
+            datagen_url: config.datagen.base_url.clone(),
+            datagen_key: key(config.datagen.api_key.as_ref()),
+            http: HTTP_PROVIDERS
+                .iter()
+                .filter_map(|(id, wire)| {
+                    let settings = config.provider(*id)?;
+                    Some((
+                        *id,
+                        *wire,
+                        settings.base_url.clone(),
+                        key(settings.api_key.as_ref()),
+                    ))
+                })
+                .collect(),
+        }
+    }
+
+    /// Why calls to `provider` cannot be made (no key for its public API), before any is tried.
+    pub fn unavailable(&self, provider: ProviderId) -> Option<CallError> {
+        match provider {
+            ProviderId::LOCAL => None,
+            ProviderId::DATAGEN | ProviderId::HEYREACH => {
+                datagen_unavailable(self.datagen_key.is_some(), &self.datagen_url)
+            }
+            _ => {
+                let (_, wire, url, key) = self.http.iter().find(|(id, ..)| *id == provider)?;
+                match Endpoint::new(*wire, url, key.clone()) {
+                    Ok(endpoint) => endpoint.unavailable(),
+                    Err(e) => Some(e),
+                }
+            }
+        }
+    }
+
+    /// Whether any provider can be called at all.
+    fn any_usable(&self) -> bool {
+        std::iter::once(ProviderId::DATAGEN)
+            .chain(self.http.iter().map(|(id, ..)| *id))
+            .any(|id| self.unavailable(id).is_none())
+    }
+
+    /// The router over these endpoints; must run inside a tokio runtime context.
+    fn router(self, http: HttpClient) -> Result<ProviderRouter, CallError> {
+        let datagen = DatagenClient::with_http(&self.datagen_url, self.datagen_key, http.clone())?;
+        let endpoints = self
+            .http
+            .into_iter()
+            .map(|(id, wire, url, key)| Ok((id, Endpoint::new(wire, &url, key)?)))
+            .collect::<Result<Vec<_>, CallError>>()?;
+        Ok(ProviderRouter::new(http, datagen, endpoints))
+    }
+}
+
 /// Cells in progress per request slot (`--parallel` bounds requests, not cells).
 const CELLS_PER_REQUEST_SLOT: usize = 3;
-
-/// Estimated price of one DataGen tool call, in US dollars (for "cost saved").
-const DATAGEN_COST_PER_CALL: f64 = 0.01;

@@ -467,12 +467,37 @@ fn a_corrupt_store_is_reported_and_the_run_goes_on() {
         b"this is not a database, it is a grocery list",
     )
     .unwrap();
-    let out = d.leadgrid(&["run", "sample.csv", "--demo", "-i", "linkedin_profile"]);
+    let out = d.leadgrid(&[
+        "run",
+        "sample.csv",
+        "--demo",
+        "-i",
+        "linkedin_profile",
+        "--store",
+        "store.sqlite3",
+    ]);
     // 2: the demo's failing row, not the store.
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("running without cache and journal"), "{err}");
     assert!(d.path("sample_enriched.csv").exists());
+}
+
+#[test]
+fn demo_answers_never_land_in_the_real_store() {
+    let d = Dir::new();
+    d.sample();
+    let out = d.leadgrid(&["run", "sample.csv", "--demo", "-i", "linkedin_profile"]);
+    // 2: the demo's failing row.
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        !d.path("store.sqlite3").exists(),
+        "fictional answers would be served to a real run later"
+    );
+    assert!(
+        d.path("store-demo.sqlite3").exists(),
+        "the demo keeps its own store"
+    );
 }
 
 /// Runs the sample through a demo server with `fault_rate`, returning (exit code, rows).
@@ -507,6 +532,7 @@ fn run_with_faults(fault_rate: f64) -> (Option<i32>, Vec<String>, Vec<Vec<String
 }
 
 #[test]
+#[ignore = "heavy (seconds of real time): scripts/heavy-tests runs it"]
 fn with_thirty_percent_faults_every_row_still_ends_correct() {
     let (code, headers, faulty) = run_with_faults(0.3);
     assert_eq!(code, Some(0), "every fault was retried to success");

@@ -169,7 +169,7 @@ async fn concurrency_never_exceeds_parallel() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_job_reports_queued_running_finished_in_order() {
+async fn every_job_reports_running_then_finished() {
     let transport = Arc::new(FakeTransport::echo(Duration::ZERO));
     let (engine, mut rx) = start(transport, 2, unlimited());
     engine.submit((0..6).map(|row| url_job(&FAKE_PROFILE, row, 0)).collect());
@@ -177,7 +177,6 @@ async fn every_job_reports_queued_running_finished_in_order() {
     let mut seen: HashMap<JobKey, Vec<&str>> = HashMap::new();
     for e in &events {
         let (key, what) = match e {
-            Event::Queued(k) => (*k, "queued"),
             Event::Running(k) => (*k, "running"),
             Event::Finished(r) => (r.key, "finished"),
             other => panic!("unexpected {other:?}"),
@@ -185,10 +184,7 @@ async fn every_job_reports_queued_running_finished_in_order() {
         seen.entry(key).or_default().push(what);
     }
     assert_eq!(seen.len(), 6);
-    assert!(
-        seen.values()
-            .all(|v| v == &["queued", "running", "finished"])
-    );
+    assert!(seen.values().all(|v| v == &["running", "finished"]));
     assert_eq!(engine.pending(), 0);
 }
 
@@ -530,7 +526,12 @@ async fn jobs_of_a_provider_without_a_key_fail_at_once_saying_what_to_set() {
         Arc::new(NoCache),
     ));
     let settings = EngineSettings {
-        missing_keys: MissingKeys::find(false, |_| None),
+        missing_keys: MissingKeys::find(|p| {
+            Some(format!(
+                "no {p} key: set {} (or use --demo)",
+                p.key_env().unwrap_or_default()
+            ))
+        }),
         ..EngineSettings::default()
     };
     let (engine, mut rx) = Engine::new(&Handle::current(), settings, caller);

@@ -203,6 +203,7 @@ fn redirects_to_another_host_are_refused_and_the_key_stays_home() {
 }
 
 #[test]
+#[ignore = "heavy (seconds of real time): scripts/heavy-tests runs it"]
 fn absurd_retry_after_values_are_capped_and_the_run_finishes() {
     let env = Env::new();
     env.leads(4);
@@ -215,6 +216,7 @@ fn absurd_retry_after_values_are_capped_and_the_run_finishes() {
 }
 
 #[test]
+#[ignore = "heavy (seconds of real time): scripts/heavy-tests runs it"]
 fn huge_and_endless_bodies_fail_the_cell_with_memory_bounded() {
     for case in ["huge-body", "endless-body"] {
         let env = Env::new();
@@ -311,6 +313,7 @@ fn a_failing_provider_is_paused_probed_and_then_fails_fast() {
 }
 
 #[test]
+#[ignore = "heavy (seconds of real time): scripts/heavy-tests runs it"]
 fn a_hung_provider_costs_a_few_timeouts_not_one_per_cell() {
     let env = Env::new();
     env.leads(30);
@@ -354,6 +357,7 @@ fn run_local(env: &Env, args: &[&str]) -> Ran {
 }
 
 #[test]
+#[ignore = "heavy (seconds of real time): scripts/heavy-tests runs it"]
 fn windows_that_need_no_calls_do_not_hang_the_run() {
     let env = Env::new();
     generated(&env, 20_000);

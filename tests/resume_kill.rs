@@ -60,6 +60,7 @@ fn finish(child: Child) -> String {
 }
 
 #[test]
+#[ignore = "heavy (seconds of real time): scripts/heavy-tests runs it"]
 fn killed_run_resumes_without_paying_twice() {
     let dir = tempfile::tempdir().unwrap();
     // No rate limit: the test is about what is paid, not how fast.

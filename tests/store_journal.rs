@@ -101,21 +101,43 @@ fn entries_round_trip_and_a_reopened_run_restores_every_finished_cell() {
     assert!(store.journal_load(&other_run).unwrap().is_empty());
 }
 
+/// Definitions are saved and loaded through callbacks (the UI thread never waits on the
+/// store); each callback hears its answer once, in the order the requests were made.
 #[test]
 fn column_definitions_round_trip_per_run() {
     let store = Store::open_in_memory(StoreConfig::default()).unwrap();
     let run = RunId::new("leads.csv");
-    assert_eq!(store.load_columns(&run).unwrap(), None);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let load = |run: &RunId| {
+        let tx = tx.clone();
+        store.load_columns_then(run, move |found| {
+            let _ = tx.send(found.map_err(|e| e.to_string()));
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(30))
+            .expect("answered")
+            .expect("loaded")
+    };
+    let save = |columns: &serde_json::Value| {
+        let (saved_tx, saved) = std::sync::mpsc::channel();
+        store.save_columns_then(&run, columns, move |r| {
+            let _ = saved_tx.send(r);
+        });
+        saved
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("answered")
+            .expect("saved");
+    };
+    assert_eq!(load(&run), None);
     let columns = json!([{
         "integration": "linkedin_profile",
         "inputs": {"linkedin_url": {"column": "LinkedIn Profile"}},
         "outputs": ["headline", "company"],
     }]);
-    store.save_columns(&run, &columns).unwrap();
-    assert_eq!(store.load_columns(&run).unwrap(), Some(columns));
-    store.save_columns(&run, &json!([])).unwrap();
-    assert_eq!(store.load_columns(&run).unwrap(), Some(json!([])));
-    assert_eq!(store.load_columns(&RunId::new("other.csv")).unwrap(), None);
+    save(&columns);
+    assert_eq!(load(&run), Some(columns));
+    save(&json!([]));
+    assert_eq!(load(&run), Some(json!([])));
+    assert_eq!(load(&RunId::new("other.csv")), None);
 }
 
 #[test]

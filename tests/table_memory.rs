@@ -14,6 +14,7 @@ fn peak_rss_kib() -> u64 {
 }
 
 #[test]
+#[ignore = "heavy (seconds of real time): scripts/heavy-tests runs it"]
 fn million_rows_open_scan_and_save_under_64_mib() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("million.csv");

@@ -763,7 +763,7 @@ fn backing_out_of_the_quit_dialogs_leaves_the_run_going() {
 #[test]
 fn undoing_a_running_enrichment_asks_and_redo_offers_to_continue_it() {
     let (mut h, hold) = slow_profile_run();
-    h.pump_until(|app| !app.enrich.is_planning());
+    h.settle_until(|app| !app.enrich.is_planning());
     let columns = h.app.sheet.columns().len();
     h.keys("u");
     let screen = h.render();
@@ -814,10 +814,11 @@ fn the_status_bar_and_the_runs_panel_agree_on_calls_and_savings() {
         "{status}"
     );
     assert!(status.contains("│ ✓5 ∅1 ✗1 –1"), "{status}");
+    // Spent is what the calls reported costing: the five answers, not the failed attempts.
     h.keys("t");
     let screen = h.render();
     assert!(
-        screen.contains("total: 8 calls, 1 reused ($0.01 saved), est. $0.08"),
+        screen.contains("total: 8 calls, 1 reused ($0.01 saved), est. $0.05"),
         "{screen}"
     );
 }
@@ -866,4 +867,48 @@ fn the_first_column_stays_on_screen_and_p_pins_others() {
     assert_eq!(h.app.grid.current_col(&h.app.sheet), Some(email));
     h.keys("P");
     assert!(h.render().contains("column 'email' unpinned"));
+}
+
+/// Confirming an enrichment plans its rows on a worker: the key returns before a single row
+/// is read for it (the UI thread never walks the sheet), and the cells arrive in batches.
+#[test]
+fn confirming_plans_the_rows_on_a_worker_and_cells_arrive_in_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("leads.csv");
+    leadgrid::table::generate(&path, 20_000, 7).unwrap();
+    let held = DemoOptions {
+        hold: Some(Hold::new()),
+        ..DemoOptions::default()
+    };
+    let mut h = Harness::open_demo(&path, 160, 30, held);
+    h.keys("alinkedin_profile");
+    for _ in 0..3 {
+        h.key(KeyCode::Enter);
+    }
+    assert!(matches!(h.app.mode, Mode::Normal));
+    assert!(
+        h.app.enrich.columns[0].cells.is_empty(),
+        "planned on the UI thread"
+    );
+    assert!(h.app.enrich.is_running());
+    assert!(
+        h.render().contains("linkedin_profile: queuing 20000 rows…"),
+        "{}",
+        h.render()
+    );
+    let mut batches = Vec::new();
+    h.settle_until(|app| {
+        let planned = app.enrich.columns[0].cells.len();
+        if batches.last() != Some(&planned) {
+            batches.push(planned);
+        }
+        !app.enrich.is_planning()
+    });
+    assert_eq!(h.app.enrich.columns[0].cells.len(), 20_000);
+    assert!(batches.len() > 2, "cells arrived in batches: {batches:?}");
+    assert!(h.render().contains("linkedin_profile: 20000 rows queued"));
+    h.ctrl('x');
+    h.keys("y");
+    h.settle();
+    assert_eq!(h.app.enrich.totals().pending(), 0);
 }

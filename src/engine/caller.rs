@@ -4,6 +4,7 @@ use super::backoff::{Backoff, backoff_delay, jitter};
 use super::breaker::{BreakerSettings, Breakers, Gate, ProviderNotice};
 use super::limiter::RateLimit;
 use crate::integrations::{CallObserver, ToolCaller};
+use crate::providers::price::PriceList;
 use crate::providers::{
     Attempt, AttemptOutcome, Cached, CallError, CallRecord, ErrorKind, ProviderId, RequestKey,
     ResponseCache, ToolFailure, ToolOutput, Transport,
@@ -40,6 +41,8 @@ pub struct CallerSettings {
     pub max_in_flight: usize,
     /// When a failing provider is paused and probed.
     pub breaker: BreakerSettings,
+    /// What answers cost, recorded on each call (tokens and dollars).
+    pub prices: PriceList,
 }
 
 impl Default for CallerSettings {
@@ -53,6 +56,7 @@ impl Default for CallerSettings {
             memo_ttl: Duration::from_secs(600),
             max_in_flight: 0,
             breaker: BreakerSettings::default(),
+            prices: PriceList::default(),
         }
     }
 }
@@ -214,7 +218,7 @@ impl Caller {
         };
         if let Some(hit) = cached {
             self.cached.fetch_add(1, Ordering::Relaxed);
-            return from_cache(provider, tool, params, hit);
+            return from_cache(provider, tool, params, hit, &self.settings.prices);
         }
         loop {
             let role = {
@@ -283,6 +287,7 @@ impl Caller {
             raw_response: None,
             cached: false,
             shared: false,
+            usage: None,
         };
         let mut attempt = 0;
         loop {
@@ -345,6 +350,10 @@ impl Caller {
             }
             match out.result {
                 Ok(result) => {
+                    record.usage = self
+                        .settings
+                        .prices
+                        .usage(provider, &record.request, &result);
                     return Answer {
                         result: Ok(result),
                         record,
@@ -436,6 +445,10 @@ impl Caller {
 }
 
 impl ToolCaller for Caller {
+    fn unavailable(&self, provider: ProviderId) -> Option<CallError> {
+        self.transport.unavailable(provider)
+    }
+
     fn call<'a>(
         &'a self,
         provider: ProviderId,
@@ -495,7 +508,18 @@ fn mark_shared(mut outcome: Answer) -> Answer {
     outcome
 }
 
-fn from_cache(provider: ProviderId, tool: &str, params: Value, hit: Cached) -> Answer {
+/// A cached answer as a call record: not paid, but with the usage it had (for the inspector).
+fn from_cache(
+    provider: ProviderId,
+    tool: &str,
+    params: Value,
+    hit: Cached,
+    prices: &PriceList,
+) -> Answer {
+    let usage = match &hit {
+        Cached::Result(result) => prices.usage(provider, &params, result),
+        Cached::NoData(_) => None,
+    };
     let record = CallRecord {
         provider,
         tool: tool.to_owned(),
@@ -504,6 +528,7 @@ fn from_cache(provider: ProviderId, tool: &str, params: Value, hit: Cached) -> A
         raw_response: None,
         cached: true,
         shared: false,
+        usage,
     };
     let result = match hit {
         Cached::Result(result) => Ok(result),

@@ -67,11 +67,11 @@ pub struct JobResult {
     pub notes: Vec<String>,
 }
 
-/// What the engine reports, in order per job: Queued, Running, Retrying*, Finished.
+/// What the engine reports, in order per job: Running, Retrying*, Finished. (Queueing is
+/// not reported: the submitter knows what it submitted, and a million such events would
+/// only cost the reader a wake-up each.)
 #[derive(Debug, Clone)]
 pub enum Event {
-    /// Accepted; waiting for a free slot.
-    Queued(JobKey),
     /// Started.
     Running(JobKey),
     /// A call failed in a retryable way; attempt `attempt` of `max` comes next.
@@ -231,12 +231,13 @@ impl Engine {
         // Counted up front so a job skipped here cannot signal Idle while its siblings wait.
         inner.pending.fetch_add(jobs.len(), Ordering::SeqCst);
         for job in jobs {
-            inner.send(Event::Queued(job.key));
             let spec = job.integration.spec();
             if let Some(message) = missing_inputs(spec, &job.inputs) {
                 let state = CellState::Skipped(SkipReason::MissingInput(message));
                 inner.finish(JobResult::bare(job.key, state, None));
-            } else if let Some(message) = inner.settings.missing_keys.explain(spec.provider) {
+            } else if let Some(message) = (job.integration.providers().into_iter())
+                .find_map(|p| inner.settings.missing_keys.explain(p))
+            {
                 let error = EnrichError::new(ErrorKind::Auth, message);
                 inner.finish(JobResult::bare(job.key, CellState::Failed, Some(error)));
             } else if let Some(error) = inner.stop_error(&job) {
@@ -426,6 +427,7 @@ impl Inner {
         };
         lock(&self.running).remove(&id);
         let calls = ctx.take_calls();
+        let noted = ctx.take_notes();
 
         let mut result = match outcome {
             None => JobResult::bare(key, CellState::Cancelled, None),
@@ -467,6 +469,7 @@ impl Inner {
             result.error = self.stop_error(&job);
         }
         result.calls = calls;
+        result.notes.splice(0..0, noted);
         result.sanitize();
         let auth = result
             .error
@@ -532,8 +535,9 @@ impl JobResult {
         {
             error.message = clean;
         }
+        // Notes keep their line breaks (a prompt, an answer), never an escape sequence.
         for note in &mut self.notes {
-            if let std::borrow::Cow::Owned(clean) = server_message(note) {
+            if let std::borrow::Cow::Owned(clean) = server_value(note) {
                 *note = clean;
             }
         }

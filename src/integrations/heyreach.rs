@@ -246,6 +246,7 @@ pub(crate) mod tests {
                     raw_response: None,
                     cached: false,
                     shared: false,
+                    usage: None,
                 };
                 match (self.answer)(tool, &params) {
                     Ok(result) => Ok(ToolOutput { result, record }),

@@ -1,7 +1,10 @@
 //! Integrations: atomic enrichments with declared inputs and outputs.
 //!
-//! Adding one is one file plus one line in [`registry`].
+//! Adding one in code is one file plus one line in [`builtin`]; adding one without code is one
+//! TOML file (see [`user`]): the AI columns leadgrid ships are such files, and so are the
+//! user's own in `integrations.d/`. [`registry`] lists them all.
 
+pub mod ai;
 pub mod email_domain;
 pub mod heyreach;
 pub mod heyreach_campaign_stats;
@@ -15,8 +18,11 @@ pub mod linkedin_profile;
 pub mod linkedin_url;
 pub mod normalize_linkedin_url;
 pub mod split_full_name;
+pub mod user;
 
-use crate::providers::{CallError, CallRecord, ErrorKind, ProviderId, ToolFailure, ToolOutput};
+use crate::providers::{
+    CallError, CallRecord, ErrorKind, ProviderId, ToolFailure, ToolOutput, Usage,
+};
 use futures::future::BoxFuture;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -38,8 +44,7 @@ pub struct InputSpec {
 }
 
 /// The type of an output column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputKind {
     Text,
     Integer,
@@ -48,14 +53,61 @@ pub enum OutputKind {
     Url,
     UrlList,
     Bool,
+    /// One of a fixed list of choices.
+    Enum(&'static [&'static str]),
+}
+
+impl OutputKind {
+    /// The type's name, as written in integration files and `leadgrid integrations --json`.
+    pub fn label(self) -> &'static str {
+        match self {
+            OutputKind::Text => "text",
+            OutputKind::Integer => "integer",
+            OutputKind::Number => "number",
+            OutputKind::Date => "date",
+            OutputKind::Url => "url",
+            OutputKind::UrlList => "url_list",
+            OutputKind::Bool => "bool",
+            OutputKind::Enum(_) => "enum",
+        }
+    }
+
+    /// The choices of an enum; empty for other types.
+    pub fn choices(self) -> &'static [&'static str] {
+        match self {
+            OutputKind::Enum(choices) => choices,
+            _ => &[],
+        }
+    }
+}
+
+impl Serialize for OutputKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.label())
+    }
 }
 
 /// One output an integration produces; each becomes a sheet column.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct OutputSpec {
     pub name: &'static str,
     pub kind: OutputKind,
     pub description: &'static str,
+}
+
+impl Serialize for OutputSpec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let choices = self.kind.choices();
+        let mut out = s.serialize_struct("OutputSpec", 3 + usize::from(!choices.is_empty()))?;
+        out.serialize_field("name", self.name)?;
+        out.serialize_field("kind", &self.kind)?;
+        if !choices.is_empty() {
+            out.serialize_field("choices", choices)?;
+        }
+        out.serialize_field("description", self.description)?;
+        out.end()
+    }
 }
 
 /// What the picker, `leadgrid integrations --json` and agents know about an integration.
@@ -135,6 +187,11 @@ impl CallObserver for NoObserver {
 /// Makes tool calls on an integration's behalf. Implemented by the engine's caller
 /// (cache, shared calls, rate limit, retries) over a provider client.
 pub trait ToolCaller: Send + Sync {
+    /// Why calls to `provider` cannot succeed now (no key), so a job stops before paying anything.
+    fn unavailable(&self, _provider: ProviderId) -> Option<CallError> {
+        None
+    }
+
     fn call<'a>(
         &'a self,
         provider: ProviderId,
@@ -144,11 +201,13 @@ pub trait ToolCaller: Send + Sync {
     ) -> BoxFuture<'a, Result<ToolOutput, ToolFailure>>;
 }
 
-/// What an integration gets for one row: a way to call tools, and a log of the calls made.
+/// What an integration gets for one row: a way to call tools, and a log of the calls made
+/// and of the evidence it noted.
 pub struct Ctx {
     caller: Arc<dyn ToolCaller>,
     observer: Arc<dyn CallObserver>,
     calls: Mutex<Vec<CallRecord>>,
+    notes: Mutex<Vec<String>>,
 }
 
 impl Ctx {
@@ -157,7 +216,30 @@ impl Ctx {
             caller,
             observer,
             calls: Mutex::new(Vec::new()),
+            notes: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Fails with the reason when calls to `provider` cannot succeed now (e.g. no key), so an
+    /// integration that needs it stops before paying for any other call.
+    pub fn require(&self, provider: ProviderId) -> Result<(), CallError> {
+        self.caller.unavailable(provider).map_or(Ok(()), Err)
+    }
+
+    /// Keeps evidence for the inspector (a rendered prompt, a raw answer, why it was rejected),
+    /// whether the job ends done, without data or failed. A first line, then any details.
+    pub fn note(&self, text: impl Into<String>) {
+        if let Ok(mut notes) = self.notes.lock() {
+            notes.push(text.into());
+        }
+    }
+
+    /// The evidence noted so far, in order.
+    pub fn take_notes(&self) -> Vec<String> {
+        self.notes
+            .lock()
+            .map(|mut n| std::mem::take(&mut *n))
+            .unwrap_or_default()
     }
 
     /// Calls a tool and returns its `result`; the call is recorded either way.
@@ -206,6 +288,23 @@ pub trait Integration: Send + Sync {
     fn first_request(&self, _inputs: &Fields) -> Option<serde_json::Value> {
         None
     }
+
+    /// Every provider a row may call (for key checks and spend by provider).
+    fn providers(&self) -> Vec<ProviderId> {
+        vec![self.spec().provider]
+    }
+
+    /// What one row is expected to use (tokens, dollars), for integrations billed by usage:
+    /// lets the picker estimate a run from the rows' own inputs. `None`: the spec's cost per row.
+    fn estimate(&self, _inputs: &Fields) -> Option<Usage> {
+        None
+    }
+
+    /// The name results are journaled under. An integration whose definition can change (a
+    /// user's file) adds a fingerprint of it, so an edited one never restores the old answers.
+    fn journal_name(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.spec().name)
+    }
 }
 
 /// An integration written as an `async fn` of one row; its [`Integration`] impl comes with it.
@@ -244,8 +343,15 @@ impl<T: RowEnrich> Integration for T {
     }
 }
 
-/// Every integration leadgrid ships, in picker order.
+/// Every integration: those written in code, then those defined in files (the AI columns
+/// leadgrid ships and the user's `integrations.d/`), in picker order. Loaded once per process
+/// from the user's config directory; see [`user::Catalog`] for loading from elsewhere.
 pub fn registry() -> Vec<Arc<dyn Integration>> {
+    user::Catalog::current().integrations().to_vec()
+}
+
+/// The integrations written in code, in picker order.
+pub fn builtin() -> Vec<Arc<dyn Integration>> {
     vec![
         Arc::new(linkedin_profile::LinkedinProfile),
         Arc::new(linkedin_post_activity::LinkedinPostActivity),

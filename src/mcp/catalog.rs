@@ -2,7 +2,7 @@
 //! and whether the provider's key is set (so it can tell the user what to do first).
 
 use crate::integrations::{Integration, IntegrationSpec};
-use crate::providers::ProviderId;
+use crate::session::Endpoints;
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -54,16 +54,18 @@ pub struct IntegrationInfo {
     pub outputs: Vec<OutputInfo>,
 }
 
-/// Describes one integration; `demo` makes every provider ready.
-pub fn describe(integration: &dyn Integration, demo: bool) -> IntegrationInfo {
+/// Describes one integration: ready when every provider it calls can be called with the
+/// server's settings (a key, a local server, or the demo server).
+pub fn describe(integration: &dyn Integration, endpoints: &Endpoints) -> IntegrationInfo {
     let spec: &IntegrationSpec = integration.spec();
-    let variable = spec.provider.key_env();
-    let key_set = variable.is_some_and(|v| std::env::var(v).is_ok_and(|k| !k.trim().is_empty()));
-    let ready = demo || spec.provider == ProviderId::LOCAL || key_set;
-    let needs = (!ready).then(|| match variable {
-        Some(v) => format!("set {v} in the server's environment, or start it with --demo"),
-        None => format!("configure the {} provider", spec.provider),
-    });
+    let missing: Vec<String> = integration
+        .providers()
+        .into_iter()
+        .filter_map(|p| endpoints.unavailable(p))
+        .map(|e| e.message)
+        .collect();
+    let ready = missing.is_empty();
+    let needs = (!ready).then(|| missing.join("; "));
     IntegrationInfo {
         name: spec.name.to_owned(),
         description: spec.description.to_owned(),

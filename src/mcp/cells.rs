@@ -48,9 +48,12 @@ pub fn inspect(
     set: &BTreeMap<String, String>,
 ) -> Result<CellReport, String> {
     let name = integration.spec().name;
-    let store = crate::session::open_store(config, &store.choice())
-        .map_err(|e| format!("cannot open the store: {e}"))?
-        .ok_or("this server runs without a store (--no-store), so nothing is journaled")?;
+    let store = crate::session::open_store(
+        config,
+        &crate::session::demo_aware(config, false, store.choice()),
+    )
+    .map_err(|e| format!("cannot open the store: {e}"))?
+    .ok_or("this server runs without a store (--no-store), so nothing is journaled")?;
     let run = RunId::for_headless(input, output).map_err(|e| e.to_string())?;
     let file = CsvFile::open(input, &OpenOptions::default()).map_err(|e| e.to_string())?;
     let rows = file.row_count();

@@ -59,7 +59,7 @@ pub fn main(args: &McpArgs) -> u8 {
     let _demo = if args.demo {
         match DemoHandle::start_background(DemoOptions::default()) {
             Ok(handle) => {
-                config.point_at_demo(&handle.base_url());
+                config.point_at_demo(&handle.base_url(), None);
                 Some(handle)
             }
             Err(e) => {

@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::integrations::{Integration, registry};
 use crate::run::default_output;
 use crate::run::dry_run::DryRun;
+use crate::session::Endpoints;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::{Json, Parameters};
 use rmcp::model::{Implementation, ServerCapabilities, ServerConfig};
@@ -420,11 +421,11 @@ impl LeadgridServer {
         description = "List every enrichment integration (built-in and user-defined): inputs with the column names they are guessed from, outputs with types, provider, cost per row in USD, and whether it is ready to run (its API key is set)."
     )]
     async fn list_integrations(&self, _args: Parameters<NoArgs>) -> Json<Catalog> {
-        let demo = self.settings.demo;
+        let endpoints = Endpoints::from_config(&self.settings.config);
         Json(Catalog {
             integrations: registry()
                 .iter()
-                .map(|i| catalog::describe(i.as_ref(), demo))
+                .map(|i| catalog::describe(i.as_ref(), &endpoints))
                 .collect(),
         })
     }
@@ -438,10 +439,8 @@ impl LeadgridServer {
         Parameters(args): Parameters<IntegrationArgs>,
     ) -> Result<Json<IntegrationInfo>, String> {
         let integration = self.find(&args.name)?;
-        Ok(Json(catalog::describe(
-            integration.as_ref(),
-            self.settings.demo,
-        )))
+        let endpoints = Endpoints::from_config(&self.settings.config);
+        Ok(Json(catalog::describe(integration.as_ref(), &endpoints)))
     }
 
     /// Describes a CSV file.

@@ -4,13 +4,13 @@
 
 use super::{Cell, Decision, Plan, RowScope, Rows, Rules};
 use crate::integrations::IntegrationSpec;
-use crate::providers::RequestKey;
+use crate::providers::{RequestKey, Usage};
 use crate::store::Store;
 use crate::table::{LoadError, SheetSnapshot};
 use std::ops::ControlFlow;
 
 /// Cells of a plan counted by what they need.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Estimate {
     /// Rows in scope looked at.
     pub rows: usize,
@@ -28,6 +28,9 @@ pub struct Estimate {
     pub cached: usize,
     /// Every row in scope was looked at (else the counts are of the first rows only).
     pub complete: bool,
+    /// What the cells to run that the cache does not answer are expected to use (tokens,
+    /// dollars), for integrations billed by usage (AI columns): summed from each row's input.
+    pub usage: Option<Usage>,
 }
 
 impl Estimate {
@@ -70,6 +73,16 @@ impl Estimate {
         };
         let missing = scale(self.missing);
         let paid_rows = rows.saturating_sub(scale(self.restored) + missing + cached);
+        let factor = if self.complete {
+            1.0
+        } else {
+            scope_rows as f64 / self.rows.max(1) as f64
+        };
+        let usage = self.usage.map(|u| Usage {
+            input_tokens: (u.input_tokens as f64 * factor).round() as u64,
+            output_tokens: (u.output_tokens as f64 * factor).round() as u64,
+            usd: u.usd.map(|usd| usd * factor),
+        });
         Cost {
             rows,
             missing,
@@ -77,7 +90,11 @@ impl Estimate {
             restored: scale(self.restored),
             paid_rows,
             calls: paid_rows * spec.tools.len().max(1),
-            usd: paid_rows as f64 * spec.cost_per_row_usd,
+            usd: match usage {
+                Some(u) => u.usd,
+                None => Some(paid_rows as f64 * spec.cost_per_row_usd),
+            },
+            usage,
         }
     }
 }
@@ -97,8 +114,11 @@ pub struct Cost {
     pub paid_rows: usize,
     /// Calls paid for (each of the integration's tools once per paid row).
     pub calls: usize,
-    /// Dollars, at the integration's price per row.
-    pub usd: f64,
+    /// Dollars: from each row's expected usage when the integration bills by usage, else at
+    /// its price per row; `None` when the model has no known price (tokens only).
+    pub usd: Option<f64>,
+    /// Tokens (and dollars) expected, for integrations billed by usage.
+    pub usage: Option<Usage>,
 }
 
 /// Counts what `plan` will do over `scope` of `snapshot`, looking at `max_rows` rows at most,
@@ -132,15 +152,19 @@ pub fn estimate(
         }
         let cell = rules.decide(plan, row);
         estimate.add(plan, &cell);
-        if matches!(cell.decision, Decision::Run)
-            && !plan.lacks_input(&cell.inputs)
-            && let (Some(store), Some(tool), Some(params)) =
-                (cache, tool, plan.integration.first_request(&cell.inputs))
+        if !matches!(cell.decision, Decision::Run) || plan.lacks_input(&cell.inputs) {
+            return ControlFlow::Continue(());
+        }
+        let mut answered = false;
+        if let (Some(store), Some(tool), Some(params)) =
+            (cache, tool, plan.integration.first_request(&cell.inputs))
         {
             estimate.checked += 1;
-            if store.cache_has(&RequestKey::new(spec.provider, tool, &params)) {
-                estimate.cached += 1;
-            }
+            answered = store.cache_has(&RequestKey::new(spec.provider, tool, &params));
+            estimate.cached += usize::from(answered);
+        }
+        if !answered && let Some(row) = plan.integration.estimate(&cell.inputs) {
+            estimate.usage.get_or_insert_with(Usage::default).add(&row);
         }
         ControlFlow::Continue(())
     };
@@ -157,4 +181,79 @@ pub fn estimate(
         }
     }
     Ok(estimate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::testing::{leads, profile};
+    use crate::providers::Cached;
+    use crate::store::StoreConfig;
+    use serde_json::json;
+
+    #[test]
+    fn counts_what_each_cell_needs_and_what_the_cache_answers() {
+        let (_dir, sheet) = leads(100);
+        let plan = profile();
+        let store = Store::open_in_memory(StoreConfig::default()).expect("store");
+        for i in [1, 3, 4] {
+            let params = json!({ "linkedin_url": format!("https://www.linkedin.com/in/p{i}/") });
+            let tool = plan.integration.spec().tools[0];
+            store.cache_put(
+                &RequestKey::new(plan.integration.spec().provider, tool, &params),
+                &Cached::Result(json!({})),
+            );
+        }
+        let rules = Rules {
+            journal: None,
+            skip_filled: true,
+        };
+        let e = estimate(
+            &sheet.snapshot(),
+            &plan,
+            &RowScope::all(),
+            &rules,
+            Some(&store),
+            1000,
+        )
+        .expect("counted");
+        // The 50 even rows have a headline; of the 50 others, 10 have no URL; 1 and 3 are
+        // cached (row 4 is filled, so its cached answer is not needed).
+        assert_eq!(
+            (e.rows, e.filled, e.missing, e.to_run, e.checked, e.cached),
+            (100, 50, 10, 40, 40, 2)
+        );
+        assert!(e.complete);
+        let cost = e.cost(plan.integration.spec(), 100);
+        assert_eq!(
+            (cost.rows, cost.missing, cost.cached, cost.paid_rows),
+            (50, 10, 2, 38)
+        );
+        assert!(cost.usd.is_some_and(|usd| (usd - 0.38).abs() < 1e-9));
+    }
+
+    #[test]
+    fn a_partial_count_is_scaled_to_the_whole_scope() {
+        let (_dir, sheet) = leads(100);
+        let plan = profile();
+        let e = estimate(
+            &sheet.snapshot(),
+            &plan,
+            &RowScope::all(),
+            &Rules::default(),
+            None,
+            20,
+        )
+        .expect("counted");
+        assert!(!e.complete);
+        assert_eq!((e.rows, e.missing, e.to_run, e.checked), (20, 2, 18, 0));
+        let cost = e.cost(plan.integration.spec(), 1000);
+        assert_eq!((cost.rows, cost.missing, cost.paid_rows), (1000, 100, 900));
+        // Nothing counted yet: every row in scope is paid.
+        let unknown = Estimate::default().cost(plan.integration.spec(), 1000);
+        assert_eq!(
+            (unknown.rows, unknown.paid_rows, unknown.calls),
+            (1000, 1000, 1000)
+        );
+    }
 }

@@ -80,3 +80,43 @@ impl Plan {
         }
     }
 }
+
+/// What the plan layer's tests share: a sheet of leads and a plan over it.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{Mapping, Plan, Source};
+    use crate::table::{OpenOptions, Sheet};
+    use std::fmt::Write as _;
+
+    /// A sheet of `rows` leads (`url,headline`): row `i` has the URL `linkedin.com/in/p{i}`,
+    /// except every tenth, which has none; even rows have a headline.
+    pub(crate) fn leads(rows: usize) -> (tempfile::TempDir, Sheet) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("leads.csv");
+        let mut text = String::from("url,headline\n");
+        for i in 0..rows {
+            let url = if i % 10 == 9 {
+                String::new()
+            } else {
+                format!("linkedin.com/in/p{i}")
+            };
+            let headline = if i % 2 == 0 { "CEO" } else { "" };
+            let _ = writeln!(text, "{url},{headline}");
+        }
+        std::fs::write(&path, text).expect("write");
+        let sheet = Sheet::open(&path, &OpenOptions::default()).expect("open");
+        sheet.wait_indexed();
+        (dir, sheet)
+    }
+
+    /// `linkedin_profile` reading column 0 and filling `headline` (column 1).
+    pub(crate) fn profile() -> Plan {
+        Plan {
+            integration: crate::integrations::find("linkedin_profile").expect("registered"),
+            mapping: Mapping {
+                inputs: vec![("linkedin_url", Some(Source::Column(0)))],
+            },
+            outputs: vec![("headline", 1)],
+        }
+    }
+}

@@ -47,7 +47,7 @@ impl Rules {
             match self
                 .journal
                 .as_ref()
-                .and_then(|j| j.lookup(plan.name(), &inputs))
+                .and_then(|j| j.lookup(&plan.integration.journal_name(), &inputs))
                 .filter(Restored::is_settled)
             {
                 Some(found) => Decision::Restore(found),

@@ -83,3 +83,77 @@ impl Stream {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::testing::{leads, profile};
+    use std::sync::Arc;
+
+    fn stream(snapshot: SheetSnapshot, scope: RowScope, skip_filled: bool) -> Stream {
+        Stream {
+            snapshot,
+            plans: vec![profile()],
+            scope,
+            rules: Rules {
+                journal: None,
+                skip_filled,
+            },
+            cancel: CancellationToken::new(),
+        }
+    }
+
+    fn batches(stream: &Stream) -> Vec<Vec<Planned>> {
+        let mut batches = Vec::new();
+        stream.run(|b| batches.push(b)).expect("planned");
+        batches
+    }
+
+    fn rows(batches: &[Vec<Planned>]) -> Vec<u64> {
+        batches.iter().flatten().map(|p| p.row.as_u64()).collect()
+    }
+
+    #[test]
+    fn every_row_is_planned_in_bounded_batches_and_filled_ones_left_alone() {
+        let (_dir, sheet) = leads(3000);
+        let all = batches(&stream(sheet.snapshot(), RowScope::all(), false));
+        assert_eq!(all.len(), 3, "3000 cells in batches of {BATCH}");
+        assert!(all.iter().all(|b| b.len() <= BATCH));
+        assert_eq!(rows(&all), (0..3000).collect::<Vec<u64>>());
+        let first = &all[0][1].cell;
+        assert_eq!(first.inputs["linkedin_url"], "linkedin.com/in/p1");
+        assert!(matches!(first.decision, Decision::Run));
+        // Even rows have a headline: "only empty" plans the odd ones.
+        let empty = batches(&stream(sheet.snapshot(), RowScope::all(), true));
+        assert_eq!(
+            rows(&empty),
+            (0..3000).filter(|r| r % 2 == 1).collect::<Vec<u64>>()
+        );
+    }
+
+    #[test]
+    fn positions_keep_their_order_ids_go_in_table_order_and_the_limit_holds() {
+        let (_dir, sheet) = leads(50);
+        let positions = RowScope::rows(Rows::Positions(Arc::new(vec![7, 2, 40, 99])));
+        let planned = batches(&stream(sheet.snapshot(), positions.limited(Some(3)), false));
+        assert_eq!(
+            rows(&planned),
+            [7, 2, 40],
+            "row 99 does not exist; 3 at most"
+        );
+        let ids = [30, 4, 12].map(|r| sheet.row_id(r).expect("row"));
+        let by_id = RowScope::rows(Rows::Ids(Arc::new(ids.to_vec())));
+        assert_eq!(
+            rows(&batches(&stream(sheet.snapshot(), by_id, false))),
+            [4, 12, 30]
+        );
+    }
+
+    #[test]
+    fn a_cancelled_stream_stops_reading() {
+        let (_dir, sheet) = leads(10);
+        let stream = stream(sheet.snapshot(), RowScope::all(), false);
+        stream.cancel.cancel();
+        assert!(batches(&stream).is_empty());
+    }
+}

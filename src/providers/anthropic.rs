@@ -43,6 +43,29 @@ pub enum Structured {
     Native,
 }
 
+/// Whether `model` takes native structured output (`output_config.format`): Claude Opus,
+/// Sonnet and Haiku 4.5 and later (`claude-sonnet-4-5`, `claude-opus-4-6-20260101`,
+/// `claude-haiku-5`). Older ids (`claude-3-5-haiku-latest`, `claude-sonnet-4-0`) do not.
+pub fn supports_native(model: &str) -> bool {
+    let lower = model.trim().to_ascii_lowercase();
+    let Some(rest) = lower.strip_prefix("claude-") else {
+        return false;
+    };
+    let mut parts = rest.split('-');
+    if !matches!(parts.next(), Some("opus" | "sonnet" | "haiku")) {
+        return false;
+    }
+    let number = |p: Option<&str>| {
+        p.filter(|p| p.len() <= 2)
+            .and_then(|p| p.parse::<u32>().ok())
+    };
+    let Some(major) = number(parts.next()) else {
+        return false;
+    };
+    let minor = number(parts.next()).unwrap_or(0);
+    (major, minor) >= (4, 5)
+}
+
 /// Builds the request from LLM parameters (see [`super::llm`]) plus an optional
 /// `"structured": "tool" | "native"` (default `tool`).
 pub fn build_request(params: &Value) -> Result<HttpRequest, CallError> {
@@ -247,6 +270,29 @@ mod tests {
         );
         assert!(b.get("output_config").is_none());
         assert!(!b.to_string().contains("x-api-key"));
+    }
+
+    #[test]
+    fn native_output_is_for_recent_models() {
+        for model in [
+            "claude-sonnet-4-5",
+            "claude-haiku-4-5-20251001",
+            "claude-opus-4-6",
+            "claude-opus-5",
+            "Claude-Sonnet-5-1",
+        ] {
+            assert!(supports_native(model), "{model}");
+        }
+        for model in [
+            "claude-sonnet-4",
+            "claude-sonnet-4-20250514",
+            "claude-opus-4-1",
+            "claude-3-5-haiku-latest",
+            "gpt-4.1",
+            "demo-model",
+        ] {
+            assert!(!supports_native(model), "{model}");
+        }
     }
 
     #[test]

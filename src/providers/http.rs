@@ -237,10 +237,15 @@ fn refused_redirect(e: &reqwest::Error) -> Option<String> {
     None
 }
 
+/// Keys shorter than this are not scrubbed: real API keys are far longer, and a placeholder
+/// (`OPENAI_API_KEY=ollama` for a local server, `x`) would otherwise mangle every answer
+/// that happens to contain it.
+const MIN_SCRUBBED_KEY: usize = 12;
+
 /// Replaces every occurrence of `secret` in `text` with `***`.
 pub fn scrub(text: String, secret: Option<&str>) -> String {
     match secret {
-        Some(s) if !s.is_empty() && text.contains(s) => text.replace(s, "***"),
+        Some(s) if s.len() >= MIN_SCRUBBED_KEY && text.contains(s) => text.replace(s, "***"),
         _ => text,
     }
 }
@@ -251,9 +256,20 @@ mod tests {
 
     #[test]
     fn scrub_replaces_every_copy() {
-        assert_eq!(scrub("a sk-1 b sk-1".into(), Some("sk-1")), "a *** b ***");
+        assert_eq!(
+            scrub(
+                "a sk-0123456789 b sk-0123456789".into(),
+                Some("sk-0123456789")
+            ),
+            "a *** b ***"
+        );
         assert_eq!(scrub("abc".into(), Some("")), "abc");
         assert_eq!(scrub("abc".into(), None), "abc");
+        // A placeholder key for a local server never mangles answers.
+        assert_eq!(
+            scrub("{\"model\": \"ollama\"}".into(), Some("ollama")),
+            "{\"model\": \"ollama\"}"
+        );
     }
 
     #[test]

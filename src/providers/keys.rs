@@ -25,7 +25,8 @@ impl ProviderId {
 /// The providers that have no key, each with the variable to set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MissingKeys {
-    missing: BTreeMap<ProviderId, &'static str>,
+    /// Each provider's variable and what its cells say.
+    missing: BTreeMap<ProviderId, (&'static str, String)>,
 }
 
 impl MissingKeys {
@@ -34,18 +35,14 @@ impl MissingKeys {
         MissingKeys::default()
     }
 
-    /// The providers without a key: DataGen's comes from the config (the environment
-    /// already merged in), the others from `env`. An OpenAI-compatible endpoint pointed
-    /// elsewhere (`OPENAI_BASE_URL`: llama.cpp, Ollama…) may need no key, so it counts as set.
-    pub fn find(datagen_key: bool, env: impl Fn(&str) -> Option<String>) -> MissingKeys {
-        let set = |name: &str| env(name).is_some_and(|v| !v.trim().is_empty());
+    /// The providers with a key variable that `unavailable` says cannot be called, with why
+    /// (the session asks its endpoints: a provider pointed at a local server needs no key).
+    pub fn find(unavailable: impl Fn(ProviderId) -> Option<String>) -> MissingKeys {
         let missing = ProviderId::BUILTIN
             .into_iter()
-            .filter_map(|provider| Some((provider, provider.key_env()?)))
-            .filter(|&(provider, var)| match provider {
-                ProviderId::DATAGEN | ProviderId::HEYREACH => !datagen_key,
-                ProviderId::OPENAI => !set(var) && !set(openai::WIRE.base_url_env),
-                _ => !set(var),
+            .filter_map(|provider| {
+                let var = provider.key_env()?;
+                Some((provider, (var, unavailable(provider)?)))
             })
             .collect();
         MissingKeys { missing }
@@ -53,14 +50,12 @@ impl MissingKeys {
 
     /// The variable to set before `provider` can be called, if its key is missing.
     pub fn of(&self, provider: ProviderId) -> Option<&'static str> {
-        self.missing.get(&provider).copied()
+        self.missing.get(&provider).map(|(var, _)| *var)
     }
 
     /// What a cell of `provider` says when its key is missing.
     pub fn explain(&self, provider: ProviderId) -> Option<String> {
-        self.of(provider).map(|var| {
-            format!("no API key for {provider}: set {var} and start leadgrid again, or try it with --demo")
-        })
+        self.missing.get(&provider).map(|(_, why)| why.clone())
     }
 }
 
@@ -70,37 +65,17 @@ mod tests {
 
     #[test]
     fn each_provider_needs_its_own_variable() {
-        let none = MissingKeys::find(false, |_| None);
+        let none = MissingKeys::find(|p| Some(format!("no {p} key (or use --demo)")));
         assert_eq!(none.of(ProviderId::DATAGEN), Some("DATAGEN_API_KEY"));
         assert_eq!(none.of(ProviderId::HEYREACH), Some("DATAGEN_API_KEY"));
         assert_eq!(none.of(ProviderId::HUNTER), Some("HUNTER_API_KEY"));
         assert_eq!(none.of(ProviderId::LOCAL), None);
         let message = none.explain(ProviderId::APOLLO).expect("missing");
-        assert!(
-            message.contains("APOLLO_API_KEY") && message.contains("--demo"),
-            "{message}"
-        );
+        assert_eq!(message, "no apollo key (or use --demo)");
 
-        let env = |name: &str| match name {
-            "HUNTER_API_KEY" => Some("k".to_string()),
-            "APOLLO_API_KEY" => Some("  ".to_string()),
-            "OPENAI_BASE_URL" => Some("http://127.0.0.1:8080/v1".to_string()),
-            _ => None,
-        };
-        let some = MissingKeys::find(true, env);
+        let some = MissingKeys::find(|p| (p == ProviderId::APOLLO).then(String::new));
         assert_eq!(some.of(ProviderId::DATAGEN), None);
-        assert_eq!(some.of(ProviderId::HUNTER), None);
-        assert_eq!(
-            some.of(ProviderId::APOLLO),
-            Some("APOLLO_API_KEY"),
-            "blank is unset"
-        );
-        assert_eq!(
-            some.of(ProviderId::OPENAI),
-            None,
-            "a local endpoint may need no key"
-        );
-        assert_eq!(some.of(ProviderId::ANTHROPIC), Some("ANTHROPIC_API_KEY"));
+        assert_eq!(some.of(ProviderId::APOLLO), Some("APOLLO_API_KEY"));
         assert_eq!(MissingKeys::none().of(ProviderId::DATAGEN), None);
     }
 }

@@ -9,13 +9,16 @@ pub mod anthropic;
 pub mod apollo;
 pub mod cache;
 pub mod datagen;
+pub mod generic;
 pub mod http;
 pub mod hunter;
 pub mod keys;
 pub mod linkedin_url;
 pub mod llm;
 pub mod openai;
+pub mod price;
 pub mod request_key;
+pub mod router;
 pub mod transport;
 pub mod wire;
 
@@ -185,6 +188,73 @@ pub struct CallRecord {
     pub cached: bool,
     /// Answered by a call another job made for the same request.
     pub shared: bool,
+    /// Tokens and price of the answer, when the provider bills by usage or per call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
+}
+
+impl CallRecord {
+    /// What this call cost the user: its usage, unless the cache or another job's call answered.
+    pub fn paid(&self) -> Option<Usage> {
+        self.usage.filter(|_| !self.cached && !self.shared)
+    }
+}
+
+/// What a call used and cost: tokens for LLMs, and a price in US dollars when one is known.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Usage {
+    /// Prompt tokens billed (0 for providers that do not bill tokens).
+    pub input_tokens: u64,
+    /// Answer tokens billed.
+    pub output_tokens: u64,
+    /// Price in US dollars; `None` when the model or provider has no known price.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usd: Option<f64>,
+}
+
+impl Usage {
+    /// Adds another usage; a known price plus an unknown one stays known (the sum of what is known).
+    pub fn add(&mut self, other: &Usage) {
+        self.input_tokens += other.input_tokens;
+        self.output_tokens += other.output_tokens;
+        self.usd = match (self.usd, other.usd) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(0.0) + b.unwrap_or(0.0)),
+        };
+    }
+
+    /// Whether it counts any tokens.
+    pub fn has_tokens(&self) -> bool {
+        self.input_tokens + self.output_tokens > 0
+    }
+
+    /// `812 in / 64 out tokens · $0.0034`, or the parts that are known.
+    pub fn describe(&self) -> String {
+        let tokens = self.has_tokens().then(|| {
+            format!(
+                "{} in / {} out tokens",
+                self.input_tokens, self.output_tokens
+            )
+        });
+        let price = self.usd.map(format_usd);
+        match (tokens, price) {
+            (Some(t), Some(p)) => format!("{t} · {p}"),
+            (Some(t), None) => format!("{t} (no price known for the model)"),
+            (None, Some(p)) => p,
+            (None, None) => "no usage reported".to_string(),
+        }
+    }
+}
+
+/// A dollar amount with as many decimals as small amounts need: `$1.20`, `$0.0034`.
+pub fn format_usd(usd: f64) -> String {
+    if usd == 0.0 || usd >= 0.995 {
+        format!("${usd:.2}")
+    } else if usd >= 0.01 {
+        format!("${usd:.3}")
+    } else {
+        format!("${usd:.4}")
+    }
 }
 
 /// A successful call: the tool's `result` and the record of how it was obtained.

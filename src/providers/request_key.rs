@@ -46,19 +46,14 @@ impl RequestKey {
 
 /// Parameter names that would hold a credential. They never belong in tool parameters; if one
 /// slips in, it is left out of the key so a secret is never written to disk (and cannot change
-/// the answer anyway).
+/// the answer anyway). A name *ending* in "token" is one (`access_token`), an LLM call's
+/// `max_tokens` is not: it changes the answer.
 fn is_credential_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase().replace(['-', '_'], "");
-    [
-        "apikey",
-        "authorization",
-        "token",
-        "secret",
-        "password",
-        "bearer",
-    ]
-    .iter()
-    .any(|c| lower.contains(c))
+    lower.ends_with("token")
+        || ["apikey", "authorization", "secret", "password", "bearer"]
+            .iter()
+            .any(|c| lower.contains(c))
 }
 
 /// Canonical JSON: object keys sorted by code point, no whitespace, LinkedIn URLs normalized.
@@ -194,5 +189,15 @@ mod tests {
             json!({"q": 1, "api_key": "sk-live-123", "X-API-KEY": "k", "Authorization": "Bearer t"}),
         );
         assert_eq!(k.params(), r#"{"q":1}"#);
+        let k = key(json!({"access_token": "t", "q": 1}));
+        assert_eq!(k.params(), r#"{"q":1}"#);
+    }
+
+    #[test]
+    fn an_llm_requests_token_limit_is_part_of_its_key() {
+        let a = key(json!({"model": "m", "max_tokens": 1024, "prompt": "p"}));
+        let b = key(json!({"model": "m", "max_tokens": 2048, "prompt": "p"}));
+        assert_ne!(a, b);
+        assert!(a.params().contains("\"max_tokens\":1024"), "{}", a.params());
     }
 }

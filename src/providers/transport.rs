@@ -1,6 +1,7 @@
 //! The single-attempt seam between the engine's caller and a provider client.
 
 use super::datagen::DatagenClient;
+use super::router::ProviderRouter;
 use super::{Attempt, CallError, ProviderId};
 use futures::future::BoxFuture;
 use serde_json::Value;
@@ -27,6 +28,12 @@ pub trait Transport: Send + Sync {
         tool: &'a str,
         params: &'a Value,
     ) -> BoxFuture<'a, AttemptOutcome>;
+
+    /// Why no call to `provider` can succeed now (e.g. it has no key), so a job can stop
+    /// before paying for anything else. `None`: calls may be made.
+    fn unavailable(&self, _provider: ProviderId) -> Option<CallError> {
+        None
+    }
 }
 
 /// DataGen serves both its own tools and HeyReach's through one endpoint, so the
@@ -39,5 +46,21 @@ impl Transport for DatagenClient {
         params: &'a Value,
     ) -> BoxFuture<'a, AttemptOutcome> {
         Box::pin(DatagenClient::execute_once(self, tool, params))
+    }
+}
+
+/// Every provider through one router: the session's transport.
+impl Transport for ProviderRouter {
+    fn execute_once<'a>(
+        &'a self,
+        provider: ProviderId,
+        tool: &'a str,
+        params: &'a Value,
+    ) -> BoxFuture<'a, AttemptOutcome> {
+        Box::pin(ProviderRouter::execute_once(self, provider, tool, params))
+    }
+
+    fn unavailable(&self, provider: ProviderId) -> Option<CallError> {
+        ProviderRouter::unavailable(self, provider)
     }
 }

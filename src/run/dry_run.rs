@@ -8,6 +8,7 @@ use crate::cli::RunArgs;
 use crate::config::Config;
 use crate::plan::{Rules, estimate::estimate, mapping};
 use crate::resume::Journal;
+use crate::session::demo_aware;
 use crate::store::RunId;
 use crate::table::{Encoding, OpenOptions, Sheet};
 use serde::Serialize;
@@ -34,8 +35,13 @@ pub struct IntegrationPlan {
     pub paid_rows: usize,
     /// Calls those rows make.
     pub calls: usize,
-    /// Estimated cost in US dollars at the integration's price per row.
+    /// Estimated cost in US dollars: from each row's expected tokens for AI columns, else at
+    /// the integration's price per row (0 for a model with no known price).
     pub cost_usd: f64,
+    /// Prompt tokens expected, for integrations billed by usage (AI columns).
+    pub input_tokens: u64,
+    /// Answer tokens expected, for integrations billed by usage (AI columns).
+    pub output_tokens: u64,
 }
 
 /// What a whole run would do.
@@ -94,7 +100,8 @@ pub fn dry_run(args: &RunArgs) -> Result<DryRun, RunError> {
 
 /// [`dry_run`] with settings already loaded.
 pub fn dry_run_with(config: &Config, args: &RunArgs) -> Result<DryRun, RunError> {
-    let integrations = resolve(&args.integrations)?;
+    let catalog = crate::integrations::user::Catalog::from_config(config);
+    let integrations = resolve(&catalog, &args.integrations)?;
     let output = args
         .output
         .clone()
@@ -115,9 +122,10 @@ pub fn dry_run_with(config: &Config, args: &RunArgs) -> Result<DryRun, RunError>
     let mut headers: Vec<String> = sheet.columns().iter().map(|c| c.name.clone()).collect();
     let scope = scope_of(args, &headers)?;
     let plans = mapping::wire(&mut headers, &integrations, &args.map, &args.set)?;
-    let store = crate::session::open_store(config, &args.store.choice())
-        .ok()
-        .flatten();
+    let store =
+        crate::session::open_store(config, &demo_aware(config, args.demo, args.store.choice()))
+            .ok()
+            .flatten();
     let journal = store.as_ref().and_then(|store| {
         let run = RunId::for_headless(&args.input, &output).ok()?;
         Journal::load(store, &run).ok().filter(|j| !j.is_empty())
@@ -150,7 +158,9 @@ pub fn dry_run_with(config: &Config, args: &RunArgs) -> Result<DryRun, RunError>
             cached: cost.cached,
             paid_rows: if free { 0 } else { cost.paid_rows },
             calls: if free { 0 } else { cost.calls },
-            cost_usd: cost.usd,
+            cost_usd: cost.usd.unwrap_or(0.0),
+            input_tokens: cost.usage.map_or(0, |u| u.input_tokens),
+            output_tokens: cost.usage.map_or(0, |u| u.output_tokens),
         });
     }
     Ok(DryRun {

@@ -1,6 +1,7 @@
 //! What a run did, for people (stderr) and for scripts (`--json`).
 
 use super::progress::Tally;
+use crate::providers::{Usage, format_usd};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -47,6 +48,12 @@ pub struct Summary {
     pub rows_enriched: usize,
     /// Per integration, by name.
     pub integrations: BTreeMap<String, Counts>,
+    /// What each integration's calls used and cost this run (paid calls only; answers from
+    /// the cache, shared calls and restored cells cost nothing): tokens, and dollars where
+    /// the price is known. Integrations that report neither are left out.
+    pub spend: BTreeMap<String, Usage>,
+    /// The whole run's spend: the sum of `spend`.
+    pub spent: Usage,
     /// HTTP attempts made (each one paid).
     pub calls_made: u64,
     /// Calls answered by another cell's identical call.
@@ -100,6 +107,11 @@ impl Summary {
     pub fn human(&self) -> String {
         let mut out = String::new();
         for (name, c) in &self.integrations {
+            let spent = self
+                .spend
+                .get(name)
+                .map(|u| format!("; {}", u.describe()))
+                .unwrap_or_default();
             out.push_str(&format!(
                 "{name}: {} done, {} no data, {} failed, {} skipped",
                 c.done, c.no_data, c.failed, c.skipped
@@ -107,7 +119,25 @@ impl Summary {
             if c.cancelled > 0 {
                 out.push_str(&format!(", {} cancelled", c.cancelled));
             }
+            out.push_str(&spent);
             out.push('\n');
+        }
+        if !self.spend.is_empty() {
+            let total = self.spent;
+            out.push_str(&format!(
+                "spent {}{}\n",
+                total
+                    .usd
+                    .map_or_else(|| "no known price".to_string(), format_usd),
+                if total.has_tokens() {
+                    format!(
+                        " ({} in / {} out tokens)",
+                        total.input_tokens, total.output_tokens
+                    )
+                } else {
+                    String::new()
+                }
+            ));
         }
         out.push_str(&format!(
             "{} rows in {:.1} s; {} calls made, {} shared, {} cached\nwrote {}\n",

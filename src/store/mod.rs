@@ -19,7 +19,7 @@ mod cache;
 mod error;
 mod journal;
 mod key;
-mod location;
+pub mod location;
 mod schema;
 mod seam;
 mod stats;
@@ -373,17 +373,8 @@ impl Store {
     }
 
     /// Saves the run's enrichment column definitions (integration, input mapping, outputs),
-    /// durably, replacing earlier ones.
-    pub fn save_columns(&self, run: &RunId, columns: &serde_json::Value) -> Result<(), StoreError> {
-        let columns = columns.to_string();
-        self.request(|reply| Command::SaveColumns {
-            run: run.as_str().to_string(),
-            columns,
-            reply,
-        })
-    }
-
-    /// [`Store::save_columns`] without waiting: `then` hears whether the commit succeeded.
+    /// durably, replacing earlier ones, without waiting: `then` hears whether the commit
+    /// succeeded.
     pub fn save_columns_then(
         &self,
         run: &RunId,
@@ -401,16 +392,7 @@ impl Store {
         );
     }
 
-    /// The column definitions saved for `run`, if any.
-    pub fn load_columns(&self, run: &RunId) -> Result<Option<serde_json::Value>, StoreError> {
-        let text = self.request(|reply| Command::LoadColumns {
-            run: run.as_str().to_string(),
-            reply,
-        })?;
-        Ok(text.map(|t| serde_json::from_str(&t)).transpose()?)
-    }
-
-    /// [`Store::load_columns`] without waiting: `then` gets the definitions.
+    /// The column definitions saved for `run`, if any, handed to `then` (no waiting).
     pub fn load_columns_then(
         &self,
         run: &RunId,

@@ -224,7 +224,6 @@ impl Sheet {
         self.base.ragged()
     }
 
-
     /// The value of one cell; `""` when out of range or the record is short.
     pub fn cell(&self, row: usize, col: usize) -> String {
         let (Some(id), Some(def)) = (self.row_id(row), self.overlay.columns.get(col)) else {

@@ -15,11 +15,12 @@ use super::intent::{ConfirmKind, Intent, Popup, PromptKind};
 use super::message::{Level, Message};
 use super::mode::Mode;
 use super::persist::Persistence;
-use super::picker::Picker;
+use super::picker::{self, Picker};
 use super::prompt::Prompt;
 use super::runs::RunsPanel;
 use super::scope::Scope;
 use super::text::count;
+use crate::integrations::user::Catalog;
 use crate::table::{ColumnId, SaveError, Sheet};
 use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEvent};
 use std::path::PathBuf;
@@ -52,6 +53,8 @@ pub struct App {
     pub enrich: Enrichments,
     /// The store and run this sheet's enrichments are journaled under.
     pub persist: Option<Persistence>,
+    /// Every integration the picker offers, and the files that did not load.
+    pub catalog: Catalog,
     pub grid: Grid,
     pub mode: Mode,
     pub message: Option<Message>,
@@ -80,6 +83,7 @@ impl App {
             sheet,
             enrich: Enrichments::default(),
             persist: None,
+            catalog: Catalog::current().clone(),
             mode: Mode::Normal,
             message: None,
             message_at: None,
@@ -113,11 +117,26 @@ impl App {
             AppEvent::Input(_) => {}
             AppEvent::Tick => self.tick(),
             AppEvent::Worker(result) => self.worker_result(result),
-            AppEvent::Engine(event) => {
+            AppEvent::Engine => {
                 let columns = &mut self.grid.columns;
                 let grow = &mut |col: ColumnId, value: &str| columns.grow_to_fit(col, value);
-                if let Some(m) = self.enrich.apply_event(&mut self.sheet, event, grow) {
+                // A dry run's events belong to the AI column form, not to the grid.
+                let mut dry_runs = Vec::new();
+                let said = self.enrich.apply_engine_events(
+                    &mut self.sheet,
+                    grow,
+                    &mut dry_runs,
+                    picker::ai::is_dry_run,
+                );
+                if let Some(m) = said {
                     self.say(m);
+                }
+                if let Mode::Picker(p) = &mut self.mode
+                    && let Some(form) = &mut p.ai
+                {
+                    for event in dry_runs {
+                        form.dry_run_event(event);
+                    }
                 }
             }
         }
@@ -165,7 +184,7 @@ impl App {
             || self.enrich.is_running()
             || match &self.mode {
                 Mode::Inspector(inspector) => inspector.is_loading(&self.context()),
-                Mode::Picker(picker) => picker.is_estimating(),
+                Mode::Picker(picker) => picker.is_busy(),
                 _ => false,
             }
     }
@@ -248,26 +267,60 @@ impl App {
             WorkerResult::Definitions(definitions) => {
                 self.restoring = false;
                 let message = self.persist.as_ref().and_then(|p| {
-                    p.restore(definitions, &mut self.sheet, &mut self.enrich, &self.tx)
+                    p.restore(
+                        &self.catalog,
+                        definitions,
+                        &mut self.sheet,
+                        &mut self.enrich,
+                        &self.tx,
+                    )
                 });
                 self.grid.columns_changed(&self.sheet);
                 message
             }
-            WorkerResult::Planned { plan, cells } => {
+            WorkerResult::Planned { plan } => {
                 let columns = &mut self.grid.columns;
                 let grow = &mut |col: ColumnId, value: &str| columns.grow_to_fit(col, value);
-                self.enrich
-                    .apply_planned(&mut self.sheet, plan, cells, grow);
+                self.enrich.apply_planned(&mut self.sheet, plan, grow);
                 None
             }
             WorkerResult::ReadNotices(notices) => {
                 self.checking_notices = false;
                 (!notices.is_empty()).then(|| Message::error(notices.join("; ")))
             }
-            WorkerResult::PlanDone { plan, problem } => self.enrich.plan_done(plan, problem),
+            WorkerResult::PlanDone { plan, problem } => {
+                let columns = &mut self.grid.columns;
+                let grow = &mut |col: ColumnId, value: &str| columns.grow_to_fit(col, value);
+                self.enrich.apply_planned(&mut self.sheet, plan, grow);
+                self.enrich.plan_done(plan, problem)
+            }
             WorkerResult::JournalCalls { column, row, calls } => {
                 self.enrich.apply_journaled_calls(column, row, calls);
                 None
+            }
+            WorkerResult::IntegrationSaved(saved) => {
+                let headers: Vec<String> = self
+                    .sheet
+                    .columns()
+                    .iter()
+                    .map(|c| c.name.clone())
+                    .collect();
+                match saved {
+                    Ok((catalog, path, name)) => {
+                        self.catalog = *catalog;
+                        if let Mode::Picker(p) = &mut self.mode {
+                            p.saved(&self.catalog, &name, &path, &headers);
+                        }
+                        Some(Message::info(format!("saved {}", path.display())))
+                    }
+                    Err(why) => match &mut self.mode {
+                        Mode::Picker(p) => {
+                            p.save_failed(why);
+                            None
+                        }
+                        _ => Some(Message::error(format!("not saved: {why}"))),
+                    },
+                }
             }
             WorkerResult::Estimate {
                 generation,
@@ -370,6 +423,14 @@ impl App {
                 self.mode = Mode::Normal;
                 self.add_enrichment(enrichment, scope);
             }
+            Intent::DryRun {
+                integration,
+                row,
+                inputs,
+            } => self.dry_run(integration, row, inputs),
+            Intent::SaveIntegration(definition) => {
+                picker::ai::save_in_background(self.catalog.clone(), *definition, self.tx.clone())
+            }
             Intent::Rerun { columns, rows } => {
                 let m = self
                     .enrich
@@ -454,13 +515,34 @@ impl App {
                 };
                 Mode::CellView(CellView::new(row, self.sheet.columns()[col].id))
             }
-            Popup::Picker(scopes) => Mode::Picker(Box::new(Picker::new(
-                crate::integrations::registry(),
-                scopes,
-            ))),
+            Popup::Picker(scopes) => Mode::Picker(Box::new(Picker::new(&self.catalog, scopes))),
             Popup::Runs { selected } => Mode::Runs(RunsPanel { selected }),
             Popup::Confirm(kind) => Mode::Confirm(Confirm { kind }),
         };
+    }
+
+    /// Runs a dry run's job through the engine (its events go to the picker's form, see
+    /// [`picker::ai::is_dry_run`]), or tells the form there is no engine.
+    fn dry_run(
+        &mut self,
+        integration: std::sync::Arc<dyn crate::integrations::Integration>,
+        row: usize,
+        inputs: crate::integrations::Fields,
+    ) {
+        let form = match &mut self.mode {
+            Mode::Picker(p) => p.ai.as_mut(),
+            _ => None,
+        };
+        match (&self.enrich.engine, self.sheet.row_id(row)) {
+            (Some(engine), Some(row_id)) => {
+                picker::ai::submit_dry_run(engine, integration, row_id, inputs)
+            }
+            _ => {
+                if let Some(form) = form {
+                    form.no_engine();
+                }
+            }
+        }
     }
 
     fn confirmed(&mut self, kind: ConfirmKind) {

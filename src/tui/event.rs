@@ -3,7 +3,7 @@
 //! Workers never touch UI state: each gets a snapshot and this module's channel, and its
 //! result arrives as a [`WorkerResult`] that `App::update` hands to whoever asked.
 
-use crate::plan::{Estimate, Planned};
+use crate::plan::Estimate;
 use crate::providers::CallRecord;
 use crate::table::{RowId, SaveError, SavedFile};
 use std::path::PathBuf;
@@ -16,12 +16,24 @@ pub enum AppEvent {
     Tick,
     /// A background scan or save finished.
     Worker(WorkerResult),
-    /// The enrichment engine reported progress.
-    Engine(crate::engine::Event),
+    /// The enrichment engine reported progress: a batch of its events is waiting (see
+    /// [`crate::tui::attach_engine`]).
+    Engine,
 }
 
 /// Results of background work, tagged so stale ones can be dropped.
 pub enum WorkerResult {
+    /// An integration file was saved: the reloaded catalog, the file and the name, or why not.
+    IntegrationSaved(
+        Result<
+            (
+                Box<crate::integrations::user::Catalog>,
+                std::path::PathBuf,
+                String,
+            ),
+            String,
+        >,
+    ),
     View {
         generation: u64,
         order: Vec<u32>,
@@ -36,10 +48,11 @@ pub enum WorkerResult {
     },
     /// The enrichment definitions saved with the store for this sheet (`None`: none).
     Definitions(Result<Option<serde_json::Value>, String>),
-    /// A batch of cells a plan decided, in order.
+    /// A plan has a batch of decided cells waiting. The batch itself waits in the plan's
+    /// one-slot channel, not here: a planner is never more than one batch ahead of the UI,
+    /// so a million planned cells never queue up in front of the user's keys.
     Planned {
         plan: u64,
-        cells: Vec<Planned>,
     },
     /// A plan sent its last batch, and what went wrong (the journal or the file could not
     /// be read).

@@ -6,6 +6,7 @@ use super::command::{self, Command, Group};
 use super::component::{Component, Context, Draw, Outcome};
 use super::enrich::{SPINNER, STALE};
 use super::intent::Intent;
+use super::picker::ai::commands as ai_form;
 use super::picker::commands as picker;
 use super::popup::centered;
 use super::scroll::{SCROLL, Scroll};
@@ -101,6 +102,7 @@ pub fn help_lines() -> Vec<Line<'static>> {
     section(&mut lines, Group::PickerSearch, picker::SEARCH.iter());
     section(&mut lines, Group::PickerMap, picker::MAP.iter());
     section(&mut lines, Group::PickerOutputs, picker::OUTPUTS.iter());
+    section(&mut lines, Group::PickerAi, ai_form::FORM.iter());
     lines
 }
 
@@ -190,6 +192,7 @@ mod tests {
             .chain(picker::SEARCH.iter().map(|c| c.help))
             .chain(picker::MAP.iter().map(|c| c.help))
             .chain(picker::OUTPUTS.iter().map(|c| c.help))
+            .chain(ai_form::FORM.iter().map(|c| c.help))
             .chain(SCROLL.iter().map(|c| c.help));
         for help in helps {
             assert!(text.contains(help), "help is missing {help:?}");
@@ -203,6 +206,7 @@ mod tests {
             keys(picker::SEARCH),
             keys(picker::MAP),
             keys(picker::OUTPUTS),
+            keys(ai_form::FORM),
             inspector,
             keys(runs::COMMANDS),
         ];

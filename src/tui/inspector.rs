@@ -147,6 +147,7 @@ impl Draw for Inspector {
             .title_bottom(bar);
         frame.render_widget(
             Paragraph::new(text)
+                .wrap(ratatui::widgets::Wrap { trim: false })
                 .scroll((self.scroll.offset, 0))
                 .block(block),
             rect,
@@ -191,6 +192,15 @@ fn inspector_lines(
             at.format("%Y-%m-%d %H:%M:%S UTC")
         ));
     }
+    let mut spent = crate::providers::Usage::default();
+    let mut paid = false;
+    for usage in cell.calls.iter().filter_map(|c| c.paid()) {
+        spent.add(&usage);
+        paid = true;
+    }
+    if paid {
+        lines.push(format!("spent        {}", spent.describe()));
+    }
     lines.push(String::new());
     lines.push("inputs".into());
     for (k, v) in &cell.inputs {
@@ -206,7 +216,16 @@ fn inspector_lines(
         }
     }
     for note in &cell.notes {
-        lines.push(format!("note         {note}"));
+        // A note with details (a prompt, an answer) is a heading and its lines, indented.
+        let mut note_lines = note.lines();
+        match (note_lines.next(), note.contains('\n')) {
+            (Some(title), true) => {
+                lines.push(String::new());
+                lines.push(title.to_string());
+                lines.extend(note_lines.map(|l| format!("  {l}")));
+            }
+            _ => lines.push(format!("note         {note}")),
+        }
     }
     if cell.calls_in_journal {
         lines.push(String::new());
@@ -222,6 +241,9 @@ fn inspector_lines(
             ""
         };
         lines.push(format!("call {}: {}{how}", i + 1, call.tool));
+        if let Some(usage) = call.usage {
+            lines.push(format!("  usage      {}", usage.describe()));
+        }
         for (n, a) in call.attempts.iter().enumerate() {
             lines.push(format!(
                 "  attempt {}  {}  {:>5} ms  {}  {}",

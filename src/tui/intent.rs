@@ -6,7 +6,10 @@ use super::action::Action;
 use super::enrich::NewEnrichment;
 use super::message::Message;
 use super::scope::{RowScopes, Scope};
+use crate::integrations::user::definition::Definition;
+use crate::integrations::{Fields, Integration};
 use crate::table::RowId;
+use std::sync::Arc;
 
 /// What the bottom-line prompt is asking for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +117,14 @@ pub enum Intent {
         enrichment: NewEnrichment,
         scope: Scope,
     },
+    /// Run a not yet saved integration on one row (sheet position `row`), for the picker.
+    DryRun {
+        integration: Arc<dyn Integration>,
+        row: usize,
+        inputs: Fields,
+    },
+    /// Save an integration file into `integrations.d/` (in the background) and reload them.
+    SaveIntegration(Box<Definition>),
     /// Queue `rows` again for each enrichment in `columns`.
     Rerun {
         columns: Vec<usize>,

@@ -64,7 +64,13 @@ pub struct TuiOptions {
     pub session: SessionOptions,
 }
 
-/// Connects an app to a running session: results stream into `tx` as [`AppEvent::Engine`].
+/// Most engine events handed to the UI at once.
+const ENGINE_BATCH: usize = 4096;
+
+/// Connects an app to a running session. A forwarder thread gathers the engine's events into
+/// batches and hands them over one at a time through a one-slot channel, waking the loop with
+/// [`AppEvent::Engine`]: a burst (a million cells cancelled at once) waits in the engine's
+/// channel, never between the user's keys and the loop.
 pub fn attach_engine(app: &mut App, session: &mut Session, tx: Sender<AppEvent>) {
     app.enrich = enrich::Enrichments::new(session.engine.clone());
     app.enrich.caller = Some(session.caller.clone());
@@ -83,16 +89,20 @@ pub fn attach_engine(app: &mut App, session: &mut Session, tx: Sender<AppEvent>)
     let Some(mut events) = session.take_events() else {
         return;
     };
+    let (slot, batches) = mpsc::sync_channel(1);
+    app.enrich.events = Some(batches);
     let spawned = std::thread::Builder::new()
         .name("leadgrid-engine-events".into())
         .spawn(move || {
-            while let Some(event) = events.blocking_recv() {
-                // The app records a cell as queued when it submits it: a million of these
-                // would only stand between the user's keys and the loop.
-                if matches!(event, crate::engine::Event::Queued(_)) {
-                    continue;
+            while let Some(first) = events.blocking_recv() {
+                let mut batch = vec![first];
+                while batch.len() < ENGINE_BATCH
+                    && let Some(event) = events.try_recv()
+                {
+                    batch.push(event);
                 }
-                if tx.send(AppEvent::Engine(event)).is_err() {
+                // Waits while the app has not taken the previous batch yet.
+                if slot.send(batch).is_err() || tx.send(AppEvent::Engine).is_err() {
                     break;
                 }
             }
@@ -140,6 +150,7 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
     let (tx, rx) = mpsc::channel();
     spawn_input_thread(tx.clone());
     let mut app = App::new(sheet, tx.clone());
+    app.catalog = crate::integrations::user::Catalog::from_config(&config);
     if let Some(session) = &mut session {
         attach_engine(&mut app, session, tx);
     }

@@ -12,7 +12,7 @@
 use super::enrich::{Enrichments, InputSource, NewEnrichment, Report, Request};
 use super::event::{AppEvent, WorkerResult};
 use super::message::Message;
-use crate::integrations::find;
+use crate::integrations::user::Catalog;
 use crate::plan::RowScope;
 use crate::store::{RunId, Store};
 use crate::table::{ColumnId, RowId, Sheet};
@@ -111,6 +111,7 @@ impl Persistence {
     /// to tell the user.
     pub fn restore(
         &self,
+        catalog: &Catalog,
         definitions: Result<Option<serde_json::Value>, String>,
         sheet: &mut Sheet,
         enrich: &mut Enrichments,
@@ -127,7 +128,7 @@ impl Persistence {
         };
         let mut restored = Vec::new();
         for s in saved {
-            let Some(integration) = find(&s.integration) else {
+            let Some(integration) = catalog.find(&s.integration) else {
                 continue;
             };
             let spec = integration.spec();
@@ -182,11 +183,11 @@ impl Persistence {
         let Some(cell) = c.cells.get(&row).filter(|cell| cell.calls_in_journal) else {
             return;
         };
-        let name = c.integration.spec().name;
+        let name = c.integration.journal_name();
         let hash = crate::store::input_hash(&cell.inputs);
         let tx = tx.clone();
         self.store
-            .journal_lookup_then(&self.run, name, &hash, move |found| {
+            .journal_lookup_then(&self.run, &name, &hash, move |found| {
                 let calls = match found {
                     Ok(Some(entry)) => serde_json::from_value(entry.calls).unwrap_or_default(),
                     _ => Vec::new(),

@@ -159,7 +159,7 @@ fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
         "pending",
         "calls",
         "avg ms",
-        "est. $",
+        "$ spent",
         "status",
     ])
     .style(TITLE);
@@ -209,6 +209,14 @@ fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
                 "idle".to_string()
             };
             let spend = c.spend();
+            let tokens = if c.spent.has_tokens() {
+                format!(
+                    " · {}k tok",
+                    (c.spent.input_tokens + c.spent.output_tokens).div_ceil(1000)
+                )
+            } else {
+                String::new()
+            };
             let row = Row::new(vec![
                 spec.name.to_string(),
                 inputs.join(" "),
@@ -220,7 +228,7 @@ fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
                 n.pending().to_string(),
                 format!("{} (+{} reused)", spend.calls, spend.reused),
                 (c.latency_ms / finished_calls).to_string(),
-                format!("{:.2}", spend.cost_usd),
+                format!("{:.2}{tokens}", spend.cost_usd),
                 status,
             ]);
             if i == selected {
@@ -231,7 +239,7 @@ fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
         })
         .collect();
     let widths = [
-        Constraint::Length(26),
+        Constraint::Length(24),
         Constraint::Min(18),
         Constraint::Length(5),
         Constraint::Length(7),
@@ -239,10 +247,10 @@ fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
         Constraint::Length(7),
         Constraint::Length(9),
         Constraint::Length(7),
+        Constraint::Length(15),
+        Constraint::Length(6),
+        Constraint::Length(15),
         Constraint::Length(16),
-        Constraint::Length(6),
-        Constraint::Length(6),
-        Constraint::Length(18),
     ];
     // The same totals as the status bar's, from the same figures.
     let total = ctx.enrich.spend();

@@ -54,6 +54,8 @@ pub struct RowScopes {
     pub view: Option<Arc<Vec<u32>>>,
     /// Selected row positions, in file order.
     pub selected: Vec<usize>,
+    /// The row under the cursor (a dry run of an AI column reads it).
+    pub current: Option<usize>,
 }
 
 impl RowScopes {
@@ -105,6 +107,7 @@ mod tests {
         let scopes = RowScopes {
             view: Some(Arc::new(vec![4, 1, 3])),
             selected: vec![0, 2],
+            current: None,
         };
         let rows = |scope| {
             let planned = scopes.plan_scope(scope);

@@ -4,14 +4,21 @@ use futures::future::BoxFuture;
 use leadgrid::integrations::{
     CallObserver, Ctx, EnrichError, Enriched, Fields, NoObserver, ToolCaller, find,
 };
+use leadgrid::providers::Transport;
 use leadgrid::providers::datagen::DatagenClient;
-use leadgrid::providers::{CallRecord, ProviderId, ToolFailure, ToolOutput};
+use leadgrid::providers::http::{HttpClient, HttpSettings};
+use leadgrid::providers::router::{Endpoint, HTTP_PROVIDERS, ProviderRouter};
+use leadgrid::providers::{CallError, CallRecord, ProviderId, ToolFailure, ToolOutput};
 use std::sync::Arc;
 
 /// One attempt per call, no retries: the engine's caller adds the rest.
-pub struct DirectCaller(pub DatagenClient);
+pub struct DirectCaller(pub Arc<dyn Transport>);
 
 impl ToolCaller for DirectCaller {
+    fn unavailable(&self, provider: ProviderId) -> Option<CallError> {
+        self.0.unavailable(provider)
+    }
+
     fn call<'a>(
         &'a self,
         provider: ProviderId,
@@ -20,7 +27,7 @@ impl ToolCaller for DirectCaller {
         _observer: &'a dyn CallObserver,
     ) -> BoxFuture<'a, Result<ToolOutput, ToolFailure>> {
         Box::pin(async move {
-            let out = self.0.execute_once(tool, &params).await;
+            let out = self.0.execute_once(provider, tool, &params).await;
             let record = CallRecord {
                 provider,
                 tool: tool.to_string(),
@@ -29,6 +36,7 @@ impl ToolCaller for DirectCaller {
                 raw_response: out.raw_body,
                 cached: false,
                 shared: false,
+                usage: None,
             };
             match out.result {
                 Ok(result) => Ok(ToolOutput { result, record }),
@@ -38,9 +46,24 @@ impl ToolCaller for DirectCaller {
     }
 }
 
-/// An integration context calling `client` directly.
+/// An integration context calling `client` directly for DataGen, and every other provider
+/// at the same (demo) server; must run inside a tokio runtime.
 pub fn direct_ctx(client: DatagenClient) -> Ctx {
-    Ctx::new(Arc::new(DirectCaller(client)), Arc::new(NoObserver))
+    let base = client.base_url().to_string();
+    let endpoints = HTTP_PROVIDERS.map(|(id, wire)| {
+        let url = if id == ProviderId::OPENAI {
+            format!("{base}/v1")
+        } else {
+            base.clone()
+        };
+        (id, Endpoint::new(wire, &url, None).unwrap())
+    });
+    let http = HttpClient::new(HttpSettings::default()).unwrap();
+    let router = ProviderRouter::new(http, client, endpoints);
+    Ctx::new(
+        Arc::new(DirectCaller(Arc::new(router))),
+        Arc::new(NoObserver),
+    )
 }
 
 /// Runs a registered integration on one row.

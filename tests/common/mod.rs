@@ -165,9 +165,9 @@ impl Harness {
         self.terminal.backend().buffer().clone()
     }
 
-    /// Applies background results until `done` holds (a timeout is only the failure bound),
-    /// for states reached while something is still running.
-    pub fn pump_until(&mut self, done: impl Fn(&App) -> bool) {
+    /// Applies background results (and ticks) until `done` holds, for states reached while
+    /// something is still running; the timeout is only the failure bound.
+    pub fn settle_until(&mut self, mut done: impl FnMut(&App) -> bool) {
         let start = Instant::now();
         while !done(&self.app) {
             if let Ok(ev) = self.rx.recv_timeout(Duration::from_millis(5)) {
@@ -176,7 +176,7 @@ impl Harness {
             self.app.update(AppEvent::Tick);
             assert!(
                 start.elapsed() < Duration::from_secs(120),
-                "the state never came"
+                "the condition never held"
             );
         }
     }

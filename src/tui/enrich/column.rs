@@ -7,7 +7,7 @@ use crate::integrations::{EnrichError, Fields, Integration};
 use crate::plan::{Mapping, Plan, Source};
 use crate::providers::CallRecord;
 use crate::table::{ColumnId, RowId, Sheet};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Where an input's value comes from: a column, by identity so renaming, moving or
@@ -143,7 +143,9 @@ pub struct EnrichColumn {
     pub sources: Vec<InputSource>,
     /// The outputs shown as sheet columns.
     pub outputs: Vec<Output>,
-    pub cells: HashMap<RowId, CellInfo>,
+    /// By row; ordered, so cells planned in table order are appended, not scattered over
+    /// a table that would touch a fresh page of memory with almost every insert.
+    pub cells: BTreeMap<RowId, CellInfo>,
     pub counts: Counts,
     /// Paused by the user: its queued jobs were withdrawn and come back on resume.
     pub paused: bool,
@@ -153,20 +155,23 @@ pub struct EnrichColumn {
     pub latency_ms: u64,
     /// How fast its cells finished lately, for its ETA.
     pub rate: RateWindow,
+    /// What its paid calls used and cost (tokens, dollars where priced), this session.
+    pub spent: crate::providers::Usage,
     /// Set when an authentication failure stopped it.
     pub stopped: Option<String>,
 }
 
 impl EnrichColumn {
-    /// Its calls and reused answers, priced at the integration's cost per call (its cost per
-    /// row spread over the tools a row calls).
+    /// Its calls and reused answers: what the calls reported costing (tokens, priced calls),
+    /// else priced at the integration's cost per call (its cost per row spread over the tools
+    /// a row calls).
     pub fn spend(&self) -> Spend {
         let spec = self.integration.spec();
         let per_call = spec.cost_per_row_usd / spec.tools.len().max(1) as f64;
         Spend {
             calls: self.attempts,
             reused: self.reused,
-            cost_usd: self.attempts as f64 * per_call,
+            cost_usd: self.spent.usd.unwrap_or(self.attempts as f64 * per_call),
             saved_usd: self.reused as f64 * per_call,
         }
     }
@@ -183,13 +188,14 @@ impl EnrichColumn {
             integration,
             sources,
             outputs,
-            cells: HashMap::new(),
+            cells: BTreeMap::new(),
             counts: Counts::default(),
             paused: false,
             attempts: 0,
             reused: 0,
             latency_ms: 0,
             rate: RateWindow::default(),
+            spent: crate::providers::Usage::default(),
             stopped: None,
         }
     }

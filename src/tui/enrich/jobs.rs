@@ -180,6 +180,28 @@ impl Enrichments {
         ))
     }
 
+    /// Applies the batch of engine events waiting, if any; returns the last thing to tell
+    /// the user.
+    /// Events `aside` claims (e.g. a dry run's) are handed back in `set_aside` instead.
+    pub fn apply_engine_events(
+        &mut self,
+        sheet: &mut Sheet,
+        on_write: OnWrite,
+        set_aside: &mut Vec<EngineEvent>,
+        aside: fn(&EngineEvent) -> bool,
+    ) -> Option<Message> {
+        let batch = self.events.as_ref()?.try_recv().ok()?;
+        let mut said = None;
+        for event in batch {
+            if aside(&event) {
+                set_aside.push(event);
+                continue;
+            }
+            said = self.apply_event(sheet, event, on_write).or(said);
+        }
+        said
+    }
+
     /// Applies one engine event to its cell; a done cell's values go into the sheet.
     pub fn apply_event(
         &mut self,
@@ -188,7 +210,7 @@ impl Enrichments {
         on_write: OnWrite,
     ) -> Option<Message> {
         match event {
-            EngineEvent::Queued(_) | EngineEvent::Idle => {}
+            EngineEvent::Idle => {}
             EngineEvent::Running(key) => {
                 if let Some(c) = self.column_mut(key.column) {
                     c.set_state(RowId::from_u64(key.row), CellState::Running);
@@ -247,6 +269,9 @@ impl Enrichments {
             .map(|c| c.attempts.len() as u64)
             .sum::<u64>();
         column.reused += result.calls.len() as u64 - paid;
+        for usage in result.calls.iter().filter_map(|c| c.paid()) {
+            column.spent.add(&usage);
+        }
         column.latency_ms += result
             .calls
             .iter()

@@ -55,6 +55,8 @@ pub struct Enrichments {
     >,
     /// Plans whose cells are still arriving from their workers.
     planning: Vec<planning::Planning>,
+    /// The engine's events, in batches, one waiting at a time.
+    pub events: Option<std::sync::mpsc::Receiver<Vec<crate::engine::Event>>>,
     next_plan: u64,
 }
 
@@ -74,6 +76,7 @@ impl Default for Enrichments {
             definitions_changed: false,
             planning: Vec::new(),
             next_plan: 0,
+            events: None,
         }
     }
 }

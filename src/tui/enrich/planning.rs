@@ -6,17 +6,17 @@
 use super::{CellInfo, Enrichments, OnWrite};
 use crate::cell::{CellState, SkipReason};
 use crate::engine::{Job, JobKey};
-use crate::integrations::missing_inputs;
+use crate::integrations::{Fields, Integration, missing_inputs};
 use crate::plan::{Cell, Decision, Planned, RowScope, Rules, Stream};
 use crate::resume::Journal;
 use crate::store::{RunId, Store};
-use crate::table::Sheet;
+use crate::table::{RowId, Sheet};
 use crate::tui::event::{AppEvent, WorkerResult, spawn_worker};
 use crate::tui::message::Message;
 use crate::tui::text::count;
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::{Receiver, Sender, sync_channel};
 use tokio_util::sync::CancellationToken;
 
 /// What is asked of a plan besides its rows.
@@ -44,18 +44,38 @@ pub enum Report {
     Restored,
 }
 
+/// A planned cell made ready on the worker (its record and its job built, inputs cloned),
+/// so the UI thread only files it.
+pub(crate) struct Prepared {
+    row: RowId,
+    column: u32,
+    cell: CellInfo,
+    /// The job to submit; `None` for a cell restored from the journal.
+    job: Option<Job>,
+    /// A restored done cell's values, for the sheet.
+    values: Option<Fields>,
+}
+
 /// A plan whose batches are still arriving.
 pub(crate) struct Planning {
     id: u64,
+    /// The worker's batches, one at a time (see [`WorkerResult::Planned`]).
+    batches: Receiver<Vec<Prepared>>,
     /// The enrichment of each of the stream's plans.
     columns: Vec<u32>,
-    fresh: bool,
     /// Enrichments cancelled since the plan started: their cells arrive skipped, not queued.
     withdrawn: HashSet<u32>,
     cancel: CancellationToken,
     report: Report,
     queued: usize,
     restored: usize,
+}
+
+impl Drop for Planning {
+    fn drop(&mut self) {
+        // Nobody will apply its cells: the worker stops reading rows.
+        self.cancel.cancel();
+    }
 }
 
 impl Enrichments {
@@ -99,6 +119,8 @@ impl Enrichments {
             cancel: cancel.clone(),
         };
         let (journal, tx, stop) = (request.journal, tx.clone(), cancel.clone());
+        let (ids, fresh) = (columns.clone(), request.fresh);
+        let (batch_tx, batches) = sync_channel(1);
         spawn_worker("leadgrid-plan", move || {
             let mut problem = None;
             if let Some((store, run)) = journal {
@@ -108,10 +130,19 @@ impl Enrichments {
                     Err(e) => problem = Some(format!("could not read the run journal ({e})")),
                 }
             }
-            let send = |cells| {
-                let batch = WorkerResult::Planned { plan: id, cells };
-                if tx.send(AppEvent::Worker(batch)).is_err() {
-                    // The app is gone: nobody wants the rest.
+            let integrations: Vec<_> = stream.plans.iter().map(|p| p.integration.clone()).collect();
+            let send = |cells: Vec<Planned>| {
+                let ready = cells
+                    .into_iter()
+                    .filter_map(|p| prepare(p, &ids, &integrations, fresh))
+                    .collect();
+                // Waits while the UI has not taken the previous batch yet.
+                let handed = batch_tx.send(ready).is_ok()
+                    && tx
+                        .send(AppEvent::Worker(WorkerResult::Planned { plan: id }))
+                        .is_ok();
+                if !handed {
+                    // The plan or the app is gone: nobody wants the rest.
                     stop.cancel();
                 }
             };
@@ -125,8 +156,8 @@ impl Enrichments {
         });
         self.planning.push(Planning {
             id,
+            batches,
             columns,
-            fresh: request.fresh,
             withdrawn: HashSet::new(),
             cancel,
             report: request.report,
@@ -136,71 +167,53 @@ impl Enrichments {
         true
     }
 
-    /// Applies a batch of planned cells: restored ones show their journaled result (a done
-    /// cell's values go into the sheet), the others are queued, or skipped when their
-    /// enrichment was cancelled or paused since the plan started.
-    pub fn apply_planned(
-        &mut self,
-        sheet: &mut Sheet,
-        plan: u64,
-        cells: Vec<Planned>,
-        on_write: OnWrite,
-    ) {
+    /// Applies the batches of planned cells waiting from plan `plan`: restored ones show
+    /// their journaled result (a done cell's values go into the sheet), the others are
+    /// queued, or skipped when their enrichment was cancelled or paused since the plan
+    /// started.
+    pub fn apply_planned(&mut self, sheet: &mut Sheet, plan: u64, on_write: OnWrite) {
         let Some(pi) = self.planning.iter().position(|p| p.id == plan) else {
             return;
         };
+        while let Ok(cells) = self.planning[pi].batches.try_recv() {
+            self.apply_batch(sheet, pi, cells, on_write);
+        }
+    }
+
+    fn apply_batch(
+        &mut self,
+        sheet: &mut Sheet,
+        pi: usize,
+        cells: Vec<Prepared>,
+        on_write: OnWrite,
+    ) {
         let (mut jobs, mut restored) = (Vec::new(), 0);
-        for planned in cells {
-            let planning = &self.planning[pi];
-            let Some(&id) = planning.columns.get(planned.plan) else {
-                continue;
-            };
-            let withdrawn = planning.withdrawn.contains(&id);
-            let fresh = planning.fresh;
+        for mut ready in cells {
             // Removed since, or the row was deleted meanwhile.
-            let (Some(ci), Some(row)) = (self.position(id), sheet.row_of(planned.row)) else {
+            let (Some(ci), Some(row)) = (self.position(ready.column), sheet.row_of(ready.row))
+            else {
                 continue;
             };
-            let Cell { inputs, decision } = planned.cell;
-            let info = match decision {
-                Decision::Filled => continue,
-                Decision::Restore(found) => {
-                    if found.state == CellState::Done {
-                        self.write_outputs(sheet, ci, row, &found.fields, on_write);
-                    }
-                    restored += 1;
-                    CellInfo {
-                        state: found.state,
-                        error: found.error,
-                        calls_in_journal: true,
-                        ..CellInfo::queued(inputs)
-                    }
-                }
+            let withdrawn =
+                self.columns[ci].paused || self.planning[pi].withdrawn.contains(&ready.column);
+            match ready.job.take() {
                 // Withdrawn before it reached the engine: cancelled, unless the engine would
                 // have skipped it anyway for a missing input.
-                Decision::Run if withdrawn || self.columns[ci].paused => CellInfo {
-                    state: match missing_inputs(self.columns[ci].integration.spec(), &inputs) {
+                Some(job) if withdrawn => {
+                    ready.cell.state = match missing_inputs(job.integration.spec(), &job.inputs) {
                         Some(why) => CellState::Skipped(SkipReason::MissingInput(why)),
                         None => CellState::Cancelled,
-                    },
-                    ..CellInfo::queued(inputs)
-                },
-                Decision::Run => {
-                    let key = JobKey {
-                        row: planned.row.as_u64(),
-                        column: id,
                     };
-                    let integration = self.columns[ci].integration.clone();
-                    jobs.push(Job {
-                        key,
-                        integration,
-                        inputs: inputs.clone(),
-                        fresh,
-                    });
-                    CellInfo::queued(inputs)
                 }
-            };
-            self.columns[ci].put_cell(planned.row, info);
+                Some(job) => jobs.push(job),
+                None => {
+                    restored += 1;
+                    if let Some(values) = &ready.values {
+                        self.write_outputs(sheet, ci, row, values, on_write);
+                    }
+                }
+            }
+            self.columns[ci].put_cell(ready.row, ready.cell);
         }
         let alive = |id: &u32| self.columns.iter().any(|c| c.id == *id);
         let planning = &self.planning[pi];
@@ -263,4 +276,47 @@ impl Enrichments {
             }
         }
     }
+}
+
+/// Builds a planned cell's record and job on the worker; `None` for a cell left alone.
+fn prepare(
+    planned: Planned,
+    columns: &[u32],
+    integrations: &[Arc<dyn Integration>],
+    fresh: bool,
+) -> Option<Prepared> {
+    let column = *columns.get(planned.plan)?;
+    let Cell { inputs, decision } = planned.cell;
+    let (cell, job, values) = match decision {
+        Decision::Filled => return None,
+        Decision::Restore(found) => {
+            let values = (found.state == CellState::Done).then_some(found.fields);
+            let cell = CellInfo {
+                state: found.state,
+                error: found.error,
+                calls_in_journal: true,
+                ..CellInfo::queued(inputs)
+            };
+            (cell, None, values)
+        }
+        Decision::Run => {
+            let job = Job {
+                key: JobKey {
+                    row: planned.row.as_u64(),
+                    column,
+                },
+                integration: integrations.get(planned.plan)?.clone(),
+                inputs: inputs.clone(),
+                fresh,
+            };
+            (CellInfo::queued(inputs), Some(job), None)
+        }
+    };
+    Some(Prepared {
+        row: planned.row,
+        column,
+        cell,
+        job,
+        values,
+    })
 }

@@ -162,6 +162,7 @@ impl Grid {
         RowScopes {
             view: self.view.order.clone(),
             selected: self.selection.rows(sheet),
+            current: self.current_row(sheet),
         }
     }
 

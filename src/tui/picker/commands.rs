@@ -20,6 +20,7 @@ pub enum PickerAction {
     Next,
     Back,
     Close,
+    Edit,
 }
 
 /// Step 1: choosing an integration.
@@ -42,8 +43,15 @@ pub static SEARCH: &[Command<PickerAction>] = &[
         PickerAction::Next,
         &[code(KeyCode::Enter)],
         Group::PickerSearch,
-        "choose it: map its inputs",
+        "choose it: map its inputs (on \"AI column…\": write your own)",
         "next",
+    ),
+    bar_cmd(
+        PickerAction::Edit,
+        &[ctrl('e')],
+        Group::PickerSearch,
+        "edit an AI column (saved as your version in integrations.d/)",
+        "edit AI column",
     ),
     bar_cmd(
         PickerAction::Close,

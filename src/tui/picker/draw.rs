@@ -1,6 +1,6 @@
 //! Drawing the picker: the step's list on the left, the integration's details on the right.
 
-use super::{Picker, Source, Step};
+use super::{Entry, NEW_AI, Picker, Source, Step};
 use crate::integrations::OutputKind;
 use crate::providers::ProviderId;
 use crate::sanitize;
@@ -28,13 +28,17 @@ impl Draw for Picker {
 fn draw_picker(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
     let rect = popup(area, 110, area.height.saturating_sub(4).max(12));
     frame.render_widget(Clear, rect);
+    if let (Step::Ai, Some(form)) = (picker.step, &picker.ai) {
+        super::ai::draw::draw(ctx, form, picker.scopes.current, frame, rect);
+        return;
+    }
     let (title, typing) = match picker.step {
         Step::Search => (
             " Add enrichment: 1/3 choose an integration ",
             "type to search · ",
         ),
         Step::Map => (" Add enrichment: 2/3 map inputs ", ""),
-        Step::Outputs => (" Add enrichment: 3/3 outputs and rows ", ""),
+        Step::Outputs | Step::Ai => (" Add enrichment: 3/3 outputs and rows ", ""),
     };
     let hint = format!(" {typing}{} ", command::bar(picker.commands()));
     let block = Block::default()
@@ -54,26 +58,57 @@ fn draw_picker(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
                 ]),
                 Line::raw(""),
             ];
-            for (i, &idx) in picker.matches.iter().enumerate() {
-                let Some(integration) = picker.integrations.get(idx) else {
-                    continue;
-                };
-                let spec = integration.spec();
+            let entries = picker.entries();
+            // Keep the selected line on screen.
+            let room = (left.height as usize).saturating_sub(2).max(1);
+            let first = picker.selected.saturating_sub(room - 1);
+            for (i, entry) in entries.iter().enumerate().skip(first).take(room) {
                 let style = if i == picker.selected {
                     SELECTED
                 } else {
                     Style::new()
                 };
-                let mut line = Line::styled(
-                    format!(" {:<25} {:<8}", spec.name, spec.provider.name()),
-                    style,
-                );
-                if ctx.enrich.missing_keys.of(spec.provider).is_some() {
-                    line.push_span(Span::styled(" no key", PROBLEM));
-                }
+                let line = match entry {
+                    Entry::Integration(idx) => {
+                        let Some(integration) = picker.integrations.get(*idx) else {
+                            continue;
+                        };
+                        let spec = integration.spec();
+                        let mut line = Line::styled(
+                            format!(" {:<25} {:<9}", spec.name, spec.provider.name()),
+                            style,
+                        );
+                        let no_key = integration
+                            .providers()
+                            .into_iter()
+                            .any(|p| ctx.enrich.missing_keys.of(p).is_some());
+                        if no_key {
+                            line.push_span(Span::styled(" no key", PROBLEM));
+                        }
+                        line
+                    }
+                    Entry::NewAi => Line::styled(format!(" {NEW_AI}"), style.patch(TITLE)),
+                    Entry::Problem(p) => {
+                        let name =
+                            picker
+                                .catalog
+                                .problems()
+                                .get(*p)
+                                .map_or_else(String::new, |p| {
+                                    p.path
+                                        .file_name()
+                                        .map(|f| f.to_string_lossy().into_owned())
+                                        .unwrap_or_default()
+                                });
+                        Line::styled(
+                            format!(" ✗ {} (not loaded)", sanitize::for_display(&name)),
+                            style.patch(PROBLEM),
+                        )
+                    }
+                };
                 lines.push(line);
             }
-            if picker.matches.is_empty() {
+            if entries.is_empty() {
                 lines.push(Line::styled(" no integration matches", DIM));
             }
             frame.render_widget(Paragraph::new(lines), left);
@@ -84,13 +119,16 @@ fn draw_picker(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
             ));
         }
         Step::Map => draw_mapping(ctx, picker, frame, left),
-        Step::Outputs => draw_outputs(ctx, picker, frame, left),
+        Step::Outputs | Step::Ai => draw_outputs(ctx, picker, frame, left),
     }
     draw_details(ctx, picker, frame, right);
 }
 
 fn draw_details(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
-    let Some(spec) = picker.spec() else { return };
+    let Some(spec) = picker.spec() else {
+        draw_extra_details(picker, frame, area);
+        return;
+    };
     let mut lines = vec![
         Line::styled(spec.name, TITLE),
         Line::raw(spec.description),
@@ -101,7 +139,10 @@ fn draw_details(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
         ]),
         Line::from(vec![
             Span::styled("cost     ", DIM),
-            Span::raw(format!("~${:.3} per row", spec.cost_per_row_usd)),
+            Span::raw(format!(
+                "~{} per row",
+                crate::providers::format_usd(spec.cost_per_row_usd)
+            )),
         ]),
         Line::from(vec![
             Span::styled("tools    ", DIM),
@@ -132,6 +173,20 @@ fn draw_details(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
             output.description
         )));
     }
+    if picker.catalog.definition(spec.name).is_some() && picker.step == Step::Search {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            "an AI column: Ctrl-e edits its prompt and outputs",
+            DIM,
+        ));
+    }
+    if let Some(notice) = &picker.notice {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            sanitize::for_display(notice).into_owned(),
+            TITLE,
+        ));
+    }
     if let Some(problem) = &picker.problem {
         lines.push(Line::raw(""));
         lines.push(Line::styled(problem.clone(), PROBLEM));
@@ -157,6 +212,55 @@ fn key_line(ctx: &Context, provider: ProviderId) -> Line<'static> {
     ])
 }
 
+/// What the "AI column…" line and a file that did not load say about themselves.
+fn draw_extra_details(picker: &Picker, frame: &mut Frame, area: Rect) {
+    let mut lines = Vec::new();
+    match picker.entries().get(picker.selected) {
+        Some(Entry::NewAi) => {
+            lines.push(Line::styled("AI column", TITLE));
+            lines.push(Line::raw(
+                "Write a prompt that reads the row's columns ({{company}}), declare the columns \
+                 the answer fills (text, number, integer, bool, date, url, url list, enum), \
+                 research the web first or not, and pick the model. A dry run on the row under \
+                 the cursor shows the prompt, the answer and the parsed fields before you run \
+                 it; it is saved in integrations.d/ so `leadgrid run -i NAME` runs it too.",
+            ));
+        }
+        Some(Entry::Problem(i)) => {
+            if let Some(problem) = picker.catalog.problems().get(*i) {
+                lines.push(Line::styled("not loaded", PROBLEM));
+                lines.push(Line::raw(
+                    sanitize::for_display(&problem.path.display().to_string()).into_owned(),
+                ));
+                lines.push(Line::raw(""));
+                lines.push(Line::raw(
+                    sanitize::for_display(&problem.error).into_owned(),
+                ));
+                lines.push(Line::raw(""));
+                lines.push(Line::styled(
+                    "the other integrations are unaffected; fix the file and reopen the picker",
+                    DIM,
+                ));
+            }
+        }
+        _ => {}
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// `12,400`: a count with thousands separated.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn kind_label(kind: OutputKind) -> &'static str {
     match kind {
         OutputKind::Text => "text",
@@ -166,6 +270,7 @@ fn kind_label(kind: OutputKind) -> &'static str {
         OutputKind::Url => "url",
         OutputKind::UrlList => "url list",
         OutputKind::Bool => "yes/no",
+        OutputKind::Enum(_) => "choice",
     }
 }
 
@@ -251,19 +356,32 @@ fn draw_outputs(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
     lines.push(Line::raw(""));
     lines.push(Line::styled(
         format!(
-            "{upto}{} · {upto}{} · est. ${:.2}",
+            "{upto}{} · {upto}{} · {}",
             count(cost.rows, "row"),
             count(cost.calls, "call"),
-            cost.usd
+            match cost.usd {
+                Some(usd) => format!("est. ${usd:.2}"),
+                None => "cost unknown (no price for the model)".to_string(),
+            }
         ),
         TITLE,
     ));
-    if ctx.enrich.demo && spec.cost_per_row_usd > 0.0 {
+    if ctx.enrich.demo
+        && let Some(usd) = cost.usd.filter(|usd| *usd > 0.0)
+    {
         // The estimate is what real keys would cost, so it can be practised; nothing is paid.
         lines.push(Line::styled(
-            format!("demo: nothing is charged (real keys: ${:.2})", cost.usd),
+            format!("demo: nothing is charged (real keys: ${usd:.2})"),
             DEMO,
         ));
+    }
+    if let Some(usage) = cost.usage {
+        // Integrations billed by usage (AI columns) estimate each row from its own prompt.
+        lines.push(Line::raw(format!(
+            "~{} tokens in, ~{} out (from each row's prompt)",
+            thousands(usage.input_tokens),
+            thousands(usage.output_tokens)
+        )));
     }
     if cost.missing > 0 {
         let required: Vec<&str> = spec

@@ -1,7 +1,9 @@
 //! The integration picker: fuzzy search → map inputs → choose outputs and scope → confirm.
 //! Each step has its command table ([`commands`]); confirming asks the app to add the
-//! enrichment.
+//! enrichment. "AI column…" ([`ai`]) writes a new integration on the way.
 
+pub mod ai;
+mod ai_step;
 pub mod commands;
 mod draw;
 mod estimate;
@@ -11,6 +13,7 @@ use super::component::{Component, Context, Outcome};
 use super::enrich::{InputSource, NewEnrichment};
 use super::intent::Intent;
 use super::scope::{RowScopes, Scope};
+use crate::integrations::user::Catalog;
 use crate::integrations::{Integration, IntegrationSpec};
 use crate::plan::{self, Mapping, Plan, Rules};
 use commands::PickerAction;
@@ -39,14 +42,30 @@ pub enum Step {
     Search,
     Map,
     Outputs,
+    /// Writing an AI column ([`ai`]).
+    Ai,
 }
+
+/// One line of the search step's list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    /// An integration (index into `integrations`).
+    Integration(usize),
+    /// "AI column…": write a new one.
+    NewAi,
+    /// A file that did not load (index into the catalog's problems): choosing it explains.
+    Problem(usize),
+}
+
+/// What the search step's "AI column…" line says (and is searched by).
+pub const NEW_AI: &str = "AI column… (your own prompt)";
 
 /// State of the picker popup.
 pub struct Picker {
     pub step: Step,
     pub query: Input,
-    /// Indices into `integrations` that match the query, best first.
-    pub matches: Vec<usize>,
+    /// The list's lines that match the query, best first.
+    pub entries: Vec<Entry>,
     pub selected: usize,
     pub integrations: Vec<Arc<dyn Integration>>,
     /// Input sources, one per input of the chosen integration.
@@ -68,18 +87,27 @@ pub struct Picker {
     pub cache_estimate: Option<plan::Estimate>,
     /// Identifies the latest estimate asked for; older answers are dropped.
     pub estimate_generation: u64,
+    /// Every integration and the files that did not load.
+    pub catalog: Catalog,
+    /// The AI column being written, kept while the user goes back to the list.
+    pub ai: Option<ai::AiBuilder>,
+    /// What just happened (an AI column saved), shown until the next step.
+    pub notice: Option<String>,
 }
 
 impl Picker {
-    /// A picker over the given integrations, all shown. With rows selected, the scope
+    /// A picker over the catalog's integrations, all shown. With rows selected, the scope
     /// starts at those rows.
-    pub fn new(integrations: Vec<Arc<dyn Integration>>, scopes: RowScopes) -> Picker {
+    pub fn new(catalog: &Catalog, scopes: RowScopes) -> Picker {
         let mut p = Picker {
             step: Step::Search,
             query: Input::default(),
-            matches: Vec::new(),
+            entries: Vec::new(),
             selected: 0,
-            integrations,
+            integrations: catalog.integrations().to_vec(),
+            catalog: catalog.clone(),
+            ai: None,
+            notice: None,
             sources: Vec::new(),
             input_cursor: 0,
             constant: None,
@@ -101,9 +129,24 @@ impl Picker {
 
     /// The integration under the cursor (search step) or chosen (later steps).
     pub fn current(&self) -> Option<&Arc<dyn Integration>> {
-        self.matches
-            .get(self.selected)
-            .and_then(|&i| self.integrations.get(i))
+        match self.entries().get(self.selected)? {
+            Entry::Integration(i) => self.integrations.get(*i),
+            Entry::NewAi | Entry::Problem(_) => None,
+        }
+    }
+
+    /// The search step's lines: matching integrations, "AI column…", files that did not load.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// Anything running in the background for the picker (an estimate, a dry run, a save).
+    pub fn is_busy(&self) -> bool {
+        self.is_estimating()
+            || self
+                .ai
+                .as_ref()
+                .is_some_and(|a| a.saving || matches!(a.dry_run, ai::DryRun::Running { .. }))
     }
 
     /// The chosen integration's spec.
@@ -114,30 +157,39 @@ impl Picker {
     /// Re-ranks integrations for the query: name, description and output names all count.
     pub fn refilter(&mut self) {
         let query = self.query.value().trim();
+        let candidates: Vec<(Entry, String)> = self
+            .integrations
+            .iter()
+            .enumerate()
+            .map(|(i, integ)| (Entry::Integration(i), search_text(integ.spec())))
+            .chain(std::iter::once((Entry::NewAi, NEW_AI.to_string())))
+            .chain(
+                self.catalog
+                    .problems()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (Entry::Problem(i), p.to_string())),
+            )
+            .collect();
         if query.is_empty() {
-            self.matches = (0..self.integrations.len()).collect();
+            self.entries = candidates.into_iter().map(|(e, _)| e).collect();
         } else {
-            let haystacks: Vec<(usize, String)> = self
-                .integrations
-                .iter()
-                .enumerate()
-                .map(|(i, integ)| (i, search_text(integ.spec())))
-                .collect();
             let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
             let mut matcher = Matcher::new(Config::DEFAULT);
-            let mut scored: Vec<(usize, u32)> = haystacks
-                .iter()
-                .filter_map(|(i, text)| {
+            let mut scored: Vec<(usize, Entry, u32)> = candidates
+                .into_iter()
+                .enumerate()
+                .filter_map(|(order, (entry, text))| {
                     let mut buf = Vec::new();
                     pattern
-                        .score(nucleo_matcher::Utf32Str::new(text, &mut buf), &mut matcher)
-                        .map(|s| (*i, s))
+                        .score(nucleo_matcher::Utf32Str::new(&text, &mut buf), &mut matcher)
+                        .map(|s| (order, entry, s))
                 })
                 .collect();
-            scored.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            self.matches = scored.into_iter().map(|(i, _)| i).collect();
+            scored.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+            self.entries = scored.into_iter().map(|(_, e, _)| e).collect();
         }
-        self.selected = self.selected.min(self.matches.len().saturating_sub(1));
+        self.selected = self.selected.min(self.entries.len().saturating_sub(1));
     }
 
     /// Moves on from search to mapping, guessing each input's column from the headers.
@@ -252,12 +304,15 @@ impl Picker {
     /// Why the integration under the cursor cannot run: its provider's key is missing (and
     /// which variable to set).
     pub fn needs_key(&self, ctx: &Context) -> Option<String> {
-        let spec = self.spec()?;
-        let var = ctx.enrich.missing_keys.of(spec.provider)?;
+        let integration = self.current()?;
+        let (provider, var) = integration
+            .providers()
+            .into_iter()
+            .find_map(|p| Some((p, ctx.enrich.missing_keys.of(p)?)))?;
         Some(format!(
-            "{} calls {}, which needs an API key: set {var} and start leadgrid again, \
+            "{} calls {provider}, which needs an API key: set {var} and start leadgrid again, \
              or start with --demo to try it on fictional data",
-            spec.name, spec.provider
+            integration.spec().name
         ))
     }
 
@@ -267,6 +322,8 @@ impl Picker {
             Step::Search => commands::SEARCH,
             Step::Map => commands::MAP,
             Step::Outputs => commands::OUTPUTS,
+            // The AI form has its own table ([`ai::commands::FORM`]).
+            Step::Ai => &[],
         }
     }
 
@@ -359,7 +416,8 @@ impl Picker {
     }
 
     fn search_key(&mut self, key: KeyEvent, ctx: &Context) -> Outcome {
-        let last = self.matches.len().saturating_sub(1);
+        let entries = self.entries.clone();
+        let last = entries.len().saturating_sub(1);
         match command::find(commands::SEARCH, &key) {
             Some(PickerAction::Close) => return Intent::Close.into(),
             Some(PickerAction::Down) => {
@@ -370,14 +428,32 @@ impl Picker {
                 self.selected = self.selected.saturating_sub(1);
                 self.problem = None;
             }
-            Some(PickerAction::Next) => match self.needs_key(ctx) {
-                Some(problem) => self.problem = Some(problem),
-                None => {
-                    let headers: Vec<String> =
-                        ctx.sheet.columns().iter().map(|c| c.name.clone()).collect();
-                    self.choose(&headers);
+            Some(PickerAction::Next) => match entries.get(self.selected) {
+                Some(Entry::NewAi) => self.open_ai_form(None),
+                Some(Entry::Problem(i)) => {
+                    self.problem = self.catalog.problems().get(*i).map(|p| {
+                        format!("{p} — fix the file; the other integrations are unaffected")
+                    });
                 }
+                _ => match self.needs_key(ctx) {
+                    Some(problem) => self.problem = Some(problem),
+                    None => {
+                        let headers: Vec<String> =
+                            ctx.sheet.columns().iter().map(|c| c.name.clone()).collect();
+                        self.choose(&headers);
+                    }
+                },
             },
+            Some(PickerAction::Edit) => {
+                let name = self.current().map(|i| i.spec().name);
+                match name.and_then(|n| self.catalog.definition(n)).cloned() {
+                    Some(def) => self.open_ai_form(Some(&def)),
+                    None => {
+                        self.problem =
+                            Some("only AI columns (defined in files) can be edited here".into())
+                    }
+                }
+            }
             Some(_) => {}
             None => {
                 if let Some(req) = to_input_request(&Event::Key(key)) {
@@ -498,10 +574,14 @@ impl Picker {
 
 impl Component for Picker {
     fn handle_key(&mut self, key: KeyEvent, ctx: &Context) -> Outcome {
+        if self.step != Step::Ai {
+            self.notice = None;
+        }
         match self.step {
             Step::Search => self.search_key(key, ctx),
             Step::Map => self.map_key(key, ctx),
             Step::Outputs => self.outputs_key(key, ctx),
+            Step::Ai => self.ai_key(key, ctx),
         }
     }
 }

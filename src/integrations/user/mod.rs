@@ -1,0 +1,415 @@
+//! Integrations defined in files: the AI columns leadgrid ships (`assets/integrations/`,
+//! compiled in) and the user's own, one TOML file each in `<config dir>/integrations.d/`
+//! (the directory of `$LEADGRID_CONFIG` when that is set). The format is in [`definition`].
+//!
+//! Files are read once, when a catalog is loaded. A broken file never stops the others: its
+//! error is kept ([`Problem`]) and shown by `leadgrid integrations` and the picker.
+//!
+//! Specs are `&'static` for every integration, so a file's spec is leaked once: interned by its
+//! content, so loading the same files again (another catalog, a reload after the picker saved
+//! one) costs nothing more. A process holds a handful of these.
+
+pub mod definition;
+
+use super::ai::AiColumn;
+use super::{InputSpec, Integration, IntegrationSpec, OutputKind, OutputSpec, builtin};
+use crate::config::{Config, LlmConfig};
+use crate::providers::ProviderId;
+use crate::providers::price::PriceList;
+use definition::{Definition, InputDef, KindDef, OutputDef, OutputType};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+/// The integration definitions leadgrid ships, as (file name, text).
+pub const SHIPPED: &[(&str, &str)] = &[
+    (
+        "web_research.toml",
+        include_str!("../../../assets/integrations/web_research.toml"),
+    ),
+    (
+        "find_ceo.toml",
+        include_str!("../../../assets/integrations/find_ceo.toml"),
+    ),
+];
+
+/// The folder of user integrations inside the config directory.
+pub const FOLDER: &str = "integrations.d";
+
+/// What building integrations from files needs from the config.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Defaults of AI columns.
+    pub llm: LlmConfig,
+    /// Prices, for estimates.
+    pub prices: PriceList,
+}
+
+impl Settings {
+    /// The settings `config` gives.
+    pub fn from_config(config: &Config) -> Settings {
+        Settings {
+            llm: config.llm.clone(),
+            prices: config.prices(),
+        }
+    }
+}
+
+/// A file that could not be loaded, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    /// The file.
+    pub path: PathBuf,
+    /// The name it declares, when it got that far.
+    pub name: Option<String>,
+    /// What is wrong, in one line.
+    pub error: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.error)
+    }
+}
+
+/// Why a definition could not be saved.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    /// There is no config directory to save into.
+    #[error("no config directory: set LEADGRID_CONFIG")]
+    NoDirectory,
+    /// The definition is not valid.
+    #[error(transparent)]
+    Invalid(#[from] definition::DefinitionError),
+    /// It does not build (e.g. its prompt reads an undeclared input).
+    #[error("{0}")]
+    Unusable(String),
+    /// Its name is taken by an integration written in code.
+    #[error("the name {0:?} is taken by a built-in integration")]
+    Taken(String),
+    /// The file could not be written.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+/// Every integration, with the problems of files that did not load.
+#[derive(Clone)]
+pub struct Catalog {
+    integrations: Vec<Arc<dyn Integration>>,
+    definitions: HashMap<&'static str, Definition>,
+    /// Names defined by the user's files.
+    from_user: Vec<String>,
+    problems: Vec<Problem>,
+    dir: Option<PathBuf>,
+    /// `None` only when no config could be read at all: then only code integrations load.
+    settings: Option<Settings>,
+}
+
+impl Catalog {
+    /// Built-ins, shipped definitions, then the `.toml` files of `dir` (in name order). A user
+    /// file may replace a shipped definition of the same name, never a built-in in code.
+    pub fn load(dir: Option<PathBuf>, settings: Settings) -> Catalog {
+        let mut catalog = Catalog {
+            integrations: builtin(),
+            definitions: HashMap::new(),
+            from_user: Vec::new(),
+            problems: Vec::new(),
+            dir,
+            settings: Some(settings),
+        };
+        for (file, text) in SHIPPED {
+            catalog.add(Path::new("<built-in>").join(file), text, false);
+        }
+        let mut files: Vec<PathBuf> = match &catalog.dir {
+            Some(dir) => match std::fs::read_dir(dir) {
+                Ok(entries) => entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                    .collect(),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+                Err(e) => {
+                    catalog.problems.push(Problem {
+                        path: dir.clone(),
+                        name: None,
+                        error: format!("cannot read the folder: {e}"),
+                    });
+                    Vec::new()
+                }
+            },
+            None => Vec::new(),
+        };
+        files.sort();
+        for path in files {
+            match std::fs::read_to_string(&path) {
+                Ok(text) => catalog.add(path, &text, true),
+                Err(e) => catalog.problems.push(Problem {
+                    path,
+                    name: None,
+                    error: format!("cannot read it: {e}"),
+                }),
+            }
+        }
+        catalog
+    }
+
+    /// The catalog of the user's config directory, with the config's settings.
+    pub fn from_config(config: &Config) -> Catalog {
+        Catalog::load(
+            Config::dir().map(|d| d.join(FOLDER)),
+            Settings::from_config(config),
+        )
+    }
+
+    /// This process's catalog, loaded once from the user's config (the defaults if the file
+    /// is broken; only the integrations written in code if even those cannot be read).
+    pub fn current() -> &'static Catalog {
+        static CURRENT: OnceLock<Catalog> = OnceLock::new();
+        CURRENT.get_or_init(|| {
+            match Config::load().or_else(|_| Config::from_sources(None, |_| None)) {
+                Ok(config) => Catalog::from_config(&config),
+                Err(e) => Catalog {
+                    integrations: builtin(),
+                    definitions: HashMap::new(),
+                    from_user: Vec::new(),
+                    problems: vec![Problem {
+                        path: Config::default_path().unwrap_or_default(),
+                        name: None,
+                        error: e.to_string(),
+                    }],
+                    dir: None,
+                    settings: None,
+                },
+            }
+        })
+    }
+
+    /// Every integration that loaded, in picker order.
+    pub fn integrations(&self) -> &[Arc<dyn Integration>] {
+        &self.integrations
+    }
+
+    /// The integration called `name`.
+    pub fn find(&self, name: &str) -> Option<Arc<dyn Integration>> {
+        self.integrations
+            .iter()
+            .find(|i| i.spec().name == name)
+            .cloned()
+    }
+
+    /// The definition of a file-defined integration (shipped or the user's).
+    pub fn definition(&self, name: &str) -> Option<&Definition> {
+        self.definitions.get(name)
+    }
+
+    /// Whether `name` comes from a file of the user's (not written in code, not shipped).
+    pub fn is_users(&self, name: &str) -> bool {
+        self.from_user.iter().any(|n| n == name)
+    }
+
+    /// Files that did not load.
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    /// The folder user integrations are read from and saved to.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// The settings integrations are built with (`None`: no config could be read).
+    pub fn settings(&self) -> Option<&Settings> {
+        self.settings.as_ref()
+    }
+
+    /// Builds a definition without adding it (a dry run in the picker, `integrations check`).
+    pub fn build(&self, def: &Definition) -> Result<Arc<dyn Integration>, String> {
+        build(def, self.settings.as_ref().ok_or(NO_CONFIG)?)
+    }
+
+    /// Writes `def` to `<dir>/<name>.toml` (atomically, replacing an older version) and loads
+    /// the folder again. Returns the file written.
+    pub fn save(&mut self, def: &Definition) -> Result<PathBuf, SaveError> {
+        def.check()?;
+        if builtin().iter().any(|i| i.spec().name == def.name) {
+            return Err(SaveError::Taken(def.name.clone()));
+        }
+        self.build(def).map_err(SaveError::Unusable)?;
+        let dir = self.dir.clone().ok_or(SaveError::NoDirectory)?;
+        let path = dir.join(format!("{}.toml", def.name));
+        let text = def.to_toml()?;
+        let write = |e| SaveError::Write {
+            path: path.clone(),
+            source: e,
+        };
+        std::fs::create_dir_all(&dir).map_err(write)?;
+        let tmp = dir.join(format!(".{}.toml.tmp-{}", def.name, std::process::id()));
+        std::fs::write(&tmp, text).map_err(write)?;
+        std::fs::rename(&tmp, &path).map_err(write)?;
+        if let Some(settings) = self.settings.clone() {
+            *self = Catalog::load(Some(dir), settings);
+        }
+        Ok(path)
+    }
+
+    /// Adds one file's integration, or its problem.
+    fn add(&mut self, path: PathBuf, text: &str, user: bool) {
+        let definition = match Definition::parse(text) {
+            Ok(d) => d,
+            Err(e) => {
+                let name = text
+                    .parse::<toml::Table>()
+                    .ok()
+                    .and_then(|t| t.get("name")?.as_str().map(str::to_string));
+                self.problems.push(Problem {
+                    path,
+                    name,
+                    error: e.to_string(),
+                });
+                return;
+            }
+        };
+        let problem = |error: String| Problem {
+            path: path.clone(),
+            name: Some(definition.name.clone()),
+            error,
+        };
+        let existing = self
+            .integrations
+            .iter()
+            .position(|i| i.spec().name == definition.name);
+        // A user's file may replace a shipped definition (their own version of web_research),
+        // once: a second file with the same name is a mistake.
+        let replaceable = existing.filter(|_| {
+            user && !self.from_user.contains(&definition.name)
+                && self.definitions.contains_key(definition.name.as_str())
+        });
+        if existing.is_some() && replaceable.is_none() {
+            let by = if builtin().iter().any(|i| i.spec().name == definition.name) {
+                "a built-in integration"
+            } else {
+                "another file"
+            };
+            self.problems.push(problem(format!(
+                "the name {:?} is already used by {by}",
+                definition.name
+            )));
+            return;
+        }
+        match self.build(&definition) {
+            Ok(integration) => {
+                let name = integration.spec().name;
+                match replaceable {
+                    Some(at) => self.integrations[at] = integration,
+                    None => self.integrations.push(integration),
+                }
+                if user {
+                    self.from_user.push(definition.name.clone());
+                }
+                self.definitions.insert(name, definition);
+            }
+            Err(e) => self.problems.push(problem(e)),
+        }
+    }
+}
+
+/// The integration a definition describes.
+fn build(def: &Definition, settings: &Settings) -> Result<Arc<dyn Integration>, String> {
+    match &def.kind {
+        KindDef::Ai(ai) => Ok(Arc::new(AiColumn::new(def, ai, settings)?)),
+    }
+}
+
+/// Why nothing can be built without settings.
+const NO_CONFIG: &str = "no config could be read, so integrations from files cannot be built";
+
+fn leak(s: &str) -> &'static str {
+    Box::leak(s.to_owned().into_boxed_str())
+}
+
+fn leak_list(items: &[String]) -> &'static [&'static str] {
+    Box::leak(
+        items
+            .iter()
+            .map(|s| leak(s))
+            .collect::<Vec<_>>()
+            .into_boxed_slice(),
+    )
+}
+
+/// The spec of a file-defined integration: leaked once per distinct content (see the module
+/// documentation), the same `&'static` for the same content afterwards.
+pub(crate) fn intern_spec(
+    def: &Definition,
+    inputs: &[InputDef],
+    provider: ProviderId,
+    tools: &'static [&'static str],
+    cost: f64,
+) -> &'static IntegrationSpec {
+    static SPECS: Mutex<Vec<(String, &'static IntegrationSpec)>> = Mutex::new(Vec::new());
+    let key = format!(
+        "{}\u{1f}{}\u{1f}{provider}\u{1f}{tools:?}\u{1f}{inputs:?}\u{1f}{:?}\u{1f}{}",
+        def.name,
+        def.description,
+        def.outputs,
+        cost.to_bits()
+    );
+    let mut specs = SPECS.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, spec)) = specs.iter().find(|(k, _)| *k == key) {
+        return spec;
+    }
+    let spec: &'static IntegrationSpec = Box::leak(Box::new(IntegrationSpec {
+        name: leak(&def.name),
+        description: leak(&def.description),
+        provider,
+        tools,
+        inputs: Box::leak(
+            inputs
+                .iter()
+                .map(|i| InputSpec {
+                    name: leak(&i.name),
+                    description: leak(&i.description),
+                    guesses: leak_list(&i.guess),
+                    required: i.required,
+                    allows_constant: false,
+                })
+                .collect::<Vec<_>>()
+                .into_boxed_slice(),
+        ),
+        outputs: Box::leak(
+            def.outputs
+                .iter()
+                .map(output_spec)
+                .collect::<Vec<_>>()
+                .into_boxed_slice(),
+        ),
+        cost_per_row_usd: cost,
+    }));
+    specs.push((key, spec));
+    spec
+}
+
+fn output_spec(o: &OutputDef) -> OutputSpec {
+    OutputSpec {
+        name: leak(&o.name),
+        kind: match o.kind {
+            OutputType::Text => OutputKind::Text,
+            OutputType::Number => OutputKind::Number,
+            OutputType::Integer => OutputKind::Integer,
+            OutputType::Bool => OutputKind::Bool,
+            OutputType::Date => OutputKind::Date,
+            OutputType::Url => OutputKind::Url,
+            OutputType::UrlList => OutputKind::UrlList,
+            OutputType::Enum => OutputKind::Enum(leak_list(&o.choices)),
+        },
+        description: leak(&o.description),
+    }
+}
+
+#[cfg(test)]
+mod tests;
