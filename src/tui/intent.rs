@@ -17,9 +17,21 @@ pub enum PromptKind {
     GoToRow,
     Search,
     Filter,
-    Edit { row: usize, col: usize },
-    InsertColumn { at: usize },
-    RenameColumn { col: usize },
+    Edit {
+        row: usize,
+        col: usize,
+    },
+    InsertColumn {
+        at: usize,
+    },
+    RenameColumn {
+        col: usize,
+    },
+    /// A formula column: `name = expression`, for the formula at `col` (edited) or a new one
+    /// right of it.
+    Formula {
+        col: Option<usize>,
+    },
     SaveAs,
 }
 
@@ -33,6 +45,7 @@ impl PromptKind {
             PromptKind::Edit { .. } => "edit: ",
             PromptKind::InsertColumn { .. } => "new column name: ",
             PromptKind::RenameColumn { .. } => "rename column to: ",
+            PromptKind::Formula { .. } => "formula (name = expression): ",
             PromptKind::SaveAs => "save as: ",
         }
     }
@@ -44,6 +57,7 @@ impl PromptKind {
             PromptKind::Edit { .. }
                 | PromptKind::InsertColumn { .. }
                 | PromptKind::RenameColumn { .. }
+                | PromptKind::Formula { .. }
                 | PromptKind::SaveAs
         )
     }

@@ -8,14 +8,17 @@
 
 pub mod action;
 pub mod app;
+pub mod bound;
 pub mod cell_view;
 pub mod clipboard;
 pub mod command;
 pub mod component;
+pub mod deps;
 pub mod dialog;
 pub mod draw;
 pub mod enrich;
 pub mod event;
+pub mod formula;
 pub mod grid;
 pub mod help;
 pub mod inspector;

@@ -55,6 +55,8 @@ impl Draw for Grid {
             let mut title = sanitize::for_display(&column.display).into_owned();
             if enrich_cols[p.col].is_some() {
                 title.insert(0, '✦');
+            } else if ctx.formulas.at_column(sheet, p.col).is_some() {
+                title.insert(0, 'ƒ');
             }
             if let Some(sort) = self
                 .view
