@@ -10,6 +10,8 @@ pub enum SkipReason {
     MissingInput(String),
     /// `--skip-existing`: every output was already filled.
     AlreadyFilled,
+    /// Its enrichment's run condition ("only run if", `--if`) does not hold for the row.
+    Condition,
 }
 
 impl std::fmt::Display for SkipReason {
@@ -17,6 +19,7 @@ impl std::fmt::Display for SkipReason {
         match self {
             SkipReason::MissingInput(msg) => f.write_str(msg),
             SkipReason::AlreadyFilled => f.write_str("outputs already filled"),
+            SkipReason::Condition => f.write_str("the run condition does not hold"),
         }
     }
 }

@@ -260,7 +260,11 @@ pub fn execute(
     let scan = input.scan();
     let mut headers = input.headers.clone();
     headers.resize(scan.width, String::new());
-    let plans = crate::plan::mapping::wire(&mut headers, &integrations, &args.map, &args.set)?;
+    let mut plans = crate::plan::mapping::wire(&mut headers, &integrations, &args.map, &args.set)?;
+    let condition = condition_of(args, &headers)?;
+    for plan in &mut plans {
+        plan.condition.clone_from(&condition);
+    }
     let width = headers.len();
     let mut sinks: Vec<ErrorSink> = plans
         .iter()
@@ -281,7 +285,7 @@ pub fn execute(
         journal: (!journal.is_empty()).then(|| Arc::new(journal)),
         skip_filled: args.skip_existing,
     };
-    let scope = scope_of(args, &headers)?;
+    let scope = RowScope::all().limited(args.limit);
     // Only these rows (0-based), when the caller names rows (an agent's re-run).
     let only: Option<std::collections::HashSet<usize>> = args
         .rows
@@ -294,7 +298,7 @@ pub fn execute(
     // condition on rows make that differ from rows × integrations, and only then is it
     // worth a pass.
     let (mut to_run, mut to_restore) = (enriched_rows * plans.len(), 0usize);
-    if counting || scope.reads_rows() || only.is_some() {
+    if counting || condition.is_some() || only.is_some() {
         let mut counts = vec![crate::plan::Estimate::default(); plans.len()];
         let mut taken = 0;
         for (r, row) in input.rows().enumerate() {
@@ -303,11 +307,13 @@ pub fn execute(
             }
             let mut row = row?;
             row.resize(width, String::new());
-            if !wanted(r) || !scope.admits(&mut taken, &row) {
+            if !wanted(r) {
                 continue;
             }
-            for (p, count) in plans.iter().zip(&mut counts) {
-                count.add(p, &rules.decide(p, &row));
+            let cells: Vec<_> = plans.iter().map(|p| rules.decide(p, &row)).collect();
+            taken += usize::from(crate::plan::rows::counts(&cells));
+            for ((p, count), cell) in plans.iter().zip(&mut counts).zip(&cells) {
+                count.add(p, cell);
             }
         }
         enriched_rows = taken;
@@ -391,15 +397,17 @@ pub fn execute(
                 pending.row.resize(width, String::new());
                 let r = next;
                 next += 1;
-                if wanted(r) && scope.admits(&mut admitted, &pending.row) {
+                if wanted(r) && !scope.is_full(admitted) {
                     let key = |c: usize| JobKey {
                         row: r as u64,
                         column: c as u32,
                     };
-                    for (c, p) in plans.iter().enumerate() {
-                        let cell = rules.decide(p, &pending.row);
+                    let cells: Vec<_> = plans.iter().map(|p| rules.decide(p, &pending.row)).collect();
+                    admitted += usize::from(crate::plan::rows::counts(&cells));
+                    for (c, (p, cell)) in plans.iter().zip(cells).enumerate() {
                         match cell.decision {
-                            Decision::Filled => counts[c].add(Tally::Skipped),
+                            // Counted, never sent: the row is written as it was, unpaid.
+                            Decision::Filled | Decision::Unmet => counts[c].add(Tally::Skipped),
                             Decision::Restore(found) => {
                                 let result = found.into_result(key(c));
                                 let tally = apply(p, &mut pending.row, r, &mut sinks[c], &result);
@@ -621,9 +629,13 @@ pub fn execute(
     })
 }
 
-/// The rows a run enriches: the first `--limit` of those `--if` keeps.
-pub fn scope_of(args: &RunArgs, headers: &[String]) -> Result<RowScope, RunError> {
-    let condition = match args.condition.as_deref().map(str::trim) {
+/// The run condition of every integration of the run (`--if`), bound to `headers`; rows
+/// where it does not hold are counted as skipped, and `--limit` counts only the others.
+pub fn condition_of(
+    args: &RunArgs,
+    headers: &[String],
+) -> Result<Option<Arc<dyn crate::plan::RowFilter>>, RunError> {
+    Ok(match args.condition.as_deref().map(str::trim) {
         Some(src) if !src.is_empty() => {
             let program = crate::expr::parse(src)
                 .map_err(|e| RunError::Condition(e.render(src)))?
@@ -634,12 +646,7 @@ pub fn scope_of(args: &RunArgs, headers: &[String]) -> Result<RowScope, RunError
             Some(Arc::new(keep) as Arc<dyn crate::plan::RowFilter>)
         }
         _ => None,
-    };
-    Ok(RowScope {
-        filter: condition,
-        ..RowScope::all()
-    }
-    .limited(args.limit))
+    })
 }
 
 /// The event telling that a cell finished.

@@ -20,6 +20,8 @@ pub struct Estimate {
     pub restored: usize,
     /// To run, but a required input is empty: skipped, not paid.
     pub missing: usize,
+    /// The run condition does not hold: skipped, not paid.
+    pub unmet: usize,
     /// To run and paid, unless the cache answers.
     pub to_run: usize,
     /// Of `to_run`, cells whose first request is known up front and was looked up.
@@ -39,6 +41,7 @@ impl Estimate {
         self.rows += 1;
         match &cell.decision {
             Decision::Filled => self.filled += 1,
+            Decision::Unmet => self.unmet += 1,
             Decision::Restore(_) => self.restored += 1,
             Decision::Run if plan.lacks_input(&cell.inputs) => self.missing += 1,
             Decision::Run => self.to_run += 1,
@@ -72,7 +75,8 @@ impl Estimate {
             0
         };
         let missing = scale(self.missing);
-        let paid_rows = rows.saturating_sub(scale(self.restored) + missing + cached);
+        let unmet = scale(self.unmet);
+        let paid_rows = rows.saturating_sub(scale(self.restored) + missing + cached + unmet);
         let factor = if self.complete {
             1.0
         } else {
@@ -86,6 +90,7 @@ impl Estimate {
         Cost {
             rows,
             missing,
+            unmet,
             cached,
             restored: scale(self.restored),
             paid_rows,
@@ -106,6 +111,8 @@ pub struct Cost {
     pub rows: usize,
     /// Rows skipped for a missing input.
     pub missing: usize,
+    /// Rows skipped because the run condition does not hold.
+    pub unmet: usize,
     /// Rows the response cache answers.
     pub cached: usize,
     /// Rows the journal of an earlier run answers.
@@ -147,10 +154,10 @@ pub fn estimate(
             estimate.complete = false;
             return ControlFlow::Break(());
         }
-        if !scope.admits(&mut taken, row) {
-            return ControlFlow::Continue(());
-        }
         let cell = rules.decide(plan, row);
+        if super::rows::counts(std::slice::from_ref(&cell)) {
+            taken += 1;
+        }
         estimate.add(plan, &cell);
         if !matches!(cell.decision, Decision::Run) || plan.lacks_input(&cell.inputs) {
             return ControlFlow::Continue(());

@@ -35,6 +35,8 @@ pub struct Plan {
     pub mapping: Mapping,
     /// Each output filled, by its name, and the index of its column.
     pub outputs: Vec<(&'static str, usize)>,
+    /// Only rows this keeps run ("only run if"); the others are skipped, unpaid.
+    pub condition: Option<Arc<dyn RowFilter>>,
 }
 
 impl std::fmt::Debug for Plan {
@@ -43,6 +45,7 @@ impl std::fmt::Debug for Plan {
             .field("integration", &self.name())
             .field("mapping", &self.mapping)
             .field("outputs", &self.outputs)
+            .field("condition", &self.condition.is_some())
             .finish()
     }
 }
@@ -117,6 +120,7 @@ pub(crate) mod testing {
                 inputs: vec![("linkedin_url", Some(Source::Column(0)))],
             },
             outputs: vec![("headline", 1)],
+            condition: None,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! journal of an earlier run of the same input and output, and the response cache, are
 //! consulted to count what would be free.
 
-use super::{RunError, default_output, resolve, scope_of};
+use super::{RunError, condition_of, default_output, resolve};
 use crate::cli::RunArgs;
 use crate::config::Config;
 use crate::plan::{Rules, estimate::estimate, mapping};
@@ -27,6 +27,8 @@ pub struct IntegrationPlan {
     pub filled: usize,
     /// Rows skipped for an empty required input: not paid.
     pub missing_input: usize,
+    /// Rows skipped because the `--if` condition does not hold: not paid.
+    pub condition: usize,
     /// Rows the journal of an earlier run of the same command answers: not paid.
     pub restored: usize,
     /// Rows the response cache answers: not paid.
@@ -120,8 +122,12 @@ pub fn dry_run_with(config: &Config, args: &RunArgs) -> Result<DryRun, RunError>
     })?;
     sheet.wait_indexed();
     let mut headers: Vec<String> = sheet.columns().iter().map(|c| c.name.clone()).collect();
-    let scope = scope_of(args, &headers)?;
-    let plans = mapping::wire(&mut headers, &integrations, &args.map, &args.set)?;
+    let condition = condition_of(args, &headers)?;
+    let scope = crate::plan::RowScope::all().limited(args.limit);
+    let mut plans = mapping::wire(&mut headers, &integrations, &args.map, &args.set)?;
+    for plan in &mut plans {
+        plan.condition.clone_from(&condition);
+    }
     let store =
         crate::session::open_store(config, &demo_aware(config, args.demo, args.store.choice()))
             .ok()
@@ -154,6 +160,7 @@ pub fn dry_run_with(config: &Config, args: &RunArgs) -> Result<DryRun, RunError>
             rows: cost.rows,
             filled: counted.filled,
             missing_input: cost.missing,
+            condition: cost.unmet,
             restored: cost.restored,
             cached: cost.cached,
             paid_rows: if free { 0 } else { cost.paid_rows },

@@ -15,7 +15,8 @@ pub struct Counts {
     pub no_data: u64,
     /// Failed after retries.
     pub failed: u64,
-    /// Not attempted, by design: missing input, or already filled (`--skip-existing`).
+    /// Not attempted, by design: missing input, already filled (`--skip-existing`), or the
+    /// `--if` condition does not hold.
     pub skipped: u64,
     /// Stopped before it finished: interrupted (Ctrl-C), or its column stopped by an
     /// authentication failure. Running the same command again runs them.

@@ -448,7 +448,7 @@ impl App {
             }
             Intent::AddEnrichment { enrichment, scope } => {
                 self.mode = Mode::Normal;
-                self.add_enrichment(enrichment, scope);
+                self.add_enrichment(*enrichment, scope);
             }
             Intent::DryRun {
                 integration,

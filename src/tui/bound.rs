@@ -2,8 +2,11 @@
 //! condition): it keeps reading the same columns after others are inserted, moved, renamed
 //! or deleted (a deleted one reads as empty), as the grid's filter does.
 
-use crate::expr::{self, FilterError, Program};
+use crate::expr::{self, EvalCtx, FilterError, Program};
+use crate::plan::RowFilter;
 use crate::table::{ColumnId, Sheet};
+use crate::tui::withheld::Shown;
+use std::sync::Arc;
 
 /// An expression, as typed and as bound to the sheet's columns.
 #[derive(Debug, Clone)]
@@ -38,6 +41,20 @@ impl Bound {
             .collect()
     }
 
+    /// A run condition for a plan over the sheet as it is now: rows where the expression is
+    /// true.
+    pub fn filter(&self, sheet: &Sheet) -> Arc<dyn RowFilter> {
+        let (program, map, ctx) = (self.program.clone(), self.map(sheet), EvalCtx::now());
+        Arc::new(move |row: &[String]| {
+            let shown = Shown {
+                cells: row,
+                hidden: &[],
+                map: &map,
+            };
+            program.matches(&shown, &ctx)
+        })
+    }
+
     /// Where each column it was bound with is now, for a scan of the sheet as it is.
     pub fn map(&self, sheet: &Sheet) -> Vec<Option<usize>> {
         self.columns
@@ -52,7 +69,6 @@ mod tests {
     use super::*;
     use crate::expr::EvalCtx;
     use crate::table::OpenOptions;
-    use crate::tui::withheld::Shown;
 
     #[test]
     fn a_bound_expression_follows_its_columns() {

@@ -128,7 +128,7 @@ pub enum Intent {
     /// Close the popup and run a grid command (e.g. re-run from the inspector).
     Grid(Action),
     AddEnrichment {
-        enrichment: NewEnrichment,
+        enrichment: Box<NewEnrichment>,
         scope: Scope,
     },
     /// Run a not yet saved integration on one row (sheet position `row`), for the picker.

@@ -39,6 +39,9 @@ pub struct SavedColumn {
     /// The column each output fills, where it is not named after the output (renamed).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub columns: BTreeMap<String, String>,
+    /// Its run condition ("only run if"), as typed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
 }
 
 /// A formula column as saved with the store.
@@ -119,6 +122,7 @@ impl Persistence {
                                 (column != o.name).then(|| (o.name.to_string(), column))
                             })
                             .collect(),
+                        condition: c.condition.as_ref().map(|b| b.source.clone()),
                     }
                 })
                 .map(SavedDefinition::Enrichment),
@@ -213,12 +217,22 @@ impl Persistence {
                     None => InputSource::Unmapped,
                 })
                 .collect();
+            let condition = match s.condition.as_deref().map(|c| Bound::new(c, sheet)) {
+                Some(Ok(bound)) => Some(bound),
+                Some(Err(e)) => {
+                    // Not run unconditionally: what it would pay for was never agreed to.
+                    problems.push(format!("the run condition of {}: {e}", spec.name));
+                    continue;
+                }
+                None => None,
+            };
             restored.push(enrich.bring_back(
                 sheet,
                 NewEnrichment {
                     integration,
                     sources,
                     outputs,
+                    condition,
                 },
             ));
         }

@@ -7,6 +7,7 @@ use crate::integrations::{EnrichError, Fields, Integration};
 use crate::plan::{Mapping, Plan, Source};
 use crate::providers::CallRecord;
 use crate::table::{ColumnId, RowId, Sheet};
+use crate::tui::bound::Bound;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -159,6 +160,8 @@ pub struct EnrichColumn {
     pub spent: crate::providers::Usage,
     /// Set when an authentication failure stopped it.
     pub stopped: Option<String>,
+    /// Only rows where this holds run ("only run if").
+    pub condition: Option<Bound>,
 }
 
 impl EnrichColumn {
@@ -197,6 +200,7 @@ impl EnrichColumn {
             rate: RateWindow::default(),
             spent: crate::providers::Usage::default(),
             stopped: None,
+            condition: None,
         }
     }
 
@@ -240,6 +244,7 @@ impl EnrichColumn {
             })
             .collect();
         Plan {
+            condition: self.condition.as_ref().map(|c| c.filter(sheet)),
             integration: self.integration.clone(),
             mapping: Mapping { inputs },
             outputs: self
@@ -264,6 +269,8 @@ pub struct NewEnrichment {
     /// Each chosen output and the name of the column it fills: a column of that name is
     /// reused (filled in place), else one is added.
     pub outputs: Vec<(&'static str, String)>,
+    /// Only rows where this holds run ("only run if").
+    pub condition: Option<Bound>,
 }
 
 #[cfg(test)]

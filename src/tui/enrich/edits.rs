@@ -24,8 +24,9 @@ impl Enrichments {
         let before = sheet.undo_depth();
         let outputs = bind_outputs(sheet, &new.outputs);
         let id = self.allocate_id();
-        self.columns
-            .push(EnrichColumn::new(id, new.integration, new.sources, outputs));
+        let mut column = EnrichColumn::new(id, new.integration, new.sources, outputs);
+        column.condition = new.condition;
+        self.columns.push(column);
         self.history.record(before, sheet.undo_depth(), id, None);
         self.columns.len() - 1
     }

@@ -289,6 +289,15 @@ fn prepare(
     let Cell { inputs, decision } = planned.cell;
     let (cell, job, values) = match decision {
         Decision::Filled => return None,
+        // Never sent: nothing is paid for a row the condition leaves out.
+        Decision::Unmet => (
+            CellInfo {
+                state: CellState::Skipped(SkipReason::Condition),
+                ..CellInfo::queued(inputs)
+            },
+            None,
+            None,
+        ),
         Decision::Restore(found) => {
             let values = (found.state == CellState::Done).then_some(found.fields);
             let cell = CellInfo {

@@ -189,7 +189,10 @@ fn draw_details(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
     }
     if let Some(problem) = &picker.problem {
         lines.push(Line::raw(""));
-        lines.push(Line::styled(problem.clone(), PROBLEM));
+        // An expression's error is three lines: the source, a caret under the place, why.
+        for line in problem.lines() {
+            lines.push(Line::styled(line.to_string(), PROBLEM));
+        }
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
@@ -342,6 +345,17 @@ fn draw_outputs(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
         Span::styled("rows: ", TITLE),
         Span::styled(picker.scope.label(), scope_style),
     ]));
+    lines.push(match (&picker.condition_input, &picker.condition) {
+        (Some(input), _) => Line::from(vec![
+            Span::styled("only run if: ", TITLE),
+            Span::styled(format!("{}▏", input.value()), SELECTED),
+        ]),
+        (None, Some(c)) => Line::from(vec![
+            Span::styled("only run if: ", TITLE),
+            Span::raw(c.source.clone()),
+        ]),
+        (None, None) => Line::styled("only run if: every row (i to set a condition)", DIM),
+    });
     let scope_rows = picker.scopes.count(picker.scope, ctx.sheet.row_count());
     // Until counted, every row in scope is assumed paid; a partial count (the first rows
     // of a large scope) is scaled to the whole scope.
@@ -381,6 +395,13 @@ fn draw_outputs(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
             "~{} tokens in, ~{} out (from each row's prompt)",
             thousands(usage.input_tokens),
             thousands(usage.output_tokens)
+        )));
+    }
+    if cost.unmet > 0 {
+        lines.push(Line::raw(format!(
+            "{}{} where the condition does not hold: skipped, not paid",
+            if exact { "" } else { "~" },
+            count(cost.unmet, "row"),
         )));
     }
     if cost.missing > 0 {
