@@ -107,7 +107,7 @@ impl Encoding {
 pub enum Command {
     /// Enrich a CSV without the UI and write the result to a new CSV.
     #[command(after_help = ENVIRONMENT)]
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List the integrations with their inputs, outputs and cost.
     Integrations(IntegrationsArgs),
     /// Serve the DataGen protocol with fictional data on 127.0.0.1.
@@ -176,6 +176,13 @@ pub struct RunArgs {
     /// Skip a row's integration when all its output cells are already filled.
     #[arg(long)]
     pub skip_existing: bool,
+    /// Pay once per person: a row whose LinkedIn URL (else email) repeats an earlier row's,
+    /// compared normalised, takes that row's answers instead of calling again.
+    #[arg(long)]
+    pub dedupe: bool,
+    /// The column `--dedupe` compares (implies `--dedupe`).
+    #[arg(long, value_name = "COLUMN")]
+    pub dedupe_key: Option<String>,
     /// Use the built-in demo server (fictional data, no API key needed).
     #[arg(long)]
     pub demo: bool,
@@ -220,6 +227,8 @@ impl RunArgs {
             rows: None,
             condition: None,
             skip_existing: false,
+            dedupe: false,
+            dedupe_key: None,
             demo: false,
             max_attempts: None,
             timeout: None,
