@@ -217,6 +217,9 @@ struct CommonOut<'a> {
 /// The arrays of tables, written last as TOML requires.
 #[derive(Serialize)]
 struct Tables<'a> {
+    // An empty list would be written `inputs = []`, a plain key, which after a kind's own
+    // tables (a waterfall's steps) would land inside the last of them.
+    #[serde(skip_serializing_if = "<[InputDef]>::is_empty")]
     inputs: &'a [InputDef],
     outputs: &'a [OutputDef],
 }
