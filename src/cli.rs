@@ -109,7 +109,7 @@ impl Encoding {
 pub enum Command {
     /// Enrich a CSV without the UI and write the result to a new CSV.
     #[command(after_help = ENVIRONMENT)]
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List the integrations with their inputs, outputs and cost.
     Integrations(IntegrationsArgs),
     /// Serve the DataGen protocol with fictional data on 127.0.0.1.
@@ -183,6 +183,13 @@ pub struct RunArgs {
     /// `budget` (exit code 3), and the same command with a bigger budget runs them.
     #[arg(long, value_name = "USD", value_parser = parse_usd)]
     pub max_cost: Option<f64>,
+    /// Pay once per person: a row whose LinkedIn URL (else email) repeats an earlier row's,
+    /// compared normalised, takes that row's answers instead of calling again.
+    #[arg(long)]
+    pub dedupe: bool,
+    /// The column `--dedupe` compares (implies `--dedupe`).
+    #[arg(long, value_name = "COLUMN")]
+    pub dedupe_key: Option<String>,
     /// Use the built-in demo server (fictional data, no API key needed).
     #[arg(long)]
     pub demo: bool,
@@ -228,6 +235,8 @@ impl RunArgs {
             condition: None,
             skip_existing: false,
             max_cost: None,
+            dedupe: false,
+            dedupe_key: None,
             demo: false,
             max_attempts: None,
             timeout: None,

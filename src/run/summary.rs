@@ -81,6 +81,8 @@ pub struct Summary {
     pub calls_shared: u64,
     /// Calls answered from the response cache.
     pub calls_cached: u64,
+    /// Cells of duplicate rows answered by the first row with their key (`--dedupe`).
+    pub cells_deduplicated: u64,
     /// Cells taken from the journal of an earlier run of the same input and output.
     pub cells_restored: u64,
     /// Estimated price of the calls the cache answered, in US dollars.
@@ -198,6 +200,12 @@ impl Summary {
             self.calls_cached,
             self.output.display()
         ));
+        if self.cells_deduplicated > 0 {
+            out.push_str(&format!(
+                "{} cells of duplicate rows took the answer of the first row with their key (not paid again)\n",
+                self.cells_deduplicated
+            ));
+        }
         if self.cells_restored > 0 || self.calls_cached > 0 {
             out.push_str(&format!(
                 "{} cells restored from the journal, {} calls answered from the cache (about ${:.2} saved)\n",

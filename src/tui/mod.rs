@@ -9,6 +9,7 @@
 pub mod action;
 pub mod app;
 pub mod cell_view;
+pub mod census;
 pub mod clipboard;
 pub mod command;
 pub mod component;
