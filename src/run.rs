@@ -1,8 +1,8 @@
 //! Headless enrichment: `leadgrid run`.
 //!
 //! Streams the CSV through the engine (memory stays bounded whatever its size) and
-//! writes every input column unchanged plus the outputs to a new file, atomically. Exit code: 0 all cells done or no data, 2 some failed, 1 fatal,
-//! 130 interrupted (the partial result is still written).
+//! writes every input column unchanged plus the outputs to a new file, atomically. Exit code: 0 all cells done or no data, 2 some failed, 3 the budget
+//! (`--max-cost`) left cells unrun, 1 fatal, 130 interrupted (the partial result is still written).
 
 pub mod csvio;
 pub mod dedupe;
@@ -19,6 +19,7 @@ use crate::engine::{Event, JobKey, JobResult};
 use crate::integrations::user::Catalog;
 use crate::integrations::{Fields, Integration};
 use crate::plan::{Decision, ErrorSink, Plan, PlanError, RowScope, Rules};
+use crate::providers::budget::Budget;
 use crate::providers::{ProviderId, Usage};
 use crate::resume::Journal;
 use crate::session::{Session, SessionError, SessionOptions, StoreChoice};
@@ -369,6 +370,8 @@ pub fn execute(
     let mut rows = input.rows();
     let mut counts: Vec<Counts> = vec![Counts::default(); plans.len()];
     let mut spend: Vec<Usage> = vec![Usage::default(); plans.len()];
+    let mut by_provider: BTreeMap<String, Usage> = BTreeMap::new();
+    let budget = args.max_cost.map(|usd| Arc::new(Budget::new(usd)));
     let mut restored = 0usize;
     let mut restored_cost = 0.0;
     let mut stopped = Vec::new();
@@ -466,7 +469,9 @@ pub fn execute(
                                     if let Some(d) = dedupe.as_mut() {
                                         d.will_answer(r, c);
                                     }
-                                    jobs.push(p.job(key(c), cell.inputs, false));
+                                    let mut job = p.job(key(c), cell.inputs, false);
+                                    job.budget.clone_from(&budget);
+                                    jobs.push(job);
                                     pending.outstanding += 1;
                                 }
                             },
@@ -526,8 +531,14 @@ pub fn execute(
                     }
                     pending.outstanding = pending.outstanding.saturating_sub(1);
                     counts[c].add(tally);
-                    for paid in result.calls.iter().filter_map(|call| call.paid()) {
-                        spend[c].add(&paid);
+                    for call in &result.calls {
+                        if let Some(paid) = call.paid() {
+                            spend[c].add(&paid);
+                            by_provider
+                                .entry(call.provider.name().to_owned())
+                                .or_default()
+                                .add(&paid);
+                        }
                     }
                     progress.finished(tally);
                     // Duplicate rows waiting for this answer take it.
@@ -652,6 +663,15 @@ pub fn execute(
     for usage in spend.values() {
         spent.add(usage);
     }
+    let budget = budget.map(|b| {
+        let state = b.state();
+        summary::BudgetReport {
+            max_cost_usd: state.limit_usd,
+            spent_usd: state.spent_usd,
+            cells_left: counts.iter().map(|c| c.budget).sum(),
+            refused_calls: state.refused_calls,
+        }
+    });
     Ok(Summary {
         input: args.input.clone(),
         output: output.to_path_buf(),
@@ -664,6 +684,8 @@ pub fn execute(
             .collect(),
         spend,
         spent,
+        spend_by_provider: by_provider,
+        budget,
         calls_made: stats.attempts,
         calls_shared: stats.shared,
         calls_cached: stats.cached,

@@ -31,6 +31,7 @@ pub fn state_style(state: &CellState) -> Style {
             .fg(Color::DarkGray)
             .add_modifier(Modifier::ITALIC),
         CellState::Cancelled => Style::new().fg(Color::Yellow),
+        CellState::Budget => Style::new().fg(Color::LightYellow),
     }
 }
 
