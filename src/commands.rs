@@ -83,6 +83,8 @@ pub fn catalog_text(integrations: &[Arc<dyn Integration>], problems: &[Problem])
     for integration in integrations {
         let spec = integration.spec();
         let per_row = match integration.cost_range() {
+            // A one-step waterfall costs the same however it ends.
+            Some(r) if usd(r.best.usd) == usd(r.worst.usd) => format!("{}/row", usd(r.best.usd)),
             Some(r) => format!(
                 "{}–{}/row: first step – every step",
                 usd(r.best.usd),
