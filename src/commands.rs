@@ -3,9 +3,10 @@
 use crate::cli::{DemoServerArgs, GenArgs, IntegrationsArgs, OpenArgs};
 use crate::config::Config;
 use crate::demo::{DemoOptions, DemoServer};
-use crate::integrations::IntegrationSpec;
+use crate::integrations::Integration;
 use crate::integrations::user::{Catalog, Problem};
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// `leadgrid integrations [--json]`: built-ins, shipped and user files; files that did not
@@ -19,10 +20,9 @@ pub fn integrations(args: &IntegrationsArgs) -> u8 {
         }
     };
     let catalog = Catalog::from_config(&config);
-    let specs: Vec<&'static IntegrationSpec> =
-        catalog.integrations().iter().map(|i| i.spec()).collect();
+    let specs = catalog.integrations();
     if args.json {
-        match catalog_json(&specs, &catalog) {
+        match catalog_json(specs, &catalog) {
             Ok(json) => println!("{json}"),
             Err(e) => {
                 eprintln!("leadgrid integrations: {e}");
@@ -30,7 +30,7 @@ pub fn integrations(args: &IntegrationsArgs) -> u8 {
             }
         }
     } else {
-        print!("{}", catalog_text(&specs, catalog.problems()));
+        print!("{}", catalog_text(specs, catalog.problems()));
         if let Some(dir) = catalog.dir() {
             println!("your own integrations: {}/*.toml", dir.display());
         }
@@ -38,12 +38,24 @@ pub fn integrations(args: &IntegrationsArgs) -> u8 {
     0
 }
 
+/// Integrations asked for that leadgrid does not offer, and why (also in the README).
+pub const NOT_OFFERED: &[&str] = &[
+    "clearbit_company: Clearbit's enrichment API is no longer offered to new users (HubSpot bought it; new access is Breeze Intelligence inside a HubSpot subscription). apollo_company (Apollo organization enrich) replaces it.",
+];
+
 /// Everything an agent needs to use the integrations, as pretty JSON.
-pub fn catalog_json(specs: &[&IntegrationSpec], catalog: &Catalog) -> serde_json::Result<String> {
-    let listed: Vec<serde_json::Value> = specs
+pub fn catalog_json(
+    integrations: &[Arc<dyn Integration>],
+    catalog: &Catalog,
+) -> serde_json::Result<String> {
+    let listed: Vec<serde_json::Value> = integrations
         .iter()
-        .map(|spec| {
+        .map(|integration| {
+            let spec = integration.spec();
             let mut value = serde_json::to_value(spec).unwrap_or_default();
+            if let Some(range) = integration.cost_range() {
+                value["cost_range"] = serde_json::to_value(range).unwrap_or_default();
+            }
             if let Some(def) = catalog.definition(spec.name) {
                 value["kind"] = serde_json::json!(def.kind_name());
                 value["defined_in"] = serde_json::json!(if catalog.is_users(spec.name) {
@@ -59,19 +71,31 @@ pub fn catalog_json(specs: &[&IntegrationSpec], catalog: &Catalog) -> serde_json
         "integrations": listed,
         "problems": catalog.problems(),
         "integrations_dir": catalog.dir(),
+        "notes": NOT_OFFERED,
         "usage": "leadgrid run INPUT.csv --integrations a,b [--map input=Column] [--set input=value] [--json]",
     }))
 }
 
 /// The catalog for people.
-pub fn catalog_text(specs: &[&IntegrationSpec], problems: &[Problem]) -> String {
+pub fn catalog_text(integrations: &[Arc<dyn Integration>], problems: &[Problem]) -> String {
     let mut out = String::new();
-    for spec in specs {
+    let usd = crate::providers::format_usd;
+    for integration in integrations {
+        let spec = integration.spec();
+        let per_row = match integration.cost_range() {
+            // A one-step waterfall costs the same however it ends.
+            Some(r) if usd(r.best.usd) == usd(r.worst.usd) => format!("{}/row", usd(r.best.usd)),
+            Some(r) => format!(
+                "{}–{}/row: first step – every step",
+                usd(r.best.usd),
+                usd(r.worst.usd)
+            ),
+            None => format!("{}/row", usd(spec.cost_per_row_usd)),
+        };
         out.push_str(&format!(
-            "{}  ({}, ~{}/row)\n  {}\n",
+            "{}  ({}, ~{per_row})\n  {}\n",
             spec.name,
             spec.provider.name(),
-            crate::providers::format_usd(spec.cost_per_row_usd),
             spec.description
         ));
         for input in spec.inputs {
@@ -96,6 +120,10 @@ pub fn catalog_text(specs: &[&IntegrationSpec], problems: &[Problem]) -> String 
             .collect();
         out.push_str(&format!("  out {}\n\n", outputs.join(", ")));
     }
+    for note in NOT_OFFERED {
+        out.push_str(&format!("not offered: {note}\n"));
+    }
+    out.push('\n');
     for problem in problems {
         out.push_str(&format!("not loaded: {problem}\n"));
     }
@@ -209,10 +237,9 @@ mod tests {
                 &Config::from_sources(None, |_| None).expect("defaults"),
             ),
         );
-        let specs: Vec<&IntegrationSpec> =
-            catalog.integrations().iter().map(|i| i.spec()).collect();
+        let specs = catalog.integrations();
         let json: serde_json::Value =
-            serde_json::from_str(&catalog_json(&specs, &catalog).expect("json")).expect("parse");
+            serde_json::from_str(&catalog_json(specs, &catalog).expect("json")).expect("parse");
         let profile = json["integrations"]
             .as_array()
             .expect("array")
@@ -243,7 +270,20 @@ mod tests {
             name: None,
             error: "unknown field `promt`".into(),
         };
-        let text = catalog_text(&specs, &[problem]);
+        let work = json["integrations"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .find(|i| i["name"] == "work_email")
+            .expect("work_email listed");
+        assert_eq!(work["kind"], "waterfall");
+        assert!(
+            work["cost_range"]["worst"]["usd"].as_f64()
+                > work["cost_range"]["best"]["usd"].as_f64()
+        );
+        let text = catalog_text(specs, &[problem]);
+        assert!(text.contains("not offered: clearbit_company"), "{text}");
+        assert!(text.contains("/row: first step – every step"), "{text}");
         assert!(text.contains("linkedin_profile") && text.contains("in  linkedin_url (required"));
         assert!(text.contains("follower_count (integer)"), "{text}");
         assert!(text.contains("sources (url_list)"), "{text}");

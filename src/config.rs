@@ -250,6 +250,8 @@ pub struct Config {
     pub engine: EngineConfig,
     /// Requests per minute by provider name (any provider, user-defined ones too; 0: unlimited).
     pub rate_limits: BTreeMap<String, u32>,
+    /// US dollars per call, by provider name or `provider.tool`.
+    pub call_prices: BTreeMap<String, f64>,
     /// Response cache.
     pub cache: CacheSettings,
     /// Every provider points at the demo server (not read from files): answers are fictional,
@@ -349,11 +351,11 @@ impl Config {
     }
 
     /// What calls cost: model prices from `[llm.prices]`, and the price per call of the
-    /// providers that bill per call.
+    /// providers (and tools) that bill per call, from `[call_prices]`.
     pub fn prices(&self) -> PriceList {
         PriceList::new(
             self.llm.token_prices(),
-            crate::providers::price::per_call_defaults(),
+            crate::providers::price::per_call_from_names(&self.call_prices),
         )
     }
 

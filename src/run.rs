@@ -1,10 +1,11 @@
 //! Headless enrichment: `leadgrid run`.
 //!
 //! Streams the CSV through the engine (memory stays bounded whatever its size) and
-//! writes every input column unchanged plus the outputs to a new file, atomically. Exit code: 0 all cells done or no data, 2 some failed, 1 fatal,
-//! 130 interrupted (the partial result is still written).
+//! writes every input column unchanged plus the outputs to a new file, atomically. Exit code: 0 all cells done or no data, 2 some failed, 3 the budget
+//! (`--max-cost`) left cells unrun, 1 fatal, 130 interrupted (the partial result is still written).
 
 pub mod csvio;
+pub mod dedupe;
 pub mod dry_run;
 pub mod events;
 pub mod progress;
@@ -18,12 +19,14 @@ use crate::engine::{Event, JobKey, JobResult};
 use crate::integrations::user::Catalog;
 use crate::integrations::{Fields, Integration};
 use crate::plan::{Decision, ErrorSink, Plan, PlanError, RowScope, Rules};
+use crate::providers::budget::Budget;
 use crate::providers::{ProviderId, Usage};
 use crate::resume::Journal;
 use crate::session::{Session, SessionError, SessionOptions, StoreChoice};
 use crate::store::RunId;
 use crate::table::{Encoding, OpenOptions};
 use csvio::CsvError;
+use dedupe::{Dedupe, Follow};
 use events::{RunEvent, RunHooks};
 use progress::{Progress, Tally};
 use std::collections::{BTreeMap, VecDeque};
@@ -321,6 +324,23 @@ pub fn execute(
         to_restore = counts.iter().map(|c| c.restored).sum();
     }
 
+    let dedupe = match dedupe_key(args, &headers)? {
+        Some(col) => {
+            let keys = input
+                .rows()
+                .map(|row| row.map(|row| row.get(col).cloned().unwrap_or_default()));
+            let dedupe = Dedupe::new(keys.collect::<Result<Vec<String>, CsvError>>()?);
+            let line = format!(
+                "--dedupe: {} rows repeat an earlier row's {} and take its answers",
+                dedupe.followers(),
+                headers.get(col).map_or("key", String::as_str)
+            );
+            Some((dedupe, line))
+        }
+        None => None,
+    };
+    let (mut dedupe, dedupe_note) = dedupe.unzip();
+
     let engine = session.engine.clone();
     let Some(mut events) = session.take_events() else {
         return Err(RunError::Setup(
@@ -342,6 +362,10 @@ pub fn execute(
             message: warning.clone(),
         });
     }
+    if let Some(note) = dedupe_note {
+        progress.say(&note);
+        hooks.emit(RunEvent::Notice { message: note });
+    }
     if to_restore > 0 {
         progress.say(&format!(
             "restored {to_restore} finished cells from the journal of an earlier run; {to_run} to go"
@@ -352,6 +376,8 @@ pub fn execute(
     let mut rows = input.rows();
     let mut counts: Vec<Counts> = vec![Counts::default(); plans.len()];
     let mut spend: Vec<Usage> = vec![Usage::default(); plans.len()];
+    let mut by_provider: BTreeMap<String, Usage> = BTreeMap::new();
+    let budget = args.max_cost.map(|usd| Arc::new(Budget::new(usd)));
     let mut restored = 0usize;
     let mut restored_cost = 0.0;
     let mut stopped = Vec::new();
@@ -409,7 +435,13 @@ pub fn execute(
                             // Counted, never sent: the row is written as it was, unpaid.
                             Decision::Filled | Decision::Unmet => counts[c].add(Tally::Skipped),
                             Decision::Restore(found) => {
+                                if let Some(d) = dedupe.as_mut() {
+                                    d.will_answer(r, c);
+                                }
                                 let result = found.into_result(key(c));
+                                if let Some(d) = dedupe.as_mut() {
+                                    d.answered(r, c, &result);
+                                }
                                 let tally = apply(p, &mut pending.row, r, &mut sinks[c], &result);
                                 if hooks.listening() {
                                     hooks.emit(finished_event(p.name(), &result, true));
@@ -432,10 +464,25 @@ pub fn execute(
                                 let tally = apply(p, &mut pending.row, r, &mut sinks[c], &result);
                                 counts[c].add(tally);
                             }
-                            Decision::Run => {
-                                jobs.push(p.job(key(c), cell.inputs, false));
-                                pending.outstanding += 1;
-                            }
+                            Decision::Run => match dedupe.as_mut().map(|d| d.follow(r, c)) {
+                                Some(Follow::Answer(result)) => {
+                                    let tally =
+                                        apply(p, &mut pending.row, r, &mut sinks[c], &result);
+                                    counts[c].add(tally);
+                                    progress.finished(tally);
+                                }
+                                // Its leader's answer is on the way (see Event::Finished).
+                                Some(Follow::Wait) => pending.outstanding += 1,
+                                Some(Follow::Run) | None => {
+                                    if let Some(d) = dedupe.as_mut() {
+                                        d.will_answer(r, c);
+                                    }
+                                    let mut job = p.job(key(c), cell.inputs, false);
+                                    job.budget.clone_from(&budget);
+                                    jobs.push(job);
+                                    pending.outstanding += 1;
+                                }
+                            },
                         }
                     }
                 }
@@ -492,10 +539,30 @@ pub fn execute(
                     }
                     pending.outstanding = pending.outstanding.saturating_sub(1);
                     counts[c].add(tally);
-                    for paid in result.calls.iter().filter_map(|call| call.paid()) {
-                        spend[c].add(&paid);
+                    for call in &result.calls {
+                        if let Some(paid) = call.paid() {
+                            spend[c].add(&paid);
+                            by_provider
+                                .entry(call.provider.name().to_owned())
+                                .or_default()
+                                .add(&paid);
+                        }
                     }
                     progress.finished(tally);
+                    // Duplicate rows waiting for this answer take it.
+                    let followers = dedupe
+                        .as_mut()
+                        .map_or_else(Vec::new, |d| d.answered(r, c, &result));
+                    for copy in followers {
+                        let f = copy.key.row as usize;
+                        let Some(row) = f.checked_sub(front).and_then(|i| window.get_mut(i)) else {
+                            continue;
+                        };
+                        let tally = apply(p, &mut row.row, f, &mut sinks[c], &copy);
+                        row.outstanding = row.outstanding.saturating_sub(1);
+                        counts[c].add(tally);
+                        progress.finished(tally);
+                    }
                 }
                 Some(Event::ColumnStopped { column, error }) => {
                     let name = plans
@@ -604,6 +671,15 @@ pub fn execute(
     for usage in spend.values() {
         spent.add(usage);
     }
+    let budget = budget.map(|b| {
+        let state = b.state();
+        summary::BudgetReport {
+            max_cost_usd: state.limit_usd,
+            spent_usd: state.spent_usd,
+            cells_left: counts.iter().map(|c| c.budget).sum(),
+            refused_calls: state.refused_calls,
+        }
+    });
     Ok(Summary {
         input: args.input.clone(),
         output: output.to_path_buf(),
@@ -616,9 +692,12 @@ pub fn execute(
             .collect(),
         spend,
         spent,
+        spend_by_provider: by_provider,
+        budget,
         calls_made: stats.attempts,
         calls_shared: stats.shared,
         calls_cached: stats.cached,
+        cells_deduplicated: dedupe.map_or(0, |d| d.shared as u64),
         cells_restored: restored as u64,
         cost_saved_usd: store_stats.as_ref().map_or(0.0, |s| s.cost_saved) + restored_cost,
         store: session.store.as_ref().map(|s| s.path().to_path_buf()),
@@ -627,6 +706,34 @@ pub fn execute(
         interrupted,
         stopped,
     })
+}
+
+/// The column `--dedupe` compares: the one `--dedupe-key` names, else a LinkedIn URL or an
+/// email column; `None` without `--dedupe`.
+fn dedupe_key(args: &RunArgs, headers: &[String]) -> Result<Option<usize>, RunError> {
+    match &args.dedupe_key {
+        Some(name) => {
+            let found = headers
+                .iter()
+                .position(|h| h == name)
+                .or_else(|| headers.iter().position(|h| h.eq_ignore_ascii_case(name)));
+            found.map(Some).ok_or_else(|| {
+                RunError::Setup(format!(
+                    "--dedupe-key: no column `{name}`; columns: {}",
+                    headers.join(", ")
+                ))
+            })
+        }
+        None if args.dedupe => crate::census::default_key_column(headers)
+            .map(Some)
+            .ok_or_else(|| {
+                RunError::Setup(
+                    "--dedupe: no LinkedIn URL or email column to compare; name one with --dedupe-key"
+                        .into(),
+                )
+            }),
+        None => Ok(None),
+    }
 }
 
 /// The run condition of every integration of the run (`--if`), bound to `headers`; rows

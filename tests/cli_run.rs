@@ -763,3 +763,60 @@ fn a_dry_run_counts_what_a_run_would_pay_and_calls_nothing() {
     assert!(restored >= 6, "{plan}");
     assert_eq!(profile["paid_rows"].as_u64(), Some(7 - restored), "{plan}");
 }
+
+/// The sample with Ada again (her profile URL written differently) and Chiara twice more.
+fn sample_with_duplicates(d: &Dir) -> PathBuf {
+    let sample = fs::read_to_string(SAMPLE).unwrap();
+    let lines: Vec<&str> = sample.lines().collect();
+    let ada = lines[1].replace(
+        "https://www.linkedin.com/in/ada-quill-demo/",
+        "linkedin.com/in/Ada-Quill-Demo",
+    );
+    assert_ne!(ada, lines[1]);
+    d.file(
+        "dups.csv",
+        &format!("{}\n{ada}\n{}\n{}\n", lines.join("\n"), lines[3], lines[3]),
+    )
+}
+
+#[test]
+fn dedupe_pays_once_per_person_and_duplicates_share_the_answer() {
+    let demo = DemoHandle::start_background(DemoOptions {
+        scripted_faults: false,
+        ..DemoOptions::default()
+    })
+    .expect("demo server");
+    let d = Dir::new();
+    sample_with_duplicates(&d);
+    let out = d
+        .against("demo-key", demo.base_url())
+        .args(["run", "dups.csv", "--no-store", "-i", "linkedin_profile"])
+        .args(["--dedupe", "--json", "-o", "out.csv"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let s = summary(&out);
+    // Seven people have a profile URL; the three repeats are not sent at all.
+    assert_eq!(s["cells_deduplicated"], 3, "{s}");
+    assert_eq!(s["calls_made"], 7, "{s}");
+    assert_eq!(s["calls_shared"], 0, "{s}");
+    assert_eq!(demo.stats().by_tool.values().sum::<u64>(), 7);
+    assert_eq!(s["integrations"]["linkedin_profile"]["done"], 9, "{s}");
+    assert!(stderr(&out).contains("--dedupe: 3 rows repeat an earlier row's linkedin_url"));
+    let (headers, rows) = read_csv(&d.path("out.csv"));
+    let headline = headers.iter().position(|h| h == "headline").unwrap();
+    assert_eq!(rows[8][headline], rows[0][headline], "Ada's repeat");
+    assert_eq!(rows[9][headline], rows[2][headline], "Chiara's repeat");
+    assert_eq!(rows[10][headline], rows[2][headline], "Chiara's repeat");
+    assert!(!rows[10][headline].is_empty());
+
+    // A key column that is not there is a clear error before anything is paid.
+    let out = d
+        .against("demo-key", demo.base_url())
+        .args(["run", "dups.csv", "--no-store", "-i", "linkedin_profile"])
+        .args(["--dedupe-key", "nope"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--dedupe-key: no column `nope`"));
+}

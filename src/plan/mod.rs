@@ -22,7 +22,7 @@ pub use rules::{Cell, Decision, Rules};
 pub use stream::{Planned, Stream};
 
 use crate::engine::{Job, JobKey};
-use crate::integrations::{Fields, Integration, missing_inputs};
+use crate::integrations::{Fields, Integration};
 use std::sync::Arc;
 
 /// One integration wired to a table: where its inputs come from and which columns its
@@ -70,7 +70,7 @@ impl Plan {
 
     /// Whether a required input has no value: the engine skips such a cell, unpaid.
     pub fn lacks_input(&self, inputs: &Fields) -> bool {
-        missing_inputs(self.integration.spec(), inputs).is_some()
+        self.integration.missing(inputs).is_some()
     }
 
     /// The engine job for a cell of this plan.
@@ -80,6 +80,7 @@ impl Plan {
             integration: self.integration.clone(),
             inputs,
             fresh,
+            budget: None,
         }
     }
 }

@@ -5,13 +5,14 @@
 use super::action::{Action, key_label};
 use super::bound::Bound;
 use super::cell_view::CellView;
+use super::census;
 use super::component::{Component, Context, Outcome};
 use super::deps::Feeds;
 use super::dialog::{Confirm, Fatal};
 use super::enrich::{Enrichments, NewEnrichment, Report, Request};
 use super::event::{AppEvent, WorkerResult, spawn_worker};
 use super::formula::Formulas;
-use super::grid::Grid;
+use super::grid::{Grid, RowFilter};
 use super::help::Help;
 use super::inspector::Inspector;
 use super::intent::{ConfirmKind, Intent, Popup, PromptKind};
@@ -277,6 +278,12 @@ impl App {
     fn worker_result(&mut self, result: WorkerResult) {
         let message = match result {
             WorkerResult::View { generation, order } => self.grid.view_ready(generation, order),
+            WorkerResult::Counted(counted) => {
+                if let Some(marked) = census::counted(&mut self.mode, counted) {
+                    self.grid.duplicates = Some(std::sync::Arc::new(marked));
+                }
+                None
+            }
             WorkerResult::Search { generation, hits } => {
                 self.grid.search_ready(&self.sheet, generation, hits)
             }
@@ -427,6 +434,36 @@ impl App {
                 }
             }
             Intent::DeleteRows(rows) => self.delete_rows(&rows),
+            Intent::DeleteRowIds(ids) => {
+                self.mode = Mode::Normal;
+                let mut rows = self.sheet.snapshot().positions_of(&ids);
+                rows.sort_unstable();
+                self.delete_rows(&rows);
+            }
+            Intent::CountValues(col) => {
+                if let Some(mode) = census::frequency(&self.sheet, &self.enrich, col, &self.tx) {
+                    self.mode = mode;
+                }
+            }
+            Intent::FindDuplicates { by_cursor } => {
+                let cursor = self.grid.current_col(&self.sheet);
+                match census::duplicates(&self.sheet, &self.enrich, by_cursor, cursor, &self.tx) {
+                    Ok(mode) => self.mode = mode,
+                    Err(m) => self.say(m),
+                }
+            }
+            Intent::ShowRows { rows, label } => {
+                self.mode = Mode::Normal;
+                let rows = rows
+                    .iter()
+                    .filter_map(|&r| self.sheet.row_id(r as usize))
+                    .collect();
+                let filter = RowFilter::Rows {
+                    rows: std::sync::Arc::new(rows),
+                    label,
+                };
+                self.grid.set_filter(filter, &context!(self));
+            }
             Intent::DeleteColumn(col) => self.delete_column(col),
             Intent::Undo => self.undo(true, false),
             Intent::Redo => self.undo(false, false),

@@ -23,6 +23,8 @@ pub enum AppEvent {
 
 /// Results of background work, tagged so stale ones can be dropped.
 pub enum WorkerResult {
+    /// A frequency table or duplicate groups, for the panel that asked.
+    Counted(crate::tui::census::Counted),
     /// An integration file was saved: the reloaded catalog, the file and the name, or why not.
     IntegrationSaved(
         Result<

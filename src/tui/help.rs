@@ -10,7 +10,7 @@ use super::picker::ai::commands as ai_form;
 use super::picker::commands as picker;
 use super::popup::centered;
 use super::scroll::{SCROLL, Scroll};
-use super::{inspector, runs};
+use super::{census, inspector, runs};
 use crate::cell::{CellState, SkipReason};
 use crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::Frame;
@@ -99,6 +99,12 @@ pub fn help_lines() -> Vec<Line<'static>> {
     section(&mut lines, Group::Scroll, SCROLL.iter());
     section(&mut lines, Group::Inspector, inspector::COMMANDS.iter());
     section(&mut lines, Group::Runs, runs::COMMANDS.iter());
+    section(
+        &mut lines,
+        Group::Census,
+        census::frequency::COMMANDS.iter(),
+    );
+    command_lines(&mut lines, census::duplicates::COMMANDS.iter());
     section(&mut lines, Group::PickerSearch, picker::SEARCH.iter());
     section(&mut lines, Group::PickerMap, picker::MAP.iter());
     section(&mut lines, Group::PickerOutputs, picker::OUTPUTS.iter());
@@ -115,6 +121,14 @@ fn section<'a, A: 'static>(
         lines.push(Line::raw(""));
     }
     lines.push(Line::styled(group.title(), HEADING));
+    command_lines(lines, commands);
+}
+
+/// One line per command: its keys, then what it does.
+fn command_lines<'a, A: 'static>(
+    lines: &mut Vec<Line<'static>>,
+    commands: impl Iterator<Item = &'a Command<A>>,
+) {
     for c in commands {
         let keys: Vec<String> = c.keys.iter().map(|k| k.label()).collect();
         lines.push(Line::from(vec![
@@ -189,6 +203,8 @@ mod tests {
             .iter()
             .map(|c| c.help)
             .chain(runs::COMMANDS.iter().map(|c| c.help))
+            .chain(census::frequency::COMMANDS.iter().map(|c| c.help))
+            .chain(census::duplicates::COMMANDS.iter().map(|c| c.help))
             .chain(picker::SEARCH.iter().map(|c| c.help))
             .chain(picker::MAP.iter().map(|c| c.help))
             .chain(picker::OUTPUTS.iter().map(|c| c.help))
@@ -209,6 +225,8 @@ mod tests {
             keys(ai_form::FORM),
             inspector,
             keys(runs::COMMANDS),
+            keys(census::frequency::COMMANDS),
+            keys(census::duplicates::COMMANDS),
         ];
         for keys in modes {
             for (i, key) in keys.iter().enumerate() {

@@ -119,6 +119,19 @@ pub enum Intent {
     Submit(PromptKind, String),
     InsertRow(usize),
     DeleteRows(Vec<usize>),
+    /// Delete these rows, wherever they are now, as one undo step.
+    DeleteRowIds(Vec<RowId>),
+    /// Count the values of sheet column `col` (the frequency table).
+    CountValues(usize),
+    /// Find rows that repeat a key: in the default key column, or the cursor's.
+    FindDuplicates {
+        by_cursor: bool,
+    },
+    /// Show only these rows (sorted positions); `label` says which in the status bar.
+    ShowRows {
+        rows: Vec<u32>,
+        label: String,
+    },
     DeleteColumn(usize),
     Undo,
     Redo,

@@ -10,6 +10,7 @@ pub mod action;
 pub mod app;
 pub mod bound;
 pub mod cell_view;
+pub mod census;
 pub mod clipboard;
 pub mod command;
 pub mod component;

@@ -31,6 +31,13 @@ impl Withheld {
         }
     }
 
+    /// Whether the cell of row `id` in sheet column `col` is withheld.
+    pub fn hides(&self, col: usize, id: RowId) -> bool {
+        self.columns
+            .iter()
+            .any(|(c, rows)| *c == col && rows.contains(&id))
+    }
+
     /// Marks, in `hidden` (one flag per column), the cells of row `id` that are withheld.
     pub fn mark(&self, id: Option<RowId>, hidden: &mut [bool]) {
         for (col, rows) in &self.columns {

@@ -20,6 +20,7 @@
 //! ```
 
 use crate::config::LlmProvider;
+use crate::integrations::waterfall::definition::WaterfallDef;
 use serde::{Deserialize, Serialize};
 
 /// Why a file is not a valid integration.
@@ -34,7 +35,7 @@ pub enum DefinitionError {
 }
 
 /// The kinds of integration a file can define.
-pub const KINDS: &[&str] = &["ai"];
+pub const KINDS: &[&str] = &["ai", "waterfall"];
 
 /// Keys every kind shares; the rest of a file belongs to its kind.
 const COMMON_KEYS: &[&str] = &[
@@ -159,6 +160,8 @@ pub struct AiDef {
 pub enum KindDef {
     /// An AI column: a prompt, typed outputs, optional web research first.
     Ai(AiDef),
+    /// A waterfall: steps tried in order until one gives a valid value.
+    Waterfall(WaterfallDef),
 }
 
 /// One integration as a file defines it.
@@ -214,6 +217,9 @@ struct CommonOut<'a> {
 /// The arrays of tables, written last as TOML requires.
 #[derive(Serialize)]
 struct Tables<'a> {
+    // An empty list would be written `inputs = []`, a plain key, which after a kind's own
+    // tables (a waterfall's steps) would land inside the last of them.
+    #[serde(skip_serializing_if = "<[InputDef]>::is_empty")]
     inputs: &'a [InputDef],
     outputs: &'a [OutputDef],
 }
@@ -230,10 +236,10 @@ impl Definition {
         let common: Common = toml::Value::Table(common)
             .try_into()
             .map_err(|e: toml::de::Error| DefinitionError::Syntax(e.message().trim().to_owned()))?;
+        let syntax = |e: toml::de::Error| DefinitionError::Syntax(e.message().trim().to_owned());
         let kind = match common.kind.as_str() {
-            "ai" => KindDef::Ai(toml::Value::Table(rest).try_into().map_err(
-                |e: toml::de::Error| DefinitionError::Syntax(e.message().trim().to_owned()),
-            )?),
+            "ai" => KindDef::Ai(toml::Value::Table(rest).try_into().map_err(syntax)?),
+            "waterfall" => KindDef::Waterfall(toml::Value::Table(rest).try_into().map_err(syntax)?),
             other => {
                 return Err(DefinitionError::Invalid(format!(
                     "unknown kind {other:?}; known kinds: {}",
@@ -258,6 +264,7 @@ impl Definition {
     pub fn kind_name(&self) -> &'static str {
         match self.kind {
             KindDef::Ai(_) => "ai",
+            KindDef::Waterfall(_) => "waterfall",
         }
     }
 
@@ -274,6 +281,7 @@ impl Definition {
         .map_err(bad)?;
         match &self.kind {
             KindDef::Ai(ai) => text.push_str(&toml::to_string(ai).map_err(bad)?),
+            KindDef::Waterfall(wf) => text.push_str(&toml::to_string(wf).map_err(bad)?),
         }
         text.push('\n');
         text.push_str(
@@ -351,6 +359,10 @@ impl Definition {
                     return invalid("max_tokens must be at least 1".into());
                 }
             }
+            KindDef::Waterfall(wf) => {
+                crate::integrations::waterfall::definition::check(wf, self.outputs.len())
+                    .map_err(DefinitionError::Invalid)?;
+            }
         }
         Ok(())
     }
@@ -392,7 +404,9 @@ description = "The stage"
         assert_eq!(d.name, "funding_stage");
         assert_eq!(d.inputs[0].guess, ["company", "company_name"]);
         assert!(d.inputs[0].required, "inputs are required by default");
-        let KindDef::Ai(ai) = &d.kind;
+        let KindDef::Ai(ai) = &d.kind else {
+            panic!("an AI column")
+        };
         assert!(ai.research);
         assert_eq!(ai.llm, None);
         let text = d.to_toml().unwrap();
@@ -412,7 +426,10 @@ description = "The stage"
             Definition::parse(&FILE.replace("type = \"enum\"", "type = \"money\"")).unwrap_err();
         assert!(e.to_string().contains("money"), "{e}");
         let e = Definition::parse(&FILE.replace("kind = \"ai\"", "kind = \"magic\"")).unwrap_err();
-        assert_eq!(e.to_string(), "unknown kind \"magic\"; known kinds: ai");
+        assert_eq!(
+            e.to_string(),
+            "unknown kind \"magic\"; known kinds: ai, waterfall"
+        );
         assert!(Definition::parse("name = ").is_err());
     }
 

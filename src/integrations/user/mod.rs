@@ -12,6 +12,7 @@
 pub mod definition;
 
 use super::ai::AiColumn;
+use super::waterfall::Waterfall;
 use super::{InputSpec, Integration, IntegrationSpec, OutputKind, OutputSpec, builtin};
 use crate::config::{Config, LlmConfig};
 use crate::providers::ProviderId;
@@ -30,6 +31,18 @@ pub const SHIPPED: &[(&str, &str)] = &[
     (
         "find_ceo.toml",
         include_str!("../../../assets/integrations/find_ceo.toml"),
+    ),
+    (
+        "work_email.toml",
+        include_str!("../../../assets/integrations/work_email.toml"),
+    ),
+    (
+        "ceo_email.toml",
+        include_str!("../../../assets/integrations/ceo_email.toml"),
+    ),
+    (
+        "company_linkedin.toml",
+        include_str!("../../../assets/integrations/company_linkedin.toml"),
     ),
 ];
 
@@ -122,9 +135,6 @@ impl Catalog {
             dir,
             settings: Some(settings),
         };
-        for (file, text) in SHIPPED {
-            catalog.add(Path::new("<built-in>").join(file), text, false);
-        }
         let mut files: Vec<PathBuf> = match &catalog.dir {
             Some(dir) => match std::fs::read_dir(dir) {
                 Ok(entries) => entries
@@ -145,15 +155,27 @@ impl Catalog {
             None => Vec::new(),
         };
         files.sort();
+        let mut texts: Vec<(PathBuf, String, bool)> = SHIPPED
+            .iter()
+            .map(|(file, text)| (Path::new("<built-in>").join(file), text.to_string(), false))
+            .collect();
         for path in files {
             match std::fs::read_to_string(&path) {
-                Ok(text) => catalog.add(path, &text, true),
+                Ok(text) => texts.push((path, text, true)),
                 Err(e) => catalog.problems.push(Problem {
                     path,
                     name: None,
                     error: format!("cannot read it: {e}"),
                 }),
             }
+        }
+        // Waterfalls last: their steps may be any other file's integration (a user's own
+        // version of find_ceo included).
+        let (waterfalls, others): (Vec<_>, Vec<_>) = texts
+            .into_iter()
+            .partition(|(_, text, _)| is_waterfall(text));
+        for (path, text, user) in others.into_iter().chain(waterfalls) {
+            catalog.add(path, &text, user);
         }
         catalog
     }
@@ -229,7 +251,13 @@ impl Catalog {
 
     /// Builds a definition without adding it (a dry run in the picker, `integrations check`).
     pub fn build(&self, def: &Definition) -> Result<Arc<dyn Integration>, String> {
-        build(def, self.settings.as_ref().ok_or(NO_CONFIG)?)
+        let settings = self.settings.as_ref().ok_or(NO_CONFIG)?;
+        match &def.kind {
+            KindDef::Ai(ai) => Ok(Arc::new(AiColumn::new(def, ai, settings)?)),
+            KindDef::Waterfall(wf) => Ok(Arc::new(Waterfall::new(def, wf, settings, &|name| {
+                self.find(name)
+            })?)),
+        }
     }
 
     /// Writes `def` to `<dir>/<name>.toml` (atomically, replacing an older version) and loads
@@ -318,11 +346,12 @@ impl Catalog {
     }
 }
 
-/// The integration a definition describes.
-fn build(def: &Definition, settings: &Settings) -> Result<Arc<dyn Integration>, String> {
-    match &def.kind {
-        KindDef::Ai(ai) => Ok(Arc::new(AiColumn::new(def, ai, settings)?)),
-    }
+/// Whether a file's text declares `kind = "waterfall"`.
+fn is_waterfall(text: &str) -> bool {
+    text.parse::<toml::Table>()
+        .ok()
+        .and_then(|t| t.get("kind")?.as_str().map(|k| k == "waterfall"))
+        .unwrap_or(false)
 }
 
 /// Why nothing can be built without settings.

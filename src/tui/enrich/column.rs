@@ -60,6 +60,8 @@ pub struct Counts {
     pub failed: usize,
     pub skipped: usize,
     pub cancelled: usize,
+    /// Stopped by the column's budget.
+    pub budget: usize,
 }
 
 impl Counts {
@@ -74,6 +76,7 @@ impl Counts {
             CellState::Failed => &mut self.failed,
             CellState::Skipped(_) => &mut self.skipped,
             CellState::Cancelled => &mut self.cancelled,
+            CellState::Budget => &mut self.budget,
         };
         *slot = slot.saturating_add_signed(delta);
     }
@@ -85,12 +88,12 @@ impl Counts {
 
     /// Jobs finished.
     pub fn finished(&self) -> usize {
-        self.done + self.no_data + self.failed + self.skipped + self.cancelled
+        self.done + self.no_data + self.failed + self.skipped + self.cancelled + self.budget
     }
 
-    /// Cells a re-run may still fill: failed or cancelled.
+    /// Cells a re-run may still fill: failed, cancelled or stopped by the budget.
     pub fn unfinished(&self) -> usize {
-        self.failed + self.cancelled
+        self.failed + self.cancelled + self.budget
     }
 
     /// Adds another column's counts.
@@ -102,6 +105,7 @@ impl Counts {
         self.failed += other.failed;
         self.skipped += other.skipped;
         self.cancelled += other.cancelled;
+        self.budget += other.budget;
     }
 }
 

@@ -48,7 +48,15 @@ impl Grid {
                 if rows.is_empty() {
                     Intent::Notify(Message::info("no failed cells"))
                 } else {
-                    self.set_filter(RowFilter::Rows(Arc::new(rows)), ctx);
+                    let filter = RowFilter::Rows {
+                        rows: Arc::new(
+                            rows.iter()
+                                .filter_map(|&r| sheet.row_id(r as usize))
+                                .collect(),
+                        ),
+                        label: "rows with failed cells".to_string(),
+                    };
+                    self.set_filter(filter, ctx);
                     return Outcome::Consumed;
                 }
             }

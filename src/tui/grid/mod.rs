@@ -5,6 +5,7 @@
 
 mod columns;
 mod draw;
+mod duplicates;
 mod enrich_keys;
 mod layout;
 mod search;
@@ -23,8 +24,10 @@ use super::intent::{Intent, Popup, PromptKind};
 use super::message::Message;
 use super::scope::RowScopes;
 use crate::expr;
-use crate::table::Sheet;
+use crate::table::{RowId, Sheet};
 use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use std::collections::HashSet;
+use std::sync::Arc;
 
 /// Terminals drop larger OSC 52 payloads; larger cells are refused with a message.
 pub const MAX_COPY: usize = 100_000;
@@ -44,6 +47,8 @@ pub struct Grid {
     pub search: Search,
     /// Rows the user marked (picker scope, re-runs).
     pub selection: Selection,
+    /// Rows that repeat a key, marked after `U` (by id, so they stay marked as rows move).
+    pub duplicates: Option<Arc<HashSet<RowId>>>,
     /// `G` pressed while the file is still loading: keep going to the last row as it grows.
     follow_bottom: bool,
     /// Tags background scans so only the latest one's result is taken.
@@ -63,6 +68,7 @@ impl Grid {
             view: View::default(),
             search: Search::default(),
             selection: Selection::default(),
+            duplicates: None,
             follow_bottom: false,
             generation: 0,
         }
@@ -226,6 +232,13 @@ impl Grid {
                 }
                 Outcome::Consumed
             }
+            Action::Frequency => match self.current_col(sheet) {
+                Some(col) => Intent::CountValues(col).into(),
+                None => Outcome::Consumed,
+            },
+            Action::Duplicates => Intent::FindDuplicates { by_cursor: false }.into(),
+            Action::NextDuplicate => self.jump_to_duplicate(sheet, true),
+            Action::PrevDuplicate => self.jump_to_duplicate(sheet, false),
             Action::HideColumn => self.hide_current(sheet),
             Action::PinColumn => self.pin_current(sheet),
             Action::ShowColumns => {
@@ -487,7 +500,7 @@ impl Grid {
         self.view
             .filter
             .is_some()
-            .then(|| Message::info(format!("{n} rows match")))
+            .then(|| Message::info(format!("{} match", super::text::count(n, "row"))))
     }
 
     /// A background search finished: the cursor goes to the first hit.

@@ -7,10 +7,11 @@
 //! filter name columns by [`ColumnId`], so inserting or moving columns leaves them on theirs.
 
 use crate::expr::{self, EvalCtx, Program, RowValues, SortKey, contains_ci};
-use crate::table::{ColumnId, Sheet, SheetSnapshot};
+use crate::table::{ColumnId, RowId, Sheet, SheetSnapshot};
 use crate::tui::event::{AppEvent, WorkerResult, spawn_worker};
 use crate::tui::withheld::Shown;
 pub use crate::tui::withheld::Withheld;
+use std::collections::HashSet;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering as AtomicOrdering};
@@ -163,8 +164,13 @@ pub enum RowFilter {
         filter: expr::Filter,
         columns: Vec<ColumnId>,
     },
-    /// Rows whose positions are listed (rows with failed enrichment cells, `!`), sorted.
-    Rows(Arc<Vec<u32>>),
+    /// The rows listed, by id so they stay the same rows when others are inserted or
+    /// deleted (rows with failed enrichment cells `!`, a value of the frequency table,
+    /// duplicates); `label` says which.
+    Rows {
+        rows: Arc<HashSet<RowId>>,
+        label: String,
+    },
 }
 
 impl RowFilter {
@@ -189,7 +195,7 @@ impl RowFilter {
                 filter: expr::Filter::Text(text),
                 ..
             } => format!("\"{text}\""),
-            RowFilter::Rows(_) => "rows with failed cells".to_string(),
+            RowFilter::Rows { label, .. } => label.clone(),
         }
     }
 
@@ -206,7 +212,7 @@ impl RowFilter {
                 program: program.clone(),
                 map: columns.iter().map(|id| sheet.column_index(*id)).collect(),
             },
-            RowFilter::Rows(rows) => ScanFilter::Rows(rows.clone()),
+            RowFilter::Rows { rows, .. } => ScanFilter::Rows(rows.clone()),
         }
     }
 }
@@ -218,7 +224,7 @@ enum ScanFilter {
         program: Program,
         map: Vec<Option<usize>>,
     },
-    Rows(Arc<Vec<u32>>),
+    Rows(Arc<HashSet<RowId>>),
 }
 
 /// One background computation of the view order.
@@ -256,7 +262,9 @@ impl Scan {
             };
             let keep = match &self.filter {
                 None => true,
-                Some(ScanFilter::Rows(rows)) => rows.binary_search(&(pos as u32)).is_ok(),
+                Some(ScanFilter::Rows(rows)) => {
+                    snapshot.row_id(pos).is_some_and(|id| rows.contains(&id))
+                }
                 Some(ScanFilter::Text(needle)) => {
                     let row = shown(&identity);
                     (0..cells.len()).any(|c| row.cell(c).is_some_and(|v| contains_ci(v, needle)))

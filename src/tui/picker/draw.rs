@@ -316,7 +316,10 @@ fn draw_mapping(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
 }
 
 fn draw_outputs(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
-    let Some(spec) = picker.spec() else { return };
+    let Some(integration) = picker.current() else {
+        return;
+    };
+    let spec = integration.spec();
     let mut lines = vec![Line::styled("columns to add", TITLE)];
     for (i, (output, on)) in spec.outputs.iter().zip(&picker.outputs).enumerate() {
         let style = if i == picker.output_cursor {
@@ -360,7 +363,7 @@ fn draw_outputs(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
     // Until counted, every row in scope is assumed paid; a partial count (the first rows
     // of a large scope) is scaled to the whole scope.
     let counted = picker.cache_estimate.unwrap_or_default();
-    let cost = counted.cost(spec, scope_rows);
+    let cost = counted.cost(integration.as_ref(), scope_rows);
     let exact = counted.complete;
     let upto = if matches!(picker.scope, Scope::EmptyOrFailed) && !exact {
         "up to "
@@ -370,22 +373,29 @@ fn draw_outputs(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
     lines.push(Line::raw(""));
     lines.push(Line::styled(
         format!(
-            "{upto}{} · {upto}{} · {}",
+            "{upto}{} · {upto}{} · {}{}",
             count(cost.rows, "row"),
-            count(cost.calls, "call"),
-            match cost.usd {
-                Some(usd) => format!("est. ${usd:.2}"),
-                None => "cost unknown (no price for the model)".to_string(),
+            cost.calls_text(),
+            cost.usd_text()
+                .unwrap_or_else(|| "cost unknown (no price for the model)".to_string()),
+            if cost.is_range() {
+                " (first step answers – every step tried)"
+            } else {
+                ""
             }
         ),
         TITLE,
     ));
     if ctx.enrich.demo
-        && let Some(usd) = cost.usd.filter(|usd| *usd > 0.0)
+        && let Some(usd) = cost.usd_max.filter(|usd| *usd > 0.0)
     {
         // The estimate is what real keys would cost, so it can be practised; nothing is paid.
+        let real = cost.usd_text().unwrap_or_else(|| format!("${usd:.2}"));
         lines.push(Line::styled(
-            format!("demo: nothing is charged (real keys: ${usd:.2})"),
+            format!(
+                "demo: nothing is charged (real keys: {})",
+                real.trim_start_matches("est. ")
+            ),
             DEMO,
         ));
     }
