@@ -832,7 +832,9 @@ impl App {
                 self.formulas
                     .edit(&self.sheet, fi, bound, withheld, &self.tx);
                 self.enrich.column_names_changed();
-                Some(Message::info(format!("{name}: computing again…")))
+                Some(Message::info(format!(
+                    "{name} changed: values fill in as they are computed"
+                )))
             }
             _ => {
                 let at = col.map_or(self.sheet.columns().len(), |c| c + 1);
@@ -842,7 +844,7 @@ impl App {
                 self.grid.columns_changed(&self.sheet);
                 self.grid.focus_column(&self.sheet, col);
                 Some(Message::info(format!(
-                    "{name}: computing… ({} undoes it, = on it edits it)",
+                    "{name} added: values fill in as they are computed ({} undoes it, = on it edits it)",
                     key_label(Action::Undo)
                 )))
             }
