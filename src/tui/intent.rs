@@ -17,10 +17,21 @@ pub enum PromptKind {
     GoToRow,
     Search,
     Filter,
-    Edit { row: usize, col: usize },
-    InsertColumn { at: usize },
-    RenameColumn { col: usize },
+    Edit {
+        row: usize,
+        col: usize,
+    },
+    InsertColumn {
+        at: usize,
+    },
+    RenameColumn {
+        col: usize,
+    },
     SaveAs,
+    /// The budget of enrichment `ci`, in dollars.
+    Budget {
+        ci: usize,
+    },
 }
 
 impl PromptKind {
@@ -34,6 +45,7 @@ impl PromptKind {
             PromptKind::InsertColumn { .. } => "new column name: ",
             PromptKind::RenameColumn { .. } => "rename column to: ",
             PromptKind::SaveAs => "save as: ",
+            PromptKind::Budget { .. } => "budget for the column's calls, in $: ",
         }
     }
 

@@ -37,6 +37,9 @@ pub struct SavedColumn {
     /// The column each output fills, where it is not named after the output (renamed).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub columns: BTreeMap<String, String>,
+    /// Its budget in US dollars, so a reopened sheet keeps it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_usd: Option<f64>,
 }
 
 /// Where a saved input comes from.
@@ -82,6 +85,7 @@ impl Persistence {
                             (column != o.name).then(|| (o.name.to_string(), column))
                         })
                         .collect(),
+                    budget_usd: c.budget_usd(),
                 }
             })
             .collect();
@@ -161,6 +165,7 @@ impl Persistence {
                     integration,
                     sources,
                     outputs,
+                    budget_usd: s.budget_usd,
                 },
             ));
         }

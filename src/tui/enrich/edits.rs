@@ -23,8 +23,13 @@ impl Enrichments {
         let before = sheet.undo_depth();
         let outputs = bind_outputs(sheet, &new.outputs);
         let id = self.allocate_id();
-        self.columns
-            .push(EnrichColumn::new(id, new.integration, new.sources, outputs));
+        self.columns.push(EnrichColumn::new(
+            id,
+            new.integration,
+            new.sources,
+            outputs,
+            new.budget_usd,
+        ));
         self.history.record(before, sheet.undo_depth(), id, None);
         self.columns.len() - 1
     }

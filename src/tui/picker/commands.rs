@@ -21,6 +21,7 @@ pub enum PickerAction {
     Back,
     Close,
     Edit,
+    Budget,
 }
 
 /// Step 1: choosing an integration.
@@ -151,6 +152,13 @@ pub static OUTPUTS: &[Command<PickerAction>] = &[
         Group::PickerOutputs,
         "first N rows: ten times fewer",
         "N",
+    ),
+    bar_cmd(
+        PickerAction::Budget,
+        &[k('b'), k('$')],
+        Group::PickerOutputs,
+        "set a budget in dollars: no call starts that would pass it (Enter sets, empty for none)",
+        "budget",
     ),
     bar_cmd(
         PickerAction::Next,

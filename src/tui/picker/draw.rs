@@ -248,6 +248,48 @@ fn draw_extra_details(picker: &Picker, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
+/// The budget being typed, or the one set and what it means beside the estimate: it covers
+/// the worst case, only the best case, or the run may stop before the end.
+fn budget_line(picker: &Picker, cost: &crate::plan::estimate::Cost) -> Option<Line<'static>> {
+    if let Some(input) = &picker.budget_input {
+        return Some(Line::from(vec![
+            Span::styled("budget $", TITLE),
+            Span::raw(input.value().to_string()),
+            Span::styled("  (Enter sets, empty for none, Esc keeps)", DIM),
+        ]));
+    }
+    let budget = picker.budget?;
+    let best = cost.usd.unwrap_or(0.0);
+    let worst = cost.usd_max.unwrap_or(best);
+    let verdict = if budget + 1e-9 >= worst {
+        "covers the worst case".to_string()
+    } else if budget + 1e-9 >= best {
+        format!("covers the best case, not every step (${worst:.2}): may stop before the end")
+    } else {
+        format!(
+            "less than the estimate: may stop after about {} of the rows, the rest left $ budget",
+            share(budget, best)
+        )
+    };
+    let style = if budget + 1e-9 >= worst {
+        Style::new()
+    } else {
+        PROBLEM
+    };
+    Some(Line::from(vec![
+        Span::styled(format!("budget ${budget:.2}: "), TITLE),
+        Span::styled(verdict, style),
+    ]))
+}
+
+/// `40%`: how much of `whole` a budget of `part` pays for.
+fn share(part: f64, whole: f64) -> String {
+    if whole <= 0.0 {
+        return "all".to_string();
+    }
+    format!("{:.0}%", (part / whole * 100.0).clamp(0.0, 100.0))
+}
+
 /// `12,400`: a count with thousands separated.
 fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -384,6 +426,9 @@ fn draw_outputs(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
             ),
             DEMO,
         ));
+    }
+    if let Some(line) = budget_line(picker, &cost) {
+        lines.push(line);
     }
     if let Some(usage) = cost.usage {
         // Integrations billed by usage (AI columns) estimate each row from its own prompt.

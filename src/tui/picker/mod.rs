@@ -93,6 +93,10 @@ pub struct Picker {
     pub ai: Option<ai::AiBuilder>,
     /// What just happened (an AI column saved), shown until the next step.
     pub notice: Option<String>,
+    /// The most dollars the new enrichment's calls may spend, if set.
+    pub budget: Option<f64>,
+    /// Typing the budget (the outputs step's `b`).
+    pub budget_input: Option<Input>,
 }
 
 impl Picker {
@@ -108,6 +112,8 @@ impl Picker {
             catalog: catalog.clone(),
             ai: None,
             notice: None,
+            budget: None,
+            budget_input: None,
             sources: Vec::new(),
             input_cursor: 0,
             constant: None,
@@ -412,6 +418,7 @@ impl Picker {
                 .into_iter()
                 .map(|name| (name, name.to_string()))
                 .collect(),
+            budget_usd: self.budget,
         })
     }
 
@@ -537,9 +544,49 @@ impl Picker {
         Outcome::Consumed
     }
 
+    /// Typing the budget: Enter sets it (empty: none), Esc leaves it as it was.
+    fn budget_key(&mut self, key: KeyEvent) -> Outcome {
+        let Some(input) = &mut self.budget_input else {
+            return Outcome::Ignored;
+        };
+        match key.code {
+            crossterm::event::KeyCode::Esc => self.budget_input = None,
+            crossterm::event::KeyCode::Enter => {
+                let text = input.value().trim().to_string();
+                if text.is_empty() {
+                    self.budget = None;
+                    self.budget_input = None;
+                } else if let Some(usd) = crate::providers::budget::parse_usd(&text) {
+                    self.budget = Some(usd);
+                    self.budget_input = None;
+                    self.problem = None;
+                } else {
+                    self.problem = Some(format!(
+                        "not an amount of dollars: '{text}' (e.g. 5 or $5.00; empty for none)"
+                    ));
+                }
+            }
+            _ => {
+                if let Some(req) = to_input_request(&Event::Key(key)) {
+                    input.handle(req);
+                }
+            }
+        }
+        Outcome::Consumed
+    }
+
     fn outputs_key(&mut self, key: KeyEvent, ctx: &Context) -> Outcome {
+        if self.budget_input.is_some() {
+            return self.budget_key(key);
+        }
         let last = self.outputs.len();
         match command::find(commands::OUTPUTS, &key) {
+            Some(PickerAction::Budget) => {
+                let current = self
+                    .budget
+                    .map_or_else(String::new, |usd| format!("{usd:.2}"));
+                self.budget_input = Some(Input::new(current));
+            }
             Some(PickerAction::Back) => self.step = Step::Map,
             Some(PickerAction::Down) => self.output_cursor = (self.output_cursor + 1).min(last),
             Some(PickerAction::Up) => self.output_cursor = self.output_cursor.saturating_sub(1),
