@@ -44,15 +44,15 @@ pub static SEARCH: &[Command<PickerAction>] = &[
         PickerAction::Next,
         &[code(KeyCode::Enter)],
         Group::PickerSearch,
-        "choose it: map its inputs (on \"AI column…\": write your own)",
+        "choose it: map its inputs (on \"AI column…\" or \"Waterfall…\": build your own)",
         "next",
     ),
     bar_cmd(
         PickerAction::Edit,
         &[ctrl('e')],
         Group::PickerSearch,
-        "edit an AI column (saved as your version in integrations.d/)",
-        "edit AI column",
+        "edit an AI column or a waterfall (saved as your version in integrations.d/)",
+        "edit",
     ),
     bar_cmd(
         PickerAction::Close,

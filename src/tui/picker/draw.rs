@@ -1,6 +1,6 @@
 //! Drawing the picker: the step's list on the left, the integration's details on the right.
 
-use super::{Entry, NEW_AI, Picker, Source, Step};
+use super::{Entry, NEW_AI, NEW_WATERFALL, Picker, Source, Step};
 use crate::integrations::OutputKind;
 use crate::providers::ProviderId;
 use crate::sanitize;
@@ -32,13 +32,19 @@ fn draw_picker(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
         super::ai::draw::draw(ctx, form, picker.scopes.current, frame, rect);
         return;
     }
+    if let (Step::Waterfall, Some(form)) = (picker.step, &picker.waterfall) {
+        super::waterfall::draw::draw(form, frame, rect);
+        return;
+    }
     let (title, typing) = match picker.step {
         Step::Search => (
             " Add enrichment: 1/3 choose an integration ",
             "type to search · ",
         ),
         Step::Map => (" Add enrichment: 2/3 map inputs ", ""),
-        Step::Outputs | Step::Ai => (" Add enrichment: 3/3 outputs and rows ", ""),
+        Step::Outputs | Step::Ai | Step::Waterfall => {
+            (" Add enrichment: 3/3 outputs and rows ", "")
+        }
     };
     let hint = format!(" {typing}{} ", command::bar(picker.commands()));
     let block = Block::default()
@@ -88,6 +94,9 @@ fn draw_picker(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
                         line
                     }
                     Entry::NewAi => Line::styled(format!(" {NEW_AI}"), style.patch(TITLE)),
+                    Entry::NewWaterfall => {
+                        Line::styled(format!(" {NEW_WATERFALL}"), style.patch(TITLE))
+                    }
                     Entry::Problem(p) => {
                         let name =
                             picker
@@ -119,7 +128,7 @@ fn draw_picker(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
             ));
         }
         Step::Map => draw_mapping(ctx, picker, frame, left),
-        Step::Outputs | Step::Ai => draw_outputs(ctx, picker, frame, left),
+        Step::Outputs | Step::Ai | Step::Waterfall => draw_outputs(ctx, picker, frame, left),
     }
     draw_details(ctx, picker, frame, right);
 }
@@ -176,7 +185,10 @@ fn draw_details(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
     if picker.catalog.definition(spec.name).is_some() && picker.step == Step::Search {
         lines.push(Line::raw(""));
         lines.push(Line::styled(
-            "an AI column: Ctrl-e edits its prompt and outputs",
+            match picker.catalog.definition(spec.name).map(|d| d.kind_name()) {
+                Some("waterfall") => "a waterfall: Ctrl-e edits its steps",
+                _ => "an AI column: Ctrl-e edits its prompt and outputs",
+            },
             DIM,
         ));
     }
@@ -224,6 +236,16 @@ fn draw_extra_details(picker: &Picker, frame: &mut Frame, area: Rect) {
                  research the web first or not, and pick the model. A dry run on the row under \
                  the cursor shows the prompt, the answer and the parsed fields before you run \
                  it; it is saved in integrations.d/ so `leadgrid run -i NAME` runs it too.",
+            ));
+        }
+        Some(Entry::NewWaterfall) => {
+            lines.push(Line::styled("Waterfall", TITLE));
+            lines.push(Line::raw(
+                "Fill one column from an ordered list of steps, each an integration's output \
+                 with a validator (email syntax, verified by Hunter, URL host, number range, \
+                 not empty): the first valid answer wins and later steps are never called for \
+                 that row. See the cost per row as a range before saving it in integrations.d/, \
+                 so `leadgrid run -i NAME` runs it too.",
             ));
         }
         Some(Entry::Problem(i)) => {

@@ -7,6 +7,7 @@ mod ai_step;
 pub mod commands;
 mod draw;
 mod estimate;
+pub mod waterfall;
 
 use super::command;
 use super::component::{Component, Context, Outcome};
@@ -44,6 +45,8 @@ pub enum Step {
     Outputs,
     /// Writing an AI column ([`ai`]).
     Ai,
+    /// Building a waterfall ([`waterfall`]).
+    Waterfall,
 }
 
 /// One line of the search step's list.
@@ -53,12 +56,17 @@ pub enum Entry {
     Integration(usize),
     /// "AI column…": write a new one.
     NewAi,
+    /// "Waterfall…": build a new one.
+    NewWaterfall,
     /// A file that did not load (index into the catalog's problems): choosing it explains.
     Problem(usize),
 }
 
 /// What the search step's "AI column…" line says (and is searched by).
 pub const NEW_AI: &str = "AI column… (your own prompt)";
+
+/// What the search step's "Waterfall…" line says (and is searched by).
+pub const NEW_WATERFALL: &str = "Waterfall… (try providers in order, keep the first valid)";
 
 /// State of the picker popup.
 pub struct Picker {
@@ -91,6 +99,8 @@ pub struct Picker {
     pub catalog: Catalog,
     /// The AI column being written, kept while the user goes back to the list.
     pub ai: Option<ai::AiBuilder>,
+    /// The waterfall being built, kept while the user goes back to the list.
+    pub waterfall: Option<waterfall::WaterfallBuilder>,
     /// What just happened (an AI column saved), shown until the next step.
     pub notice: Option<String>,
     /// The most dollars the new enrichment's calls may spend, if set.
@@ -111,6 +121,7 @@ impl Picker {
             integrations: catalog.integrations().to_vec(),
             catalog: catalog.clone(),
             ai: None,
+            waterfall: None,
             notice: None,
             budget: None,
             budget_input: None,
@@ -137,7 +148,7 @@ impl Picker {
     pub fn current(&self) -> Option<&Arc<dyn Integration>> {
         match self.entries().get(self.selected)? {
             Entry::Integration(i) => self.integrations.get(*i),
-            Entry::NewAi | Entry::Problem(_) => None,
+            Entry::NewAi | Entry::NewWaterfall | Entry::Problem(_) => None,
         }
     }
 
@@ -153,6 +164,7 @@ impl Picker {
                 .ai
                 .as_ref()
                 .is_some_and(|a| a.saving || matches!(a.dry_run, ai::DryRun::Running { .. }))
+            || self.waterfall.as_ref().is_some_and(|w| w.saving)
     }
 
     /// The chosen integration's spec.
@@ -169,6 +181,10 @@ impl Picker {
             .enumerate()
             .map(|(i, integ)| (Entry::Integration(i), search_text(integ.spec())))
             .chain(std::iter::once((Entry::NewAi, NEW_AI.to_string())))
+            .chain(std::iter::once((
+                Entry::NewWaterfall,
+                NEW_WATERFALL.to_string(),
+            )))
             .chain(
                 self.catalog
                     .problems()
@@ -328,8 +344,9 @@ impl Picker {
             Step::Search => commands::SEARCH,
             Step::Map => commands::MAP,
             Step::Outputs => commands::OUTPUTS,
-            // The AI form has its own table ([`ai::commands::FORM`]).
-            Step::Ai => &[],
+            // The forms have their own tables ([`ai::commands::FORM`],
+            // [`waterfall::commands::FORM`]).
+            Step::Ai | Step::Waterfall => &[],
         }
     }
 
@@ -437,6 +454,7 @@ impl Picker {
             }
             Some(PickerAction::Next) => match entries.get(self.selected) {
                 Some(Entry::NewAi) => self.open_ai_form(None),
+                Some(Entry::NewWaterfall) => self.open_waterfall_form(None),
                 Some(Entry::Problem(i)) => {
                     self.problem = self.catalog.problems().get(*i).map(|p| {
                         format!("{p} — fix the file; the other integrations are unaffected")
@@ -454,10 +472,15 @@ impl Picker {
             Some(PickerAction::Edit) => {
                 let name = self.current().map(|i| i.spec().name);
                 match name.and_then(|n| self.catalog.definition(n)).cloned() {
+                    Some(def) if def.kind_name() == "waterfall" => {
+                        self.open_waterfall_form(Some(&def))
+                    }
                     Some(def) => self.open_ai_form(Some(&def)),
                     None => {
-                        self.problem =
-                            Some("only AI columns (defined in files) can be edited here".into())
+                        self.problem = Some(
+                            "only AI columns and waterfalls (defined in files) can be edited here"
+                                .into(),
+                        )
                     }
                 }
             }
@@ -621,7 +644,7 @@ impl Picker {
 
 impl Component for Picker {
     fn handle_key(&mut self, key: KeyEvent, ctx: &Context) -> Outcome {
-        if self.step != Step::Ai {
+        if !matches!(self.step, Step::Ai | Step::Waterfall) {
             self.notice = None;
         }
         match self.step {
@@ -629,6 +652,7 @@ impl Component for Picker {
             Step::Map => self.map_key(key, ctx),
             Step::Outputs => self.outputs_key(key, ctx),
             Step::Ai => self.ai_key(key, ctx),
+            Step::Waterfall => self.waterfall_key(key),
         }
     }
 }
