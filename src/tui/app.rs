@@ -701,6 +701,12 @@ impl App {
                 self.start_save(Some(PathBuf::from(name)), false);
                 None
             }
+            PromptKind::Budget { ci } => match crate::providers::budget::parse_usd(&name) {
+                Some(usd) => self.enrich.set_budget(ci, usd),
+                None => Some(Message::error(format!(
+                    "not an amount of dollars: '{name}' (e.g. 5 or $5.00)"
+                ))),
+            },
         };
         if let Some(m) = message {
             self.say(m);
