@@ -421,7 +421,7 @@ fn draw_outputs(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
             Span::styled("only run if: ", TITLE),
             Span::raw(c.source.clone()),
         ]),
-        (None, None) => Line::styled("only run if: every row (i to set a condition)", DIM),
+        (None, None) => Line::styled("only run if: every row (i sets a condition)", DIM),
     });
     let scope_rows = picker.scopes.count(picker.scope, ctx.sheet.row_count());
     // Until counted, every row in scope is assumed paid; a partial count (the first rows
