@@ -5,6 +5,8 @@
 
 mod common;
 
+use crossterm::event::KeyCode;
+use leadgrid::cell::{CellState, SkipReason};
 use leadgrid::demo::{DemoHandle, DemoOptions};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -143,4 +145,100 @@ fn run_refuses_integrations_that_feed_each_other_in_a_loop() {
         "{stderr}"
     );
     assert_eq!(demo.stats().requests, 0);
+}
+
+/// The grid on the sample without `company`, the demo holding every provider call until
+/// `hold` is released.
+fn grid(dir: &Path, hold: &leadgrid::demo::Hold) -> common::Harness {
+    without_company(dir);
+    let opts = DemoOptions {
+        hold: Some(hold.clone()),
+        ..DemoOptions::default()
+    };
+    common::Harness::open_demo_with(&dir.join("leads.csv"), 160, 30, opts, 4)
+}
+
+/// Adds `integration` from the picker, its first input read from the column named `first`
+/// when given (cycled to with `l`), every output kept.
+fn add(h: &mut common::Harness, integration: &str, first: Option<&str>) {
+    h.keys("a");
+    h.keys(integration);
+    h.key(KeyCode::Enter);
+    if let Some(first) = first {
+        // `l` walks the first input's source through the columns, then none, and round.
+        for _ in 0..=2 * h.app.sheet.columns().len() {
+            if h.render().contains(&format!("← column '{first}'")) {
+                break;
+            }
+            h.keys("l");
+        }
+        let screen = h.render();
+        assert!(screen.contains(&format!("← column '{first}'")), "{screen}");
+    }
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.settle_until(|app| !app.enrich.is_planning());
+}
+
+#[test]
+fn grid_runs_a_dependent_after_its_source_with_its_value_and_skips_rows_without_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hold = leadgrid::demo::Hold::new();
+    let mut h = grid(dir.path(), &hold);
+    add(&mut h, "linkedin_profile", None);
+    add(&mut h, "find_ceo", Some("current_company"));
+    let screen = h.render();
+    // Queued behind their source, not run with an empty company.
+    assert!(screen.contains("· waiting"), "{screen}");
+    let ada = h.app.sheet.row_id(0).expect("row");
+    let ceo_id = h.app.enrich.columns[1].id;
+    assert_eq!(
+        h.app.enrich.waiting_on(ada, ceo_id),
+        Some("linkedin_profile")
+    );
+    let demo = h
+        .session
+        .as_ref()
+        .and_then(|s| s.demo.as_ref())
+        .expect("demo");
+    assert_eq!(demo.stats().by_tool.get("anthropic/messages"), None);
+    hold.release();
+    h.settle();
+    let demo = h
+        .session
+        .as_ref()
+        .and_then(|s| s.demo.as_ref())
+        .expect("demo");
+    let stats = demo.stats();
+    let sheet = &h.app.sheet;
+    let col = |name: &str| {
+        sheet
+            .columns()
+            .iter()
+            .position(|c| c.name == name)
+            .expect("column")
+    };
+    let (company, ceo) = (col("current_company"), col("ceo_name"));
+    assert_eq!(sheet.cell(0, company), "Brightforge Labs");
+    assert_eq!(sheet.cell(0, ceo), "Ada Quill");
+    let found: Vec<usize> = (0..sheet.row_count())
+        .filter(|&r| !sheet.cell(r, company).is_empty())
+        .collect();
+    assert!(found.len() >= 4 && found.len() < 8, "{found:?}");
+    let column = &h.app.enrich.columns[1];
+    for r in (0..sheet.row_count()).filter(|r| !found.contains(r)) {
+        let id = sheet.row_id(r).expect("row");
+        assert_eq!(
+            column.cells[&id].state,
+            CellState::Skipped(SkipReason::Source("linkedin_profile".into())),
+            "row {r}"
+        );
+    }
+    // One AI call per row whose profile named a company, none with an empty one.
+    assert_eq!(
+        stats.by_tool["anthropic/messages"],
+        found.len() as u64,
+        "{stats:?}"
+    );
+    assert!(h.render().contains("– skipped"));
 }
