@@ -242,3 +242,37 @@ fn grid_runs_a_dependent_after_its_source_with_its_value_and_skips_rows_without_
     );
     assert!(h.render().contains("– skipped"));
 }
+
+#[test]
+fn the_picker_refuses_a_mapping_that_would_feed_a_column_from_itself() {
+    let (_dir, path) = common::temp_copy("lead-list/sample.csv");
+    let mut h = common::Harness::open_demo_with(&path, 160, 30, DemoOptions::default(), 2);
+    // email_domain reads first_name; split_full_name reading its output would fill
+    // first_name again.
+    add(&mut h, "email_domain", Some("first_name"));
+    h.settle();
+    h.keys("a");
+    h.keys("split_full_name");
+    h.key(KeyCode::Enter);
+    for _ in 0..=2 * h.app.sheet.columns().len() {
+        if h.render().contains("← column 'email_domain'") {
+            break;
+        }
+        h.keys("l");
+    }
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    // The message wraps in the picker: read it without the line breaks and borders.
+    let screen = h.render();
+    let words: Vec<&str> = screen
+        .split(|c: char| c.is_whitespace() || c == '│')
+        .filter(|w| !w.is_empty())
+        .collect();
+    assert!(
+        words
+            .join(" ")
+            .contains("computed from itself: first_name → email_domain → first_name"),
+        "{screen}"
+    );
+    assert_eq!(h.app.enrich.columns.len(), 1, "nothing added");
+}
