@@ -276,3 +276,69 @@ fn the_picker_refuses_a_mapping_that_would_feed_a_column_from_itself() {
     );
     assert_eq!(h.app.enrich.columns.len(), 1, "nothing added");
 }
+
+/// A dependent added while its source is still being planned (a big sheet) waits for the
+/// source's cells instead of running from the row as it is, company still empty.
+#[test]
+fn a_dependent_added_while_its_source_is_planned_waits_for_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    without_company(dir.path());
+    let sample = fs::read_to_string(dir.path().join("leads.csv")).expect("read");
+    let mut lines = sample.lines();
+    let header = lines.next().expect("header");
+    let rows: Vec<&str> = lines.collect();
+    let mut big = format!("{header}\n");
+    for i in 0..20_000 {
+        big.push_str(rows[i % rows.len()]);
+        big.push('\n');
+    }
+    fs::write(dir.path().join("leads.csv"), big).expect("write");
+    let hold = leadgrid::demo::Hold::new();
+    let opts = DemoOptions {
+        hold: Some(hold.clone()),
+        ..DemoOptions::default()
+    };
+    let mut h = common::Harness::open_demo_with(&dir.path().join("leads.csv"), 160, 30, opts, 4);
+    h.settle();
+    // Both added before a single planned batch is taken: the dependent's plan races the
+    // source's.
+    for (integration, first) in [
+        ("linkedin_profile", None),
+        ("find_ceo", Some("current_company")),
+    ] {
+        h.keys("a");
+        h.keys(integration);
+        h.key(KeyCode::Enter);
+        if let Some(first) = first {
+            for _ in 0..=2 * h.app.sheet.columns().len() {
+                if h.render().contains(&format!("← column '{first}'")) {
+                    break;
+                }
+                h.keys("l");
+            }
+        }
+        h.key(KeyCode::Enter);
+        h.key(KeyCode::Enter);
+    }
+    h.settle_until(|app| !app.enrich.is_planning());
+    let column = &h.app.enrich.columns[1];
+    let early = column
+        .cells
+        .values()
+        .filter(|c| matches!(c.state, CellState::Skipped(SkipReason::MissingInput(_))))
+        .count();
+    assert_eq!(
+        early, 0,
+        "dependent cells ran before their source was planned"
+    );
+    let demo = h
+        .session
+        .as_ref()
+        .and_then(|s| s.demo.as_ref())
+        .expect("demo");
+    assert_eq!(demo.stats().by_tool.get("anthropic/messages"), None);
+    h.ctrl('x');
+    h.keys("y");
+    hold.release();
+    h.settle();
+}

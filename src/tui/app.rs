@@ -319,7 +319,7 @@ impl App {
                 let columns = &mut self.grid.columns;
                 let grow = &mut |col: ColumnId, value: &str| columns.grow_to_fit(col, value);
                 self.enrich.apply_planned(&mut self.sheet, plan, grow);
-                self.enrich.plan_done(plan, problem)
+                self.enrich.plan_done(&self.sheet, plan, problem)
             }
             WorkerResult::JournalCalls { column, row, calls } => {
                 self.enrich.apply_journaled_calls(column, row, calls);

@@ -92,7 +92,12 @@ impl Enrichments {
         let ci = self.position(column)?;
         let state_of = |s: usize| {
             let source = self.columns.get(s)?;
-            source.cells.get(&row).map(|c| c.state.clone())
+            match source.cells.get(&row) {
+                Some(cell) => Some(cell.state.clone()),
+                // Its plan has not reached this row yet: as good as queued.
+                None if self.is_planning_column(source.id) => Some(CellState::Queued),
+                None => None,
+            }
         };
         match chain.readiness(ci, state_of) {
             Readiness::Wait(s) => {

@@ -195,6 +195,7 @@ impl Enrichments {
         on_write: OnWrite,
     ) {
         let (mut jobs, mut restored) = (Vec::new(), 0);
+        let rows: Vec<RowId> = cells.iter().map(|c| c.row).collect();
         for mut ready in cells {
             // Removed since, or the row was deleted meanwhile.
             let (Some(ci), Some(row)) = (self.position(ready.column), sheet.row_of(ready.row))
@@ -236,12 +237,27 @@ impl Enrichments {
         if let (Some(engine), false) = (&self.engine, jobs.is_empty()) {
             engine.submit(jobs);
         }
+        // Dependents that waited for this plan's cells: those restored or skipped here end
+        // without an engine event, so they are looked at now.
+        for row in rows {
+            self.release(sheet, row);
+        }
     }
 
-    /// A plan sent its last batch; returns what to tell the user.
-    pub fn plan_done(&mut self, plan: u64, problem: Option<String>) -> Option<Message> {
+    /// A plan sent its last batch; returns what to tell the user. Dependents that waited
+    /// for it to plan a source cell it did not plan are looked at again.
+    pub fn plan_done(
+        &mut self,
+        sheet: &Sheet,
+        plan: u64,
+        problem: Option<String>,
+    ) -> Option<Message> {
         let pi = self.planning.iter().position(|p| p.id == plan)?;
         let p = self.planning.remove(pi);
+        let rows: Vec<RowId> = self.waiting.keys().copied().collect();
+        for row in rows {
+            self.release(sheet, row);
+        }
         match (p.report, problem) {
             (Report::Restored, Some(problem)) => Some(Message::error(format!(
                 "{problem}: {} queued again",
@@ -258,6 +274,11 @@ impl Enrichments {
             }
             (Report::Quiet, None) => None,
         }
+    }
+
+    /// Whether enrichment `id`'s cells are still being planned (a dependent waits for them).
+    pub(crate) fn is_planning_column(&self, id: u32) -> bool {
+        self.planning.iter().any(|p| p.columns.contains(&id))
     }
 
     /// Whether any plan is still arriving.
