@@ -322,3 +322,37 @@ async fn runs_refuse_what_cannot_work_with_the_reason() {
         .await;
     assert!(message.contains("outside the directories"), "{message}");
 }
+
+#[tokio::test]
+async fn an_agent_caps_what_a_run_may_spend() {
+    let demo = DemoHandle::start_background(DemoOptions {
+        scripted_faults: false,
+        ..DemoOptions::default()
+    })
+    .expect("demo");
+    let agent = Agent::against(&demo).await;
+    // Three DataGen calls' worth ($0.01 each) for seven paid rows.
+    let run =
+        json!({"path": "leads.csv", "integrations": ["linkedin_profile"], "max_cost_usd": 0.03});
+    let finished = agent.ok("enrich", run.clone()).await;
+    let summary = &finished["summary"];
+    let budget = &summary["budget"];
+    assert!(
+        budget["spent_usd"]
+            .as_f64()
+            .is_some_and(|s| s <= 0.03 + 1e-9),
+        "{finished}"
+    );
+    let left = budget["cells_left"].as_u64().unwrap_or_default();
+    assert!(left >= 4, "{finished}");
+    assert_eq!(
+        summary["integrations"]["linkedin_profile"]["budget"], left,
+        "{finished}"
+    );
+    assert!(demo.stats().requests <= 3, "{:?}", demo.stats());
+    // A bad budget is refused before anything runs.
+    let mut bad = run.clone();
+    bad["max_cost_usd"] = json!(-1.0);
+    let message = agent.err("enrich", bad).await;
+    assert!(message.contains("max_cost_usd"), "{message}");
+}
