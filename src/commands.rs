@@ -1,16 +1,22 @@
 //! The small subcommands: `integrations`, `demo-server`, `gen`, and opening a file.
 
-use crate::cli::{DemoServerArgs, GenArgs, IntegrationsArgs, OpenArgs};
+use crate::cli::{
+    CheckArgs, DemoServerArgs, GenArgs, IntegrationsArgs, IntegrationsCommand, OpenArgs,
+};
 use crate::config::Config;
 use crate::demo::{DemoOptions, DemoServer};
 use crate::integrations::IntegrationSpec;
-use crate::integrations::user::{Catalog, Problem};
+use crate::integrations::user::check::{Sample, check};
+use crate::integrations::user::{Catalog, Problem, Settings};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 /// `leadgrid integrations [--json]`: built-ins, shipped and user files; files that did not
 /// load are listed with their error (exit code 0 still: the others are usable).
 pub fn integrations(args: &IntegrationsArgs) -> u8 {
+    if let Some(IntegrationsCommand::Check(check)) = &args.command {
+        return check_file(check);
+    }
     let config = match Config::load() {
         Ok(config) => config,
         Err(e) => {
@@ -30,12 +36,33 @@ pub fn integrations(args: &IntegrationsArgs) -> u8 {
             }
         }
     } else {
-        print!("{}", catalog_text(&specs, catalog.problems()));
+        print!(
+            "{}",
+            catalog_text(&specs, catalog.problems(), catalog.warnings())
+        );
         if let Some(dir) = catalog.dir() {
             println!("your own integrations: {}/*.toml", dir.display());
         }
     }
     0
+}
+
+/// `leadgrid integrations check FILE`: the report on stdout; exit code 0 when the file is
+/// valid, 1 when it is not (or cannot be read).
+fn check_file(args: &CheckArgs) -> u8 {
+    // Checking a file needs no config of the user's; the defaults build every kind.
+    let config = Config::load().or_else(|_| Config::from_sources(None, |_| None));
+    let settings = config.as_ref().ok().map(Settings::from_config);
+    let sample = Sample {
+        csv: args.csv.clone(),
+        row: args.row,
+        set: args.set.clone(),
+    };
+    let report = check(&args.file, settings.as_ref(), &sample, |name| {
+        std::env::var(name).ok()
+    });
+    print!("{}", report.text);
+    u8::from(!report.valid)
 }
 
 /// Everything an agent needs to use the integrations, as pretty JSON.
@@ -48,6 +75,8 @@ pub fn catalog_json(specs: &[&IntegrationSpec], catalog: &Catalog) -> serde_json
                 value["kind"] = serde_json::json!(def.kind_name());
                 value["defined_in"] = serde_json::json!(if catalog.is_users(spec.name) {
                     "integrations.d"
+                } else if catalog.is_projects(spec.name) {
+                    "leadgrid.toml"
                 } else {
                     "built-in file"
                 });
@@ -58,13 +87,18 @@ pub fn catalog_json(specs: &[&IntegrationSpec], catalog: &Catalog) -> serde_json
     serde_json::to_string_pretty(&serde_json::json!({
         "integrations": listed,
         "problems": catalog.problems(),
+        "warnings": catalog.warnings(),
         "integrations_dir": catalog.dir(),
         "usage": "leadgrid run INPUT.csv --integrations a,b [--map input=Column] [--set input=value] [--json]",
     }))
 }
 
 /// The catalog for people.
-pub fn catalog_text(specs: &[&IntegrationSpec], problems: &[Problem]) -> String {
+pub fn catalog_text(
+    specs: &[&IntegrationSpec],
+    problems: &[Problem],
+    warnings: &[Problem],
+) -> String {
     let mut out = String::new();
     for spec in specs {
         out.push_str(&format!(
@@ -99,7 +133,10 @@ pub fn catalog_text(specs: &[&IntegrationSpec], problems: &[Problem]) -> String 
     for problem in problems {
         out.push_str(&format!("not loaded: {problem}\n"));
     }
-    if !problems.is_empty() {
+    for warning in warnings {
+        out.push_str(&format!("warning: {warning}\n"));
+    }
+    if !problems.is_empty() || !warnings.is_empty() {
         out.push('\n');
     }
     out
@@ -243,7 +280,7 @@ mod tests {
             name: None,
             error: "unknown field `promt`".into(),
         };
-        let text = catalog_text(&specs, &[problem]);
+        let text = catalog_text(&specs, &[problem], &[]);
         assert!(text.contains("linkedin_profile") && text.contains("in  linkedin_url (required"));
         assert!(text.contains("follower_count (integer)"), "{text}");
         assert!(text.contains("sources (url_list)"), "{text}");

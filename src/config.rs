@@ -196,6 +196,31 @@ impl LlmConfig {
     }
 }
 
+/// What integration files say about a provider of their own (`kind = "http"`): not read from
+/// the config file, declared by the catalog (`Catalog::file_providers`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct FileProvider {
+    /// Requests per minute (`[rate_limits]` in the config wins).
+    pub rate_limit: Option<u32>,
+    /// Bound on one request (default `[engine] timeout_secs`).
+    pub timeout: Option<std::time::Duration>,
+    /// Dollars one call costs (what a cached answer saved).
+    pub cost_per_call: f64,
+}
+
+impl FileProvider {
+    /// Joins what another file says about the same provider: the lowest rate limit, the
+    /// longest timeout, the highest price.
+    pub fn merge(&mut self, other: &FileProvider) {
+        self.rate_limit = match (self.rate_limit, other.rate_limit) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.timeout = self.timeout.max(other.timeout);
+        self.cost_per_call = self.cost_per_call.max(other.cost_per_call);
+    }
+}
+
 /// Engine settings.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -256,6 +281,10 @@ pub struct Config {
     /// so they are kept in a store of their own, never beside real ones.
     #[serde(skip)]
     pub demo: bool,
+    /// Providers of the user's own integrations, as their files describe them (not read from
+    /// the config file: see [`FileProvider`]).
+    #[serde(skip)]
+    pub file_providers: BTreeMap<ProviderId, FileProvider>,
 }
 
 impl Config {
@@ -340,12 +369,20 @@ impl Config {
         }
     }
 
-    /// Requests per minute per provider, keyed by provider.
+    /// Requests per minute per provider, keyed by provider: `[rate_limits]`, else what an
+    /// integration file says about its own provider.
     pub fn rate_limits(&self) -> BTreeMap<ProviderId, u32> {
-        self.rate_limits
+        let mut limits: BTreeMap<ProviderId, u32> = self
+            .file_providers
             .iter()
-            .map(|(name, n)| (ProviderId::named(name), *n))
-            .collect()
+            .filter_map(|(id, p)| Some((*id, p.rate_limit?)))
+            .collect();
+        limits.extend(
+            self.rate_limits
+                .iter()
+                .map(|(name, n)| (ProviderId::named(name), *n)),
+        );
+        limits
     }
 
     /// What calls cost: model prices from `[llm.prices]`, and the price per call of the

@@ -5,12 +5,15 @@
 //! user's own in `integrations.d/`. [`registry`] lists them all.
 
 pub mod ai;
+pub mod datagen_tool;
 pub mod email_domain;
 pub mod heyreach;
 pub mod heyreach_campaign_stats;
 pub mod heyreach_campaigns;
 pub mod heyreach_engagement;
 pub mod heyreach_network;
+pub mod http;
+pub mod json_outputs;
 pub mod linkedin_claude_mentions;
 pub mod linkedin_post_activity;
 pub mod linkedin_posts;
@@ -249,14 +252,32 @@ impl Ctx {
         tool: &str,
         params: serde_json::Value,
     ) -> Result<serde_json::Value, CallError> {
+        self.call_priced(provider, tool, params, None).await
+    }
+
+    /// [`Ctx::call`] by an integration that knows what one call costs (a file's `cost`): an
+    /// answer is priced `usd_per_call`, whatever the provider's usual price.
+    pub async fn call_priced(
+        &self,
+        provider: ProviderId,
+        tool: &str,
+        params: serde_json::Value,
+        usd_per_call: Option<f64>,
+    ) -> Result<serde_json::Value, CallError> {
         let outcome = self
             .caller
             .call(provider, tool, params, self.observer.as_ref())
             .await;
-        let (value, record) = match outcome {
+        let (value, mut record) = match outcome {
             Ok(out) => (Ok(out.result), out.record),
             Err(fail) => (Err(fail.error), fail.record),
         };
+        if let (Some(usd), true) = (usd_per_call, value.is_ok()) {
+            record.usage = Some(Usage {
+                usd: Some(usd),
+                ..Usage::default()
+            });
+        }
         if let Ok(mut calls) = self.calls.lock() {
             calls.push(record);
         }

@@ -3,7 +3,7 @@
 //! journal of an earlier run of the same input and output, and the response cache, are
 //! consulted to count what would be free.
 
-use super::{RunError, default_output, resolve, scope_of};
+use super::{RunError, catalog_for, default_output, resolve, scope_of};
 use crate::cli::RunArgs;
 use crate::config::Config;
 use crate::plan::{Rules, estimate::estimate, mapping};
@@ -100,7 +100,7 @@ pub fn dry_run(args: &RunArgs) -> Result<DryRun, RunError> {
 
 /// [`dry_run`] with settings already loaded.
 pub fn dry_run_with(config: &Config, args: &RunArgs) -> Result<DryRun, RunError> {
-    let catalog = crate::integrations::user::Catalog::from_config(config);
+    let catalog = catalog_for(config, args)?;
     let integrations = resolve(&catalog, &args.integrations)?;
     let output = args
         .output

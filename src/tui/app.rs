@@ -20,6 +20,7 @@ use super::prompt::Prompt;
 use super::runs::RunsPanel;
 use super::scope::Scope;
 use super::text::count;
+use super::trust;
 use crate::integrations::user::Catalog;
 use crate::table::{ColumnId, Sheet};
 use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEvent};
@@ -62,6 +63,10 @@ pub struct App {
     loaded: bool,
     /// Enrichment columns are being restored from the journal in the background.
     restoring: bool,
+    /// The user has not yet answered whether to trust the project file beside the sheet.
+    awaiting_trust: bool,
+    /// Restoring waits for that answer (a restored column may be one of its integrations).
+    restore_deferred: bool,
     tx: Sender<AppEvent>,
 }
 
@@ -88,7 +93,28 @@ impl App {
             quit_after_save: false,
             loaded: false,
             restoring: false,
+            awaiting_trust: false,
+            restore_deferred: false,
             tx,
+        }
+    }
+
+    /// Sets the catalog. A project file beside the sheet that is not trusted yet is asked
+    /// about first: its integrations join the picker once the user says yes.
+    pub fn set_catalog(&mut self, catalog: Catalog) {
+        let ask = catalog.project().filter(|p| !p.trusted).cloned();
+        self.catalog = catalog;
+        if let Some(state) = ask {
+            self.awaiting_trust = true;
+            self.open(Popup::Confirm(ConfirmKind::TrustProject(Box::new(state))));
+        }
+    }
+
+    /// The user answered about the project file: restore what waited for the answer.
+    fn trust_answered(&mut self) {
+        self.awaiting_trust = false;
+        if std::mem::take(&mut self.restore_deferred) {
+            self.restore_enrichments();
         }
     }
 
@@ -208,6 +234,10 @@ impl App {
     /// Asks for the enrichments saved for this sheet, once it is fully indexed; they are
     /// brought back when the store answers.
     fn restore_enrichments(&mut self) {
+        if self.awaiting_trust {
+            self.restore_deferred = true;
+            return;
+        }
         if let Some(p) = &self.persist {
             p.load_definitions(&self.tx);
             self.restoring = true;
@@ -249,6 +279,11 @@ impl App {
             WorkerResult::JournalCalls { column, row, calls } => {
                 self.enrich.apply_journaled_calls(column, row, calls);
                 None
+            }
+            WorkerResult::ProjectTrusted(catalog) => {
+                self.catalog = *catalog;
+                self.trust_answered();
+                Some(trust::trusted_message(&self.catalog))
             }
             WorkerResult::IntegrationSaved(saved) => {
                 let headers: Vec<String> = self
@@ -418,9 +453,13 @@ impl App {
                     ConfirmKind::CancelColumn { ci } => Mode::Runs(RunsPanel { selected: ci }),
                     _ => Mode::Normal,
                 };
+                if matches!(kind, ConfirmKind::TrustProject(_)) {
+                    self.trust_answered();
+                }
                 self.say(Message::info(match kind {
                     ConfirmKind::CancelRun | ConfirmKind::CancelColumn { .. } => "run goes on",
                     ConfirmKind::Refresh { .. } => "nothing refreshed",
+                    ConfirmKind::TrustProject(_) => trust::DECLINED,
                     _ => "quit cancelled",
                 }));
             }
@@ -505,6 +544,9 @@ impl App {
             ConfirmKind::Refresh { ci, rows } => {
                 let m = self.enrich.refresh(&self.sheet, ci, &rows, &self.tx);
                 self.say(m);
+            }
+            ConfirmKind::TrustProject(state) => {
+                trust::trust_in_background(self.catalog.clone(), state.project, self.tx.clone());
             }
         }
     }

@@ -7,6 +7,7 @@ use super::enrich::NewEnrichment;
 use super::message::Message;
 use super::scope::{RowScopes, Scope};
 use crate::integrations::user::definition::Definition;
+use crate::integrations::user::project::ProjectState;
 use crate::integrations::{Fields, Integration};
 use crate::table::RowId;
 use std::sync::Arc;
@@ -62,6 +63,8 @@ pub enum ConfirmKind {
     CancelColumn { ci: usize },
     /// Pay again for `rows` of enrichment column `ci` (bypassing the cache).
     Refresh { ci: usize, rows: Vec<usize> },
+    /// Use the integrations of the project file beside the sheet (`leadgrid.toml`).
+    TrustProject(Box<ProjectState>),
 }
 
 /// A popup to open over the grid.

@@ -31,8 +31,11 @@ pub mod runs;
 pub mod scope;
 pub mod scroll;
 pub mod text;
+pub mod trust;
 
 use crate::config::Config;
+use crate::integrations::user::Catalog;
+use crate::integrations::user::project::TrustStore;
 use crate::session::{Session, SessionError, SessionOptions};
 use crate::table::{OpenOptions, Sheet};
 use app::App;
@@ -114,12 +117,13 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
     // Open the file and start the engine before touching the terminal, so a bad
     // file or config is one clean line on stderr.
     let config = Config::load()?;
-    let (sheet, mut session) = match &opts.file {
+    let (sheet, mut session, mut catalog) = match &opts.file {
         Some(path) => {
             let sheet = Sheet::open(path, &opts.open)?;
-            (Some(sheet), start_session(&config, &opts.session, path)?)
+            let (session, catalog) = start_session(&config, &opts.session, path)?;
+            (Some(sheet), session, Some(catalog))
         }
-        None => (None, None),
+        None => (None, None, None),
     };
     let mut terminal = TerminalGuard::enter()?;
     let sheet = match sheet {
@@ -133,8 +137,9 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
                 .map_err(anyhow::Error::from)
                 .and_then(|s| Ok((s, start_session(&config, &opts.session, &path)?)));
             match opened {
-                Ok((s, started)) => {
+                Ok((s, (started, loaded))) => {
                     session = started;
+                    catalog = Some(loaded);
                     s
                 }
                 Err(e) => {
@@ -147,10 +152,10 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
     let (tx, rx) = mpsc::channel();
     spawn_input_thread(tx.clone());
     let mut app = App::new(sheet, tx.clone());
-    app.catalog = crate::integrations::user::Catalog::from_config(&config);
     if let Some(session) = &mut session {
         attach_engine(&mut app, session, tx);
     }
+    app.set_catalog(catalog.unwrap_or_else(|| Catalog::from_config(&config)));
     let size = terminal.terminal.size()?;
     app.update(AppEvent::Input(crossterm::event::Event::Resize(
         size.width,
@@ -162,20 +167,26 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
     })
 }
 
-/// Starts the engine for a sheet, journaling under the sheet's path. Without a key the
-/// grid still opens (`None`): enrichment keys then explain what is missing.
+/// Starts the engine for a sheet, journaling under the sheet's path, with the integrations
+/// the sheet may use (a project file beside it joins once trusted; the session already knows
+/// its providers' limits). Without a key the grid still opens (`None`): enrichment keys then
+/// explain what is missing.
 fn start_session(
     config: &Config,
     opts: &SessionOptions,
     path: &std::path::Path,
-) -> anyhow::Result<Option<Session>> {
+) -> anyhow::Result<(Option<Session>, Catalog)> {
+    let catalog =
+        Catalog::from_config(config).with_project_beside(path, &TrustStore::in_config_dir(), false);
+    let mut config = config.clone();
+    config.file_providers = catalog.file_providers();
     let mut opts = opts.clone();
     if opts.store != crate::session::StoreChoice::Off {
         opts.run = crate::store::RunId::for_sheet(path).ok();
     }
-    match Session::start(config, opts) {
-        Ok(session) => Ok(Some(session)),
-        Err(SessionError::NoKey) => Ok(None),
+    match Session::start(&config, opts) {
+        Ok(session) => Ok((Some(session), catalog)),
+        Err(SessionError::NoKey) => Ok((None, catalog)),
         Err(e) => Err(e.into()),
     }
 }

@@ -96,7 +96,9 @@ type = "number"
 
 fn column(text: &str) -> AiColumn {
     let def = Definition::parse(text).unwrap();
-    let KindDef::Ai(ai) = &def.kind;
+    let KindDef::Ai(ai) = &def.kind else {
+        panic!("an AI column");
+    };
     AiColumn::new(&def, ai, &settings()).unwrap()
 }
 
@@ -314,7 +316,9 @@ fn inputs_come_from_the_prompt_or_must_cover_it() {
     assert!(c.spec().inputs.iter().all(|i| i.required));
     let undeclared = format!("{CEO}\n[[inputs]]\nname = \"company\"\n");
     let def = Definition::parse(&undeclared).unwrap();
-    let KindDef::Ai(ai) = &def.kind;
+    let KindDef::Ai(ai) = &def.kind else {
+        panic!("an AI column");
+    };
     let e = AiColumn::new(&def, ai, &settings()).err().unwrap();
     assert_eq!(
         e,
@@ -324,7 +328,9 @@ fn inputs_come_from_the_prompt_or_must_cover_it() {
         "{CEO}\n[[inputs]]\nname = \"company\"\n\n[[inputs]]\nname = \"domain\"\nrequired = false\n"
     );
     let def = Definition::parse(&optional).unwrap();
-    let KindDef::Ai(ai) = &def.kind;
+    let KindDef::Ai(ai) = &def.kind else {
+        panic!("an AI column");
+    };
     assert!(
         AiColumn::new(&def, ai, &settings())
             .err()

@@ -422,11 +422,14 @@ impl Picker {
             },
             Some(PickerAction::Edit) => {
                 let name = self.current().map(|i| i.spec().name);
-                match name.and_then(|n| self.catalog.definition(n)).cloned() {
+                let def = name.and_then(|n| self.catalog.definition(n));
+                match def.filter(|d| d.kind_name() == "ai").cloned() {
                     Some(def) => self.open_ai_form(Some(&def)),
                     None => {
-                        self.problem =
-                            Some("only AI columns (defined in files) can be edited here".into())
+                        self.problem = Some(
+                            "only AI columns can be edited here (other kinds: edit their file)"
+                                .into(),
+                        )
                     }
                 }
             }

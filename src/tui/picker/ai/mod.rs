@@ -173,8 +173,10 @@ impl AiBuilder {
 
     /// A form holding an existing AI column, to change it (or save a copy under a new name).
     pub fn edit(catalog: &Catalog, def: &Definition) -> Option<AiBuilder> {
+        let KindDef::Ai(ai) = &def.kind else {
+            return None;
+        };
         let mut form = AiBuilder::new(catalog)?;
-        let KindDef::Ai(ai) = &def.kind;
         form.name = Input::new(def.name.clone());
         form.prompt = Input::new(ai.prompt.clone());
         form.outputs = def
@@ -355,7 +357,7 @@ impl AiBuilder {
             .collect();
         let (max_tokens, temperature) = match base.map(|b| &b.kind) {
             Some(KindDef::Ai(ai)) => (ai.max_tokens, ai.temperature),
-            None => (None, None),
+            _ => (None, None),
         };
         let model = self.model.value().trim();
         let description = base

@@ -72,7 +72,9 @@ fn the_form_becomes_a_checked_definition() {
     assert_eq!(def.outputs[0].choices, ["seed", "series a"]);
     assert_eq!(def.inputs[0].name, "company");
     assert_eq!(def.inputs[0].guess, ["company"]);
-    let KindDef::Ai(ai) = &def.kind;
+    let KindDef::Ai(ai) = &def.kind else {
+        panic!("an AI column");
+    };
     assert!(ai.research);
     assert_eq!(ai.llm, Some(LlmProvider::Anthropic));
     assert_eq!(ai.model.as_deref(), Some("claude-haiku-4-5"));
@@ -91,7 +93,9 @@ fn editing_keeps_what_the_form_does_not_show() {
     let edited = form.definition().unwrap();
     assert_eq!(edited.inputs, def.inputs, "declared guesses are kept");
     assert_eq!(edited.description, def.description);
-    let KindDef::Ai(ai) = &edited.kind;
+    let KindDef::Ai(ai) = &edited.kind else {
+        panic!("an AI column");
+    };
     assert!(ai.prompt.ends_with("Be brief."));
 }
 
