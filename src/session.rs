@@ -160,7 +160,7 @@ impl Session {
                 .map_err(|e| SessionError::Client(e.message))?
                 .with_user_routes(UserRoutes {
                     timeouts: timeouts.clone().into_iter().collect(),
-                    demo: demo.is_some(),
+                    demo: demo.is_some() || config.demo,
                 })
         };
         let settings = CallerSettings {

@@ -317,3 +317,39 @@ async fn runs_refuse_what_cannot_work_with_the_reason() {
         .await;
     assert!(message.contains("outside the directories"), "{message}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_cannot_use_a_project_file_nobody_trusted() {
+    let agent = Agent::start().await;
+    std::fs::write(
+        agent.dir.path().join("leadgrid.toml"),
+        r#"[[integrations]]
+name = "company_size"
+kind = "http"
+url = "https://api.example.com/v1/companies?domain={{domain}}"
+
+[[integrations.outputs]]
+name = "employees"
+type = "integer"
+path = "$.company.employees"
+"#,
+    )
+    .expect("write");
+    for tool in ["enrich", "estimate"] {
+        let message = agent
+            .err(
+                tool,
+                json!({"path": "leads.csv", "integrations": ["company_size"]}),
+            )
+            .await;
+        assert!(
+            message.contains("company_size → api.example.com")
+                && message.contains("You have not trusted it yet"),
+            "{tool}: {message}"
+        );
+    }
+    assert!(
+        !agent.dir.path().join("trusted-projects.toml").exists(),
+        "an agent never trusts a file for the user"
+    );
+}

@@ -546,7 +546,7 @@ impl App {
                 self.say(m);
             }
             ConfirmKind::TrustProject(state) => {
-                trust::trust_in_background(self.catalog.clone(), state.project, self.tx.clone());
+                trust::trust_in_background(self.catalog.clone(), *state, self.tx.clone());
             }
         }
     }

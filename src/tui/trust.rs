@@ -4,7 +4,7 @@
 use super::event::{AppEvent, WorkerResult, spawn_worker};
 use super::message::Message;
 use crate::integrations::user::Catalog;
-use crate::integrations::user::project::{Project, ProjectState, TrustStore};
+use crate::integrations::user::project::ProjectState;
 use std::sync::mpsc::Sender;
 
 /// What the status bar says when the user does not trust the file.
@@ -20,11 +20,11 @@ pub fn question(state: &ProjectState) -> String {
     )
 }
 
-/// Remembers `project` as trusted and loads its integrations into `catalog`, on a worker;
-/// the catalog arrives as [`WorkerResult::ProjectTrusted`].
-pub fn trust_in_background(catalog: Catalog, project: Project, tx: Sender<AppEvent>) {
+/// Remembers the project file as trusted and loads its integrations into `catalog`, on a
+/// worker; the catalog arrives as [`WorkerResult::ProjectTrusted`].
+pub fn trust_in_background(catalog: Catalog, state: ProjectState, tx: Sender<AppEvent>) {
     spawn_worker("leadgrid-trust", move || {
-        let catalog = catalog.with_project(Some(project), &TrustStore::in_config_dir(), true);
+        let catalog = catalog.with_project(Some(state.project), &state.store, true);
         let _ = tx.send(AppEvent::Worker(WorkerResult::ProjectTrusted(Box::new(
             catalog,
         ))));

@@ -296,12 +296,13 @@ impl Catalog {
             }
             trusted = true;
         }
-        self.attach(project, trusted);
+        self.attach(project, trusted, trust.clone());
         self
     }
 
-    /// Describes `project` and, when `trusted`, adds its integrations.
-    fn attach(&mut self, project: Project, trusted: bool) {
+    /// Describes `project` (trust remembered in `store`) and, when `trusted`, adds its
+    /// integrations.
+    fn attach(&mut self, project: Project, trusted: bool, store: TrustStore) {
         let (definitions, problems) = project.definitions();
         if trusted {
             self.problems.extend(problems);
@@ -309,7 +310,7 @@ impl Catalog {
                 self.insert(project.path.clone(), def.clone(), Origin::Project);
             }
         }
-        self.project = Some(ProjectState::new(project, trusted, &definitions));
+        self.project = Some(ProjectState::new(project, trusted, &definitions, store));
     }
 
     /// What integration files say about providers of their own (rate limit, timeout, price),
@@ -382,7 +383,7 @@ impl Catalog {
             let project = self.project.take();
             *self = Catalog::load(Some(dir), settings);
             if let Some(state) = project {
-                self.attach(state.project, state.trusted);
+                self.attach(state.project, state.trusted, state.store);
             }
         }
         Ok(path)

@@ -129,14 +129,22 @@ pub struct ProjectState {
     pub trusted: bool,
     /// Each integration it defines, with where it sends rows.
     pub integrations: Vec<(String, String)>,
+    /// Where trusting it is remembered.
+    pub store: TrustStore,
 }
 
 impl ProjectState {
-    /// The state of `project`, describing `definitions`.
-    pub fn new(project: Project, trusted: bool, definitions: &[Definition]) -> ProjectState {
+    /// The state of `project` (trust remembered in `store`), describing `definitions`.
+    pub fn new(
+        project: Project,
+        trusted: bool,
+        definitions: &[Definition],
+        store: TrustStore,
+    ) -> ProjectState {
         ProjectState {
             project,
             trusted,
+            store,
             integrations: definitions
                 .iter()
                 .map(|d| (d.name.clone(), destination(d)))
@@ -305,7 +313,7 @@ kind = "http"
         assert_eq!(defs[0].name, "company_size");
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].name.as_deref(), Some("broken"));
-        let state = ProjectState::new(project, false, &defs);
+        let state = ProjectState::new(project, false, &defs, TrustStore { file: None });
         assert_eq!(state.describe(), "  company_size → api.example.com");
         let odd = Project::from_bytes(dir.path().join(FILE), b"rate = 1\n");
         assert!(
