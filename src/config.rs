@@ -506,6 +506,33 @@ mod tests {
     }
 
     #[test]
+    fn an_integration_files_rate_limit_applies_unless_the_config_sets_one() {
+        let mut c = Config::from_sources(None, no_env).expect("ok");
+        let example = ProviderId::named("example");
+        let mut own = FileProvider {
+            rate_limit: Some(60),
+            timeout: Some(std::time::Duration::from_secs(5)),
+            cost_per_call: 0.002,
+        };
+        own.merge(&FileProvider {
+            rate_limit: Some(30),
+            timeout: Some(std::time::Duration::from_secs(90)),
+            cost_per_call: 0.001,
+        });
+        assert_eq!(own.rate_limit, Some(30), "the lowest limit");
+        assert_eq!(
+            own.timeout,
+            Some(std::time::Duration::from_secs(90)),
+            "the longest timeout"
+        );
+        assert_eq!(own.cost_per_call, 0.002);
+        c.file_providers.insert(example, own);
+        assert_eq!(c.rate_limits()[&example], 30);
+        c.rate_limits.insert("example".into(), 5);
+        assert_eq!(c.rate_limits()[&example], 5, "the config wins");
+    }
+
+    #[test]
     fn llm_defaults_and_provider_endpoints_come_from_file_and_environment() {
         let user = "[llm]\nprovider = \"openai\"\nmodel = \"llama3.1\"\n[openai]\nbase_url = \"http://localhost:11434/v1\"\n";
         let env = |name: &str| match name {

@@ -200,6 +200,10 @@ impl DatagenTool {
             )
             .await?;
         let fields = self.outputs.read(self.spec.outputs, &answer)?;
+        ctx.note(format!(
+            "parsed\n{}",
+            self.outputs.describe(self.spec.outputs, &fields)
+        ));
         Ok(Enriched {
             fields,
             notes: Vec::new(),

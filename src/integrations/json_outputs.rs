@@ -119,6 +119,20 @@ impl JsonOutputs {
         Ok(fields)
     }
 
+    /// What was read, for the inspector: one line per output, its value or that its path
+    /// found nothing.
+    pub fn describe(&self, outputs: &[OutputSpec], fields: &Fields) -> String {
+        outputs
+            .iter()
+            .zip(&self.paths)
+            .map(|(o, p)| match fields.get(o.name) {
+                Some(v) => format!("{} = {v}  ← {}", o.name, p.text),
+                None => format!("{}: no value at {}", o.name, p.text),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     /// Each output's path as written, in order.
     pub fn paths(&self) -> impl Iterator<Item = &str> {
         self.paths.iter().map(|p| p.text.as_str())
@@ -196,6 +210,10 @@ mod tests {
             .read(&specs, &json!({"company": {"employees": 12, "site": null}}))
             .unwrap();
         assert_eq!(partial.len(), 1, "a missing or null value is an empty cell");
+        assert_eq!(
+            o.describe(&specs, &partial),
+            "employees = 12  ← $.company.employees\ntags: no value at $.company.tags[*]\nsite: no value at $['company']['site']"
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub const DECLINED: &str =
 /// The question: which integrations, sending the sheet's rows where.
 pub fn question(state: &ProjectState) -> String {
     format!(
-        "{}\ndefines integrations that send this sheet's rows to:\n{}\n\nUse it only if you know where it came from.\nYour answer is remembered until the file changes.\n\ny: trust it and add its integrations\nEsc: not now",
+        "{}\ndefines integrations that send this sheet's rows to:\n{}\n\nTrust it only if you know where it came from; the answer is\nremembered until the file changes.\n\ny: trust it and add its integrations\nEsc: not now",
         state.project.path.display(),
         state.describe()
     )

@@ -128,6 +128,10 @@ impl HttpColumn {
             .call_priced(self.spec.provider, generic::TOOL, params, self.cost)
             .await?;
         let fields = self.outputs.read(self.spec.outputs, &answer)?;
+        ctx.note(format!(
+            "parsed\n{}",
+            self.outputs.describe(self.spec.outputs, &fields)
+        ));
         Ok(Enriched {
             fields,
             notes: Vec::new(),

@@ -212,6 +212,11 @@ async fn a_row_is_read_by_json_path_and_priced_by_the_file() {
         .unwrap();
     assert_eq!(done.fields["employees"], "1250");
     assert_eq!(transport.calls(), 1);
+    assert_eq!(
+        ctx.take_notes(),
+        ["parsed\nemployees = 1250  ← $.company.employees"],
+        "the inspector shows what each path found"
+    );
     let calls = ctx.take_calls();
     assert_eq!(calls[0].paid().and_then(|u| u.usd), Some(0.002));
     assert!(

@@ -192,16 +192,15 @@ fn describe(
     ));
     out.push_str(&format!("  provider  {}\n", spec.provider.name()));
     if let KindDef::Http(http) = &def.kind {
-        let limit = http
-            .rate_limit
-            .map_or("none in the file".to_string(), |n| format!("{n}/min"));
+        let name = spec.provider.name();
+        let limit = http.rate_limit.map_or_else(
+            || format!("no rate limit (set rate_limit, or [rate_limits] {name} in the config)"),
+            |n| format!("{n} requests/min ([rate_limits] {name} in the config overrides it)"),
+        );
         let timeout = http
             .timeout
             .map_or("[engine] timeout_secs".to_string(), |t| format!("{t} s"));
-        out.push_str(&format!(
-            "  limits    rate {limit} ([rate_limits] {} wins); timeout {timeout}\n",
-            spec.provider.name()
-        ));
+        out.push_str(&format!("  limits    {limit}; timeout {timeout}\n"));
     }
     out.push_str(&format!(
         "  cost      {} per row\n",

@@ -168,7 +168,7 @@ impl ProjectState {
 }
 
 /// Where an integration sends a row's values.
-fn destination(def: &Definition) -> String {
+pub fn destination(def: &Definition) -> String {
     match &def.kind {
         KindDef::Http(http) => http.host().unwrap_or_else(|| http.url.clone()),
         KindDef::Datagen(d) => format!("DataGen (tool {})", d.tool.trim()),

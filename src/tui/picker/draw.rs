@@ -146,26 +146,39 @@ fn draw_details(picker: &Picker, frame: &mut Frame, area: Rect) {
             "optional"
         };
         lines.push(Line::raw(format!(
-            "  {} ({req}): {}",
-            input.name, input.description
+            "  {} ({req}){}",
+            input.name,
+            described(input.description)
         )));
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("outputs", TITLE));
     for output in spec.outputs {
         lines.push(Line::raw(format!(
-            "  {} ({}): {}",
+            "  {} ({}){}",
             output.name,
             kind_label(output.kind),
-            output.description
+            described(output.description)
         )));
     }
-    if picker.catalog.definition(spec.name).is_some() && picker.step == Step::Search {
+    if let Some(def) = picker.catalog.definition(spec.name)
+        && picker.step == Step::Search
+    {
+        let note = if def.kind_name() == "ai" {
+            "an AI column: Ctrl-e edits its prompt and outputs".to_string()
+        } else {
+            let file = if picker.catalog.is_projects(spec.name) {
+                "leadgrid.toml"
+            } else {
+                "integrations.d"
+            };
+            format!(
+                "defined in {file}: sends rows to {}",
+                crate::integrations::user::project::destination(def)
+            )
+        };
         lines.push(Line::raw(""));
-        lines.push(Line::styled(
-            "an AI column: Ctrl-e edits its prompt and outputs",
-            DIM,
-        ));
+        lines.push(Line::styled(sanitize::for_display(&note).into_owned(), DIM));
     }
     if let Some(notice) = &picker.notice {
         lines.push(Line::raw(""));
@@ -378,4 +391,13 @@ fn draw_outputs(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
         ));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// `: what it is`, or nothing when there is no description.
+fn described(description: &str) -> String {
+    if description.is_empty() {
+        String::new()
+    } else {
+        format!(": {description}")
+    }
 }

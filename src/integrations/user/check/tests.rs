@@ -53,7 +53,7 @@ fn a_valid_file_shows_the_request_for_a_sample_row_with_secrets_masked() {
     for expected in [
         "valid http integration \"company_size\"",
         "provider  example",
-        "rate 60/min ([rate_limits] example wins)",
+        "60 requests/min ([rate_limits] example in the config overrides it)",
         "cost      $0.0020 per row",
         "input     domain (required; --set) = \"acme example.com\"",
         "output    employees (integer) ← $.company.employees",
