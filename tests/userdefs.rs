@@ -617,6 +617,17 @@ fn a_project_file_is_used_only_once_trusted() {
         &["run", "sample.csv", "-i", "email_domain", "-o", "d.csv"],
     );
     assert_eq!(other.status.code(), Some(0), "{}", stderr(&other));
+    // The key written into the file (warned about) is sent, and never kept.
+    assert!(
+        stderr(&out).contains("holds a literal secret"),
+        "{}",
+        stderr(&out)
+    );
+    let store = fs::read(d.path("store.sqlite3")).expect("store");
+    assert!(
+        !String::from_utf8_lossy(&store).contains(KEY),
+        "the key reached the store"
+    );
 }
 
 fn settings() -> Settings {

@@ -7,7 +7,7 @@ use crate::integrations::{CallObserver, ToolCaller};
 use crate::providers::price::PriceList;
 use crate::providers::{
     Attempt, AttemptOutcome, Cached, CallError, CallRecord, ErrorKind, ProviderId, RequestKey,
-    ResponseCache, ToolFailure, ToolOutput, Transport,
+    ResponseCache, ToolFailure, ToolOutput, Transport, redacted,
 };
 use futures::future::BoxFuture;
 use serde_json::Value;
@@ -272,7 +272,7 @@ impl Caller {
         let mut record = CallRecord {
             provider,
             tool: tool.to_owned(),
-            request: params,
+            request: redacted(&params),
             attempts: Vec::new(),
             raw_response: None,
             cached: false,
@@ -318,7 +318,7 @@ impl Caller {
             if let Some(limit) = self.limits.get(&provider) {
                 limit.ready().await;
             }
-            let mut out = self.attempt_once(provider, tool, &record.request).await;
+            let mut out = self.attempt_once(provider, tool, &params).await;
             drop(slot);
             let notice = self.breakers.record(
                 provider,
@@ -518,7 +518,7 @@ fn from_cache(
     let record = CallRecord {
         provider,
         tool: tool.to_owned(),
-        request: params,
+        request: redacted(&params),
         attempts: Vec::new(),
         raw_response: None,
         cached: true,
