@@ -2,14 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Why a cell was not attempted (or stopped being attempted).
+/// Why a cell was not attempted, and never will be unless its row changes: nothing to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "reason", content = "detail")]
 pub enum SkipReason {
     /// Required inputs were empty: `missing required columns: a, b`.
     MissingInput(String),
-    /// The user (or an auth failure on the column) cancelled the job.
-    Cancelled,
     /// `--skip-existing`: every output was already filled.
     AlreadyFilled,
 }
@@ -18,7 +16,6 @@ impl std::fmt::Display for SkipReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SkipReason::MissingInput(msg) => f.write_str(msg),
-            SkipReason::Cancelled => f.write_str("cancelled"),
             SkipReason::AlreadyFilled => f.write_str("outputs already filled"),
         }
     }
@@ -41,7 +38,11 @@ pub enum CellState {
     /// The provider answered that it has nothing for this input: a final answer.
     NoData,
     Failed,
+    /// Not attempted, by design (see [`SkipReason`]): a final answer.
     Skipped(SkipReason),
+    /// Stopped before it finished: cancelled or paused by the user, interrupted, or its
+    /// column stopped by an authentication failure. Unfinished: a re-run may still fill it.
+    Cancelled,
 }
 
 impl CellState {
@@ -56,6 +57,7 @@ impl CellState {
             CellState::NoData => "∅",
             CellState::Failed => "✗",
             CellState::Skipped(_) => "–",
+            CellState::Cancelled => "⊘",
         }
     }
 
@@ -70,6 +72,7 @@ impl CellState {
             CellState::NoData => "no data",
             CellState::Failed => "failed",
             CellState::Skipped(_) => "skipped",
+            CellState::Cancelled => "cancelled",
         }
     }
 
@@ -77,8 +80,18 @@ impl CellState {
     pub fn is_final(&self) -> bool {
         matches!(
             self,
-            CellState::Done | CellState::NoData | CellState::Failed | CellState::Skipped(_)
+            CellState::Done
+                | CellState::NoData
+                | CellState::Failed
+                | CellState::Skipped(_)
+                | CellState::Cancelled
         )
+    }
+
+    /// Ended without an answer, so a re-run may still fill it: failed or cancelled (what `F`
+    /// re-runs).
+    pub fn is_unfinished(&self) -> bool {
+        matches!(self, CellState::Failed | CellState::Cancelled)
     }
 
     /// True while the engine still owns the job.
@@ -104,7 +117,8 @@ mod tests {
             CellState::Done,
             CellState::NoData,
             CellState::Failed,
-            CellState::Skipped(SkipReason::Cancelled),
+            CellState::Skipped(SkipReason::AlreadyFilled),
+            CellState::Cancelled,
         ];
         let mut glyphs: Vec<_> = states.iter().map(CellState::glyph).collect();
         glyphs.sort_unstable();

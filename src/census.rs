@@ -6,13 +6,15 @@ use crate::integrations::linkedin_url::normalize_linkedin_url;
 use crate::integrations::{guess_column, header_key};
 use std::collections::HashMap;
 
-/// One distinct value and how many rows hold it.
+/// One distinct value and the rows that hold it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tally {
     /// The value as first seen (trimmed).
     pub value: String,
     /// Rows holding it.
     pub count: usize,
+    /// Their positions, in the order counted (so a view can show exactly them).
+    pub rows: Vec<u32>,
 }
 
 /// How the values of one column are spread.
@@ -22,6 +24,8 @@ pub struct Frequency {
     pub values: Vec<Tally>,
     /// Rows with an empty value.
     pub empty: usize,
+    /// Their positions.
+    pub empty_rows: Vec<u32>,
     /// Rows counted.
     pub total: usize,
 }
@@ -43,26 +47,30 @@ impl Frequency {
 pub struct FrequencyCounter {
     index: HashMap<String, usize>,
     values: Vec<Tally>,
-    empty: usize,
+    empty_rows: Vec<u32>,
     total: usize,
 }
 
 impl FrequencyCounter {
-    /// Counts one row's value.
-    pub fn add(&mut self, value: &str) {
+    /// Counts the value of the row at position `row`.
+    pub fn add(&mut self, row: u32, value: &str) {
         self.total += 1;
         let value = value.trim();
         if value.is_empty() {
-            self.empty += 1;
+            self.empty_rows.push(row);
             return;
         }
         match self.index.get(value) {
-            Some(&i) => self.values[i].count += 1,
+            Some(&i) => {
+                self.values[i].count += 1;
+                self.values[i].rows.push(row);
+            }
             None => {
                 self.index.insert(value.to_owned(), self.values.len());
                 self.values.push(Tally {
                     value: value.to_owned(),
                     count: 1,
+                    rows: vec![row],
                 });
             }
         }
@@ -75,7 +83,8 @@ impl FrequencyCounter {
         values.sort_by_key(|t| std::cmp::Reverse(t.count));
         Frequency {
             values,
-            empty: self.empty,
+            empty: self.empty_rows.len(),
+            empty_rows: self.empty_rows,
             total: self.total,
         }
     }
@@ -163,8 +172,11 @@ mod tests {
     #[test]
     fn frequency_sorts_by_count_and_counts_empty() {
         let mut c = FrequencyCounter::default();
-        for v in ["CEO", "CTO", " CEO", "", "VP", "CTO", "CEO", "  "] {
-            c.add(v);
+        for (row, v) in ["CEO", "CTO", " CEO", "", "VP", "CTO", "CEO", "  "]
+            .into_iter()
+            .enumerate()
+        {
+            c.add(row as u32, v);
         }
         let f = c.finish();
         let seen: Vec<(&str, usize)> = f
@@ -174,6 +186,8 @@ mod tests {
             .collect();
         assert_eq!(seen, [("CEO", 3), ("CTO", 2), ("VP", 1)]);
         assert_eq!((f.empty, f.total), (2, 8));
+        assert_eq!(f.values[0].rows, [0, 2, 6]);
+        assert_eq!(f.empty_rows, [3, 7]);
         assert_eq!(f.percent(2), 25.0);
     }
 

@@ -3,12 +3,35 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+/// What `--help` says about the environment: every variable leadgrid reads.
+pub const ENVIRONMENT: &str = "\
+Environment:
+  DATAGEN_API_KEY     DataGen key: LinkedIn tools, web research, and HeyReach (through the
+                      HeyReach server connected to your DataGen account)
+  DATAGEN_BASE_URL    another DataGen endpoint (default https://api.datagen.dev)
+  ANTHROPIC_API_KEY   Anthropic key, for integrations that call Claude (ANTHROPIC_BASE_URL: another endpoint)
+  OPENAI_API_KEY      key for an OpenAI-compatible endpoint (OPENAI_BASE_URL: e.g. a local
+                      llama.cpp, vLLM or Ollama server, which may need no key)
+  APOLLO_API_KEY      Apollo key (APOLLO_BASE_URL: another endpoint)
+  HUNTER_API_KEY      Hunter key (HUNTER_BASE_URL: another endpoint)
+  LEADGRID_CONFIG     the settings file (default ~/.config/leadgrid/config.toml on Linux)
+  LEADGRID_STORE      the response cache and run journal (default
+                      ~/.local/share/leadgrid/leadgrid.sqlite3 on Linux)
+  LEADGRID_<PROVIDER>_BASE_URL
+                      another address for the provider of your own http integrations
+                      (e.g. LEADGRID_EXAMPLE_BASE_URL); they read their own keys from the
+                      variables their files name ({{env.NAME}})
+
+Keys are read, never written. Without one the grid still opens and local integrations run;
+--demo runs everything against a built-in server with fictional data, free.";
+
 /// Enrich lead-list CSVs in a fast terminal spreadsheet.
 #[derive(Debug, Parser)]
 #[command(
     name = "leadgrid",
     version,
     about,
+    after_help = ENVIRONMENT,
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
@@ -87,7 +110,8 @@ impl Encoding {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Enrich a CSV without the UI and write the result to a new CSV.
-    Run(RunArgs),
+    #[command(after_help = ENVIRONMENT)]
+    Run(Box<RunArgs>),
     /// List the integrations with their inputs, outputs and cost.
     Integrations(IntegrationsArgs),
     /// Serve the DataGen protocol with fictional data on 127.0.0.1.
@@ -156,6 +180,13 @@ pub struct RunArgs {
     /// Skip a row's integration when all its output cells are already filled.
     #[arg(long)]
     pub skip_existing: bool,
+    /// Pay once per person: a row whose LinkedIn URL (else email) repeats an earlier row's,
+    /// compared normalised, takes that row's answers instead of calling again.
+    #[arg(long)]
+    pub dedupe: bool,
+    /// The column `--dedupe` compares (implies `--dedupe`).
+    #[arg(long, value_name = "COLUMN")]
+    pub dedupe_key: Option<String>,
     /// Use the built-in demo server (fictional data, no API key needed).
     #[arg(long)]
     pub demo: bool,
@@ -204,6 +235,8 @@ impl RunArgs {
             rows: None,
             condition: None,
             skip_existing: false,
+            dedupe: false,
+            dedupe_key: None,
             demo: false,
             trust: false,
             max_attempts: None,
@@ -306,6 +339,48 @@ pub fn parse_delimiter(s: &str) -> Result<u8, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory;
+
+    /// Every environment variable leadgrid reads.
+    const VARIABLES: [&str; 13] = [
+        "DATAGEN_API_KEY",
+        "DATAGEN_BASE_URL",
+        "ANTHROPIC_API_KEY",
+        "ANTHROPIC_BASE_URL",
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "APOLLO_API_KEY",
+        "APOLLO_BASE_URL",
+        "HUNTER_API_KEY",
+        "HUNTER_BASE_URL",
+        "LEADGRID_CONFIG",
+        "LEADGRID_STORE",
+        "LEADGRID_<PROVIDER>_BASE_URL",
+    ];
+
+    #[test]
+    fn help_and_readme_name_every_environment_variable() {
+        let mut cli = Cli::command();
+        let help = cli.render_long_help().to_string();
+        let mut run = Cli::command();
+        let run_help = run
+            .find_subcommand_mut("run")
+            .expect("run")
+            .render_long_help()
+            .to_string();
+        let readme = include_str!("../README.md");
+        for var in VARIABLES {
+            assert!(help.contains(var), "leadgrid --help lacks {var}");
+            assert!(run_help.contains(var), "leadgrid run --help lacks {var}");
+            assert!(readme.contains(var), "README.md lacks {var}");
+        }
+        // Each provider the keys module knows is named here too.
+        for provider in crate::providers::ProviderId::BUILTIN {
+            if let Some(var) = provider.key_env() {
+                assert!(VARIABLES.contains(&var), "{var}");
+            }
+        }
+    }
 
     #[test]
     fn run_arguments_parse() {

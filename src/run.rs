@@ -5,6 +5,7 @@
 //! 130 interrupted (the partial result is still written).
 
 pub mod csvio;
+pub mod dedupe;
 pub mod dry_run;
 pub mod events;
 pub mod progress;
@@ -15,9 +16,9 @@ use crate::cli::{EventsFormat, RunArgs};
 use crate::config::{Config, ConfigError};
 use crate::demo::DemoOptions;
 use crate::engine::{Event, JobKey, JobResult};
-use crate::integrations::Integration;
 use crate::integrations::user::Catalog;
 use crate::integrations::user::project::TrustStore;
+use crate::integrations::{Fields, Integration};
 use crate::plan::{Decision, ErrorSink, Plan, PlanError, RowScope, Rules};
 use crate::providers::{ProviderId, Usage};
 use crate::resume::Journal;
@@ -25,6 +26,7 @@ use crate::session::{Session, SessionError, SessionOptions, StoreChoice};
 use crate::store::RunId;
 use crate::table::{Encoding, OpenOptions};
 use csvio::CsvError;
+use dedupe::{Dedupe, Follow};
 use events::{RunEvent, RunHooks};
 use progress::{Progress, Tally};
 use std::collections::{BTreeMap, VecDeque};
@@ -368,6 +370,23 @@ pub fn execute(
         to_restore = counts.iter().map(|c| c.restored).sum();
     }
 
+    let dedupe = match dedupe_key(args, &headers)? {
+        Some(col) => {
+            let keys = input
+                .rows()
+                .map(|row| row.map(|row| row.get(col).cloned().unwrap_or_default()));
+            let dedupe = Dedupe::new(keys.collect::<Result<Vec<String>, CsvError>>()?);
+            let line = format!(
+                "--dedupe: {} rows repeat an earlier row's {} and take its answers",
+                dedupe.followers(),
+                headers.get(col).map_or("key", String::as_str)
+            );
+            Some((dedupe, line))
+        }
+        None => None,
+    };
+    let (mut dedupe, dedupe_note) = dedupe.unzip();
+
     let engine = session.engine.clone();
     let Some(mut events) = session.take_events() else {
         return Err(RunError::Setup(
@@ -388,6 +407,10 @@ pub fn execute(
         hooks.emit(RunEvent::Notice {
             message: warning.clone(),
         });
+    }
+    if let Some(note) = dedupe_note {
+        progress.say(&note);
+        hooks.emit(RunEvent::Notice { message: note });
     }
     if to_restore > 0 {
         progress.say(&format!(
@@ -454,7 +477,13 @@ pub fn execute(
                         match cell.decision {
                             Decision::Filled => counts[c].add(Tally::Skipped),
                             Decision::Restore(found) => {
+                                if let Some(d) = dedupe.as_mut() {
+                                    d.will_answer(r, c);
+                                }
                                 let result = found.into_result(key(c));
+                                if let Some(d) = dedupe.as_mut() {
+                                    d.answered(r, c, &result);
+                                }
                                 let tally = apply(p, &mut pending.row, r, &mut sinks[c], &result);
                                 if hooks.listening() {
                                     hooks.emit(finished_event(p.name(), &result, true));
@@ -463,14 +492,37 @@ pub fn execute(
                                 restored += 1;
                                 restored_cost += p.integration.spec().cost_per_row_usd;
                             }
-                            // After Ctrl-C nothing new starts; restored cells still come back.
+                            // After Ctrl-C nothing new starts (restored cells still come
+                            // back): the cell is cancelled, as if it had been queued.
                             Decision::Run if interrupted || engine_gone => {
-                                counts[c].add(Tally::Skipped);
+                                let result = JobResult {
+                                    key: key(c),
+                                    state: CellState::Cancelled,
+                                    fields: Fields::new(),
+                                    error: None,
+                                    calls: Vec::new(),
+                                    notes: Vec::new(),
+                                };
+                                let tally = apply(p, &mut pending.row, r, &mut sinks[c], &result);
+                                counts[c].add(tally);
                             }
-                            Decision::Run => {
-                                jobs.push(p.job(key(c), cell.inputs, false));
-                                pending.outstanding += 1;
-                            }
+                            Decision::Run => match dedupe.as_mut().map(|d| d.follow(r, c)) {
+                                Some(Follow::Answer(result)) => {
+                                    let tally =
+                                        apply(p, &mut pending.row, r, &mut sinks[c], &result);
+                                    counts[c].add(tally);
+                                    progress.finished(tally);
+                                }
+                                // Its leader's answer is on the way (see Event::Finished).
+                                Some(Follow::Wait) => pending.outstanding += 1,
+                                Some(Follow::Run) | None => {
+                                    if let Some(d) = dedupe.as_mut() {
+                                        d.will_answer(r, c);
+                                    }
+                                    jobs.push(p.job(key(c), cell.inputs, false));
+                                    pending.outstanding += 1;
+                                }
+                            },
                         }
                     }
                 }
@@ -531,13 +583,27 @@ pub fn execute(
                         spend[c].add(&paid);
                     }
                     progress.finished(tally);
+                    // Duplicate rows waiting for this answer take it.
+                    let followers = dedupe
+                        .as_mut()
+                        .map_or_else(Vec::new, |d| d.answered(r, c, &result));
+                    for copy in followers {
+                        let f = copy.key.row as usize;
+                        let Some(row) = f.checked_sub(front).and_then(|i| window.get_mut(i)) else {
+                            continue;
+                        };
+                        let tally = apply(p, &mut row.row, f, &mut sinks[c], &copy);
+                        row.outstanding = row.outstanding.saturating_sub(1);
+                        counts[c].add(tally);
+                        progress.finished(tally);
+                    }
                 }
                 Some(Event::ColumnStopped { column, error }) => {
                     let name = plans
                         .get(column as usize)
                         .map_or("?", |p| p.integration.spec().name);
                     let line = format!(
-                        "{name}: stopped after an authentication failure, its remaining cells skipped: {}",
+                        "{name}: stopped after an authentication failure, its remaining cells cancelled: {}",
                         error.message
                     );
                     progress.say(&line);
@@ -654,6 +720,7 @@ pub fn execute(
         calls_made: stats.attempts,
         calls_shared: stats.shared,
         calls_cached: stats.cached,
+        cells_deduplicated: dedupe.map_or(0, |d| d.shared as u64),
         cells_restored: restored as u64,
         cost_saved_usd: store_stats.as_ref().map_or(0.0, |s| s.cost_saved) + restored_cost,
         store: session.store.as_ref().map(|s| s.path().to_path_buf()),
@@ -662,6 +729,34 @@ pub fn execute(
         interrupted,
         stopped,
     })
+}
+
+/// The column `--dedupe` compares: the one `--dedupe-key` names, else a LinkedIn URL or an
+/// email column; `None` without `--dedupe`.
+fn dedupe_key(args: &RunArgs, headers: &[String]) -> Result<Option<usize>, RunError> {
+    match &args.dedupe_key {
+        Some(name) => {
+            let found = headers
+                .iter()
+                .position(|h| h == name)
+                .or_else(|| headers.iter().position(|h| h.eq_ignore_ascii_case(name)));
+            found.map(Some).ok_or_else(|| {
+                RunError::Setup(format!(
+                    "--dedupe-key: no column `{name}`; columns: {}",
+                    headers.join(", ")
+                ))
+            })
+        }
+        None if args.dedupe => crate::census::default_key_column(headers)
+            .map(Some)
+            .ok_or_else(|| {
+                RunError::Setup(
+                    "--dedupe: no LinkedIn URL or email column to compare; name one with --dedupe-key"
+                        .into(),
+                )
+            }),
+        None => Ok(None),
+    }
 }
 
 /// The rows a run enriches: the first `--limit` of those `--if` keeps.
@@ -705,17 +800,12 @@ fn apply(
     result: &JobResult,
 ) -> Tally {
     errors.report(r, row, result);
-    match &result.state {
-        CellState::Done => {
-            for &(name, column) in &p.outputs {
-                if let Some(cell) = row.get_mut(column) {
-                    *cell = result.fields.get(name).cloned().unwrap_or_default();
-                }
+    if result.state == CellState::Done {
+        for &(name, column) in &p.outputs {
+            if let Some(cell) = row.get_mut(column) {
+                *cell = result.fields.get(name).cloned().unwrap_or_default();
             }
-            Tally::Done
         }
-        CellState::NoData => Tally::NoData,
-        _ if crate::plan::errors::message(result).is_some() => Tally::Failed,
-        _ => Tally::Skipped,
     }
+    Tally::of(&result.state)
 }

@@ -11,39 +11,82 @@ use std::borrow::Cow;
 /// Replaces control characters (C0, DEL, C1) with visible stand-ins so that a
 /// cell can never move the cursor, change colours or ring the bell.
 /// Newlines and tabs become `⏎` and a space so a multi-line cell stays on one grid line.
+/// Combining marks are capped per character ([`MAX_COMBINING`]).
 pub fn for_display(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_control) {
+        return cap_combining(text);
+    }
+    let shown: String = text
+        .chars()
+        .map(|c| match c {
+            '\n' => '⏎',
+            '\r' => '␍',
+            '\t' => ' ',
+            c if is_control(c) => '�',
+            c => c,
+        })
+        .collect();
+    Cow::Owned(cap_combining(&shown).into_owned())
+}
+
+/// Most zero-width marks (accents, vowel signs…) drawn on one character. Real scripts stack
+/// three or four at most; "zalgo" text stacks hundreds, which terminals draw over their
+/// neighbours and leave behind as stale glyphs.
+pub const MAX_COMBINING: usize = 4;
+
+/// Keeps at most [`MAX_COMBINING`] zero-width marks in a row, so every character is drawn in
+/// its own cell.
+pub fn cap_combining(text: &str) -> Cow<'_, str> {
+    let mut run = 0;
+    let mut excess = false;
+    for c in text.chars() {
+        if is_mark(c) {
+            run += 1;
+            excess |= run > MAX_COMBINING;
+        } else {
+            run = 0;
+        }
+    }
+    if !excess {
         return Cow::Borrowed(text);
     }
-    Cow::Owned(
-        text.chars()
-            .map(|c| match c {
-                '\n' => '⏎',
-                '\r' => '␍',
-                '\t' => ' ',
-                c if is_control(c) => '�',
-                c => c,
-            })
-            .collect(),
-    )
+    let mut run = 0;
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_mark(c) {
+            run += 1;
+            if run > MAX_COMBINING {
+                continue;
+            }
+        } else {
+            run = 0;
+        }
+        out.push(c);
+    }
+    Cow::Owned(out)
+}
+
+/// A character drawn on the one before it (width 0).
+fn is_mark(c: char) -> bool {
+    unicode_width::UnicodeWidthChar::width(c) == Some(0)
 }
 
 /// Like [`for_display`] but keeps newlines, for popups that show a cell whole.
 pub fn for_display_multiline(text: &str) -> Cow<'_, str> {
     if !text.chars().any(|c| c != '\n' && is_control(c)) {
-        return Cow::Borrowed(text);
+        return cap_combining(text);
     }
-    Cow::Owned(
-        text.chars()
-            .filter(|&c| c != '\r')
-            .map(|c| match c {
-                '\n' => '\n',
-                '\t' => ' ',
-                c if is_control(c) => '�',
-                c => c,
-            })
-            .collect(),
-    )
+    let shown: String = text
+        .chars()
+        .filter(|&c| c != '\r')
+        .map(|c| match c {
+            '\n' => '\n',
+            '\t' => ' ',
+            c if is_control(c) => '�',
+            c => c,
+        })
+        .collect();
+    Cow::Owned(cap_combining(&shown).into_owned())
 }
 
 /// A server's message made safe to print on one line: escape sequences (CSI, OSC, DCS …)
@@ -144,6 +187,18 @@ mod tests {
         // Unterminated sequences swallow the rest rather than leak a partial sequence.
         assert_eq!(server_message("a\x1b]0;title"), "a");
         assert_eq!(server_message("a\x1b"), "a");
+    }
+
+    #[test]
+    fn combining_marks_are_capped_per_character() {
+        let zalgo = format!("a{}b", "\u{301}".repeat(300));
+        let shown = for_display(&zalgo);
+        assert_eq!(shown.chars().count(), 2 + MAX_COMBINING);
+        assert!(shown.starts_with('a') && shown.ends_with('b'));
+        // Real text keeps every mark, and is not copied.
+        for text in ["Sørby", "Nguyễn", "क्षि", "👍🏽", "e\u{301}\u{302}"] {
+            assert!(matches!(for_display(text), Cow::Borrowed(_)), "{text}");
+        }
     }
 
     #[test]

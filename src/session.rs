@@ -10,6 +10,7 @@ use crate::engine::caller::{Caller, CallerSettings};
 use crate::engine::{Engine, EngineSettings, EventReceiver, ResultSink};
 use crate::providers::datagen::{ApiKey, DatagenClient};
 use crate::providers::http::{HttpClient, HttpSettings};
+use crate::providers::keys::MissingKeys;
 use crate::providers::price::DATAGEN_COST_PER_CALL;
 use crate::providers::router::{
     Endpoint, HTTP_PROVIDERS, ProviderRouter, UserRoutes, datagen_unavailable,
@@ -80,8 +81,9 @@ pub struct SessionOptions {
     pub request_timeout: Option<Duration>,
     /// Pacing of retries, for tests that must not wait long.
     pub backoff: Option<crate::engine::backoff::Backoff>,
-    /// Start without any key (every integration used is local, or the caller checked the
-    /// keys it needs); calls to a provider without a key fail as auth errors.
+    /// Start without any key (every integration used is local, or the grid, which marks
+    /// what needs a key): cells of providers that cannot be called then fail at once, saying
+    /// which variable to set.
     pub allow_no_key: bool,
     /// Response cache and run journal.
     pub store: StoreChoice,
@@ -105,6 +107,8 @@ pub struct Session {
     pub store_warning: Option<String>,
     /// The run results are journaled under.
     pub run: Option<RunId>,
+    /// Providers without an API key (none against the demo server).
+    pub missing_keys: MissingKeys,
     runtime: tokio::runtime::Runtime,
 }
 
@@ -129,6 +133,8 @@ impl Session {
                 (None, endpoints)
             }
         };
+        let missing_keys =
+            MissingKeys::find(|provider| endpoints.unavailable(provider).map(|e| e.message));
         let parallel = opts.parallel.unwrap_or(config.engine.parallel).max(1);
         let request_timeout = opts
             .request_timeout
@@ -207,6 +213,7 @@ impl Session {
             // computed locally need no request, so more of them may be in progress.
             parallel: parallel * CELLS_PER_REQUEST_SLOT,
             job_timeout: Duration::from_secs(config.engine.job_timeout_secs.max(1)),
+            missing_keys: missing_keys.clone(),
         };
         let (engine, events) =
             Engine::with_sink(runtime.handle(), engine_settings, caller.clone(), sink);
@@ -219,6 +226,7 @@ impl Session {
             store,
             store_warning,
             run: opts.run,
+            missing_keys,
             runtime,
         })
     }

@@ -104,19 +104,25 @@ fn demo_run_enriches_the_sample_and_keeps_every_input_column() {
         "--demo",
         "--json",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The demo shows every state: Farid's profile fails after a 429 and 500s.
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let s = summary(&out);
     assert_eq!(s["rows"], 8);
     let profile = &s["integrations"]["linkedin_profile"];
     assert_eq!(
-        (profile["done"].as_u64(), profile["no_data"].as_u64()),
-        (Some(6), Some(1))
+        (
+            profile["done"].as_u64(),
+            profile["no_data"].as_u64(),
+            profile["failed"].as_u64()
+        ),
+        (Some(5), Some(1), Some(1))
     );
     assert_eq!(profile["skipped"], 1, "the lead without a LinkedIn URL");
     assert_eq!(s["integrations"]["email_domain"]["done"], 8);
     // Post activity and Claude mentions need the same posts: one of each pair is shared.
     assert_eq!(s["calls_shared"], 7);
-    assert_eq!(s["calls_made"], 14);
+    // 14 calls, and three retries of Farid's profile.
+    assert_eq!(s["calls_made"], 17);
 
     let (in_headers, in_rows) = read_csv(&input);
     let (headers, rows) = read_csv(&d.path("sample_enriched.csv"));
@@ -124,14 +130,21 @@ fn demo_run_enriches_the_sample_and_keeps_every_input_column() {
     for (before, after) in in_rows.iter().zip(&rows) {
         assert_eq!(&after[..before.len()], &before[..]);
     }
+    let farid = &rows[5];
+    let error = &farid[column(&headers, "linkedin_profile_error")];
+    assert!(error.contains("HTTP 500"), "{error}");
+    assert_eq!(farid[column(&headers, "headline")], "");
     let ada = &rows[0];
+    assert_eq!(ada[column(&headers, "linkedin_profile_error")], "");
     assert_eq!(ada[column(&headers, "follower_count")], "48210");
     assert_eq!(ada[column(&headers, "current_company")], "Brightforge Labs");
     assert_eq!(ada[column(&headers, "claude_mentions_count")], "3");
     assert_eq!(ada[column(&headers, "email_domain")], "brightforge.example");
-    assert!(
-        !headers.iter().any(|h| h.ends_with("_error")),
-        "{headers:?}"
+    let errors: Vec<&String> = headers.iter().filter(|h| h.ends_with("_error")).collect();
+    assert_eq!(
+        errors,
+        ["linkedin_profile_error"],
+        "only the failing integration"
     );
 }
 
@@ -273,7 +286,21 @@ fn an_auth_failure_stops_the_column_and_is_reported_once() {
     assert!(err.contains("DATAGEN_API_KEY"), "{err}");
     assert!(!err.contains("wrong-key"));
     let s = summary(&out);
-    assert_eq!(s["integrations"]["linkedin_profile"]["failed"], 7);
+    // The 401 fails its cell; the column's other cells are cancelled (the same command
+    // runs them once the key is fixed), Grace without a URL is skipped.
+    let profile = &s["integrations"]["linkedin_profile"];
+    // (Cells already waiting on the one call fail with it.)
+    let (failed, cancelled) = (profile["failed"].as_u64(), profile["cancelled"].as_u64());
+    assert_eq!(failed.zip(cancelled).map(|(f, c)| f + c), Some(7), "{s}");
+    assert!(cancelled >= Some(1), "{s}");
+    assert_eq!(profile["skipped"], 1, "{s}");
+    let (headers, rows) = read_csv(&d.path("sample_enriched.csv"));
+    let errors = column(&headers, "linkedin_profile_error");
+    assert!(
+        rows.iter()
+            .any(|r| r[errors].starts_with("cancelled: not run")),
+        "{rows:?}"
+    );
     assert_eq!(s["calls_made"], 1, "one 401, then the column stops");
     assert_eq!(demo.stats().unauthorized, 1);
 }
@@ -343,14 +370,19 @@ fn ctrl_c_cancels_and_still_writes_the_partial_result() {
     assert_eq!(
         email["done"]
             .as_u64()
-            .zip(email["skipped"].as_u64())
+            .zip(email["cancelled"].as_u64())
             .map(|(a, b)| a + b),
         Some(8)
     );
+    // Interrupted cells are cancelled, not skipped: Grace (no URL) is the one skip.
     let profile = &s["integrations"]["linkedin_profile"];
     assert_eq!(
-        (profile["skipped"].as_u64(), profile["failed"].as_u64()),
-        (Some(8), Some(0))
+        (
+            profile["cancelled"].as_u64(),
+            profile["skipped"].as_u64(),
+            profile["failed"].as_u64()
+        ),
+        (Some(7), Some(1), Some(0))
     );
     let (headers, rows) = read_csv(&d.path("sample_enriched.csv"));
     assert_eq!(
@@ -396,20 +428,23 @@ fn second_run_restores_from_the_journal_and_pays_nothing() {
         "-i",
         "linkedin_profile,linkedin_post_activity",
     ];
+    // Farid's profile fails in the demo (a 429, then 500s): exit 2 both times.
     let first = d.leadgrid(&args);
-    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert_eq!(first.status.code(), Some(2), "{}", stderr(&first));
     let first_summary = summary(&first);
     assert!(first_summary["calls_made"].as_u64().unwrap() > 0);
     assert_eq!(first_summary["cells_restored"], 0);
     let first_csv = fs::read_to_string(d.path("sample_enriched.csv")).unwrap();
 
     let second = d.leadgrid(&args);
-    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    assert_eq!(second.status.code(), Some(2), "{}", stderr(&second));
     let s = summary(&second);
-    assert_eq!(s["calls_made"], 0, "{s}");
-    // 7 rows with a URL × 2 integrations; the row without a URL is skipped, not journaled.
-    assert_eq!(s["cells_restored"], 14, "{s}");
-    assert!(stderr(&second).contains("restored 14 finished cells"));
+    // Only the failed cell runs again (its four attempts against a fresh demo server).
+    assert_eq!(s["calls_made"], 4, "{s}");
+    // 7 rows with a URL × 2 integrations, less the failed one; the row without a URL is
+    // skipped, not journaled.
+    assert_eq!(s["cells_restored"], 13, "{s}");
+    assert!(stderr(&second).contains("restored 13 finished cells"));
     assert_eq!(
         fs::read_to_string(d.path("sample_enriched.csv")).unwrap(),
         first_csv
@@ -441,7 +476,8 @@ fn a_corrupt_store_is_reported_and_the_run_goes_on() {
         "--store",
         "store.sqlite3",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // 2: the demo's failing row, not the store.
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("running without cache and journal"), "{err}");
     assert!(d.path("sample_enriched.csv").exists());
@@ -452,7 +488,8 @@ fn demo_answers_never_land_in_the_real_store() {
     let d = Dir::new();
     d.sample();
     let out = d.leadgrid(&["run", "sample.csv", "--demo", "-i", "linkedin_profile"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // 2: the demo's failing row.
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         !d.path("store.sqlite3").exists(),
         "fictional answers would be served to a real run later"
@@ -468,6 +505,8 @@ fn run_with_faults(fault_rate: f64) -> (Option<i32>, Vec<String>, Vec<Vec<String
     let demo = DemoHandle::start_background(DemoOptions {
         fault_rate,
         seed: 7,
+        // Random faults alone: the sample's scripted failing row is another test's.
+        scripted_faults: false,
         ..DemoOptions::default()
     })
     .expect("demo server");
@@ -720,4 +759,61 @@ fn a_dry_run_counts_what_a_run_would_pay_and_calls_nothing() {
     let restored = profile["restored"].as_u64().unwrap_or(0);
     assert!(restored >= 6, "{plan}");
     assert_eq!(profile["paid_rows"].as_u64(), Some(7 - restored), "{plan}");
+}
+
+/// The sample with Ada again (her profile URL written differently) and Chiara twice more.
+fn sample_with_duplicates(d: &Dir) -> PathBuf {
+    let sample = fs::read_to_string(SAMPLE).unwrap();
+    let lines: Vec<&str> = sample.lines().collect();
+    let ada = lines[1].replace(
+        "https://www.linkedin.com/in/ada-quill-demo/",
+        "linkedin.com/in/Ada-Quill-Demo",
+    );
+    assert_ne!(ada, lines[1]);
+    d.file(
+        "dups.csv",
+        &format!("{}\n{ada}\n{}\n{}\n", lines.join("\n"), lines[3], lines[3]),
+    )
+}
+
+#[test]
+fn dedupe_pays_once_per_person_and_duplicates_share_the_answer() {
+    let demo = DemoHandle::start_background(DemoOptions {
+        scripted_faults: false,
+        ..DemoOptions::default()
+    })
+    .expect("demo server");
+    let d = Dir::new();
+    sample_with_duplicates(&d);
+    let out = d
+        .against("demo-key", demo.base_url())
+        .args(["run", "dups.csv", "--no-store", "-i", "linkedin_profile"])
+        .args(["--dedupe", "--json", "-o", "out.csv"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let s = summary(&out);
+    // Seven people have a profile URL; the three repeats are not sent at all.
+    assert_eq!(s["cells_deduplicated"], 3, "{s}");
+    assert_eq!(s["calls_made"], 7, "{s}");
+    assert_eq!(s["calls_shared"], 0, "{s}");
+    assert_eq!(demo.stats().by_tool.values().sum::<u64>(), 7);
+    assert_eq!(s["integrations"]["linkedin_profile"]["done"], 9, "{s}");
+    assert!(stderr(&out).contains("--dedupe: 3 rows repeat an earlier row's linkedin_url"));
+    let (headers, rows) = read_csv(&d.path("out.csv"));
+    let headline = headers.iter().position(|h| h == "headline").unwrap();
+    assert_eq!(rows[8][headline], rows[0][headline], "Ada's repeat");
+    assert_eq!(rows[9][headline], rows[2][headline], "Chiara's repeat");
+    assert_eq!(rows[10][headline], rows[2][headline], "Chiara's repeat");
+    assert!(!rows[10][headline].is_empty());
+
+    // A key column that is not there is a clear error before anything is paid.
+    let out = d
+        .against("demo-key", demo.base_url())
+        .args(["run", "dups.csv", "--no-store", "-i", "linkedin_profile"])
+        .args(["--dedupe-key", "nope"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--dedupe-key: no column `nope`"));
 }

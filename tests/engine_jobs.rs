@@ -8,6 +8,7 @@ use leadgrid::engine::fake::{
 use leadgrid::engine::{Engine, EngineSettings, Event, EventReceiver, Job, JobKey, JobResult};
 use leadgrid::integrations::{Fields, IntegrationSpec};
 use leadgrid::providers::NoCache;
+use leadgrid::providers::keys::MissingKeys;
 use leadgrid::providers::{CallError, ErrorKind, ProviderId};
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
@@ -235,7 +236,7 @@ async fn cancelling_a_column_leaves_the_others_running() {
             .expect("alive");
         if let Event::Finished(r) = &event {
             assert_eq!(r.key.column, 1, "only column 1 finishes");
-            assert_eq!(r.state, CellState::Skipped(SkipReason::Cancelled));
+            assert_eq!(r.state, CellState::Cancelled);
             column_one_done += 1;
         }
         events.push(event);
@@ -250,10 +251,7 @@ async fn cancelling_a_column_leaves_the_others_running() {
     let rest = until_idle(&mut rx).await;
     let rest = finished(&rest);
     assert_eq!(rest.len(), 3);
-    assert!(
-        rest.iter()
-            .all(|r| r.state == CellState::Skipped(SkipReason::Cancelled))
-    );
+    assert!(rest.iter().all(|r| r.state == CellState::Cancelled));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -297,7 +295,7 @@ async fn auth_failure_stops_its_column_once() {
     // Only jobs already running when the first 401 came back could still fail.
     assert!((1..=2).contains(&failed), "failed {failed}");
     for r in col0.iter().filter(|r| r.state != CellState::Failed) {
-        assert_eq!(r.state, CellState::Skipped(SkipReason::Cancelled));
+        assert_eq!(r.state, CellState::Cancelled);
         let message = &r.error.as_ref().expect("explained").message;
         assert!(message.contains("authentication failure"), "{message}");
     }
@@ -311,10 +309,7 @@ async fn auth_failure_stops_its_column_once() {
     // New jobs for the stopped column are skipped until it is resumed.
     engine.submit(vec![url_job(&FAKE_PROFILE, 50, 0)]);
     let again = until_idle(&mut rx).await;
-    assert_eq!(
-        finished(&again)[0].state,
-        CellState::Skipped(SkipReason::Cancelled)
-    );
+    assert_eq!(finished(&again)[0].state, CellState::Cancelled);
     engine.resume_column(0);
     engine.submit(vec![url_job(&FAKE_PROFILE, 51, 0)]);
     let resumed = until_idle(&mut rx).await;
@@ -335,6 +330,7 @@ async fn a_job_that_hangs_times_out() {
     let settings = EngineSettings {
         parallel: 1,
         job_timeout: Duration::from_secs(10),
+        ..EngineSettings::default()
     };
     let (engine, mut rx) = Engine::new(&Handle::current(), settings, caller);
     engine.submit(vec![url_job(&FAKE_PROFILE, 0, 0)]);
@@ -519,4 +515,40 @@ async fn server_text_reaches_results_without_escape_sequences() {
     assert_eq!(ok.fields["tool"], "evil\ttext\nnext");
     let bad = done.iter().find(|r| r.key.row == 1).expect("row 1");
     assert_eq!(bad.error.as_ref().expect("error").message, "denied!");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_of_a_provider_without_a_key_fail_at_once_saying_what_to_set() {
+    let transport = Arc::new(FakeTransport::new(None, |_, _, _| Ok(json!({}))));
+    let caller = Arc::new(Caller::new(
+        transport.clone(),
+        unlimited(),
+        Arc::new(NoCache),
+    ));
+    let settings = EngineSettings {
+        missing_keys: MissingKeys::find(|p| {
+            Some(format!(
+                "no {p} key: set {} (or use --demo)",
+                p.key_env().unwrap_or_default()
+            ))
+        }),
+        ..EngineSettings::default()
+    };
+    let (engine, mut rx) = Engine::new(&Handle::current(), settings, caller);
+    let network = job(
+        &FAKE_NETWORK,
+        2,
+        1,
+        &[("linkedin_url", "u"), ("sender_id", "7")],
+    );
+    engine.submit(vec![url_job(&FAKE_PROFILE, 1, 0), network]);
+    let events = until_idle(&mut rx).await;
+    assert_eq!(finished(&events).len(), 2);
+    for r in finished(&events) {
+        assert_eq!(r.state, CellState::Failed);
+        let message = &r.error.as_ref().expect("explained").message;
+        assert!(message.contains("set DATAGEN_API_KEY"), "{message}");
+        assert!(message.contains("--demo"), "{message}");
+    }
+    assert_eq!(transport.calls(), 0, "nothing was sent without a key");
 }

@@ -210,7 +210,12 @@ async fn bad_arguments_get_errors_that_name_the_problem() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_prices_runs_and_inspects_an_enrichment() {
-    let demo = DemoHandle::start_background(DemoOptions::default()).expect("demo");
+    // Every call answers: the sample's scripted failing row (Farid) is another test's subject.
+    let demo = DemoHandle::start_background(DemoOptions {
+        scripted_faults: false,
+        ..DemoOptions::default()
+    })
+    .expect("demo");
     let agent = Agent::against(&demo).await;
     let run = json!({"path": "leads.csv", "integrations": ["linkedin_profile", "email_domain"]});
 

@@ -610,3 +610,50 @@ fn column_ids_survive_renames_deletes_undo_and_saves() {
     let at = sheet.insert_column(3, "score".into());
     assert!(!before.contains(&sheet.columns()[at].id));
 }
+
+#[test]
+fn the_sheet_is_clean_whenever_it_equals_the_saved_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut sheet, path) = open_copy(dir.path(), "simple.csv", &OpenOptions::default());
+    sheet.set_cell(0, 1, "Quillon".into());
+    sheet.insert_row(1);
+    assert!(sheet.is_dirty());
+    sheet.undo();
+    sheet.undo();
+    assert!(
+        !sheet.is_dirty(),
+        "every edit undone: the sheet is the file"
+    );
+    sheet.redo();
+    assert!(sheet.is_dirty());
+
+    // After a save, the saved state is the clean one, both ways from it.
+    sheet.save(None).unwrap();
+    assert!(!sheet.is_dirty());
+    sheet.undo();
+    assert!(
+        sheet.is_dirty(),
+        "undone past the save: differs from the file"
+    );
+    sheet.redo();
+    assert!(!sheet.is_dirty());
+    // Below the saved state a new edit cuts off the way back to it.
+    sheet.undo();
+    sheet.set_cell(1, 1, "B".into());
+    sheet.undo();
+    assert!(sheet.is_dirty());
+    assert!(read(&path).contains("Quillon"));
+
+    // A column written without undo (enrichment results) differs from the file while it is
+    // on the sheet.
+    let (mut sheet, _) = open_copy(dir.path(), "simple.csv", &OpenOptions::default());
+    let col = sheet.insert_column(3, "score".into());
+    sheet.set_cell_untracked(1, col, "42".into());
+    sheet.undo();
+    assert!(
+        !sheet.is_dirty(),
+        "the written column is gone with its undo"
+    );
+    sheet.redo();
+    assert!(sheet.is_dirty());
+}

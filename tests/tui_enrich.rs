@@ -23,14 +23,15 @@ fn sample_with_profile() -> Harness {
 
 /// The sample list with `linkedin_profile` running one request at a time, held by the demo
 /// server until the run is cancelled (nothing finishes on its own), so there is time to cancel.
-fn slow_profile_run() -> Harness {
+fn slow_profile_run() -> (Harness, Hold) {
+    let hold = Hold::new();
     let opts = DemoOptions {
-        hold: Some(Hold::new()),
+        hold: Some(hold.clone()),
         ..DemoOptions::default()
     };
     let mut h = Harness::open_demo_with(&repo_file("lead-list/sample.csv"), 160, 30, opts, 1);
     add_profile_column(&mut h);
-    h
+    (h, hold)
 }
 
 #[test]
@@ -44,8 +45,10 @@ fn profile_column_fills_in_with_values_no_data_and_skips() {
     let screen = h.render();
     assert!(screen.contains("∅ no data"), "{screen}");
     assert!(screen.contains("– skipped"), "{screen}");
+    // The demo's failing row: Farid's profile gets a 429, then 500s.
+    assert!(screen.contains("✗ failed"), "{screen}");
     assert!(screen.contains("✦headline"), "{screen}");
-    assert!(screen.contains("✓6 ∅1 ✗0 –1"), "{screen}");
+    assert!(screen.contains("✓5 ∅1 ✗1 –1"), "{screen}");
     insta::assert_snapshot!(screen);
 }
 
@@ -121,18 +124,24 @@ fn fixing_an_input_and_rerunning_the_row_takes_two_keys() {
     h.settle();
     assert_ne!(h.app.sheet.cell(1, followers), "");
     let screen = h.render();
-    assert!(screen.contains("✓7 ∅0 ✗0 –1"), "{screen}");
+    assert!(screen.contains("✓6 ∅0 ✗1 –1"), "{screen}");
     assert!(!screen.contains("≠"), "{screen}");
     // Saving writes the values like `leadgrid run`.
     h.ctrl('s');
     h.settle();
     let saved = std::fs::read_to_string(&path).unwrap();
     let header = saved.lines().next().unwrap();
+    // The failed cell's message goes in an error column, as `leadgrid run` writes it.
     assert!(
-        header.ends_with(",headline,current_company,location,follower_count"),
+        header
+            .ends_with(",headline,current_company,location,follower_count,linkedin_profile_error"),
         "{header}"
     );
-    assert!(saved.lines().nth(1).unwrap().ends_with(",48210"));
+    assert!(saved.lines().nth(1).unwrap().ends_with(",48210,"));
+    assert!(
+        saved.lines().nth(6).unwrap().contains("HTTP 500"),
+        "{saved}"
+    );
 }
 
 #[test]
@@ -162,16 +171,36 @@ fn failures_are_counted_inspected_and_rerun() {
 }
 
 #[test]
-fn cancel_turns_pending_cells_into_skipped() {
-    let mut h = slow_profile_run();
+fn cancel_turns_pending_cells_into_cancelled_and_f_runs_them_again() {
+    let (mut h, hold) = slow_profile_run();
     h.ctrl('x');
     assert!(h.render().contains("Cancel run"));
     h.keys("y");
     h.settle();
     let totals = h.app.enrich.totals();
     assert_eq!(totals.pending(), 0);
-    // Held by the demo server, nothing finished: all 8 rows are skipped.
-    assert_eq!((totals.done, totals.skipped), (0, 8), "{totals:?}");
+    // Held by the demo server, nothing finished: Grace (no URL) is the one skip, and the
+    // seven the cancel stopped are counted apart.
+    assert_eq!(
+        (totals.done, totals.skipped, totals.cancelled),
+        (0, 1, 7),
+        "{totals:?}"
+    );
+    let screen = h.render();
+    assert!(screen.contains("⊘ cancell"), "{screen}");
+    assert!(screen.contains("⊘7"), "{screen}");
+    // F re-runs the unfinished cells and says how many.
+    hold.release();
+    h.keys("F");
+    assert!(
+        h.render()
+            .contains("re-running 7 unfinished cells (0 failed, 7 cancelled)"),
+        "{}",
+        h.render()
+    );
+    h.settle();
+    let totals = h.app.enrich.totals();
+    assert_eq!((totals.cancelled, totals.pending()), (0, 0), "{totals:?}");
     // The runs panel lists the column with its counts.
     h.keys("t");
     let screen = h.render();
@@ -215,7 +244,7 @@ fn reopening_without_saving_restores_every_finished_cell_from_the_journal() {
         let mut h = Harness::open_session(&path, 160, 30, opts());
         add_profile_column(&mut h);
         h.settle();
-        assert!(h.render().contains("✓6 ∅1 ✗0 –1"));
+        assert!(h.render().contains("✓5 ∅1 ✗1 –1"));
         // Closed without saving: the CSV on disk has no enrichment columns.
     }
     assert!(
@@ -229,14 +258,15 @@ fn reopening_without_saving_restores_every_finished_cell_from_the_journal() {
     let screen = h.render();
     assert!(
         screen.contains(
-            "restored 7 enrichment cells from the journal; 1 cell to run (missing or failed)"
+            "restored 6 enrichment cells from the journal; 2 cells to run (missing or failed)"
         ),
         "{screen}"
     );
     h.keys("$");
     let screen = h.render();
     assert!(screen.contains("✦follower_count"), "{screen}");
-    assert!(screen.contains("✓6 ∅1 ✗0 –1"), "{screen}");
+    // Farid's failed cell ran again, against a new demo server that fails it again.
+    assert!(screen.contains("✓5 ∅1 ✗1 –1"), "{screen}");
     let followers = column_of(&h, "follower_count");
     assert_eq!(h.app.sheet.cell(0, followers), "48210");
     // Nothing was paid again: the new demo server answered no profile call.
@@ -264,7 +294,7 @@ fn reopening_without_saving_restores_every_finished_cell_from_the_journal() {
     h.keys("u");
     assert!(h.app.enrich.columns.is_empty());
     h.ctrl('r');
-    assert_eq!(h.app.enrich.totals().done, 6);
+    assert_eq!(h.app.enrich.totals().done, 5);
 }
 
 #[test]
@@ -406,18 +436,19 @@ fn selected_rows_are_the_scope_and_what_ctrl_e_reruns() {
 fn re_run_reuses_answers_and_refresh_pays_for_new_ones() {
     let mut h = sample_with_profile();
     let attempts = |h: &Harness| h.app.enrich.caller.as_ref().unwrap().stats().attempts;
-    assert_eq!(attempts(&h), 7);
+    // Seven profiles, Farid's twice (the demo fails it).
+    assert_eq!(attempts(&h), 8);
     // `r` asks again but the answer is remembered: nothing is paid.
     h.key(KeyCode::End);
     h.keys("r");
     h.settle();
-    assert_eq!(attempts(&h), 7);
+    assert_eq!(attempts(&h), 8);
     // `f` pays for a fresh answer, and the cell is done again.
     h.keys("f");
     assert!(h.render().contains("refreshing 1 cell"));
     h.settle();
-    assert_eq!(attempts(&h), 8);
-    assert_eq!(h.app.enrich.totals().done, 6);
+    assert_eq!(attempts(&h), 9);
+    assert_eq!(h.app.enrich.totals().done, 5);
     // Refreshing selected rows asks first, with the cost.
     h.keys(" j ");
     h.keys("f");
@@ -429,10 +460,10 @@ fn re_run_reuses_answers_and_refresh_pays_for_new_ones() {
     assert!(screen.contains("about $0.02"), "{screen}");
     h.key(KeyCode::Esc);
     h.settle();
-    assert_eq!(attempts(&h), 8);
+    assert_eq!(attempts(&h), 9);
     h.keys("fy");
     h.settle();
-    assert_eq!(attempts(&h), 10);
+    assert_eq!(attempts(&h), 11);
 }
 
 #[test]
@@ -466,7 +497,11 @@ fn removing_an_enrichment_is_one_undo_step_that_brings_back_its_cells() {
         "48210"
     );
     let totals = h.app.enrich.totals();
-    assert_eq!((totals.done, totals.no_data, totals.skipped), (6, 1, 1));
+    assert_eq!(
+        (totals.done, totals.no_data, totals.failed, totals.skipped),
+        (5, 1, 1, 1)
+    );
+    h.keys("$");
     let screen = h.render();
     assert!(screen.contains("∅ no data"), "{screen}");
     // Redo removes it again; undo past its addition withdraws it too.
@@ -489,7 +524,7 @@ fn removing_an_enrichment_is_one_undo_step_that_brings_back_its_cells() {
 
 #[test]
 fn one_column_is_cancelled_from_the_runs_panel_after_asking() {
-    let mut h = slow_profile_run();
+    let (mut h, _hold) = slow_profile_run();
     h.keys("tc");
     let screen = h.render();
     assert!(screen.contains("Cancel column"), "{screen}");
@@ -503,13 +538,335 @@ fn one_column_is_cancelled_from_the_runs_panel_after_asking() {
     h.settle();
     let totals = h.app.enrich.totals();
     assert_eq!(totals.pending(), 0);
-    // Held by the demo server, nothing finished: all 8 rows are skipped.
-    assert_eq!((totals.done, totals.skipped), (0, 8), "{totals:?}");
+    // Held by the demo server, nothing finished: Grace is skipped, the rest cancelled.
+    assert_eq!(
+        (totals.done, totals.skipped, totals.cancelled),
+        (0, 1, 7),
+        "{totals:?}"
+    );
     h.keys("c");
     assert!(
         h.render()
             .contains("nothing of this column is queued or running")
     );
+}
+
+#[test]
+fn a_grid_save_tells_the_same_story_as_a_headless_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let grid = dir.path().join("grid.csv");
+    let input = dir.path().join("run.csv");
+    std::fs::copy(repo_file("lead-list/sample.csv"), &grid).unwrap();
+    std::fs::copy(repo_file("lead-list/sample.csv"), &input).unwrap();
+
+    // The grid: every state of the demo (done, no data, failed after retries, skipped).
+    let mut h = Harness::open_demo(&grid, 160, 30, DemoOptions::default());
+    add_profile_column(&mut h);
+    h.settle();
+    h.ctrl('s');
+    h.settle();
+    assert!(!h.app.is_dirty());
+
+    // The same input, headless, with as many attempts as the grid's session makes.
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_leadgrid"))
+        .current_dir(dir.path())
+        .env("LEADGRID_CONFIG", &config)
+        .env_remove("DATAGEN_API_KEY")
+        .env_remove("DATAGEN_BASE_URL")
+        .args([
+            "run",
+            "run.csv",
+            "--demo",
+            "--no-store",
+            "--max-attempts",
+            "2",
+        ])
+        .args(["-i", "linkedin_profile", "--output", "run_out.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let saved = std::fs::read_to_string(&grid).unwrap();
+    let headless = std::fs::read_to_string(dir.path().join("run_out.csv")).unwrap();
+    assert!(saved.contains("linkedin_profile_error"), "{saved}");
+    assert_eq!(saved, headless);
+}
+
+/// Sheet rows in view order (0-based).
+fn view_rows(h: &Harness) -> Vec<usize> {
+    let sheet = &h.app.sheet;
+    (0..h.app.grid.view_rows(sheet))
+        .filter_map(|v| h.app.grid.row_at(sheet, v))
+        .collect()
+}
+
+#[test]
+fn filters_and_sorts_see_what_the_grid_shows() {
+    let mut h = sample_with_profile();
+    // Bram has no data, Farid failed, Grace was skipped: none of them has followers.
+    h.keys("|followers > 1000");
+    h.key(KeyCode::Enter);
+    h.settle();
+    assert_eq!(view_rows(&h), [0, 2, 3, 4, 7]);
+    let screen = h.render();
+    assert!(
+        screen.contains("filter: follower_count > 1000 (5 shown)"),
+        "{screen}"
+    );
+    // Combined, with a prefix for a column and parentheses; `|` opens with the last filter.
+    h.keys("|");
+    assert!(h.render().contains("followers > 1000"));
+    h.ctrl('u');
+    h.keys("follower_c < 10000 and not (title ~ 'manager' or email is empty)");
+    h.key(KeyCode::Enter);
+    h.settle();
+    assert_eq!(view_rows(&h), [2, 3]);
+    h.key(KeyCode::Esc);
+    h.settle();
+    assert_eq!(view_rows(&h).len(), 8);
+
+    // Sorting puts the rows without a value last, whichever way.
+    let followers = column_of(&h, "follower_count");
+    h.app.grid.focus_column(&h.app.sheet, followers);
+    h.keys("S");
+    h.settle();
+    assert_eq!(&view_rows(&h)[..5], [0, 4, 2, 7, 3]);
+    assert!(h.render().contains("follower_count▼"));
+    h.keys("s");
+    h.settle();
+    assert_eq!(&view_rows(&h)[..5], [3, 7, 2, 4, 0]);
+    let mut last: Vec<usize> = view_rows(&h)[5..].to_vec();
+    last.sort_unstable();
+    assert_eq!(last, [1, 5, 6]);
+
+    // The sort stays on its column when a column is inserted before it.
+    h.keys("0c");
+    h.keys("notes");
+    h.key(KeyCode::Enter);
+    let sort = h.app.grid.view.sort.expect("sorted");
+    let followers = column_of(&h, "follower_count");
+    assert_eq!(h.app.sheet.column_index(sort.col), Some(followers));
+    h.keys("$");
+    assert!(h.render().contains("follower_count▲"));
+}
+
+#[test]
+fn a_filter_that_does_not_read_is_shown_where_it_fails() {
+    let mut h = sample_with_profile();
+    h.keys("|title = CEO and followers >");
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app.mode, Mode::Prompt(_)));
+    let screen = h.render();
+    assert!(
+        screen.contains("^ unexpected end: expected a value"),
+        "{screen}"
+    );
+    // The text is kept to fix.
+    h.keys(" 10");
+    h.key(KeyCode::Enter);
+    h.settle();
+    assert_eq!(view_rows(&h), [0], "{}", h.render());
+}
+
+#[test]
+fn without_a_key_the_picker_opens_local_integrations_run_and_keyed_ones_say_what_to_set() {
+    let (_dir, path) = temp_copy("lead-list/sample.csv");
+    let opts = leadgrid::session::SessionOptions {
+        allow_no_key: true,
+        ..leadgrid::session::SessionOptions::default()
+    };
+    let mut h = Harness::open_session(&path, 160, 30, opts);
+    assert!(h.render().contains("a enrich · ? help"));
+    h.keys("a");
+    assert!(matches!(h.app.mode, Mode::Picker(_)));
+    h.keys("linkedin_profile");
+    let screen = h.render();
+    assert!(screen.contains("no key"), "{screen}");
+    assert!(screen.contains("DATAGEN_API_KEY is not set"), "{screen}");
+    // Chosen, it says exactly what to set, and stays on the first step.
+    h.key(KeyCode::Enter);
+    let screen = h.render();
+    assert!(
+        screen.contains("DATAGEN_API_KEY and start leadgrid again, or start with --demo"),
+        "{screen}"
+    );
+    assert!(screen.contains("1/3 choose an integration"), "{screen}");
+    // Keys typed in the picker stay in the picker.
+    h.key(KeyCode::Esc);
+    assert!(matches!(h.app.mode, Mode::Normal));
+    let rows = h.app.sheet.row_count();
+    h.keys("aemail_domain");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.settle();
+    h.key(KeyCode::Enter);
+    h.settle();
+    assert_eq!(h.app.sheet.row_count(), rows);
+    let domain = column_of(&h, "email_domain");
+    assert_eq!(h.app.sheet.cell(0, domain), "brightforge.example");
+    assert_eq!(h.app.enrich.totals().done, 8);
+}
+
+#[test]
+fn the_demo_is_free_and_says_so_beside_the_real_price() {
+    let mut h = Harness::open_demo(
+        &repo_file("lead-list/sample.csv"),
+        160,
+        30,
+        DemoOptions::default(),
+    );
+    assert!(h.render().contains(" │ demo │ "));
+    h.keys("alinkedin_profile");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.settle();
+    let screen = h.render();
+    assert!(screen.contains("8 rows · 7 calls · est. $0.07"), "{screen}");
+    assert!(
+        screen.contains("demo: nothing is charged (real keys: $0.07)"),
+        "{screen}"
+    );
+    assert!(screen.contains("not needed: demo server"), "{screen}");
+}
+
+#[test]
+fn backing_out_of_the_quit_dialogs_leaves_the_run_going() {
+    let (mut h, hold) = slow_profile_run();
+    // An unsaved edit as well as a running column: two questions before quitting.
+    h.keys("e");
+    h.keys("!");
+    h.key(KeyCode::Enter);
+    assert!(h.app.enrich.is_running());
+    h.keys("q");
+    assert!(h.render().contains("Enrichment running"));
+    h.keys("y");
+    assert!(h.render().contains("Unsaved changes"));
+    h.key(KeyCode::Esc);
+    assert!(!h.app.quit);
+    assert!(h.render().contains("quit cancelled: the run goes on"));
+    // Nothing was cancelled: the held calls finish once released.
+    assert!(h.app.enrich.is_running());
+    assert_eq!(h.app.enrich.totals().cancelled, 0);
+    hold.release();
+    h.settle();
+    let totals = h.app.enrich.totals();
+    assert_eq!((totals.pending(), totals.cancelled), (0, 0), "{totals:?}");
+    assert!(totals.done > 0, "{totals:?}");
+}
+
+#[test]
+fn undoing_a_running_enrichment_asks_and_redo_offers_to_continue_it() {
+    let (mut h, hold) = slow_profile_run();
+    h.settle_until(|app| !app.enrich.is_planning());
+    let columns = h.app.sheet.columns().len();
+    h.keys("u");
+    let screen = h.render();
+    assert!(
+        screen.contains("Undo takes out linkedin_profile, which is still running"),
+        "{screen}"
+    );
+    h.key(KeyCode::Esc);
+    assert!(h.render().contains("nothing undone: the run goes on"));
+    assert_eq!(h.app.sheet.columns().len(), columns);
+    assert!(h.app.enrich.is_running());
+
+    h.keys("uy");
+    assert!(h.app.enrich.columns.is_empty());
+    assert_eq!(h.app.sheet.columns().len(), columns - 4);
+    // Redo brings it back with the cells the undo cancelled, and offers to go on.
+    h.ctrl('r');
+    let screen = h.render();
+    assert!(screen.contains("Continue the run?"), "{screen}");
+    assert!(
+        screen.contains("linkedin_profile is back with 7 unfinished cells"),
+        "{screen}"
+    );
+    hold.release();
+    h.keys("y");
+    assert!(h.render().contains("continuing 7 unfinished cells"));
+    h.settle();
+    let totals = h.app.enrich.totals();
+    assert_eq!((totals.cancelled, totals.pending()), (0, 0), "{totals:?}");
+    assert_eq!(
+        (totals.done, totals.no_data, totals.failed),
+        (5, 1, 1),
+        "{totals:?}"
+    );
+}
+
+#[test]
+fn the_status_bar_and_the_runs_panel_agree_on_calls_and_savings() {
+    let mut h = sample_with_profile();
+    // A re-run of a done cell is answered from memory: reused, not paid.
+    h.key(KeyCode::End);
+    h.keys("r");
+    h.settle();
+    let screen = h.render();
+    let status = screen.lines().last().unwrap_or_default().to_string();
+    assert!(
+        status.contains("8 calls, 1 reused ($0.01 saved)"),
+        "{status}"
+    );
+    assert!(status.contains("│ ✓5 ∅1 ✗1 –1"), "{status}");
+    // Spent is what the calls reported costing: the five answers, not the failed attempts.
+    h.keys("t");
+    let screen = h.render();
+    assert!(
+        screen.contains("total: 8 calls, 1 reused ($0.01 saved), est. $0.05"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn a_message_goes_after_a_few_seconds_and_stays_apart_from_the_counters() {
+    let mut h = sample_with_profile();
+    h.keys("-");
+    let status = h.render().lines().last().unwrap_or_default().to_string();
+    assert!(status.contains("hidden (_ to show all) │"), "{status}");
+    h.app.expire_message(std::time::Instant::now());
+    assert!(h.app.message.is_some(), "not yet");
+    h.app
+        .expire_message(std::time::Instant::now() + std::time::Duration::from_secs(6));
+    assert!(h.app.message.is_none());
+    assert!(!h.render().contains("hidden (_ to show all)"));
+}
+
+#[test]
+fn the_first_column_stays_on_screen_and_p_pins_others() {
+    let mut h = sample_with_profile();
+    h.key(KeyCode::End);
+    let header = h.render().lines().next().unwrap_or_default().to_string();
+    assert!(header.contains("first_name"), "{header}");
+    assert!(header.contains("✦follower_count"), "{header}");
+    assert!(!header.contains("last_name"), "{header}");
+    // Pin the email column too: it joins the left, and the cursor stays on it.
+    let email = column_of(&h, "email");
+    h.app.grid.focus_column(&h.app.sheet, email);
+    h.keys("P");
+    assert!(h.render().contains("column 'email' pinned"));
+    assert_eq!(h.app.grid.current_col(&h.app.sheet), Some(email));
+    h.key(KeyCode::End);
+    let header = h.render().lines().next().unwrap_or_default().to_string();
+    assert!(header.starts_with("  # first_name   email "), "{header}");
+    assert!(header.contains("✦follower_count"), "{header}");
+    // Clicking a pinned cell lands on it.
+    h.app.update(leadgrid::tui::event::AppEvent::Input(
+        crossterm::event::Event::Mouse(crossterm::event::MouseEvent {
+            kind: crossterm::event::MouseEventKind::Down(crossterm::event::MouseButton::Left),
+            column: 20,
+            row: 2,
+            modifiers: crossterm::event::KeyModifiers::NONE,
+        }),
+    ));
+    assert_eq!(h.app.grid.current_col(&h.app.sheet), Some(email));
+    h.keys("P");
+    assert!(h.render().contains("column 'email' unpinned"));
 }
 
 /// Confirming an enrichment plans its rows on a worker: the key returns before a single row

@@ -32,7 +32,9 @@ fn scrolls_horizontally_to_keep_cursor_visible() {
     h.keys("$");
     let screen = h.render();
     assert!(screen.contains("campaign_name"), "{screen}");
-    assert!(!screen.contains("first_name"), "{screen}");
+    assert!(!screen.contains("last_name"), "{screen}");
+    // The first column is pinned: it stays, so the row keeps its name.
+    assert!(screen.contains("first_name"), "{screen}");
 }
 
 #[test]
@@ -249,4 +251,165 @@ fn y_copies_the_cell_through_the_terminal_once() {
         String::from_utf8(out).unwrap(),
         leadgrid::tui::clipboard::osc52("Okonkwo-Lind")
     );
+}
+
+#[test]
+fn hundreds_of_combining_marks_stay_in_their_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zalgo.csv");
+    let zalgo = format!("Z{}algo", "\u{301}\u{316}\u{35c}".repeat(100));
+    std::fs::write(
+        &path,
+        format!("name,company\n{zalgo},Acme\nAda,Brightforge\n"),
+    )
+    .unwrap();
+    let mut h = Harness::open(&path, 60, 8);
+    let buf = h.buffer();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            let symbol = buf[(x, y)].symbol();
+            assert!(
+                symbol.chars().count() <= 1 + leadgrid::sanitize::MAX_COMBINING,
+                "cell ({x}, {y}) holds {} characters",
+                symbol.chars().count()
+            );
+        }
+    }
+    let screen = h.render();
+    assert!(screen.contains("Acme"), "{screen}");
+    assert!(screen.contains("algo"), "{screen}");
+}
+
+#[test]
+fn an_unbalanced_quote_is_reported_with_its_line_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("quote.csv");
+    std::fs::write(
+        &path,
+        "a,b,c\n1,2,3\n4,5,\"oops\n7,8,9\n10,11,12\"x\n13,14,15\n",
+    )
+    .unwrap();
+    let mut h = Harness::open(&path, 160, 8);
+    let screen = h.render();
+    assert!(
+        screen.contains("line 3: a quoted field holds what looks like whole rows"),
+        "{screen}"
+    );
+}
+
+/// Edits the cell under the cursor to `text`.
+fn edit(h: &mut Harness, text: &str) {
+    h.keys("e");
+    h.ctrl('u');
+    h.keys(text);
+    h.key(KeyCode::Enter);
+}
+
+#[test]
+fn saving_over_a_file_another_grid_saved_asks_overwrite_save_as_or_cancel() {
+    let (dir, path) = temp_copy("lead-list/sample.csv");
+    let mut first = Harness::open(&path, 120, 20);
+    let mut second = Harness::open(&path, 120, 20);
+    edit(&mut first, "Adele");
+    first.ctrl('s');
+    first.settle();
+    assert!(std::fs::read_to_string(&path).unwrap().contains("Adele"));
+
+    // The second grid's save would silently drop the first's edit: it asks.
+    second.keys("j");
+    edit(&mut second, "Bramwell");
+    second.ctrl('s');
+    second.settle();
+    let screen = second.render();
+    assert!(screen.contains("File changed on disk"), "{screen}");
+    assert!(
+        screen.contains("o: overwrite it with this sheet"),
+        "{screen}"
+    );
+    // Cancel: nothing is written.
+    second.key(KeyCode::Esc);
+    assert!(
+        second
+            .render()
+            .contains("not saved: the file on disk was left as it is")
+    );
+    let on_disk = std::fs::read_to_string(&path).unwrap();
+    assert!(on_disk.contains("Adele") && !on_disk.contains("Bramwell"));
+
+    // Save as: the prompt opens with the path, and the other file gets this sheet.
+    second.ctrl('s');
+    second.settle();
+    second.keys("w");
+    assert!(matches!(
+        second.app.mode,
+        leadgrid::tui::mode::Mode::Prompt(_)
+    ));
+    second.ctrl('u');
+    let copy = dir.path().join("mine.csv");
+    second.keys(copy.to_str().unwrap());
+    second.key(KeyCode::Enter);
+    second.settle();
+    assert!(std::fs::read_to_string(&copy).unwrap().contains("Bramwell"));
+    assert!(!std::fs::read_to_string(&path).unwrap().contains("Bramwell"));
+
+    // Overwrite: this sheet replaces what is on disk, as asked.
+    let mut third = Harness::open(&path, 120, 20);
+    edit(&mut first, "Ada Lovelace");
+    first.ctrl('s');
+    first.settle();
+    third.keys("jj");
+    edit(&mut third, "Chiara V");
+    third.ctrl('s');
+    third.settle();
+    assert!(third.render().contains("File changed on disk"));
+    third.keys("o");
+    third.settle();
+    let on_disk = std::fs::read_to_string(&path).unwrap();
+    assert!(on_disk.contains("Chiara V"), "{on_disk}");
+    assert!(!on_disk.contains("Ada Lovelace"), "{on_disk}");
+    assert!(!third.app.is_dirty());
+}
+
+#[test]
+fn undoing_every_change_leaves_a_clean_sheet_that_quits_without_asking() {
+    let (_dir, path) = temp_copy("lead-list/sample.csv");
+    let mut h = Harness::open(&path, 110, 14);
+    edit(&mut h, "Adele");
+    h.keys("o");
+    assert!(h.render().contains("[+]"));
+    h.keys("uu");
+    assert!(!h.render().contains("[+]"), "{}", h.render());
+    h.keys("q");
+    assert!(h.app.quit, "nothing to save: q quits at once");
+}
+
+#[test]
+fn widening_after_a_narrow_resize_shows_the_columns_again() {
+    let mut h = Harness::open(&repo_file("lead-list/sample.csv"), 160, 14);
+    h.keys("$");
+    h.resize(30, 14);
+    let narrow = h.render();
+    assert!(!narrow.contains("last_name"), "{narrow}");
+    assert!(narrow.contains("campaign_name"), "{narrow}");
+    h.resize(200, 14);
+    let wide = h.render();
+    assert!(wide.contains("last_name"), "{wide}");
+    assert!(wide.contains("campaign_name"), "{wide}");
+}
+
+#[test]
+fn a_short_value_opens_in_a_box_its_size() {
+    let mut h = Harness::open(&repo_file("lead-list/sample.csv"), 120, 30);
+    h.key(KeyCode::Enter);
+    let screen = h.render();
+    let top = screen
+        .lines()
+        .find(|l| l.contains("first_name · row 1"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    let width = unicode_width::UnicodeWidthStr::width(top.trim());
+    assert!(width < 40, "a box {width} wide for 'Ada':\n{screen}");
+    let rows = screen.lines().filter(|l| l.contains('│')).count();
+    assert!(rows <= 3, "a box {rows} lines tall for one line:\n{screen}");
+    assert!(screen.contains("│Ada"), "{screen}");
+    assert!(screen.contains("any key closes"), "{screen}");
 }

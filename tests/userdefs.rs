@@ -444,7 +444,12 @@ type = "text"
 path = "$.person.skills[*]"
 "#,
     );
-    let server = DemoHandle::start_background(DemoOptions::default()).expect("demo");
+    // Every call answers: the sample's scripted failing row is another test's subject.
+    let server = DemoHandle::start_background(DemoOptions {
+        scripted_faults: false,
+        ..DemoOptions::default()
+    })
+    .expect("demo");
     let out = d
         .leadgrid(None)
         .env("DATAGEN_BASE_URL", server.base_url())

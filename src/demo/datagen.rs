@@ -73,6 +73,16 @@ pub(super) async fn execute(
     match s.tools.get(tool) {
         None => tool_answer(Err(format!("Unknown tool: {tool}"))),
         Some(t) => {
+            let script = if s.opts.scripted_faults {
+                t.scripted_faults(&params)
+            } else {
+                Vec::new()
+            };
+            if let Some(fault) = s.scripted.next(t.name(), t.billing_key(&params), &script) {
+                let (kind, response) = Datagen.fault(fault);
+                s.stats.fault(kind);
+                return response;
+            }
             s.stats.paid(tool, t.billing_key(&params));
             tool_answer(t.run(&params, chrono::Utc::now()))
         }

@@ -6,6 +6,8 @@ use axum::body::{Body, Bytes};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 /// One way the demo server can misbehave.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +42,11 @@ impl Fault {
             Fault::ToolTimeout524 => "524_in_body",
             Fault::Drop => "drop",
         }
+    }
+
+    /// The fault a fixture names by [`Fault::name`] (`"429"`, `"500"`, …).
+    pub fn named(name: &str) -> Option<Fault> {
+        Fault::ALL.into_iter().find(|f| f.name() == name)
     }
 
     /// The fault (if any) for request number `n`: each request fails with probability `rate`.
@@ -84,6 +91,31 @@ impl Fault {
     }
 }
 
+/// Faults a fixture scripts for one input: the first requests a tool gets for it are answered
+/// with the script's faults, in order, and later ones normally. Counted per (tool, input), so
+/// the outcome does not depend on what else runs beside it.
+#[derive(Debug, Default)]
+pub struct Scripted {
+    served: Mutex<HashMap<(&'static str, String), usize>>,
+}
+
+impl Scripted {
+    /// The fault for this request of `tool` for input `key`, if the script has one left.
+    pub fn next(&self, tool: &'static str, key: String, script: &[Fault]) -> Option<Fault> {
+        if script.is_empty() {
+            return None;
+        }
+        let mut served = self
+            .served
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let n = served.entry((tool, key)).or_default();
+        let fault = script.get(*n).copied();
+        *n += 1;
+        fault
+    }
+}
+
 /// A response whose body fails at once, which makes hyper abort the connection mid-response.
 pub fn dropped_connection() -> Response {
     let broken = futures::stream::once(async {
@@ -116,6 +148,20 @@ mod tests {
         for kind in Fault::ALL {
             assert!(faults.contains(&kind), "{kind:?}");
         }
+    }
+
+    #[test]
+    fn a_script_is_played_once_per_tool_and_input() {
+        let scripted = Scripted::default();
+        let script = [Fault::RateLimited, Fault::ServerError];
+        let take = |tool, key: &str| scripted.next(tool, key.to_string(), &script);
+        assert_eq!(take("t", "a"), Some(Fault::RateLimited));
+        assert_eq!(take("u", "a"), Some(Fault::RateLimited));
+        assert_eq!(take("t", "b"), Some(Fault::RateLimited));
+        assert_eq!(take("t", "a"), Some(Fault::ServerError));
+        assert_eq!(take("t", "a"), None);
+        assert_eq!(Fault::named("500"), Some(Fault::ServerError));
+        assert_eq!(Fault::named("teapot"), None);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Demo LinkedIn tools: the sample list's people from `assets/demo/linkedin.json`, and a
 //! deterministic synthetic person for any other profile URL (so generated lists of any size work).
 
+use super::faults::Fault;
 use super::hash::{SplitMix, fnv1a};
 use super::tools::DemoTool;
 use crate::integrations::linkedin_url::{normalize_linkedin_url, profile_slug};
@@ -32,6 +33,9 @@ struct PersonFixture {
     person: Value,
     #[serde(default)]
     posts: Vec<PostFixture>,
+    /// Faults the first requests for this person get, by name (`"429"`, `"500"`…), per tool.
+    #[serde(default)]
+    faults: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -76,6 +80,17 @@ impl People {
             Some(p) => Some(p.clone()),
             None => synthetic(&slug),
         }
+    }
+
+    /// The faults scripted for the person a request names.
+    fn scripted_faults(&self, params: &Value) -> Vec<Fault> {
+        let slug = params
+            .get("linkedin_url")
+            .and_then(Value::as_str)
+            .and_then(profile_slug);
+        slug.and_then(|slug| self.fixtures.get(&slug))
+            .map(|p| p.faults.iter().filter_map(|f| Fault::named(f)).collect())
+            .unwrap_or_default()
     }
 
     fn person_for(&self, params: &Value) -> Result<(String, PersonFixture), String> {
@@ -123,6 +138,10 @@ impl DemoTool for PersonData {
 
     fn billing_key(&self, params: &Value) -> String {
         url_key(params)
+    }
+
+    fn scripted_faults(&self, params: &Value) -> Vec<Fault> {
+        self.0.scripted_faults(params)
     }
 }
 
@@ -311,6 +330,7 @@ fn synthetic(slug: &str) -> Option<PersonFixture> {
         not_found: false,
         person,
         posts,
+        faults: Vec::new(),
     })
 }
 
@@ -342,6 +362,28 @@ mod tests {
                 .lookup("linkedin.com/in/Bram-Okonkwo-Lind-Demo?x=1")
                 .is_none()
         );
+    }
+
+    #[test]
+    fn scripted_faults_name_real_faults_and_one_sample_lead_has_them() {
+        let people = People::load().unwrap();
+        for (slug, p) in &people.fixtures {
+            for name in &p.faults {
+                assert!(Fault::named(name).is_some(), "{slug}: unknown fault {name}");
+            }
+        }
+        let farid = json!({"linkedin_url": "https://www.linkedin.com/in/farid-haddad-demo/"});
+        assert_eq!(
+            people.scripted_faults(&farid),
+            [
+                Fault::RateLimited,
+                Fault::ServerError,
+                Fault::ServerError,
+                Fault::ServerError
+            ]
+        );
+        let ada = json!({"linkedin_url": "https://www.linkedin.com/in/ada-quill-demo/"});
+        assert!(people.scripted_faults(&ada).is_empty());
     }
 
     #[test]

@@ -66,6 +66,9 @@ pub struct DemoOptions {
     pub seed: u64,
     /// Accept requests but never answer them (for timeout tests).
     pub hang: bool,
+    /// Play the faults fixtures script for particular inputs (the sample's row that fails
+    /// after retries). On by default; off for tests about random faults alone.
+    pub scripted_faults: bool,
     /// Hold every provider call until released (for tests that act while calls are in
     /// flight).
     pub hold: Option<Hold>,
@@ -80,6 +83,7 @@ impl Default for DemoOptions {
             required_key: None,
             seed: 0,
             hang: false,
+            scripted_faults: true,
             hold: None,
         }
     }
@@ -91,6 +95,8 @@ struct Shared {
     llm: DemoLlm,
     people: People,
     stats: Arc<StatsCollector>,
+    /// How far each input's scripted faults have been played.
+    scripted: faults::Scripted,
     stop: watch::Receiver<bool>,
 }
 
@@ -139,6 +145,7 @@ impl DemoServer {
             llm: DemoLlm::new(companies.clone()),
             people: People::new(companies),
             stats: stats.clone(),
+            scripted: faults::Scripted::default(),
             stop: stop_rx.clone(),
         });
         let app = Router::new()

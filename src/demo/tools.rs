@@ -4,6 +4,7 @@
 //! `assets/demo/`, one module implementing [`DemoTool`], and one line in [`builtin`].
 
 use super::companies::Companies;
+use super::faults::Fault;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::io;
@@ -21,6 +22,12 @@ pub trait DemoTool: Send + Sync {
     /// The parameter whose value identifies what was paid for (e.g. the normalized profile URL).
     fn billing_key(&self, params: &Value) -> String {
         params.to_string()
+    }
+
+    /// Faults its fixtures script for this input: the first requests for it get these, in
+    /// order (e.g. the sample's row that fails after visible retries).
+    fn scripted_faults(&self, _params: &Value) -> Vec<Fault> {
+        Vec::new()
     }
 }
 

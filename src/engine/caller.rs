@@ -178,6 +178,19 @@ impl Caller {
         }
     }
 
+    /// Providers whose rate limit is holding calls back right now, with the limit (requests
+    /// per minute), in provider order.
+    pub fn throttled(&self) -> Vec<(ProviderId, u32)> {
+        let mut out: Vec<(ProviderId, u32)> = self
+            .limits
+            .iter()
+            .filter(|(_, limit)| limit.is_throttling())
+            .map(|(&p, limit)| (p, limit.limit()))
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
     /// What the caller has done so far.
     pub fn stats(&self) -> CallerStats {
         CallerStats {
@@ -629,6 +642,38 @@ mod tests {
             .collect();
         assert_eq!(outcomes, ["HTTP 503", "HTTP 503", "ok"]);
         assert_eq!(c.stats().attempts, 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_provider_whose_rate_limit_holds_calls_back_is_named() {
+        let t = Arc::new(FakeTransport::new(Some(Duration::ZERO), |_, _, n| {
+            Ok(json!(n))
+        }));
+        let settings = CallerSettings {
+            rate_limits: BTreeMap::from([(ProviderId::DATAGEN, 60)]),
+            ..CallerSettings::default()
+        };
+        let c = Arc::new(Caller::new(t, settings, Arc::new(NoCache)));
+        c.call(ProviderId::DATAGEN, "tool", json!({"id": 1}), &NoObserver)
+            .await
+            .expect("the first goes at once");
+        assert!(c.throttled().is_empty());
+        let second = tokio::spawn({
+            let c = c.clone();
+            async move {
+                c.call(ProviderId::DATAGEN, "tool", json!({"id": 2}), &NoObserver)
+                    .await
+                    .map(|_| ())
+                    .map_err(|f| f.error)
+            }
+        });
+        tokio::task::yield_now().await;
+        assert_eq!(c.throttled(), [(ProviderId::DATAGEN, 60)]);
+        second
+            .await
+            .expect("joined")
+            .expect("answered a second later");
+        assert!(c.throttled().is_empty());
     }
 
     #[tokio::test(start_paused = true)]

@@ -8,6 +8,7 @@ use governor::state::{InMemoryState, NotKeyed};
 use governor::{Quota, RateLimiter};
 use std::num::NonZeroU32;
 use std::ops::Add;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// A point in tokio's (pausable) time, as governor needs it.
@@ -51,6 +52,9 @@ impl Clock for TokioClock {
 /// Paces calls to one provider at a number of requests per minute.
 pub struct RateLimit {
     limiter: RateLimiter<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<TokioInstant>>,
+    per_minute: u32,
+    /// Calls waiting for their turn right now.
+    waiting: AtomicUsize,
 }
 
 impl RateLimit {
@@ -62,19 +66,49 @@ impl RateLimit {
         let quota = Quota::per_minute(rate).allow_burst(burst);
         Some(RateLimit {
             limiter: RateLimiter::direct_with_clock(quota, TokioClock),
+            per_minute,
+            waiting: AtomicUsize::new(0),
         })
     }
 
     /// Waits until one more request is allowed, and takes it.
     pub async fn ready(&self) {
+        let mut waiting = None;
         loop {
             match self.limiter.check() {
                 Ok(()) => return,
                 Err(not_until) => {
+                    waiting.get_or_insert_with(|| Waiting::new(&self.waiting));
                     tokio::time::sleep(not_until.wait_time_from(TokioClock.now())).await;
                 }
             }
         }
+    }
+
+    /// The limit, in requests per minute.
+    pub fn limit(&self) -> u32 {
+        self.per_minute
+    }
+
+    /// Whether calls are waiting for their turn: the limit is what holds them back.
+    pub fn is_throttling(&self) -> bool {
+        self.waiting.load(Ordering::Relaxed) > 0
+    }
+}
+
+/// Counts a call as waiting for as long as it lives (also when the wait is cancelled).
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn new(count: &'a AtomicUsize) -> Waiting<'a> {
+        count.fetch_add(1, Ordering::Relaxed);
+        Waiting(count)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -105,6 +139,22 @@ mod tests {
         assert_eq!(start.elapsed(), Duration::ZERO);
         limit.ready().await;
         assert!(start.elapsed() >= Duration::from_millis(100));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn calls_waiting_for_their_turn_are_counted_while_they_wait() {
+        let limit = std::sync::Arc::new(RateLimit::per_minute(60).expect("non-zero"));
+        limit.ready().await;
+        assert!(!limit.is_throttling());
+        let waiter = tokio::spawn({
+            let limit = limit.clone();
+            async move { limit.ready().await }
+        });
+        tokio::task::yield_now().await;
+        assert!(limit.is_throttling(), "the second call waits a second");
+        waiter.await.expect("joined");
+        assert!(!limit.is_throttling());
+        assert_eq!(limit.limit(), 60);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::cell::{CellState, SkipReason};
 use crate::integrations::{
     CallObserver, Ctx, EnrichError, Fields, Integration, ToolCaller, missing_inputs,
 };
+use crate::providers::keys::MissingKeys;
 use crate::providers::{CallError, CallRecord, ErrorKind};
 use futures::FutureExt;
 use std::collections::{HashMap, VecDeque};
@@ -116,6 +117,8 @@ pub struct EngineSettings {
     pub parallel: usize,
     /// Bound on one job, retries included.
     pub job_timeout: Duration,
+    /// Providers without an API key: their jobs fail at once, saying what to set.
+    pub missing_keys: MissingKeys,
 }
 
 impl Default for EngineSettings {
@@ -123,6 +126,7 @@ impl Default for EngineSettings {
         EngineSettings {
             parallel: 8,
             job_timeout: Duration::from_secs(300),
+            missing_keys: MissingKeys::none(),
         }
     }
 }
@@ -218,18 +222,26 @@ impl Engine {
         (Engine { inner }, EventReceiver { rx })
     }
 
-    /// Queues jobs; never blocks. Jobs with missing inputs, or in a stopped column, finish at once as skipped.
+    /// Queues jobs; never blocks. Jobs with missing inputs finish at once as skipped, jobs of a
+    /// provider without a key as failed (saying what to set), jobs of a stopped column as
+    /// cancelled.
     pub fn submit(&self, jobs: Vec<Job>) {
         let inner = &self.inner;
         let mut accepted = 0;
         // Counted up front so a job skipped here cannot signal Idle while its siblings wait.
         inner.pending.fetch_add(jobs.len(), Ordering::SeqCst);
         for job in jobs {
-            if let Some(message) = missing_inputs(job.integration.spec(), &job.inputs) {
+            let spec = job.integration.spec();
+            if let Some(message) = missing_inputs(spec, &job.inputs) {
                 let state = CellState::Skipped(SkipReason::MissingInput(message));
                 inner.finish(JobResult::bare(job.key, state, None));
+            } else if let Some(message) = (job.integration.providers().into_iter())
+                .find_map(|p| inner.settings.missing_keys.explain(p))
+            {
+                let error = EnrichError::new(ErrorKind::Auth, message);
+                inner.finish(JobResult::bare(job.key, CellState::Failed, Some(error)));
             } else if let Some(error) = inner.stop_error(&job) {
-                let state = CellState::Skipped(SkipReason::Cancelled);
+                let state = CellState::Cancelled;
                 inner.finish(JobResult::bare(job.key, state, Some(error)));
             } else {
                 let id = inner.next_id.fetch_add(1, Ordering::Relaxed);
@@ -394,7 +406,7 @@ impl Inner {
         let key = job.key;
         if let Some(error) = self.stop_error(&job) {
             lock(&self.running).remove(&id);
-            let state = CellState::Skipped(SkipReason::Cancelled);
+            let state = CellState::Cancelled;
             return (JobResult::bare(key, state, Some(error)), None);
         }
         self.send(Event::Running(key));
@@ -418,7 +430,7 @@ impl Inner {
         let noted = ctx.take_notes();
 
         let mut result = match outcome {
-            None => JobResult::bare(key, CellState::Skipped(SkipReason::Cancelled), None),
+            None => JobResult::bare(key, CellState::Cancelled, None),
             Some(Err(_)) => JobResult::bare(
                 key,
                 CellState::Failed,
@@ -447,13 +459,13 @@ impl Inner {
             Some(Ok(Ok(Err(error)))) => {
                 let state = match error.kind {
                     ErrorKind::NoData => CellState::NoData,
-                    ErrorKind::Cancelled => CellState::Skipped(SkipReason::Cancelled),
+                    ErrorKind::Cancelled => CellState::Cancelled,
                     _ => CellState::Failed,
                 };
                 JobResult::bare(key, state, Some(error))
             }
         };
-        if result.state == CellState::Skipped(SkipReason::Cancelled) && result.error.is_none() {
+        if result.state == CellState::Cancelled && result.error.is_none() {
             result.error = self.stop_error(&job);
         }
         result.calls = calls;
@@ -502,7 +514,7 @@ impl Inner {
         };
         for queued in drained {
             let error = self.stop_error(&queued.job);
-            let state = CellState::Skipped(SkipReason::Cancelled);
+            let state = CellState::Cancelled;
             self.finish(JobResult::bare(queued.job.key, state, error));
         }
         for (key, token) in lock(&self.running).values() {

@@ -28,6 +28,7 @@ pub use filter::{Filter, parse_filter};
 pub use functions::Func;
 pub use parser::parse;
 pub use program::{EvalCtx, Program, RowValues};
+pub use text::{SortKey, contains_ci};
 pub use value::Value;
 
 #[cfg(test)]

@@ -194,6 +194,63 @@ pub fn ends_with_ci(s: &str, suffix: &str) -> bool {
     lower(suffix).rev().all(|c| hay.next() == Some(c))
 }
 
+/// How a cell sorts: numbers as numbers, dates as dates, other text ignoring case and
+/// surrounding spaces (kept lower-cased). A column mixing kinds sorts numbers first, then dates, then text.
+/// A cell with no usable value is `None`; it goes last whichever way the column is sorted
+/// (see [`SortKey::order`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SortKey {
+    Number(f64),
+    Date(NaiveDate),
+    Text(String),
+}
+
+impl SortKey {
+    /// The key of a cell's text; `None` when it has no usable value (blank, or withheld).
+    pub fn of(cell: Option<&str>) -> Option<SortKey> {
+        let text = cell.filter(|s| !is_blank(s))?;
+        Some(if let Some(n) = parse_number(text) {
+            SortKey::Number(n)
+        } else if let Some(d) = parse_date(text) {
+            SortKey::Date(d)
+        } else {
+            // Lower-cased once here, so the sort's many comparisons are plain byte compares.
+            let text = trim(text);
+            SortKey::Text(if text.is_ascii() {
+                text.to_ascii_lowercase()
+            } else {
+                text.to_lowercase()
+            })
+        })
+    }
+
+    fn rank(&self) -> u8 {
+        match self {
+            SortKey::Number(_) => 0,
+            SortKey::Date(_) => 1,
+            SortKey::Text(_) => 2,
+        }
+    }
+
+    /// Orders two cells' keys for a sort, ascending or not; cells without a value come
+    /// last both ways, as in spreadsheets.
+    pub fn order(a: Option<&SortKey>, b: Option<&SortKey>, descending: bool) -> Ordering {
+        let (a, b) = match (a, b) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Greater,
+            (Some(_), None) => return Ordering::Less,
+            (Some(a), Some(b)) => (a, b),
+        };
+        let ord = match (a, b) {
+            (SortKey::Number(x), SortKey::Number(y)) => x.total_cmp(y),
+            (SortKey::Date(x), SortKey::Date(y)) => x.cmp(y),
+            (SortKey::Text(x), SortKey::Text(y)) => x.cmp(y),
+            _ => a.rank().cmp(&b.rank()),
+        };
+        if descending { ord.reverse() } else { ord }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,6 +339,54 @@ mod tests {
         assert_eq!(trim(" abc\t"), "abc");
         assert_eq!(trim("\u{a0}abc"), "abc");
         assert_eq!(trim("a b"), "a b");
+    }
+
+    #[test]
+    fn sorting_types_cells_and_puts_the_valueless_last_both_ways() {
+        let cells = [
+            Some("10"),
+            None,
+            Some("9"),
+            Some(""),
+            Some("48,210"),
+            Some("abc"),
+            Some("2026-01-02"),
+            Some(" Abd "),
+            Some("2025-12-31"),
+        ];
+        let sorted = |descending: bool| {
+            let mut keyed: Vec<_> = cells.iter().map(|c| (*c, SortKey::of(*c))).collect();
+            keyed.sort_by(|a, b| SortKey::order(a.1.as_ref(), b.1.as_ref(), descending));
+            keyed.into_iter().map(|(c, _)| c).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            sorted(false),
+            [
+                Some("9"),
+                Some("10"),
+                Some("48,210"),
+                Some("2025-12-31"),
+                Some("2026-01-02"),
+                Some("abc"),
+                Some(" Abd "),
+                None,
+                Some("")
+            ]
+        );
+        assert_eq!(
+            sorted(true),
+            [
+                Some(" Abd "),
+                Some("abc"),
+                Some("2026-01-02"),
+                Some("2025-12-31"),
+                Some("48,210"),
+                Some("10"),
+                Some("9"),
+                None,
+                Some("")
+            ]
+        );
     }
 
     #[test]

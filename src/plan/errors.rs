@@ -1,8 +1,10 @@
-//! `<integration>_error` columns: where a failed cell's message is written, by the grid on
-//! save and by `leadgrid run` in its output.
+//! `<integration>_error` columns: what a failed or cancelled cell says, written by the grid on
+//! save and by `leadgrid run` in its output, so a saved CSV tells the same story whichever
+//! face produced it.
 
-use crate::cell::{CellState, SkipReason};
+use crate::cell::CellState;
 use crate::engine::JobResult;
+use crate::integrations::EnrichError;
 use std::collections::BTreeMap;
 
 /// The name of an integration's error column.
@@ -10,23 +12,23 @@ pub fn column_name(integration: &str) -> String {
     format!("{integration}_error")
 }
 
-/// What a finished cell writes in its error column: the failure's message, or nothing when
-/// it succeeded or had no data; `None` when it never ran (skipped, cancelled), which leaves
-/// the column as it was. A cell cancelled with a reason was stopped by an authentication
-/// failure, which counts as a failure.
+/// What a finished cell writes in its error column: the failure's message, that (and why)
+/// it was cancelled, or nothing when it has an answer (done, no data); `None` when it was
+/// skipped by design (missing input, already filled), which leaves the column as it was.
 pub fn message(result: &JobResult) -> Option<String> {
-    match &result.state {
+    cell_message(&result.state, result.error.as_ref())
+}
+
+/// [`message`] for a cell known by its state and error (the grid's cells).
+pub fn cell_message(state: &CellState, error: Option<&EnrichError>) -> Option<String> {
+    let why = error.map(|e| e.message.as_str()).filter(|m| !m.is_empty());
+    match state {
         CellState::Done | CellState::NoData => Some(String::new()),
-        CellState::Failed | CellState::Skipped(SkipReason::Cancelled)
-            if result.state == CellState::Failed || result.error.is_some() =>
-        {
-            Some(
-                result
-                    .error
-                    .as_ref()
-                    .map_or_else(|| "failed".to_owned(), |e| e.message.clone()),
-            )
-        }
+        CellState::Failed => Some(why.unwrap_or("failed").to_owned()),
+        CellState::Cancelled => Some(match why {
+            Some(why) => format!("cancelled: {why}"),
+            None => "cancelled".to_owned(),
+        }),
         _ => None,
     }
 }
@@ -74,6 +76,7 @@ impl ErrorSink {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cell::SkipReason;
     use crate::engine::JobKey;
     use crate::integrations::{EnrichError, Fields};
     use crate::providers::ErrorKind;
@@ -98,16 +101,26 @@ mod tests {
         assert_eq!(row[1], "", "a success clears the stale message");
         existing.report(0, &mut row, &result(CellState::Failed, Some("HTTP 500")));
         assert_eq!(row[1], "HTTP 500");
-        let cancelled = CellState::Skipped(SkipReason::Cancelled);
-        existing.report(0, &mut row, &result(cancelled.clone(), None));
-        assert_eq!(row[1], "HTTP 500", "a cancelled cell leaves it");
+        let skipped = CellState::Skipped(SkipReason::AlreadyFilled);
+        existing.report(0, &mut row, &result(skipped, None));
+        assert_eq!(row[1], "HTTP 500", "a skipped cell leaves it");
+        existing.report(0, &mut row, &result(CellState::Cancelled, None));
+        assert_eq!(row[1], "cancelled", "a cancelled cell says so");
 
         let mut new = ErrorSink::new("q", &headers);
         new.report(3, &mut row, &result(CellState::NoData, None));
-        new.report(4, &mut row, &result(cancelled, Some("key refused")));
+        new.report(
+            4,
+            &mut row,
+            &result(CellState::Cancelled, Some("key refused")),
+        );
+        new.report(5, &mut row, &result(CellState::Failed, None));
         assert_eq!(
             new.new.into_iter().collect::<Vec<_>>(),
-            [(4, "key refused".to_string())]
+            [
+                (4, "cancelled: key refused".to_string()),
+                (5, "failed".to_string())
+            ]
         );
     }
 }

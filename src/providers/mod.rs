@@ -12,6 +12,7 @@ pub mod datagen;
 pub mod generic;
 pub mod http;
 pub mod hunter;
+pub mod keys;
 pub mod linkedin_url;
 pub mod llm;
 pub mod openai;

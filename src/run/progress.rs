@@ -1,5 +1,6 @@
 //! Run progress on stderr: a bar on a terminal, a few plain lines otherwise.
 
+use crate::cell::CellState;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ pub struct Progress {
     done: u64,
     no_data: u64,
     failed: u64,
+    cancelled: u64,
     next_line: u64,
     /// Says nothing (the run is followed through its events instead).
     quiet: bool,
@@ -23,10 +25,25 @@ pub enum Tally {
     Done,
     /// The provider had nothing.
     NoData,
-    /// Failed (or was stopped by an auth failure).
+    /// Failed.
     Failed,
-    /// Not attempted.
+    /// Not attempted, by design (missing input, already filled).
     Skipped,
+    /// Stopped before it finished (Ctrl-C, or its column stopped by an auth failure).
+    Cancelled,
+}
+
+impl Tally {
+    /// How a finished cell in `state` counts.
+    pub fn of(state: &CellState) -> Tally {
+        match state {
+            CellState::Done => Tally::Done,
+            CellState::NoData => Tally::NoData,
+            CellState::Failed => Tally::Failed,
+            CellState::Cancelled => Tally::Cancelled,
+            _ => Tally::Skipped,
+        }
+    }
 }
 
 impl Progress {
@@ -49,6 +66,7 @@ impl Progress {
             done: 0,
             no_data: 0,
             failed: 0,
+            cancelled: 0,
             next_line: step(total),
             quiet: false,
         }
@@ -69,12 +87,16 @@ impl Progress {
             Tally::Done => self.done += 1,
             Tally::NoData => self.no_data += 1,
             Tally::Failed => self.failed += 1,
+            Tally::Cancelled => self.cancelled += 1,
             Tally::Skipped => {}
         }
-        let counts = format!(
+        let mut counts = format!(
             "done {} · no data {} · failed {}",
             self.done, self.no_data, self.failed
         );
+        if self.cancelled > 0 {
+            counts.push_str(&format!(" · cancelled {}", self.cancelled));
+        }
         match &self.bar {
             Some(bar) => {
                 bar.set_position(self.finished);

@@ -13,10 +13,13 @@ pub struct Counts {
     pub done: u64,
     /// The provider had nothing for the input.
     pub no_data: u64,
-    /// Failed after retries, or stopped by an authentication failure.
+    /// Failed after retries.
     pub failed: u64,
-    /// Not attempted: missing input, already filled, or interrupted.
+    /// Not attempted, by design: missing input, or already filled (`--skip-existing`).
     pub skipped: u64,
+    /// Stopped before it finished: interrupted (Ctrl-C), or its column stopped by an
+    /// authentication failure. Running the same command again runs them.
+    pub cancelled: u64,
 }
 
 impl Counts {
@@ -27,6 +30,7 @@ impl Counts {
             Tally::NoData => self.no_data += 1,
             Tally::Failed => self.failed += 1,
             Tally::Skipped => self.skipped += 1,
+            Tally::Cancelled => self.cancelled += 1,
         }
     }
 }
@@ -56,6 +60,8 @@ pub struct Summary {
     pub calls_shared: u64,
     /// Calls answered from the response cache.
     pub calls_cached: u64,
+    /// Cells of duplicate rows answered by the first row with their key (`--dedupe`).
+    pub cells_deduplicated: u64,
     /// Cells taken from the journal of an earlier run of the same input and output.
     pub cells_restored: u64,
     /// Estimated price of the calls the cache answered, in US dollars.
@@ -66,7 +72,7 @@ pub struct Summary {
     pub warnings: Vec<String>,
     /// Wall time of the run.
     pub elapsed_secs: f64,
-    /// Stopped by Ctrl-C; unfinished cells are counted as skipped.
+    /// Stopped by Ctrl-C; unfinished cells are counted as cancelled.
     pub interrupted: bool,
     /// Columns stopped by an authentication failure, with the reason.
     pub stopped: Vec<String>,
@@ -82,14 +88,17 @@ impl Summary {
                 no_data: a.no_data + c.no_data,
                 failed: a.failed + c.failed,
                 skipped: a.skipped + c.skipped,
+                cancelled: a.cancelled + c.cancelled,
             })
     }
 
-    /// 0 when every cell succeeded or had no data, 2 when some failed, 130 when interrupted.
+    /// 0 when every cell succeeded or had no data, 2 when some failed (or were cancelled by
+    /// an authentication stop), 130 when interrupted.
     pub fn exit_code(&self) -> u8 {
+        let total = self.total();
         if self.interrupted {
             130
-        } else if self.total().failed > 0 {
+        } else if total.failed > 0 || total.cancelled > 0 {
             2
         } else {
             0
@@ -106,9 +115,14 @@ impl Summary {
                 .map(|u| format!("; {}", u.describe()))
                 .unwrap_or_default();
             out.push_str(&format!(
-                "{name}: {} done, {} no data, {} failed, {} skipped{spent}\n",
+                "{name}: {} done, {} no data, {} failed, {} skipped",
                 c.done, c.no_data, c.failed, c.skipped
             ));
+            if c.cancelled > 0 {
+                out.push_str(&format!(", {} cancelled", c.cancelled));
+            }
+            out.push_str(&spent);
+            out.push('\n');
         }
         if !self.spend.is_empty() {
             let total = self.spent;
@@ -136,6 +150,12 @@ impl Summary {
             self.calls_cached,
             self.output.display()
         ));
+        if self.cells_deduplicated > 0 {
+            out.push_str(&format!(
+                "{} cells of duplicate rows took the answer of the first row with their key (not paid again)\n",
+                self.cells_deduplicated
+            ));
+        }
         if self.cells_restored > 0 || self.calls_cached > 0 {
             out.push_str(&format!(
                 "{} cells restored from the journal, {} calls answered from the cache (about ${:.2} saved)\n",
@@ -146,7 +166,9 @@ impl Summary {
             out.push_str(&format!("warning: {warning}\n"));
         }
         if self.interrupted {
-            out.push_str("interrupted: unfinished cells were left empty\n");
+            out.push_str(
+                "interrupted: unfinished cells are cancelled (the same command runs them)\n",
+            );
         }
         out
     }

@@ -7,6 +7,7 @@ use super::overlay::{ColKey, ColumnDef, ColumnId, Overlay, RowId};
 use super::save::{SaveStats, SavedFile};
 use super::snapshot::SheetSnapshot;
 use super::stamp::DiskStamp;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -98,7 +99,12 @@ pub struct Sheet {
     saved_names: Vec<(ColumnId, String)>,
     undo: Vec<Edit>,
     redo: Vec<Edit>,
-    dirty: bool,
+    /// The undo depth at which the sheet equals the file on disk; `None` once that state
+    /// can no longer be reached by undo or redo.
+    saved_depth: Option<usize>,
+    /// Columns written without an undo step (enrichment results) since the last save: while
+    /// one of them is on the sheet, the sheet differs from the file.
+    untracked: HashSet<ColKey>,
     /// Bumped by every change, so a background save can tell whether it saved the latest state.
     version: u64,
     /// Sorted (id, position) pairs, built on demand once rows were inserted or deleted.
@@ -148,7 +154,8 @@ impl Sheet {
             saved_names,
             undo: Vec::new(),
             redo: Vec::new(),
-            dirty: false,
+            saved_depth: Some(0),
+            untracked: HashSet::new(),
             version: 0,
             positions: OnceLock::new(),
             disk: None,
@@ -281,9 +288,15 @@ impl Sheet {
         }
     }
 
-    /// Unsaved changes exist.
+    /// Unsaved changes exist: the sheet differs from the file as opened or last saved
+    /// (undoing every edit since makes it clean again).
     pub fn is_dirty(&self) -> bool {
-        self.dirty
+        self.saved_depth != Some(self.undo.len())
+            || self
+                .overlay
+                .columns
+                .iter()
+                .any(|c| self.untracked.contains(&c.key))
     }
 
     /// Sets a cell (undoable). Ignored out of range or when the value is unchanged.
@@ -296,6 +309,9 @@ impl Sheet {
     /// Sets a cell without an undo step (enrichment results); still marks the sheet dirty.
     pub fn set_cell_untracked(&mut self, row: usize, col: usize, value: String) {
         if let Some(edit) = self.cell_edit(row, col, value) {
+            if let Edit::Cell { key, .. } = &edit {
+                self.untracked.insert(*key);
+            }
             self.apply(edit);
         }
     }
@@ -428,6 +444,10 @@ impl Sheet {
     }
 
     fn record(&mut self, edit: Edit) {
+        // Below the saved state, a new edit cuts off the redo steps that led back to it.
+        if self.saved_depth.is_some_and(|d| self.undo.len() < d) {
+            self.saved_depth = None;
+        }
         self.apply(edit.clone());
         self.undo.push(edit);
         self.redo.clear();
@@ -508,7 +528,6 @@ impl Sheet {
                 }
             }
         }
-        self.dirty = true;
         self.version += 1;
     }
 
@@ -549,8 +568,10 @@ impl Sheet {
         self.saved_names = columns;
         self.disk = stamp;
         if version != self.version {
-            // Later edits refer to the old base, whose open handle still reads the old bytes.
+            // Later edits refer to the old base, whose open handle still reads the old bytes;
+            // the state saved is behind them, where undo cannot tell.
             self.path = path;
+            self.saved_depth = None;
             return;
         }
         if !self.undo.is_empty() || !self.redo.is_empty() {
@@ -558,7 +579,8 @@ impl Sheet {
             // values as "unchanged"); its open handle reads the old bytes even after the
             // rename replaced the file, and the bytes of unedited rows are the same.
             self.path = path;
-            self.dirty = false;
+            self.saved_depth = Some(self.undo.len());
+            self.untracked.clear();
             return;
         }
         let next_row = self.next_row;

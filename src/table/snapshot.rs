@@ -40,6 +40,15 @@ impl SheetSnapshot {
         self.overlay.row_count(&self.base)
     }
 
+    /// What the user should know about how the file was read, one line each: a quoted field
+    /// that seems to swallow rows (with its line), ragged rows, as `leadgrid run` reports
+    /// them. Waits for the index, and finding the line reads the file up to it: call it off
+    /// the UI thread (the grid does, on a snapshot).
+    pub fn read_notices(&self) -> Vec<String> {
+        self.base.wait_indexed();
+        super::stream::read_notices(&self.base)
+    }
+
     /// Number of columns.
     pub fn column_count(&self) -> usize {
         self.overlay.columns.len()

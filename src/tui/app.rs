@@ -4,15 +4,16 @@
 
 use super::action::{Action, key_label};
 use super::cell_view::CellView;
+use super::census;
 use super::component::{Component, Context, Outcome};
 use super::dialog::{Confirm, Fatal};
 use super::enrich::{Enrichments, NewEnrichment, Report, Request};
 use super::event::{AppEvent, WorkerResult, spawn_worker};
-use super::grid::Grid;
+use super::grid::{Grid, RowFilter};
 use super::help::Help;
 use super::inspector::Inspector;
 use super::intent::{ConfirmKind, Intent, Popup, PromptKind};
-use super::message::Message;
+use super::message::{Level, Message};
 use super::mode::Mode;
 use super::persist::Persistence;
 use super::picker::{self, Picker};
@@ -22,10 +23,16 @@ use super::scope::Scope;
 use super::text::count;
 use super::trust;
 use crate::integrations::user::Catalog;
-use crate::table::{ColumnId, Sheet};
+use crate::table::{ColumnId, SaveError, Sheet};
 use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEvent};
 use std::path::PathBuf;
 use std::sync::mpsc::Sender;
+use std::time::{Duration, Instant};
+
+/// How long a notice stays in the status bar.
+const INFO_TTL: Duration = Duration::from_secs(5);
+/// How long an error stays (it has more to read).
+const ERROR_TTL: Duration = Duration::from_secs(12);
 
 /// The components' view of the app. A macro, not a method, so that it borrows only the
 /// fields it names and a component can be borrowed mutably beside it.
@@ -53,6 +60,8 @@ pub struct App {
     pub grid: Grid,
     pub mode: Mode,
     pub message: Option<Message>,
+    /// When the message was shown: it goes after a few seconds, or at the next key.
+    message_at: Option<Instant>,
     /// The last text copied, numbered so the event loop hands each copy to the terminal once.
     pub copied: Option<(u64, String)>,
     /// A save running in the background; edits wait until it ends.
@@ -63,6 +72,8 @@ pub struct App {
     loaded: bool,
     /// Enrichment columns are being restored from the journal in the background.
     restoring: bool,
+    /// The file's read notices are being looked for in the background.
+    checking_notices: bool,
     /// The user has not yet answered whether to trust the project file beside the sheet.
     awaiting_trust: bool,
     /// Restoring waits for that answer (a restored column may be one of its integrations).
@@ -73,12 +84,6 @@ pub struct App {
 impl App {
     /// A new app on an opened sheet; `tx` carries background results back to the loop.
     pub fn new(sheet: Sheet, tx: Sender<AppEvent>) -> App {
-        let message = (sheet.ragged_rows() > 0).then(|| {
-            Message::info(format!(
-                "{} rows have more or fewer fields than the header; extra fields are kept on save",
-                sheet.ragged_rows()
-            ))
-        });
         App {
             grid: Grid::new(&sheet),
             sheet,
@@ -86,13 +91,15 @@ impl App {
             persist: None,
             catalog: Catalog::current().clone(),
             mode: Mode::Normal,
-            message,
+            message: None,
+            message_at: None,
             copied: None,
             saving: None,
             quit: false,
             quit_after_save: false,
             loaded: false,
             restoring: false,
+            checking_notices: false,
             awaiting_trust: false,
             restore_deferred: false,
             tx,
@@ -149,7 +156,7 @@ impl App {
                     picker::ai::is_dry_run,
                 );
                 if let Some(m) = said {
-                    self.message = Some(m);
+                    self.say(m);
                 }
                 if let Mode::Picker(p) = &mut self.mode
                     && let Some(form) = &mut p.ai
@@ -172,12 +179,35 @@ impl App {
         self.sheet.is_dirty()
     }
 
+    /// Drops the status-bar message once it has shown long enough at `now`: an error stays
+    /// longer than a notice, and either goes at the next key.
+    pub fn expire_message(&mut self, now: Instant) {
+        let ttl = match &self.message {
+            Some(m) if m.level == Level::Error => ERROR_TTL,
+            Some(_) => INFO_TTL,
+            None => return,
+        };
+        if self
+            .message_at
+            .is_some_and(|at| now.saturating_duration_since(at) >= ttl)
+        {
+            self.message = None;
+        }
+    }
+
+    /// Whether the loop should wake up periodically: something runs, or a message is due to
+    /// expire.
+    pub fn wants_ticks(&self) -> bool {
+        self.is_busy() || self.message.is_some()
+    }
+
     /// Whether something is running that needs periodic redraws.
     pub fn is_busy(&self) -> bool {
         !self.loaded
             || self.grid.is_busy()
             || self.saving.is_some()
             || self.restoring
+            || self.checking_notices
             || self.enrich.is_running()
             || match &self.mode {
                 Mode::Inspector(inspector) => inspector.is_loading(&self.context()),
@@ -186,8 +216,10 @@ impl App {
             }
     }
 
-    fn say(&mut self, message: Message) {
+    /// Shows a message in the status bar (until it expires or the next key).
+    pub fn say(&mut self, message: Message) {
         self.message = Some(message);
+        self.message_at = Some(Instant::now());
     }
 
     fn key(&mut self, key: KeyEvent) {
@@ -213,7 +245,9 @@ impl App {
     }
 
     fn tick(&mut self) {
-        self.enrich.tick();
+        let now = Instant::now();
+        self.enrich.tick(now);
+        self.expire_message(now);
         if let Some(err) = self.sheet.index_error()
             && !matches!(self.mode, Mode::Fatal(_))
         {
@@ -225,10 +259,21 @@ impl App {
         let done = self.sheet.index_progress().done;
         self.grid.loading(&self.sheet, done);
         if done && !self.loaded {
+            self.check_read_notices();
             self.restore_enrichments();
         }
         self.loaded = done;
         self.grid.settle(&self.sheet);
+    }
+
+    /// Finds, in the background, what the user should know about how the file was read.
+    fn check_read_notices(&mut self) {
+        self.checking_notices = true;
+        let (snapshot, tx) = (self.sheet.snapshot(), self.tx.clone());
+        spawn_worker("leadgrid-notices", move || {
+            let notices = snapshot.read_notices();
+            let _ = tx.send(AppEvent::Worker(WorkerResult::ReadNotices(notices)));
+        });
     }
 
     /// Asks for the enrichments saved for this sheet, once it is fully indexed; they are
@@ -247,6 +292,12 @@ impl App {
     fn worker_result(&mut self, result: WorkerResult) {
         let message = match result {
             WorkerResult::View { generation, order } => self.grid.view_ready(generation, order),
+            WorkerResult::Counted(counted) => {
+                if let Some(marked) = census::counted(&mut self.mode, counted) {
+                    self.grid.duplicates = Some(std::sync::Arc::new(marked));
+                }
+                None
+            }
             WorkerResult::Search { generation, hits } => {
                 self.grid.search_ready(&self.sheet, generation, hits)
             }
@@ -269,6 +320,10 @@ impl App {
                 let grow = &mut |col: ColumnId, value: &str| columns.grow_to_fit(col, value);
                 self.enrich.apply_planned(&mut self.sheet, plan, grow);
                 None
+            }
+            WorkerResult::ReadNotices(notices) => {
+                self.checking_notices = false;
+                (!notices.is_empty()).then(|| Message::error(notices.join("; ")))
             }
             WorkerResult::PlanDone { plan, problem } => {
                 let columns = &mut self.grid.columns;
@@ -328,6 +383,10 @@ impl App {
                         self.quit |= self.quit_after_save;
                         Some(Message::info(format!("saved {}", path.display())))
                     }
+                    Err(SaveError::ChangedOnDisk { path }) => {
+                        self.open(Popup::Confirm(ConfirmKind::ChangedOnDisk { path }));
+                        None
+                    }
                     Err(e) => {
                         self.quit_after_save = false;
                         Some(Message::error(format!(
@@ -383,10 +442,40 @@ impl App {
                 }
             }
             Intent::DeleteRows(rows) => self.delete_rows(&rows),
+            Intent::DeleteRowIds(ids) => {
+                self.mode = Mode::Normal;
+                let mut rows = self.sheet.snapshot().positions_of(&ids);
+                rows.sort_unstable();
+                self.delete_rows(&rows);
+            }
+            Intent::CountValues(col) => {
+                if let Some(mode) = census::frequency(&self.sheet, &self.enrich, col, &self.tx) {
+                    self.mode = mode;
+                }
+            }
+            Intent::FindDuplicates { by_cursor } => {
+                let cursor = self.grid.current_col(&self.sheet);
+                match census::duplicates(&self.sheet, &self.enrich, by_cursor, cursor, &self.tx) {
+                    Ok(mode) => self.mode = mode,
+                    Err(m) => self.say(m),
+                }
+            }
+            Intent::ShowRows { rows, label } => {
+                self.mode = Mode::Normal;
+                let rows = rows
+                    .iter()
+                    .filter_map(|&r| self.sheet.row_id(r as usize))
+                    .collect();
+                let filter = RowFilter::Rows {
+                    rows: std::sync::Arc::new(rows),
+                    label,
+                };
+                self.grid.set_filter(filter, &context!(self));
+            }
             Intent::DeleteColumn(col) => self.delete_column(col),
-            Intent::Undo => self.undo(true),
-            Intent::Redo => self.undo(false),
-            Intent::Save => self.start_save(None),
+            Intent::Undo => self.undo(true, false),
+            Intent::Redo => self.undo(false, false),
+            Intent::Save => self.start_save(None, false),
             Intent::Quit => {
                 if self.enrich.is_running() {
                     self.open(Popup::Confirm(ConfirmKind::QuitRunning));
@@ -424,15 +513,22 @@ impl App {
                 let m = self.enrich.refresh(&self.sheet, ci, &rows, &self.tx);
                 self.say(m);
             }
-            Intent::RerunColumn { ci, failed_only } => {
+            Intent::RerunColumn {
+                ci,
+                unfinished_only,
+            } => {
                 let n = self
                     .enrich
-                    .rerun_column(&self.sheet, ci, failed_only, &self.tx);
-                let what = if failed_only { "failed cells" } else { "cells" };
+                    .rerun_column(&self.sheet, ci, unfinished_only, &self.tx);
+                let what = if unfinished_only {
+                    "unfinished cells"
+                } else {
+                    "cells"
+                };
                 self.say(Message::info(format!("re-running {n} {what}")));
             }
-            Intent::RerunFailed => {
-                let m = self.enrich.rerun_failed(&self.sheet, &self.tx);
+            Intent::RerunUnfinished => {
+                let m = self.enrich.rerun_unfinished(&self.sheet, &self.tx);
                 self.say(m);
             }
             Intent::TogglePause(ci) => {
@@ -453,13 +549,24 @@ impl App {
                     ConfirmKind::CancelColumn { ci } => Mode::Runs(RunsPanel { selected: ci }),
                     _ => Mode::Normal,
                 };
+                if matches!(kind, ConfirmKind::ChangedOnDisk { .. }) {
+                    self.quit_after_save = false;
+                }
                 if matches!(kind, ConfirmKind::TrustProject(_)) {
                     self.trust_answered();
                 }
                 self.say(Message::info(match kind {
                     ConfirmKind::CancelRun | ConfirmKind::CancelColumn { .. } => "run goes on",
                     ConfirmKind::Refresh { .. } => "nothing refreshed",
+                    ConfirmKind::ChangedOnDisk { .. } => {
+                        "not saved: the file on disk was left as it is"
+                    }
+                    ConfirmKind::UndoRunning { .. } => "nothing undone: the run goes on",
+                    ConfirmKind::ContinueUnfinished { .. } => {
+                        "its unfinished cells wait (F re-runs them)"
+                    }
                     ConfirmKind::TrustProject(_) => trust::DECLINED,
+                    _ if self.enrich.is_running() => "quit cancelled: the run goes on",
                     _ => "quit cancelled",
                 }));
             }
@@ -519,17 +626,23 @@ impl App {
         match kind {
             ConfirmKind::QuitUnsaved => {
                 self.quit_after_save = true;
-                self.start_save(None);
+                self.start_save(None, false);
             }
-            ConfirmKind::QuitRunning => {
-                let m = self.enrich.cancel_all();
-                self.say(m);
-                if self.is_dirty() {
-                    self.open(Popup::Confirm(ConfirmKind::QuitUnsaved));
-                } else {
-                    self.quit = true;
-                }
+            ConfirmKind::ChangedOnDisk { path } => self.start_save(Some(path), true),
+            ConfirmKind::UndoRunning { undo, .. } => self.undo(undo, true),
+            ConfirmKind::ContinueUnfinished { ci } => {
+                let n = self.enrich.rerun_column(&self.sheet, ci, true, &self.tx);
+                self.say(Message::info(format!(
+                    "continuing {}",
+                    count(n, "unfinished cell")
+                )));
             }
+            // Nothing is cancelled until the whole quit is confirmed: quitting drops the
+            // engine, which stops the run (finished cells are journaled already).
+            ConfirmKind::QuitRunning if self.is_dirty() => {
+                self.open(Popup::Confirm(ConfirmKind::QuitUnsaved));
+            }
+            ConfirmKind::QuitRunning => self.quit = true,
             ConfirmKind::CancelRun => {
                 let m = self.enrich.cancel_all();
                 self.say(m);
@@ -537,9 +650,10 @@ impl App {
             ConfirmKind::CancelColumn { ci } => {
                 self.mode = Mode::Runs(RunsPanel { selected: ci });
                 self.enrich.cancel_column(ci);
-                self.say(Message::info(
-                    "column cancelled: its cancelled cells are skipped (r re-runs)",
-                ));
+                self.say(Message::info(format!(
+                    "column cancelled: its cells show ⊘ ({} re-runs unfinished cells)",
+                    key_label(Action::RerunUnfinished)
+                )));
             }
             ConfirmKind::Refresh { ci, rows } => {
                 let m = self.enrich.refresh(&self.sheet, ci, &rows, &self.tx);
@@ -563,7 +677,15 @@ impl App {
                 self.grid.search_for(&value, &context!(self));
                 None
             }
-            PromptKind::Filter => self.grid.filter_by(&value, &context!(self)),
+            PromptKind::Filter => match self.grid.filter_by(&value, &context!(self)) {
+                Ok(()) => None,
+                Err(e) => {
+                    // Asked again, the typed text kept and the problem shown where it is.
+                    self.mode =
+                        Mode::Prompt(Prompt::with_problem(kind, value, e.pos(), e.to_string()));
+                    None
+                }
+            },
             PromptKind::Edit { row, col } => {
                 if self.sheet.cell(row, col) == value {
                     None
@@ -590,7 +712,7 @@ impl App {
             }
             PromptKind::SaveAs if name.is_empty() => Some(Message::error("no file name given")),
             PromptKind::SaveAs => {
-                self.start_save(Some(PathBuf::from(name)));
+                self.start_save(Some(PathBuf::from(name)), false);
                 None
             }
         };
@@ -636,22 +758,37 @@ impl App {
         }
     }
 
-    fn undo(&mut self, undo: bool) {
+    /// Undoes (or redoes) the last edit. A step that would take out an enrichment while it
+    /// runs asks first (unless `confirmed`); one that brings back an enrichment with
+    /// unfinished cells offers to continue them.
+    fn undo(&mut self, undo: bool, confirmed: bool) {
         if self.edits_blocked() {
             return;
         }
+        if !confirmed && let Some((ci, _)) = self.enrich.undo_would_stop(&self.sheet, undo) {
+            self.open(Popup::Confirm(ConfirmKind::UndoRunning { ci, undo }));
+            return;
+        }
         let rows_before = self.sheet.row_count();
-        if !self.enrich.undo(&mut self.sheet, undo) {
+        let Some(back) = self.enrich.undo(&mut self.sheet, undo) else {
             self.say(Message::info(if undo {
                 "nothing to undo"
             } else {
                 "nothing to redo"
             }));
             return;
-        }
+        };
         self.grid.columns_changed(&self.sheet);
         if self.sheet.row_count() != rows_before {
             self.grid.rows_changed(&context!(self));
+        }
+        // Taken out while it ran (its cells cancelled then): offer to go on.
+        let unfinished = back
+            .iter()
+            .filter_map(|&id| self.enrich.position(id))
+            .find(|&ci| self.enrich.columns[ci].counts.cancelled > 0);
+        if let Some(ci) = unfinished {
+            self.open(Popup::Confirm(ConfirmKind::ContinueUnfinished { ci }));
         }
     }
 
@@ -686,7 +823,10 @@ impl App {
         }));
     }
 
-    fn start_save(&mut self, target: Option<PathBuf>) {
+    /// Saves in the background to `target` (else the sheet's file). Over the sheet's own
+    /// file a save first checks that nobody changed it since it was read or saved, unless
+    /// the user chose to `overwrite` it.
+    fn start_save(&mut self, target: Option<PathBuf>, overwrite: bool) {
         if self.saving.is_some() {
             self.say(Message::info("already saving…"));
             return;
@@ -709,7 +849,11 @@ impl App {
         let tx = self.tx.clone();
         let worker_path = path.clone();
         spawn_worker("leadgrid-save", move || {
-            let result = snapshot.save_checked(&worker_path);
+            let result = if overwrite {
+                snapshot.save_to(&worker_path)
+            } else {
+                snapshot.save_checked(&worker_path)
+            };
             let _ = tx.send(AppEvent::Worker(WorkerResult::Saved {
                 path: worker_path,
                 result,

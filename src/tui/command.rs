@@ -101,6 +101,7 @@ pub enum Group {
     PickerAi,
     Inspector,
     Runs,
+    Census,
     Scroll,
 }
 
@@ -119,6 +120,7 @@ impl Group {
             Group::PickerAi => "Add enrichment: AI column (type into the field under the cursor)",
             Group::Inspector => "Inspector (i)",
             Group::Runs => "Runs panel (t)",
+            Group::Census => "Frequency table (#) and duplicates (U)",
             Group::Scroll => "Help, cell view and inspector",
         }
     }

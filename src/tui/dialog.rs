@@ -2,9 +2,10 @@
 //! for a problem that stops work (e.g. the file is not valid in its encoding).
 
 use super::component::{Component, Context, Draw, Outcome};
-use super::intent::{ConfirmKind, Intent};
+use super::intent::{ConfirmKind, Intent, Popup, PromptKind};
 use super::popup::message_box;
 use super::text::count;
+use crate::sanitize;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -21,6 +22,11 @@ impl Component for Confirm {
             (ConfirmKind::QuitUnsaved, KeyCode::Char('y' | 's')) => Intent::Confirmed(kind),
             (ConfirmKind::QuitUnsaved, KeyCode::Char('n' | 'd')) => Intent::QuitNow,
             (ConfirmKind::QuitUnsaved, _) => Intent::Declined(kind),
+            (ConfirmKind::ChangedOnDisk { .. }, KeyCode::Char('o')) => Intent::Confirmed(kind),
+            (ConfirmKind::ChangedOnDisk { path }, KeyCode::Char('w')) => Intent::Open(
+                Popup::Prompt(PromptKind::SaveAs, path.display().to_string()),
+            ),
+            (ConfirmKind::ChangedOnDisk { .. }, _) => Intent::Declined(kind),
             (_, KeyCode::Char('y')) => Intent::Confirmed(kind),
             _ => Intent::Declined(kind),
         };
@@ -36,7 +42,7 @@ impl Draw for Confirm {
                     return;
                 };
                 let body = format!(
-                    "Cancel the {} queued and running cells of {}?\nCancelled cells become skipped and can be re-run.\n\ny: cancel this column\nEsc: let it go on",
+                    "Cancel the {} queued and running cells of {}?\nCancelled cells show ⊘ and can be re-run (F).\n\ny: cancel this column\nEsc: let it go on",
                     column.counts.pending(),
                     column.integration.spec().name
                 );
@@ -73,9 +79,39 @@ impl Draw for Confirm {
                 frame,
                 area,
                 " Cancel run ",
-                "Cancel every queued and running cell?\nCancelled cells become skipped and can be re-run.\n\ny: cancel the run\nEsc: let it go on",
+                "Cancel every queued and running cell?\nCancelled cells show ⊘ and can be re-run (F).\n\ny: cancel the run\nEsc: let it go on",
                 "y / Esc",
             ),
+            ConfirmKind::UndoRunning { ci, undo } => {
+                let Some(column) = ctx.enrich.columns.get(*ci) else {
+                    return;
+                };
+                let body = format!(
+                    "{} takes out {}, which is still running ({} queued or running).\n\ny: stop the run and remove the column\nEsc: keep it running",
+                    if *undo { "Undo" } else { "Redo" },
+                    column.integration.spec().name,
+                    count(column.counts.pending(), "cell")
+                );
+                message_box(frame, area, " Enrichment running ", &body, "y / Esc");
+            }
+            ConfirmKind::ContinueUnfinished { ci } => {
+                let Some(column) = ctx.enrich.columns.get(*ci) else {
+                    return;
+                };
+                let body = format!(
+                    "{} is back with {} (⊘ cancelled when it was taken out, or ✗ failed).\n\ny: continue them\nEsc: leave them (F re-runs unfinished cells later)",
+                    column.integration.spec().name,
+                    count(column.counts.unfinished(), "unfinished cell")
+                );
+                message_box(frame, area, " Continue the run? ", &body, "y / Esc");
+            }
+            ConfirmKind::ChangedOnDisk { path } => {
+                let body = format!(
+                    "{} changed on disk since it was opened or last saved\n(another program, or another leadgrid, wrote it).\n\no: overwrite it with this sheet\nw: save as another file\nEsc: cancel (nothing is saved)",
+                    sanitize::for_display(&path.display().to_string())
+                );
+                message_box(frame, area, " File changed on disk ", &body, "o / w / Esc");
+            }
             ConfirmKind::QuitUnsaved => message_box(
                 frame,
                 area,

@@ -23,6 +23,8 @@ pub enum AppEvent {
 
 /// Results of background work, tagged so stale ones can be dropped.
 pub enum WorkerResult {
+    /// A frequency table or duplicate groups, for the panel that asked.
+    Counted(crate::tui::census::Counted),
     /// An integration file was saved: the reloaded catalog, the file and the name, or why not.
     IntegrationSaved(
         Result<
@@ -62,6 +64,9 @@ pub enum WorkerResult {
         plan: u64,
         problem: Option<String>,
     },
+    /// What the user should know about how the file was read (an unbalanced quote, ragged
+    /// rows), once it is indexed.
+    ReadNotices(Vec<String>),
     /// What the picker's scope will cost.
     Estimate {
         generation: u64,

@@ -3,7 +3,7 @@
 //! cell through the grid's commands.
 
 use super::action::{Action, key_label};
-use super::command::{self, Command, Group, bar_cmd, code, k};
+use super::command::{self, Command, Group, bar_cmd, code, ctrl, k};
 use super::component::{Component, Context, Draw, Outcome};
 use super::enrich::{CellInfo, EnrichColumn, STALE};
 use super::intent::Intent;
@@ -30,6 +30,18 @@ pub enum InspectorAction {
     Close,
 }
 
+impl InspectorAction {
+    /// The grid command it runs on the inspected cell (`None`: close).
+    pub fn grid_action(self) -> Option<Action> {
+        match self {
+            InspectorAction::RerunCell => Some(Action::RerunCell),
+            InspectorAction::RerunRow => Some(Action::RerunRow),
+            InspectorAction::Refresh => Some(Action::RefreshCell),
+            InspectorAction::Close => None,
+        }
+    }
+}
+
 /// The inspector's keys (besides scrolling); any other key closes it too.
 pub static COMMANDS: &[Command<InspectorAction>] = &[
     bar_cmd(
@@ -39,9 +51,10 @@ pub static COMMANDS: &[Command<InspectorAction>] = &[
         "re-run the cell",
         "re-run cell",
     ),
+    // The grid's key for the same command: one key for one action everywhere.
     bar_cmd(
         InspectorAction::RerunRow,
-        &[k('R')],
+        &[ctrl('e')],
         Group::Inspector,
         "re-run the row (all its enrichments)",
         "re-run row",
@@ -94,13 +107,10 @@ impl Component for Inspector {
         if self.scroll.handle_key(&key) {
             return Outcome::Consumed;
         }
-        let intent = match command::find(COMMANDS, &key) {
-            Some(InspectorAction::RerunCell) => Intent::Grid(Action::RerunCell),
-            Some(InspectorAction::RerunRow) => Intent::Grid(Action::RerunRow),
-            Some(InspectorAction::Refresh) => Intent::Grid(Action::RefreshCell),
-            Some(InspectorAction::Close) | None => Intent::Close,
-        };
-        intent.into()
+        match command::find(COMMANDS, &key).and_then(InspectorAction::grid_action) {
+            Some(action) => Intent::Grid(action).into(),
+            None => Intent::Close.into(),
+        }
     }
 }
 
@@ -270,5 +280,25 @@ fn error_kind_label(kind: ErrorKind) -> &'static str {
         ErrorKind::NoData => "no data",
         ErrorKind::Permanent => "permanent",
         ErrorKind::Cancelled => "cancelled",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::action::action_for;
+    use crossterm::event::KeyEvent;
+
+    #[test]
+    fn its_keys_do_what_the_same_keys_do_in_the_grid() {
+        for c in COMMANDS {
+            let Some(action) = c.action.grid_action() else {
+                continue;
+            };
+            for key in c.keys {
+                let event = KeyEvent::new(key.code, key.mods);
+                assert_eq!(action_for(&event), Some(action), "{}", key.label());
+            }
+        }
     }
 }

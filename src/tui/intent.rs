@@ -30,7 +30,7 @@ impl PromptKind {
         match self {
             PromptKind::GoToRow => "go to row: ",
             PromptKind::Search => "/",
-            PromptKind::Filter => "filter (text, or column = != ~ !~ < > value, column empty): ",
+            PromptKind::Filter => "filter (text, or e.g. followers > 1000 and title ~ 'ceo'): ",
             PromptKind::Edit { .. } => "edit: ",
             PromptKind::InsertColumn { .. } => "new column name: ",
             PromptKind::RenameColumn { .. } => "rename column to: ",
@@ -63,6 +63,12 @@ pub enum ConfirmKind {
     CancelColumn { ci: usize },
     /// Pay again for `rows` of enrichment column `ci` (bypassing the cache).
     Refresh { ci: usize, rows: Vec<usize> },
+    /// Undo (or redo, `undo` false) would take out enrichment `ci` while it runs.
+    UndoRunning { ci: usize, undo: bool },
+    /// Undo or redo brought enrichment `ci` back with unfinished cells: continue them?
+    ContinueUnfinished { ci: usize },
+    /// The file changed on disk since it was read or saved: overwrite it, save as, or cancel.
+    ChangedOnDisk { path: std::path::PathBuf },
     /// Use the integrations of the project file beside the sheet (`leadgrid.toml`).
     TrustProject(Box<ProjectState>),
 }
@@ -102,6 +108,19 @@ pub enum Intent {
     Submit(PromptKind, String),
     InsertRow(usize),
     DeleteRows(Vec<usize>),
+    /// Delete these rows, wherever they are now, as one undo step.
+    DeleteRowIds(Vec<RowId>),
+    /// Count the values of sheet column `col` (the frequency table).
+    CountValues(usize),
+    /// Find rows that repeat a key: in the default key column, or the cursor's.
+    FindDuplicates {
+        by_cursor: bool,
+    },
+    /// Show only these rows (sorted positions); `label` says which in the status bar.
+    ShowRows {
+        rows: Vec<u32>,
+        label: String,
+    },
     DeleteColumn(usize),
     Undo,
     Redo,
@@ -134,9 +153,9 @@ pub enum Intent {
     },
     RerunColumn {
         ci: usize,
-        failed_only: bool,
+        unfinished_only: bool,
     },
-    RerunFailed,
+    RerunUnfinished,
     TogglePause(usize),
     RemoveEnrichment(usize),
     /// The user said yes to a question.

@@ -9,6 +9,7 @@
 pub mod action;
 pub mod app;
 pub mod cell_view;
+pub mod census;
 pub mod clipboard;
 pub mod command;
 pub mod component;
@@ -32,11 +33,12 @@ pub mod scope;
 pub mod scroll;
 pub mod text;
 pub mod trust;
+pub mod withheld;
 
 use crate::config::Config;
 use crate::integrations::user::Catalog;
 use crate::integrations::user::project::TrustStore;
-use crate::session::{Session, SessionError, SessionOptions};
+use crate::session::{Session, SessionOptions};
 use crate::table::{OpenOptions, Sheet};
 use app::App;
 use crossterm::event::{
@@ -76,6 +78,8 @@ const ENGINE_BATCH: usize = 4096;
 pub fn attach_engine(app: &mut App, session: &mut Session, tx: Sender<AppEvent>) {
     app.enrich = enrich::Enrichments::new(session.engine.clone());
     app.enrich.caller = Some(session.caller.clone());
+    app.enrich.missing_keys = session.missing_keys.clone();
+    app.enrich.demo = session.demo.is_some();
     app.persist = match (&session.store, &session.run) {
         (Some(store), Some(run)) => Some(persist::Persistence {
             store: store.clone(),
@@ -84,7 +88,7 @@ pub fn attach_engine(app: &mut App, session: &mut Session, tx: Sender<AppEvent>)
         _ => None,
     };
     if let Some(warning) = &session.store_warning {
-        app.message = Some(message::Message::error(warning.clone()));
+        app.say(message::Message::error(warning.clone()));
     }
     let Some(mut events) = session.take_events() else {
         return;
@@ -169,8 +173,8 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
 
 /// Starts the engine for a sheet, journaling under the sheet's path, with the integrations
 /// the sheet may use (a project file beside it joins once trusted; the session already knows
-/// its providers' limits). Without a key the grid still opens (`None`): enrichment keys then
-/// explain what is missing.
+/// its providers' limits). It starts without API keys too: local integrations run, and the
+/// picker marks those whose provider needs a key.
 fn start_session(
     config: &Config,
     opts: &SessionOptions,
@@ -181,14 +185,11 @@ fn start_session(
     let mut config = config.clone();
     config.file_providers = catalog.file_providers();
     let mut opts = opts.clone();
+    opts.allow_no_key = true;
     if opts.store != crate::session::StoreChoice::Off {
         opts.run = crate::store::RunId::for_sheet(path).ok();
     }
-    match Session::start(&config, opts) {
-        Ok(session) => Ok((Some(session), catalog)),
-        Err(SessionError::NoKey) => Ok((None, catalog)),
-        Err(e) => Err(e.into()),
-    }
+    Ok((Some(Session::start(&config, opts)?), catalog))
 }
 
 /// Longest time spent applying queued events before a frame is drawn, so a flood
@@ -208,7 +209,7 @@ where
 {
     terminal.draw(|f| draw::draw(app, f))?;
     loop {
-        let first = if app.is_busy() {
+        let first = if app.wants_ticks() {
             match rx.recv_timeout(TICK) {
                 Ok(ev) => ev,
                 Err(RecvTimeoutError::Timeout) => AppEvent::Tick,
@@ -260,11 +261,7 @@ struct TerminalGuard {
 
 impl TerminalGuard {
     fn enter() -> io::Result<TerminalGuard> {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            restore();
-            previous(info);
-        }));
+        install_panic_hook(restore);
         enable_raw_mode()?;
         let mut stdout = io::stdout();
         if let Err(e) = execute!(
@@ -286,6 +283,22 @@ impl Drop for TerminalGuard {
         restore();
         let _ = self.terminal.show_cursor();
     }
+}
+
+/// Installs a panic hook for the grid, with the calling thread as the UI thread. A panic
+/// there ends the grid: `restore` gives the terminal back, then the panic is reported as
+/// before. A panic on any other thread prints nothing over the grid and leaves the terminal
+/// alone: whoever catches it reports it (the engine turns a worker's panic into a failed
+/// cell with its message).
+pub fn install_panic_hook(restore: fn()) {
+    let ui = std::thread::current().id();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() == ui {
+            restore();
+            previous(info);
+        }
+    }));
 }
 
 fn restore() {

@@ -1,6 +1,7 @@
 //! Which component has the keyboard: the grid, or one popup over it.
 
 use super::cell_view::CellView;
+use super::census::{DuplicatesPanel, FrequencyPanel};
 use super::component::{Component, Draw};
 use super::dialog::{Confirm, Fatal};
 use super::help::Help;
@@ -22,6 +23,10 @@ pub enum Mode {
     Inspector(Inspector),
     /// The runs panel: one line per enrichment column.
     Runs(RunsPanel),
+    /// A column's frequency table.
+    Frequency(FrequencyPanel),
+    /// Rows that repeat a key.
+    Duplicates(DuplicatesPanel),
     /// A problem that stops normal work until dismissed (e.g. the file turned out not to be UTF-8).
     Fatal(Fatal),
 }
@@ -38,6 +43,8 @@ impl Mode {
             Mode::Picker(c) => c.as_mut(),
             Mode::Inspector(c) => c,
             Mode::Runs(c) => c,
+            Mode::Frequency(c) => c,
+            Mode::Duplicates(c) => c,
             Mode::Fatal(c) => c,
         })
     }
@@ -52,6 +59,8 @@ impl Mode {
             Mode::Picker(c) => c.as_ref(),
             Mode::Inspector(c) => c,
             Mode::Runs(c) => c,
+            Mode::Frequency(c) => c,
+            Mode::Duplicates(c) => c,
             Mode::Fatal(c) => c,
         })
     }

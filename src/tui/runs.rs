@@ -13,6 +13,7 @@ use crate::sanitize;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table};
 use serde::{Deserialize, Serialize};
 
@@ -25,7 +26,7 @@ pub enum RunsAction {
     Pause,
     Cancel,
     Rerun,
-    RerunFailed,
+    RerunUnfinished,
     Remove,
     Close,
 }
@@ -68,11 +69,11 @@ pub static COMMANDS: &[Command<RunsAction>] = &[
         "re-run column",
     ),
     bar_cmd(
-        RunsAction::RerunFailed,
+        RunsAction::RerunUnfinished,
         &[k('f')],
         Group::Runs,
-        "re-run the column's failed cells",
-        "re-run failed",
+        "re-run the column's unfinished cells (failed or cancelled)",
+        "re-run unfinished",
     ),
     bar_cmd(
         RunsAction::Remove,
@@ -117,11 +118,11 @@ impl Component for RunsPanel {
             }
             Some(RunsAction::Rerun) => Intent::RerunColumn {
                 ci,
-                failed_only: false,
+                unfinished_only: false,
             },
-            Some(RunsAction::RerunFailed) => Intent::RerunColumn {
+            Some(RunsAction::RerunUnfinished) => Intent::RerunColumn {
                 ci,
-                failed_only: true,
+                unfinished_only: true,
             },
             Some(RunsAction::Remove) => {
                 self.selected = ci.saturating_sub(1);
@@ -154,6 +155,7 @@ fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
         "no data",
         "failed",
         "skipped",
+        "cancelled",
         "pending",
         "calls",
         "avg ms",
@@ -199,21 +201,14 @@ fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
             } else if c.paused {
                 "paused".to_string()
             } else if n.pending() > 0 {
-                let elapsed = c.started.elapsed().as_secs_f64().max(0.001);
-                let rate = n.finished() as f64 / elapsed;
-                if rate > 0.0 {
-                    format!("running, ETA {}", format_eta(n.pending() as f64 / rate))
-                } else {
-                    "running".to_string()
+                match c.rate.eta_secs(n.pending()) {
+                    Some(eta) => format!("running, ETA {}", format_eta(eta)),
+                    None => "running".to_string(),
                 }
             } else {
                 "idle".to_string()
             };
-            // Spend the calls reported (tokens and priced calls); else the estimate per row.
-            let cost = match c.spent.usd {
-                Some(usd) => usd,
-                None => (c.attempts as f64).min(n.finished() as f64) * spec.cost_per_row_usd,
-            };
+            let spend = c.spend();
             let tokens = if c.spent.has_tokens() {
                 format!(
                     " · {}k tok",
@@ -229,10 +224,11 @@ fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
                 n.no_data.to_string(),
                 n.failed.to_string(),
                 n.skipped.to_string(),
+                n.cancelled.to_string(),
                 n.pending().to_string(),
-                format!("{} (+{} reused)", c.attempts, c.reused),
+                format!("{} (+{} reused)", spend.calls, spend.reused),
                 (c.latency_ms / finished_calls).to_string(),
-                format!("{cost:.2}{tokens}"),
+                format!("{:.2}{tokens}", spend.cost_usd),
                 status,
             ]);
             if i == selected {
@@ -243,21 +239,31 @@ fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
         })
         .collect();
     let widths = [
-        Constraint::Length(26),
+        Constraint::Length(24),
         Constraint::Min(18),
         Constraint::Length(5),
         Constraint::Length(7),
         Constraint::Length(6),
         Constraint::Length(7),
+        Constraint::Length(9),
         Constraint::Length(7),
-        Constraint::Length(16),
+        Constraint::Length(15),
         Constraint::Length(6),
-        Constraint::Length(14),
-        Constraint::Length(18),
+        Constraint::Length(15),
+        Constraint::Length(16),
     ];
+    // The same totals as the status bar's, from the same figures.
+    let total = ctx.enrich.spend();
     let block = Block::default()
         .borders(Borders::ALL)
         .title(" Runs ")
+        .title(
+            Line::from(format!(
+                " total: {} calls, {} reused (${:.2} saved), est. ${:.2} ",
+                total.calls, total.reused, total.saved_usd, total.cost_usd
+            ))
+            .right_aligned(),
+        )
         .title_bottom(format!(" {} ", command::bar(COMMANDS)));
     if rows.is_empty() {
         frame.render_widget(

@@ -153,13 +153,27 @@ impl Harness {
         }
     }
 
-    /// Applies background results until `done` holds; the timeout is only the failure bound.
+    /// The terminal changes size.
+    pub fn resize(&mut self, w: u16, h: u16) {
+        self.terminal.backend_mut().resize(w, h);
+        self.app.update(AppEvent::Input(Event::Resize(w, h)));
+    }
+
+    /// Draws and returns the screen's cells.
+    pub fn buffer(&mut self) -> ratatui::buffer::Buffer {
+        self.terminal.draw(|f| draw(&self.app, f)).expect("draw");
+        self.terminal.backend().buffer().clone()
+    }
+
+    /// Applies background results (and ticks) until `done` holds, for states reached while
+    /// something is still running; the timeout is only the failure bound.
     pub fn settle_until(&mut self, mut done: impl FnMut(&App) -> bool) {
         let start = Instant::now();
         while !done(&self.app) {
             if let Ok(ev) = self.rx.recv_timeout(Duration::from_millis(5)) {
                 self.app.update(ev);
             }
+            self.app.update(AppEvent::Tick);
             assert!(
                 start.elapsed() < Duration::from_secs(120),
                 "the condition never held"
@@ -169,8 +183,7 @@ impl Harness {
 
     /// Draws and returns the screen as lines of text.
     pub fn render(&mut self) -> String {
-        self.terminal.draw(|f| draw(&self.app, f)).expect("draw");
-        let buf = self.terminal.backend().buffer().clone();
+        let buf = self.buffer();
         let mut out = String::new();
         for y in 0..buf.area.height {
             let mut line = String::new();

@@ -3,9 +3,12 @@
 
 use super::{CellInfo, EnrichColumn, Enrichments, InputSource, SPINNER, STALE};
 use crate::cell::CellState;
-use crate::table::Sheet;
+use crate::table::{RowId, Sheet};
 use crate::tui::action::{Action, key_label};
 use crate::tui::message::Message;
+use crate::tui::withheld::Withheld;
+use std::collections::HashSet;
+use std::sync::Arc;
 
 impl EnrichColumn {
     /// Inputs of a finished cell whose value in its row (`cells`) changed since it ran:
@@ -92,6 +95,27 @@ impl Enrichments {
             other => format!("{} {}", other.glyph(), other.label()),
         };
         (text, state)
+    }
+
+    /// The cells that show a state instead of a value (not requested and done cells show
+    /// their value), by sheet column: what sorts, filters and searches must see as empty.
+    pub fn withheld(&self, sheet: &Sheet) -> Withheld {
+        let mut withheld = Withheld::none();
+        for column in &self.columns {
+            let rows: HashSet<RowId> = column
+                .cells
+                .iter()
+                .filter(|(_, c)| !matches!(c.state, CellState::Empty | CellState::Done))
+                .map(|(id, _)| *id)
+                .collect();
+            let rows = Arc::new(rows);
+            for output in &column.outputs {
+                if let Some(col) = sheet.column_index(output.column) {
+                    withheld.add(col, rows.clone());
+                }
+            }
+        }
+        withheld
     }
 
     /// Whether the cell of enrichment `ci` in sheet row `row` failed.

@@ -1,6 +1,7 @@
 //! One enrichment column and its cells: which integration fills which outputs from which
 //! inputs, and what is known about every cell.
 
+use super::RateWindow;
 use crate::cell::CellState;
 use crate::integrations::{EnrichError, Fields, Integration};
 use crate::plan::{Mapping, Plan, Source};
@@ -8,7 +9,6 @@ use crate::providers::CallRecord;
 use crate::table::{ColumnId, RowId, Sheet};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Instant;
 
 /// Where an input's value comes from: a column, by identity so renaming, moving or
 /// inserting columns does not break it.
@@ -58,6 +58,7 @@ pub struct Counts {
     pub no_data: usize,
     pub failed: usize,
     pub skipped: usize,
+    pub cancelled: usize,
 }
 
 impl Counts {
@@ -71,6 +72,7 @@ impl Counts {
             CellState::NoData => &mut self.no_data,
             CellState::Failed => &mut self.failed,
             CellState::Skipped(_) => &mut self.skipped,
+            CellState::Cancelled => &mut self.cancelled,
         };
         *slot = slot.saturating_add_signed(delta);
     }
@@ -82,7 +84,12 @@ impl Counts {
 
     /// Jobs finished.
     pub fn finished(&self) -> usize {
-        self.done + self.no_data + self.failed + self.skipped
+        self.done + self.no_data + self.failed + self.skipped + self.cancelled
+    }
+
+    /// Cells a re-run may still fill: failed or cancelled.
+    pub fn unfinished(&self) -> usize {
+        self.failed + self.cancelled
     }
 
     /// Adds another column's counts.
@@ -93,6 +100,30 @@ impl Counts {
         self.no_data += other.no_data;
         self.failed += other.failed;
         self.skipped += other.skipped;
+        self.cancelled += other.cancelled;
+    }
+}
+
+/// Calls made and answers reused, priced at the integration's cost per call.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Spend {
+    /// HTTP attempts made (each one paid).
+    pub calls: u64,
+    /// Answers taken from the cache or shared with another cell's call (not paid).
+    pub reused: u64,
+    /// What the calls made cost, in US dollars (estimated).
+    pub cost_usd: f64,
+    /// What the reused answers would have cost.
+    pub saved_usd: f64,
+}
+
+impl Spend {
+    /// Adds another enrichment's figures.
+    pub fn add(&mut self, other: &Spend) {
+        self.calls += other.calls;
+        self.reused += other.reused;
+        self.cost_usd += other.cost_usd;
+        self.saved_usd += other.saved_usd;
     }
 }
 
@@ -122,14 +153,29 @@ pub struct EnrichColumn {
     pub attempts: u64,
     pub reused: u64,
     pub latency_ms: u64,
+    /// How fast its cells finished lately, for its ETA.
+    pub rate: RateWindow,
     /// What its paid calls used and cost (tokens, dollars where priced), this session.
     pub spent: crate::providers::Usage,
-    pub started: Instant,
     /// Set when an authentication failure stopped it.
     pub stopped: Option<String>,
 }
 
 impl EnrichColumn {
+    /// Its calls and reused answers: what the calls reported costing (tokens, priced calls),
+    /// else priced at the integration's cost per call (its cost per row spread over the tools
+    /// a row calls).
+    pub fn spend(&self) -> Spend {
+        let spec = self.integration.spec();
+        let per_call = spec.cost_per_row_usd / spec.tools.len().max(1) as f64;
+        Spend {
+            calls: self.attempts,
+            reused: self.reused,
+            cost_usd: self.spent.usd.unwrap_or(self.attempts as f64 * per_call),
+            saved_usd: self.reused as f64 * per_call,
+        }
+    }
+
     /// A new column with no cells yet.
     pub fn new(
         id: u32,
@@ -148,8 +194,8 @@ impl EnrichColumn {
             attempts: 0,
             reused: 0,
             latency_ms: 0,
+            rate: RateWindow::default(),
             spent: crate::providers::Usage::default(),
-            started: Instant::now(),
             stopped: None,
         }
     }

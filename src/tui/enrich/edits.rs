@@ -5,6 +5,7 @@
 
 use super::{EnrichColumn, Enrichments, InputSource, NewEnrichment, Output};
 use crate::cell::{CellState, SkipReason};
+use crate::integrations::missing_inputs;
 use crate::table::Sheet;
 use crate::tui::action::{Action, key_label};
 use crate::tui::message::Message;
@@ -56,22 +57,37 @@ impl Enrichments {
 
     /// Undoes (or redoes) the sheet's last edit, and brings enrichments in line with it.
     /// Returns false when there was nothing to undo (redo).
-    pub fn undo(&mut self, sheet: &mut Sheet, undo: bool) -> bool {
+    /// Returns `None` when there was nothing to undo (redo), else the enrichments it brought
+    /// back (by id).
+    pub fn undo(&mut self, sheet: &mut Sheet, undo: bool) -> Option<Vec<u32>> {
         if sheet.redo_depth() == 0 {
             self.history.cut_redo();
         }
         let done = if undo { sheet.undo() } else { sheet.redo() };
         if !done {
-            return false;
+            return None;
         }
+        let mut back = Vec::new();
         let mut history = std::mem::take(&mut self.history);
         history.sync(sheet.undo_depth(), |id, stash, present| {
-            self.set_present(id, stash, present)
+            self.set_present(id, stash, present);
+            if present {
+                back.push(id);
+            }
         });
         self.history = history;
         // Enrichments, their output columns or column names may have changed.
         self.column_names_changed();
-        true
+        Some(back)
+    }
+
+    /// The enrichment the next undo (or redo) would take out while it still runs: its index
+    /// and how many of its cells are queued, running or being planned.
+    pub fn undo_would_stop(&self, sheet: &Sheet, undo: bool) -> Option<(usize, usize)> {
+        let id = self.history.takes_out(sheet.undo_depth(), undo)?;
+        let ci = self.position(id)?;
+        self.is_column_running(ci)
+            .then(|| (ci, self.columns[ci].counts.pending()))
     }
 
     /// Deletes sheet column `col` (one undo step brings it back, bound as before). An
@@ -147,14 +163,19 @@ fn bind_outputs(sheet: &mut Sheet, outputs: &[(&'static str, String)]) -> Vec<Ou
 }
 
 /// Cells that were queued or running when their enrichment was taken out never heard back
-/// from the engine: they are skipped (cancelled) now, and can be re-run.
+/// from the engine: they are cancelled now, and can be re-run (a cell missing an input is
+/// skipped, as the engine would have).
 fn settle_pending(column: &mut EnrichColumn) {
-    let skipped = CellState::Skipped(SkipReason::Cancelled);
+    let spec = column.integration.spec();
     for cell in column.cells.values_mut() {
         if cell.state.is_pending() {
+            let state = match missing_inputs(spec, &cell.inputs) {
+                Some(why) => CellState::Skipped(SkipReason::MissingInput(why)),
+                None => CellState::Cancelled,
+            };
             column.counts.add(&cell.state, -1);
-            column.counts.add(&skipped, 1);
-            cell.state = skipped.clone();
+            column.counts.add(&state, 1);
+            cell.state = state;
         }
     }
 }

@@ -3,17 +3,16 @@
 //! cells and the sheet.
 
 use super::{Enrichments, OnWrite, Request};
-use crate::cell::{CellState, SkipReason};
+use crate::cell::CellState;
 use crate::engine::{Event as EngineEvent, JobResult};
 use crate::integrations::Fields;
-use crate::plan::{RowScope, Rows};
+use crate::plan::{RowScope, Rows, errors};
 use crate::providers::CallRecord;
 use crate::table::{RowId, Sheet};
 use crate::tui::action::{Action, key_label};
 use crate::tui::event::AppEvent;
 use crate::tui::message::Message;
 use crate::tui::text::count;
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
 
@@ -61,12 +60,13 @@ impl Enrichments {
         ))
     }
 
-    /// Re-runs a column: every row that has a cell, or only the failed ones. Returns how many.
+    /// Re-runs a column: every row that has a cell, or only the unfinished ones (failed or
+    /// cancelled). Returns how many.
     pub fn rerun_column(
         &mut self,
         sheet: &Sheet,
         ci: usize,
-        failed_only: bool,
+        unfinished_only: bool,
         tx: &Sender<AppEvent>,
     ) -> usize {
         let Some(column) = self.columns.get(ci) else {
@@ -75,7 +75,7 @@ impl Enrichments {
         let rows: Vec<RowId> = column
             .cells
             .iter()
-            .filter(|(_, c)| !failed_only || c.state == CellState::Failed)
+            .filter(|(_, c)| !unfinished_only || c.state.is_unfinished())
             .filter(|(_, c)| !c.state.is_pending())
             .map(|(id, _)| *id)
             .collect();
@@ -83,12 +83,21 @@ impl Enrichments {
         self.plan_rows(sheet, ci, rows, tx)
     }
 
-    /// Re-runs every failed cell of every column.
-    pub fn rerun_failed(&mut self, sheet: &Sheet, tx: &Sender<AppEvent>) -> Message {
+    /// Re-runs every unfinished (failed or cancelled) cell of every column, and says how many.
+    pub fn rerun_unfinished(&mut self, sheet: &Sheet, tx: &Sender<AppEvent>) -> Message {
+        let before = self.totals();
+        if before.unfinished() == 0 {
+            return Message::info("no failed or cancelled cells to re-run");
+        }
         let n: usize = (0..self.columns.len())
             .map(|ci| self.rerun_column(sheet, ci, true, tx))
             .sum();
-        Message::info(format!("re-running {n} failed cells"))
+        Message::info(format!(
+            "re-running {} ({} failed, {} cancelled)",
+            count(n, "unfinished cell"),
+            before.failed,
+            before.cancelled
+        ))
     }
 
     /// Plans `rows` of column `ci` (in table order); returns how many, 0 when none can run.
@@ -134,7 +143,7 @@ impl Enrichments {
             let rows: Vec<RowId> = column
                 .cells
                 .iter()
-                .filter(|(_, c)| c.state == CellState::Skipped(SkipReason::Cancelled))
+                .filter(|(_, c)| c.state == CellState::Cancelled)
                 .map(|(id, _)| *id)
                 .collect();
             column.paused = false;
@@ -144,7 +153,9 @@ impl Enrichments {
             // Cells still being planned arrive skipped while it is paused.
             column.paused = true;
             engine.cancel_column(column.id);
-            Some(Message::info("paused: queued cells withdrawn (p resumes)"))
+            Some(Message::info(
+                "paused: queued cells withdrawn, shown ⊘ (p resumes)",
+            ))
         }
     }
 
@@ -164,8 +175,8 @@ impl Enrichments {
         }
         self.withdraw(None);
         Message::info(format!(
-            "run cancelled; cancelled cells are skipped ({} re-runs a column)",
-            key_label(Action::RerunColumn)
+            "run cancelled: its cells show ⊘ ({} re-runs unfinished cells)",
+            key_label(Action::RerunUnfinished)
         ))
     }
 
@@ -316,51 +327,32 @@ impl Enrichments {
         }
     }
 
-    /// Writes `<integration>_error` columns for enrichments that failed anywhere, as
-    /// `leadgrid run` does.
+    /// Writes each enrichment's `<integration>_error` column with the text `leadgrid run`
+    /// writes ([`errors::cell_message`]): added when some cell failed or was cancelled,
+    /// filled in place when the sheet has it, cleared where the cell now has an answer.
     pub fn write_error_columns(&self, sheet: &mut Sheet) {
         for column in &self.columns {
-            if column.counts.failed == 0 {
-                continue;
-            }
-            let name = column.error_column();
-            let failures: Vec<(RowId, String)> = column
+            let texts: Vec<(RowId, String)> = column
                 .cells
                 .iter()
-                .filter(|(_, c)| c.state == CellState::Failed)
-                .map(|(id, c)| {
-                    (
-                        *id,
-                        c.error
-                            .as_ref()
-                            .map(|e| e.message.clone())
-                            .unwrap_or_default(),
-                    )
+                .filter_map(|(id, c)| {
+                    Some((*id, errors::cell_message(&c.state, c.error.as_ref())?))
                 })
                 .collect();
-            let cleared: HashSet<RowId> = column
-                .cells
-                .iter()
-                .filter(|(_, c)| c.state != CellState::Failed)
-                .map(|(id, _)| *id)
-                .collect();
+            let name = column.error_column();
             let col = match sheet.columns().iter().position(|c| c.name == name) {
                 Some(c) => c,
-                None => {
+                None if texts.iter().any(|(_, t)| !t.is_empty()) => {
                     let at = sheet.columns().len();
                     sheet.insert_column(at, name)
                 }
+                None => continue,
             };
-            for (id, message) in failures {
-                if let Some(row) = sheet.row_of(id) {
-                    sheet.set_cell_untracked(row, col, message);
-                }
-            }
-            for id in cleared {
+            for (id, text) in texts {
                 if let Some(row) = sheet.row_of(id)
-                    && !sheet.cell(row, col).is_empty()
+                    && sheet.cell(row, col) != text
                 {
-                    sheet.set_cell_untracked(row, col, String::new());
+                    sheet.set_cell_untracked(row, col, text);
                 }
             }
         }

@@ -9,14 +9,17 @@ mod column;
 mod edits;
 mod jobs;
 mod planning;
+mod rate;
 mod structure;
 
 pub use column::{
-    CellInfo, Counts, EnrichColumn, InputSource, NewEnrichment, Output, SPINNER, STALE,
+    CellInfo, Counts, EnrichColumn, InputSource, NewEnrichment, Output, SPINNER, STALE, Spend,
 };
 pub use planning::{Report, Request};
+pub use rate::RateWindow;
 
 use crate::engine::Engine;
+use crate::providers::keys::MissingKeys;
 use crate::table::{ColumnId, Sheet};
 use std::sync::Arc;
 use std::time::Instant;
@@ -35,13 +38,16 @@ pub struct Enrichments {
     next_id: u32,
     /// Spinner frame, advanced by ticks while anything runs.
     pub spinner: usize,
-    /// Finished jobs per second, smoothed.
-    pub rate: f64,
-    rate_window: (Instant, usize),
+    /// How fast cells finished lately, for the ETA.
+    pub rate: RateWindow,
     /// Enrichments added and removed, for undo and redo.
     history: StructureHistory,
     /// The set of enrichments changed since the app last saved their definitions.
     definitions_changed: bool,
+    /// Providers without an API key: the picker marks their integrations.
+    pub missing_keys: MissingKeys,
+    /// Running against the built-in demo server: nothing is charged.
+    pub demo: bool,
     /// The latest health notice of each provider that had one (for the runs panel).
     pub provider_health: std::collections::BTreeMap<
         crate::providers::ProviderId,
@@ -59,12 +65,13 @@ impl Default for Enrichments {
         Enrichments {
             engine: None,
             caller: None,
+            missing_keys: MissingKeys::none(),
+            demo: false,
             provider_health: std::collections::BTreeMap::new(),
             columns: Vec::new(),
             next_id: 0,
             spinner: 0,
-            rate: 0.0,
-            rate_window: (Instant::now(), 0),
+            rate: RateWindow::default(),
             history: StructureHistory::default(),
             definitions_changed: false,
             planning: Vec::new(),
@@ -153,20 +160,30 @@ impl Enrichments {
         self.definitions_changed |= !self.columns.is_empty();
     }
 
-    /// Advances the spinner and the rate estimate; called on every tick.
-    pub fn tick(&mut self) {
+    /// Advances the spinner and the rate estimate; called on every tick, `now`.
+    pub fn tick(&mut self, now: Instant) {
         self.spinner = self.spinner.wrapping_add(1);
-        let finished = self.totals().finished();
-        let (since, before) = self.rate_window;
-        let elapsed = since.elapsed().as_secs_f64();
-        if elapsed >= 1.0 {
-            let now_rate = finished.saturating_sub(before) as f64 / elapsed;
-            self.rate = if self.rate == 0.0 {
-                now_rate
+        for column in &mut self.columns {
+            if column.counts.pending() > 0 {
+                column.rate.sample(now, column.counts.finished());
             } else {
-                0.5 * self.rate + 0.5 * now_rate
-            };
-            self.rate_window = (Instant::now(), finished);
+                column.rate.reset();
+            }
         }
+        if self.is_running() {
+            self.rate.sample(now, self.totals().finished());
+        } else {
+            self.rate.reset();
+        }
+    }
+
+    /// Calls made and reused, and their price, over every enrichment (the status bar and
+    /// the runs panel show these same figures).
+    pub fn spend(&self) -> Spend {
+        let mut total = Spend::default();
+        for column in &self.columns {
+            total.add(&column.spend());
+        }
+        total
     }
 }

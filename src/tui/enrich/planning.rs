@@ -6,7 +6,7 @@
 use super::{CellInfo, Enrichments, OnWrite};
 use crate::cell::{CellState, SkipReason};
 use crate::engine::{Job, JobKey};
-use crate::integrations::{Fields, Integration};
+use crate::integrations::{Fields, Integration, missing_inputs};
 use crate::plan::{Cell, Decision, Planned, RowScope, Rules, Stream};
 use crate::resume::Journal;
 use crate::store::{RunId, Store};
@@ -197,8 +197,13 @@ impl Enrichments {
             let withdrawn =
                 self.columns[ci].paused || self.planning[pi].withdrawn.contains(&ready.column);
             match ready.job.take() {
-                Some(_) if withdrawn => {
-                    ready.cell.state = CellState::Skipped(SkipReason::Cancelled);
+                // Withdrawn before it reached the engine: cancelled, unless the engine would
+                // have skipped it anyway for a missing input.
+                Some(job) if withdrawn => {
+                    ready.cell.state = match missing_inputs(job.integration.spec(), &job.inputs) {
+                        Some(why) => CellState::Skipped(SkipReason::MissingInput(why)),
+                        None => CellState::Cancelled,
+                    };
                 }
                 Some(job) => jobs.push(job),
                 None => {

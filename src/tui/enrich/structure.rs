@@ -50,6 +50,17 @@ impl StructureHistory {
         });
     }
 
+    /// The enrichment the next undo (or redo, when `undo` is false) from undo depth `depth`
+    /// takes out, if that step takes one out.
+    pub fn takes_out(&self, depth: usize, undo: bool) -> Option<u32> {
+        let (change, at, kind) = if undo {
+            (self.done.last()?, depth, Kind::Added)
+        } else {
+            (self.undone.last()?, depth + 1, Kind::Removed)
+        };
+        (change.depth == at && change.kind == kind).then_some(change.id)
+    }
+
     /// A new sheet edit since the last undo cut the sheet's redo steps off: ours go with them.
     pub fn cut_redo(&mut self) {
         self.undone.clear();

@@ -1,5 +1,6 @@
-//! How wide each column is on screen and which are hidden, by column identity (so both stay
-//! with their column when others are inserted, deleted or renamed).
+//! How wide each column is on screen, which are hidden and which are pinned at the left, by
+//! column identity (so all three stay with their column when others are inserted, deleted
+//! or renamed).
 
 use crate::table::{ColumnId, Sheet};
 use crate::tui::text::text_width;
@@ -12,10 +13,13 @@ const MAX_FIT_WIDTH: u16 = 40;
 /// Width of a column the widths do not know yet.
 const DEFAULT_WIDTH: u16 = 10;
 
-/// Column widths and hidden columns.
+/// Column widths, hidden and pinned columns.
 pub struct Columns {
     widths: HashMap<ColumnId, u16>,
     pub hidden: BTreeSet<ColumnId>,
+    /// Shown first and kept on screen while the others scroll, in the order pinned. The
+    /// first column (usually who the row is) starts pinned.
+    pub pinned: Vec<ColumnId>,
     /// Rows the widths were last fitted to (at most the sample size).
     fitted_rows: usize,
 }
@@ -26,6 +30,7 @@ impl Columns {
         let mut columns = Columns {
             widths: HashMap::new(),
             hidden: BTreeSet::new(),
+            pinned: sheet.columns().first().map(|c| c.id).into_iter().collect(),
             fitted_rows: 0,
         };
         columns.widths = columns.fitted(sheet);
@@ -42,11 +47,47 @@ impl Columns {
             .unwrap_or(DEFAULT_WIDTH)
     }
 
-    /// Sheet columns on screen, in order.
+    /// Sheet columns on screen, in order: the pinned ones first, then the others as the
+    /// sheet orders them.
     pub fn visible(&self, sheet: &Sheet) -> Vec<usize> {
-        (0..sheet.columns().len())
-            .filter(|&c| !self.hidden.contains(&sheet.columns()[c].id))
-            .collect()
+        let shown = |id: &ColumnId| !self.hidden.contains(id);
+        let pinned = self
+            .pinned
+            .iter()
+            .filter(|id| shown(id))
+            .filter_map(|id| sheet.column_index(*id));
+        let rest = sheet
+            .columns()
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| shown(&c.id) && !self.pinned.contains(&c.id))
+            .map(|(i, _)| i);
+        pinned.chain(rest).collect()
+    }
+
+    /// How many of the visible columns are pinned (they come first).
+    pub fn pinned_shown(&self, sheet: &Sheet) -> usize {
+        self.pinned
+            .iter()
+            .filter(|id| !self.hidden.contains(id) && sheet.column_index(**id).is_some())
+            .count()
+    }
+
+    /// Pins sheet column `col` at the left, or unpins it; returns whether it is pinned now.
+    pub fn toggle_pin(&mut self, sheet: &Sheet, col: usize) -> bool {
+        let Some(id) = sheet.columns().get(col).map(|c| c.id) else {
+            return false;
+        };
+        match self.pinned.iter().position(|p| *p == id) {
+            Some(at) => {
+                self.pinned.remove(at);
+                false
+            }
+            None => {
+                self.pinned.push(id);
+                true
+            }
+        }
     }
 
     /// Widths fitted to the header and the first rows, remembering how many rows were there.
@@ -121,6 +162,7 @@ impl Columns {
         let present = |id: &ColumnId| sheet.column_index(*id).is_some();
         self.widths.retain(|id, _| present(id));
         self.hidden.retain(present);
+        self.pinned.retain(present);
         if self.widths.len() < sheet.columns().len() {
             let rows = self.fitted_rows;
             for (id, fit) in self.fitted(sheet) {
@@ -170,6 +212,30 @@ mod tests {
         columns.widen_to_new_rows(&sheet);
         assert_eq!(columns.width_of(&sheet, 0), 12);
         assert_eq!(columns.width_of(&sheet, 1), email);
+    }
+
+    #[test]
+    fn pinned_columns_come_first_and_follow_their_column() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("leads.csv");
+        std::fs::write(&path, "name,company,email,title\nAda,Acme,a@x.io,CEO\n").expect("write");
+        let mut sheet = Sheet::open(&path, &OpenOptions::default()).expect("open");
+        let mut columns = Columns::new(&sheet);
+        assert_eq!(
+            columns.visible(&sheet),
+            [0, 1, 2, 3],
+            "the first starts pinned"
+        );
+        assert_eq!(columns.pinned_shown(&sheet), 1);
+        assert!(columns.toggle_pin(&sheet, 2));
+        assert_eq!(columns.visible(&sheet), [0, 2, 1, 3]);
+        sheet.insert_column(0, "notes".into());
+        columns.changed(&sheet);
+        assert_eq!(columns.visible(&sheet), [1, 3, 0, 2, 4]);
+        assert!(!columns.toggle_pin(&sheet, 1));
+        assert_eq!(columns.visible(&sheet), [3, 0, 1, 2, 4]);
+        columns.hide(&sheet, 3);
+        assert_eq!(columns.pinned_shown(&sheet), 0);
     }
 
     #[test]

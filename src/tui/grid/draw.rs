@@ -11,6 +11,8 @@ use ratatui::style::{Color, Modifier, Style};
 
 const HEADER: Style = Style::new().add_modifier(Modifier::BOLD);
 const GUTTER: Style = Style::new().fg(Color::DarkGray);
+/// A row that repeats another's key (after `U`).
+const DUPLICATE: Style = Style::new().fg(Color::Yellow);
 const SELECTED: Style = Style::new()
     .fg(Color::Black)
     .bg(Color::Cyan)
@@ -28,6 +30,7 @@ pub fn state_style(state: &CellState) -> Style {
         CellState::Skipped(_) => Style::new()
             .fg(Color::DarkGray)
             .add_modifier(Modifier::ITALIC),
+        CellState::Cancelled => Style::new().fg(Color::Yellow),
     }
 }
 
@@ -55,7 +58,11 @@ impl Draw for Grid {
             if enrich_cols[p.col].is_some() {
                 title.insert(0, '✦');
             }
-            if let Some(sort) = self.view.sort.filter(|s| s.col == p.col) {
+            if let Some(sort) = self
+                .view
+                .sort
+                .filter(|s| Some(p.col) == sheet.column_index(s.col))
+            {
                 title.push(if sort.descending { '▼' } else { '▲' });
             }
             let style = if p.visible_index == current_col {
@@ -86,6 +93,9 @@ impl Draw for Grid {
                 // The mark sits in the separator column, so selection reads without colour too.
                 buf.set_stringn(0, y, number, usize::from(gutter - 1), SELECTED);
                 buf.set_stringn(gutter - 1, y, "•", 1, SELECTED);
+            } else if self.is_duplicate(sheet, row) {
+                buf.set_stringn(0, y, number, usize::from(gutter - 1), DUPLICATE);
+                buf.set_stringn(gutter - 1, y, "≡", 1, DUPLICATE);
             } else {
                 buf.set_stringn(0, y, number, usize::from(gutter - 1), GUTTER);
             }

@@ -1,7 +1,7 @@
 //! The grid's enrichment commands: they act on the cell or rows under the cursor (re-run,
 //! refresh, inspect) or move through failed cells.
 
-use super::{Filter, Grid};
+use super::{Grid, RowFilter};
 use crate::tui::action::{Action, key_label};
 use crate::tui::component::{Context, Outcome};
 use crate::tui::intent::{ConfirmKind, Intent, Popup};
@@ -14,7 +14,7 @@ impl Grid {
         let (sheet, enrich) = (ctx.sheet, ctx.enrich);
         if enrich.engine.is_none() {
             return Intent::Notify(Message::error(
-                "enrichment needs an engine: start with --demo or set DATAGEN_API_KEY",
+                "enrichment is not available: its engine did not start",
             ))
             .into();
         }
@@ -48,7 +48,15 @@ impl Grid {
                 if rows.is_empty() {
                     Intent::Notify(Message::info("no failed cells"))
                 } else {
-                    self.set_filter(Filter::Rows(Arc::new(rows)), ctx);
+                    let filter = RowFilter::Rows {
+                        rows: Arc::new(
+                            rows.iter()
+                                .filter_map(|&r| sheet.row_id(r as usize))
+                                .collect(),
+                        ),
+                        label: "rows with failed cells".to_string(),
+                    };
+                    self.set_filter(filter, ctx);
                     return Outcome::Consumed;
                 }
             }
@@ -88,11 +96,11 @@ impl Grid {
             Action::RerunColumn => match at_cursor {
                 Some(ci) => Intent::RerunColumn {
                     ci,
-                    failed_only: false,
+                    unfinished_only: false,
                 },
                 None => Intent::Notify(Message::error("not an enrichment column")),
             },
-            Action::RerunFailed => Intent::RerunFailed,
+            Action::RerunUnfinished => Intent::RerunUnfinished,
             Action::CancelRun if enrich.is_running() => {
                 Intent::Open(Popup::Confirm(ConfirmKind::CancelRun))
             }

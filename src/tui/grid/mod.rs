@@ -5,6 +5,7 @@
 
 mod columns;
 mod draw;
+mod duplicates;
 mod enrich_keys;
 mod layout;
 mod search;
@@ -15,15 +16,18 @@ pub use columns::Columns;
 pub use layout::Placed;
 pub use search::{Found, Search};
 pub use selection::Selection;
-pub use view::{Filter, Pending, SortSpec, View};
+pub use view::{Pending, RowFilter, SortSpec, View};
 
 use super::action::{Action, action_for, key_label};
 use super::component::{Component, Context, Outcome};
 use super::intent::{Intent, Popup, PromptKind};
 use super::message::Message;
 use super::scope::RowScopes;
-use crate::table::Sheet;
+use crate::expr;
+use crate::table::{RowId, Sheet};
 use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use std::collections::HashSet;
+use std::sync::Arc;
 
 /// Terminals drop larger OSC 52 payloads; larger cells are refused with a message.
 pub const MAX_COPY: usize = 100_000;
@@ -43,6 +47,8 @@ pub struct Grid {
     pub search: Search,
     /// Rows the user marked (picker scope, re-runs).
     pub selection: Selection,
+    /// Rows that repeat a key, marked after `U` (by id, so they stay marked as rows move).
+    pub duplicates: Option<Arc<HashSet<RowId>>>,
     /// `G` pressed while the file is still loading: keep going to the last row as it grows.
     follow_bottom: bool,
     /// Tags background scans so only the latest one's result is taken.
@@ -62,6 +68,7 @@ impl Grid {
             view: View::default(),
             search: Search::default(),
             selection: Selection::default(),
+            duplicates: None,
             follow_bottom: false,
             generation: 0,
         }
@@ -110,15 +117,30 @@ impl Grid {
         layout::gutter_width(sheet.row_count())
     }
 
-    /// The columns on screen from the first visible one, the last possibly clipped.
+    /// The columns on screen: the pinned ones, then the others from the first scrolled
+    /// into view; the last possibly clipped.
     pub fn placed_columns(&self, sheet: &Sheet) -> Vec<Placed> {
-        layout::placed_columns(
-            &self.visible_columns(sheet),
-            self.left,
-            |c| self.columns.width_of(sheet, c),
+        let visible = self.visible_columns(sheet);
+        let pinned = self.columns.pinned_shown(sheet).min(visible.len());
+        let width_of = |c| self.columns.width_of(sheet, c);
+        let mut placed = layout::placed_columns(
+            &visible[..pinned],
+            0,
+            width_of,
             self.gutter_width(sheet),
             self.size.0,
-        )
+        );
+        let x = placed.last().map_or(self.gutter_width(sheet), |p| {
+            p.x.saturating_add(width_of(p.col)).saturating_add(1)
+        });
+        placed.extend(layout::placed_columns(
+            &visible,
+            self.left.max(pinned),
+            width_of,
+            x,
+            self.size.0,
+        ));
+        placed
     }
 
     /// The (view row, visible column) of the data cell at a screen position, if any.
@@ -187,7 +209,10 @@ impl Grid {
             Action::Search => prompt(PromptKind::Search, String::new()),
             Action::SearchNext => self.jump_to_hit(sheet, true),
             Action::SearchPrev => self.jump_to_hit(sheet, false),
-            Action::Filter => prompt(PromptKind::Filter, String::new()),
+            Action::Filter => prompt(
+                PromptKind::Filter,
+                self.view.last_typed.clone().unwrap_or_default(),
+            ),
             Action::ClearView => self.clear(sheet),
             Action::SelectRow => self.toggle_selected(sheet),
             Action::SelectView => {
@@ -201,12 +226,21 @@ impl Grid {
             Action::SortAsc | Action::SortDesc => {
                 if let Some(col) = self.current_col(sheet) {
                     let descending = action == Action::SortDesc;
+                    let col = sheet.columns()[col].id;
                     self.view.sort = Some(SortSpec { col, descending });
                     self.rebuild_view(ctx);
                 }
                 Outcome::Consumed
             }
+            Action::Frequency => match self.current_col(sheet) {
+                Some(col) => Intent::CountValues(col).into(),
+                None => Outcome::Consumed,
+            },
+            Action::Duplicates => Intent::FindDuplicates { by_cursor: false }.into(),
+            Action::NextDuplicate => self.jump_to_duplicate(sheet, true),
+            Action::PrevDuplicate => self.jump_to_duplicate(sheet, false),
             Action::HideColumn => self.hide_current(sheet),
+            Action::PinColumn => self.pin_current(sheet),
             Action::ShowColumns => {
                 let n = self.columns.hidden.len();
                 self.columns.hidden.clear();
@@ -273,7 +307,7 @@ impl Grid {
             | Action::RefreshCell
             | Action::RerunRow
             | Action::RerunColumn
-            | Action::RerunFailed
+            | Action::RerunUnfinished
             | Action::CancelRun
             | Action::Runs => self.enrich_action(action, ctx),
         };
@@ -346,25 +380,36 @@ impl Grid {
         } else if self.cursor_row >= self.top + height {
             self.top = self.cursor_row + 1 - height;
         }
-        if self.cursor_col < self.left {
-            self.left = self.cursor_col;
-        }
+        // Pinned columns stay on screen; the others scroll beside them.
+        let pinned = self.columns.pinned_shown(sheet);
         let widths: Vec<u16> = self
             .visible_columns(sheet)
             .iter()
             .map(|&c| self.columns.width_of(sheet, c))
             .collect();
-        let avail = self.size.0.saturating_sub(self.gutter_width(sheet)) as usize;
-        while self.left < self.cursor_col {
-            let used: usize = widths
-                [self.left..=self.cursor_col.min(widths.len().saturating_sub(1))]
+        let span = |from: usize, to: usize| -> usize {
+            widths
+                .get(from..=to.min(widths.len().saturating_sub(1)))
+                .unwrap_or_default()
                 .iter()
                 .map(|&w| usize::from(w) + 1)
-                .sum();
-            if used <= avail {
-                break;
+                .sum()
+        };
+        let pinned_w = if pinned > 0 { span(0, pinned - 1) } else { 0 };
+        let avail = (self.size.0.saturating_sub(self.gutter_width(sheet)) as usize)
+            .saturating_sub(pinned_w);
+        self.left = self.left.max(pinned);
+        if self.cursor_col >= pinned {
+            self.left = self.left.min(self.cursor_col);
+            while self.left < self.cursor_col && span(self.left, self.cursor_col) > avail {
+                self.left += 1;
             }
-            self.left += 1;
+        }
+        // No blank space at the right while columns to the left would fit in it (after the
+        // terminal grew, or columns were narrowed or hidden).
+        let last = widths.len().saturating_sub(1);
+        while self.left > pinned && span(self.left - 1, last) <= avail {
+            self.left -= 1;
         }
     }
 
@@ -402,41 +447,36 @@ impl Grid {
 
     fn rebuild_view(&mut self, ctx: &Context) {
         let generation = self.next_generation();
-        self.view.rebuild(ctx.sheet, ctx.tx, generation);
+        let withheld = ctx.enrich.withheld(ctx.sheet);
+        self.view.rebuild(ctx.sheet, withheld, ctx.tx, generation);
     }
 
     /// Shows only the rows `filter` keeps (computed in the background).
-    pub fn set_filter(&mut self, filter: Filter, ctx: &Context) {
+    pub fn set_filter(&mut self, filter: RowFilter, ctx: &Context) {
         self.view.filter = Some(filter);
         self.rebuild_view(ctx);
     }
 
-    /// The filter prompt's answer: empty shows every row again.
-    pub fn filter_by(&mut self, text: &str, ctx: &Context) -> Option<Message> {
+    /// The filter prompt's answer: empty shows every row again; text that does not read as
+    /// a filter is refused with where and why.
+    pub fn filter_by(&mut self, text: &str, ctx: &Context) -> Result<(), expr::FilterError> {
         if text.trim().is_empty() {
             self.view.filter = None;
             self.rebuild_view(ctx);
-            return None;
+            return Ok(());
         }
-        let headers: Vec<String> = ctx
-            .sheet
-            .columns()
-            .iter()
-            .map(|c| c.display.clone())
-            .collect();
-        match Filter::parse(text, &headers) {
-            Ok(f) => {
-                self.set_filter(f, ctx);
-                None
-            }
-            Err(e) => Some(Message::error(e.to_string())),
-        }
+        self.view.last_typed = Some(text.to_string());
+        let filter = RowFilter::typed(text, ctx.sheet)?;
+        self.set_filter(filter, ctx);
+        Ok(())
     }
 
     /// The search prompt's answer.
     pub fn search_for(&mut self, text: &str, ctx: &Context) {
         let generation = self.next_generation();
-        self.search.start(text, ctx.sheet, ctx.tx, generation);
+        let withheld = ctx.enrich.withheld(ctx.sheet);
+        self.search
+            .start(text, ctx.sheet, withheld, ctx.tx, generation);
     }
 
     /// A background sort or filter finished.
@@ -450,7 +490,7 @@ impl Grid {
         self.view
             .filter
             .is_some()
-            .then(|| Message::info(format!("{n} rows match")))
+            .then(|| Message::info(format!("{} match", super::text::count(n, "row"))))
     }
 
     /// A background search finished: the cursor goes to the first hit.
@@ -513,6 +553,25 @@ impl Grid {
         self.selection.toggle(id);
         self.cursor_row += 1;
         Intent::Notify(self.selection.said()).into()
+    }
+
+    /// Pins the column under the cursor at the left (or unpins it), keeping the cursor on it.
+    fn pin_current(&mut self, sheet: &Sheet) -> Outcome {
+        let Some(c) = self.current_col(sheet) else {
+            return Outcome::Consumed;
+        };
+        let pinned = self.columns.toggle_pin(sheet, c);
+        self.focus_column(sheet, c);
+        let name = &sheet.columns()[c].display;
+        Intent::Notify(Message::info(if pinned {
+            format!(
+                "column '{name}' pinned: it stays at the left ({} unpins)",
+                key_label(Action::PinColumn)
+            )
+        } else {
+            format!("column '{name}' unpinned")
+        }))
+        .into()
     }
 
     fn hide_current(&mut self, sheet: &Sheet) -> Outcome {

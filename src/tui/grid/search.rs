@@ -1,6 +1,6 @@
 //! Searching every cell in the background, and stepping through the hits in view order.
 
-use super::view::{self, Pending, Progress};
+use super::view::{self, Pending, Progress, Withheld};
 use crate::table::Sheet;
 use crate::tui::action::{Action, key_label};
 use crate::tui::event::{AppEvent, WorkerResult, spawn_worker};
@@ -28,9 +28,16 @@ pub struct Search {
 }
 
 impl Search {
-    /// Starts searching every cell for `needle`; the hits arrive as [`WorkerResult::Search`]
-    /// tagged with `generation`. An empty needle ends the search.
-    pub fn start(&mut self, needle: &str, sheet: &Sheet, tx: &Sender<AppEvent>, generation: u64) {
+    /// Starts searching every cell the grid shows a value in for `needle`; the hits arrive
+    /// as [`WorkerResult::Search`] tagged with `generation`. An empty needle ends the search.
+    pub fn start(
+        &mut self,
+        needle: &str,
+        sheet: &Sheet,
+        withheld: Withheld,
+        tx: &Sender<AppEvent>,
+        generation: u64,
+    ) {
         if let Some(p) = self.pending.take() {
             p.progress.cancel();
         }
@@ -45,9 +52,14 @@ impl Search {
         let worker_progress = progress.clone();
         let worker_needle = needle.clone();
         spawn_worker("leadgrid-search", move || {
-            if let Some(hits) =
-                view::search(&snapshot, &worker_needle, SEARCH_LIMIT, &worker_progress)
-            {
+            let hits = view::search(
+                &snapshot,
+                &worker_needle,
+                &withheld,
+                SEARCH_LIMIT,
+                &worker_progress,
+            );
+            if let Some(hits) = hits {
                 let _ = tx.send(AppEvent::Worker(WorkerResult::Search { generation, hits }));
             }
         });

@@ -1,9 +1,16 @@
-//! The view of the sheet: which rows show in which order (sort, filter), and
-//! background scans (search, sort, filter) over a snapshot so the UI never waits.
+//! The view of the sheet: which rows show in which order (sort, filter), and background
+//! scans (search, sort, filter) over a snapshot so the UI never waits.
+//!
+//! Scans see what the grid shows: an enrichment cell that is not done (no data, failed,
+//! skipped, cancelled, queued, running) has no value ([`Withheld`]), so it never satisfies a
+//! comparison and sorts last, with blank cells, whichever way the column is sorted. Sort and
+//! filter name columns by [`ColumnId`], so inserting or moving columns leaves them on theirs.
 
-use crate::table::{Sheet, SheetSnapshot};
+use crate::expr::{self, EvalCtx, Program, RowValues, SortKey, contains_ci};
+use crate::table::{ColumnId, RowId, Sheet, SheetSnapshot};
 use crate::tui::event::{AppEvent, WorkerResult, spawn_worker};
-use std::cmp::Ordering;
+pub use crate::tui::withheld::Withheld;
+use std::collections::HashSet;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering as AtomicOrdering};
@@ -13,11 +20,13 @@ use std::sync::mpsc::Sender;
 #[derive(Default)]
 pub struct View {
     pub sort: Option<SortSpec>,
-    pub filter: Option<Filter>,
+    pub filter: Option<RowFilter>,
     /// Row positions in view order, when sorted or filtered.
     pub order: Option<Arc<Vec<u32>>>,
     /// The scan building the next order.
     pub pending: Option<Pending>,
+    /// The last filter typed at `|`: the prompt opens with it, to edit.
+    pub last_typed: Option<String>,
 }
 
 impl View {
@@ -45,9 +54,16 @@ impl View {
         }
     }
 
-    /// Recomputes the order in the background for the current sort and filter; the result
-    /// arrives as [`WorkerResult::View`] tagged with `generation`.
-    pub fn rebuild(&mut self, sheet: &Sheet, tx: &Sender<AppEvent>, generation: u64) {
+    /// Recomputes the order in the background for the current sort and filter, seeing the
+    /// cells in `withheld` as empty; the result arrives as [`WorkerResult::View`] tagged with
+    /// `generation`.
+    pub fn rebuild(
+        &mut self,
+        sheet: &Sheet,
+        withheld: Withheld,
+        tx: &Sender<AppEvent>,
+        generation: u64,
+    ) {
         if let Some(p) = self.pending.take() {
             p.progress.cancel();
         }
@@ -56,12 +72,11 @@ impl View {
             return;
         }
         let progress = Arc::new(Progress::default());
-        let snapshot = sheet.snapshot();
-        let (sort, filter) = (self.sort, self.filter.clone());
+        let scan = self.scan(sheet, withheld);
         let tx = tx.clone();
         let worker_progress = progress.clone();
         spawn_worker("leadgrid-view", move || {
-            if let Some(order) = build_order(&snapshot, sort, filter.as_ref(), &worker_progress) {
+            if let Some(order) = scan.order(&worker_progress) {
                 let _ = tx.send(AppEvent::Worker(WorkerResult::View { generation, order }));
             }
         });
@@ -74,6 +89,27 @@ impl View {
             },
             progress,
         });
+    }
+
+    /// The order for the current sort and filter, computed here and now (what the
+    /// background scan computes; for benchmarks). `None` without a sort or filter.
+    pub fn compute(&self, sheet: &Sheet, withheld: Withheld) -> Option<Vec<u32>> {
+        if self.sort.is_none() && self.filter.is_none() {
+            return None;
+        }
+        self.scan(sheet, withheld).order(&Progress::default())
+    }
+
+    fn scan(&self, sheet: &Sheet, withheld: Withheld) -> Scan {
+        Scan {
+            snapshot: sheet.snapshot(),
+            sort: self
+                .sort
+                .and_then(|s| Some((sheet.column_index(s.col)?, s.descending))),
+            filter: self.filter.as_ref().map(|f| f.for_scan(sheet)),
+            withheld,
+            today: EvalCtx::now(),
+        }
     }
 
     /// Takes a finished scan's order when it is the latest asked for; returns whether it was.
@@ -110,141 +146,169 @@ pub struct Pending {
     pub progress: Arc<Progress>,
 }
 
-/// How rows are compared when sorting.
+/// How rows are ordered: by one column, which follows its column wherever it moves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SortSpec {
-    pub col: usize,
+    pub col: ColumnId,
     pub descending: bool,
 }
 
-/// Comparison in a filter condition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    Eq,
-    Ne,
-    Contains,
-    NotContains,
-    Lt,
-    Gt,
-    Empty,
-    NotEmpty,
-}
-
 /// Which rows to keep.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Filter {
-    /// Rows where any cell contains the text (case-insensitive).
+#[derive(Debug, Clone)]
+pub enum RowFilter {
+    /// Typed at `|`, as the expression module read it. An expression's column indexes point
+    /// into `columns`, the sheet's columns when it was bound, so it keeps reading the same
+    /// columns after others are inserted, moved or deleted.
+    Typed {
+        filter: expr::Filter,
+        columns: Vec<ColumnId>,
+    },
+    /// The rows listed, by id so they stay the same rows when others are inserted or
+    /// deleted (rows with failed enrichment cells `!`, a value of the frequency table,
+    /// duplicates); `label` says which.
+    Rows {
+        rows: Arc<HashSet<RowId>>,
+        label: String,
+    },
+}
+
+impl RowFilter {
+    /// Reads what was typed at `|` against the sheet's columns.
+    pub fn typed(text: &str, sheet: &Sheet) -> Result<RowFilter, expr::FilterError> {
+        let headers: Vec<String> = sheet.columns().iter().map(|c| c.display.clone()).collect();
+        Ok(RowFilter::Typed {
+            filter: expr::parse_filter(text, &headers)?,
+            columns: sheet.columns().iter().map(|c| c.id).collect(),
+        })
+    }
+
+    /// What the status bar says while it is on: the expression as bound (`followers > 1000`
+    /// shows as `follower_count > 1000`), the text searched for, or the row set.
+    pub fn describe(&self) -> String {
+        match self {
+            RowFilter::Typed {
+                filter: expr::Filter::Expr(program),
+                ..
+            } => program.to_string(),
+            RowFilter::Typed {
+                filter: expr::Filter::Text(text),
+                ..
+            } => format!("\"{text}\""),
+            RowFilter::Rows { label, .. } => label.clone(),
+        }
+    }
+
+    fn for_scan(&self, sheet: &Sheet) -> ScanFilter {
+        match self {
+            RowFilter::Typed {
+                filter: expr::Filter::Text(text),
+                ..
+            } => ScanFilter::Text(text.clone()),
+            RowFilter::Typed {
+                filter: expr::Filter::Expr(program),
+                columns,
+            } => ScanFilter::Expr {
+                program: program.clone(),
+                map: columns.iter().map(|id| sheet.column_index(*id)).collect(),
+            },
+            RowFilter::Rows { rows, .. } => ScanFilter::Rows(rows.clone()),
+        }
+    }
+}
+
+/// A row as a scan sees it: its cells, less the withheld ones; `map` translates a bound
+/// expression's column indexes to the sheet's current ones.
+struct Shown<'a> {
+    cells: &'a [String],
+    hidden: &'a [bool],
+    map: &'a [Option<usize>],
+}
+
+impl RowValues for Shown<'_> {
+    fn cell(&self, col: usize) -> Option<&str> {
+        let col = (*self.map.get(col)?)?;
+        if self.hidden.get(col).copied().unwrap_or(false) {
+            return None;
+        }
+        self.cells.cell(col)
+    }
+}
+
+/// A filter ready for a worker: columns as current indexes.
+enum ScanFilter {
     Text(String),
-    /// Rows where one column satisfies a condition.
-    Condition { col: usize, op: Op, value: String },
-    /// Rows whose positions are listed (e.g. rows with failed enrichment cells), sorted.
-    Rows(Arc<Vec<u32>>),
+    Expr {
+        program: Program,
+        map: Vec<Option<usize>>,
+    },
+    Rows(Arc<HashSet<RowId>>),
 }
 
-/// Error in a filter expression, shown in the status bar.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum FilterParseError {
-    #[error("unknown column '{0}' (filter as `column op value`, ops: = != ~ !~ < > empty !empty)")]
-    UnknownColumn(String),
+/// One background computation of the view order.
+struct Scan {
+    snapshot: SheetSnapshot,
+    /// Column index and direction.
+    sort: Option<(usize, bool)>,
+    filter: Option<ScanFilter>,
+    withheld: Withheld,
+    today: EvalCtx,
 }
 
-impl Filter {
-    /// Parses `column op value` when the first word names a column and an operator
-    /// follows; anything else is a plain text filter.
-    pub fn parse(text: &str, headers: &[String]) -> Result<Filter, FilterParseError> {
-        let text = text.trim();
-        const OPS: [(&str, Op); 8] = [
-            ("!empty", Op::NotEmpty),
-            ("empty", Op::Empty),
-            ("!~", Op::NotContains),
-            ("!=", Op::Ne),
-            ("~", Op::Contains),
-            ("=", Op::Eq),
-            ("<", Op::Lt),
-            (">", Op::Gt),
-        ];
-        for (token, op) in OPS {
-            let Some(at) = text.find(token) else { continue };
-            let (lhs, rhs) = (text[..at].trim(), text[at + token.len()..].trim());
-            if lhs.is_empty() {
-                continue;
+impl Scan {
+    /// Row positions kept, in view order; `None` if cancelled.
+    fn order(&self, progress: &Progress) -> Option<Vec<u32>> {
+        let snapshot = &self.snapshot;
+        progress
+            .total
+            .store(snapshot.row_count(), AtomicOrdering::Relaxed);
+        let identity: Vec<Option<usize>> = (0..snapshot.column_count()).map(Some).collect();
+        let mut hidden = vec![false; snapshot.column_count()];
+        let mut kept: Vec<(u32, Option<SortKey>)> = Vec::new();
+        let scan = snapshot.for_each_row(|pos, cells| {
+            if progress.is_cancelled() {
+                return ControlFlow::Break(());
             }
-            let wordy = token.ends_with("empty");
-            if wordy && !rhs.is_empty() {
-                continue;
+            progress.scanned.store(pos + 1, AtomicOrdering::Relaxed);
+            if !self.withheld.is_empty() {
+                self.withheld.mark(snapshot.row_id(pos), &mut hidden);
             }
-            let col = headers
-                .iter()
-                .position(|h| h.eq_ignore_ascii_case(lhs))
-                .ok_or_else(|| FilterParseError::UnknownColumn(lhs.to_string()))?;
-            return Ok(Filter::Condition {
-                col,
-                op,
-                value: rhs.to_lowercase(),
+            let shown = |map| Shown {
+                cells,
+                hidden: &hidden,
+                map,
+            };
+            let keep = match &self.filter {
+                None => true,
+                Some(ScanFilter::Rows(rows)) => {
+                    snapshot.row_id(pos).is_some_and(|id| rows.contains(&id))
+                }
+                Some(ScanFilter::Text(needle)) => {
+                    let row = shown(&identity);
+                    (0..cells.len()).any(|c| row.cell(c).is_some_and(|v| contains_ci(v, needle)))
+                }
+                Some(ScanFilter::Expr { program, map }) => {
+                    program.matches(&shown(map), &self.today)
+                }
+            };
+            if keep {
+                let key = self
+                    .sort
+                    .and_then(|(col, _)| SortKey::of(shown(&identity).cell(col)));
+                kept.push((pos as u32, key));
+            }
+            ControlFlow::Continue(())
+        });
+        if scan.is_err() || progress.is_cancelled() {
+            return None;
+        }
+        if let Some((_, descending)) = self.sort {
+            // Positions are unique, so the tie-break keeps file order without a stable sort.
+            kept.sort_unstable_by(|a, b| {
+                SortKey::order(a.1.as_ref(), b.1.as_ref(), descending).then(a.0.cmp(&b.0))
             });
         }
-        Ok(Filter::Text(text.to_lowercase()))
+        Some(kept.into_iter().map(|(p, _)| p).collect())
     }
-
-    fn keeps(&self, pos: usize, cells: &[String]) -> bool {
-        match self {
-            Filter::Text(t) => cells.iter().any(|c| contains_ci(c, t)),
-            Filter::Rows(rows) => rows.binary_search(&(pos as u32)).is_ok(),
-            Filter::Condition { col, op, value } => {
-                let cell = cells.get(*col).map(String::as_str).unwrap_or("");
-                match op {
-                    Op::Empty => cell.trim().is_empty(),
-                    Op::NotEmpty => !cell.trim().is_empty(),
-                    Op::Eq => cell.trim().eq_ignore_ascii_case(value),
-                    Op::Ne => !cell.trim().eq_ignore_ascii_case(value),
-                    Op::Contains => contains_ci(cell, value),
-                    Op::NotContains => !contains_ci(cell, value),
-                    Op::Lt => compare_values(cell, value) == Ordering::Less,
-                    Op::Gt => compare_values(cell, value) == Ordering::Greater,
-                }
-            }
-        }
-    }
-}
-
-/// Case-insensitive substring test; `needle` must already be lower case.
-pub fn contains_ci(hay: &str, needle: &str) -> bool {
-    if needle.is_empty() {
-        return true;
-    }
-    if hay.is_ascii() && needle.is_ascii() {
-        let (h, n) = (hay.as_bytes(), needle.as_bytes());
-        return h
-            .windows(n.len())
-            .any(|w| w.iter().zip(n).all(|(a, b)| a.to_ascii_lowercase() == *b));
-    }
-    hay.to_lowercase().contains(needle)
-}
-
-/// Numbers compare as numbers, everything else case-insensitively; empty sorts last.
-pub fn compare_values(a: &str, b: &str) -> Ordering {
-    let (a, b) = (a.trim(), b.trim());
-    match (a.is_empty(), b.is_empty()) {
-        (true, true) => return Ordering::Equal,
-        (true, false) => return Ordering::Greater,
-        (false, true) => return Ordering::Less,
-        _ => {}
-    }
-    match (parse_number(a), parse_number(b)) {
-        (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
-        _ => cmp_ci(a, b),
-    }
-}
-
-fn parse_number(s: &str) -> Option<f64> {
-    let cleaned: String = s.chars().filter(|&c| c != ',' && c != '_').collect();
-    cleaned.parse::<f64>().ok().filter(|v| v.is_finite())
-}
-
-fn cmp_ci(a: &str, b: &str) -> Ordering {
-    a.chars()
-        .flat_map(char::to_lowercase)
-        .cmp(b.chars().flat_map(char::to_lowercase))
 }
 
 /// Shared progress of a background scan; the UI reads it on each frame.
@@ -272,61 +336,36 @@ impl Progress {
     }
 }
 
-/// Computes the view order (row positions) for a sort and/or filter. `None` if cancelled.
-pub fn build_order(
-    snapshot: &SheetSnapshot,
-    sort: Option<SortSpec>,
-    filter: Option<&Filter>,
-    progress: &Progress,
-) -> Option<Vec<u32>> {
-    progress
-        .total
-        .store(snapshot.row_count(), AtomicOrdering::Relaxed);
-    let mut kept: Vec<(u32, String)> = Vec::new();
-    let scan = snapshot.for_each_row(|pos, cells| {
-        if progress.is_cancelled() {
-            return ControlFlow::Break(());
-        }
-        progress.scanned.store(pos + 1, AtomicOrdering::Relaxed);
-        if filter.is_none_or(|f| f.keeps(pos, cells)) {
-            let key = sort
-                .and_then(|s| cells.get(s.col).cloned())
-                .unwrap_or_default();
-            kept.push((pos as u32, key));
-        }
-        ControlFlow::Continue(())
-    });
-    if scan.is_err() || progress.is_cancelled() {
-        return None;
-    }
-    if let Some(s) = sort {
-        kept.sort_by(|a, b| {
-            let ord = compare_values(&a.1, &b.1);
-            let ord = if s.descending { ord.reverse() } else { ord };
-            ord.then(a.0.cmp(&b.0))
-        });
-    }
-    Some(kept.into_iter().map(|(p, _)| p).collect())
-}
-
-/// Finds every cell containing `needle` (lower case), as (row position, column), in file order.
+/// Finds every cell containing `needle` (ignoring case), as (row position, column), in file
+/// order; withheld cells show no value, so they are never hits.
 pub fn search(
     snapshot: &SheetSnapshot,
     needle: &str,
+    withheld: &Withheld,
     limit: usize,
     progress: &Progress,
 ) -> Option<Vec<(u32, u32)>> {
     progress
         .total
         .store(snapshot.row_count(), AtomicOrdering::Relaxed);
+    let identity: Vec<Option<usize>> = (0..snapshot.column_count()).map(Some).collect();
+    let mut hidden = vec![false; snapshot.column_count()];
     let mut hits = Vec::new();
     let scan = snapshot.for_each_row(|pos, cells| {
         if progress.is_cancelled() || hits.len() >= limit {
             return ControlFlow::Break(());
         }
         progress.scanned.store(pos + 1, AtomicOrdering::Relaxed);
-        for (c, cell) in cells.iter().enumerate() {
-            if contains_ci(cell, needle) {
+        if !withheld.is_empty() {
+            withheld.mark(snapshot.row_id(pos), &mut hidden);
+        }
+        let row = Shown {
+            cells,
+            hidden: &hidden,
+            map: &identity,
+        };
+        for c in 0..cells.len() {
+            if row.cell(c).is_some_and(|v| contains_ci(v, needle)) {
                 hits.push((pos as u32, c as u32));
             }
         }
@@ -341,71 +380,104 @@ pub fn search(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::table::OpenOptions;
+    use std::collections::HashSet;
 
-    fn headers() -> Vec<String> {
-        ["name", "followers", "email"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
+    fn sheet(dir: &tempfile::TempDir) -> Sheet {
+        let path = dir.path().join("leads.csv");
+        std::fs::write(
+            &path,
+            "name,followers,email\nAda,\"48,210\",a@x.io\nBram,999,\nChiara,,c@x.io\nDev,2000,d@x.io\n",
+        )
+        .expect("write");
+        let sheet = Sheet::open(&path, &OpenOptions::default()).expect("open");
+        sheet.wait_indexed();
+        sheet
+    }
+
+    fn order(
+        sheet: &Sheet,
+        sort: Option<(usize, bool)>,
+        filter: Option<&str>,
+        w: Withheld,
+    ) -> Vec<u32> {
+        let scan = Scan {
+            snapshot: sheet.snapshot(),
+            sort,
+            filter: filter.map(|f| RowFilter::typed(f, sheet).expect("filter").for_scan(sheet)),
+            withheld: w,
+            today: EvalCtx::now(),
+        };
+        scan.order(&Progress::default()).expect("not cancelled")
     }
 
     #[test]
-    fn numbers_sort_numerically_and_empty_last() {
-        let mut v = vec!["10", "9", "", "100", "abc", "Abd"];
-        v.sort_by(|a, b| compare_values(a, b));
-        assert_eq!(v, vec!["9", "10", "100", "abc", "Abd", ""]);
-    }
-
-    #[test]
-    fn parses_conditions_and_text() {
-        let h = headers();
+    fn empty_and_withheld_cells_never_match_and_sort_last_both_ways() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let sheet = sheet(&dir);
         assert_eq!(
-            Filter::parse("followers > 1000", &h),
-            Ok(Filter::Condition {
-                col: 1,
-                op: Op::Gt,
-                value: "1000".into()
-            })
+            order(&sheet, None, Some("followers > 1000"), Withheld::none()),
+            [0, 3]
         );
         assert_eq!(
-            Filter::parse("email empty", &h),
-            Ok(Filter::Condition {
-                col: 2,
-                op: Op::Empty,
-                value: String::new()
-            })
+            order(&sheet, Some((1, false)), None, Withheld::none()),
+            [1, 3, 0, 2]
         );
         assert_eq!(
-            Filter::parse("Name != Ada", &h),
-            Ok(Filter::Condition {
-                col: 0,
-                op: Op::Ne,
-                value: "ada".into()
-            })
+            order(&sheet, Some((1, true)), None, Withheld::none()),
+            [0, 3, 1, 2]
         );
-        assert_eq!(Filter::parse("Acme", &h), Ok(Filter::Text("acme".into())));
-        assert!(matches!(
-            Filter::parse("nope = 3", &h),
-            Err(FilterParseError::UnknownColumn(_))
-        ));
+        // Dev's followers cell is an enrichment cell that failed: it shows no value.
+        let mut withheld = Withheld::none();
+        let dev = sheet.row_id(3).expect("row");
+        withheld.add(1, Arc::new(HashSet::from([dev])));
+        assert_eq!(
+            order(&sheet, None, Some("followers > 1000"), withheld.clone()),
+            [0]
+        );
+        assert_eq!(
+            order(&sheet, Some((1, true)), None, withheld.clone()),
+            [0, 1, 2, 3]
+        );
+        assert_eq!(
+            order(&sheet, None, Some("2000"), withheld.clone()),
+            Vec::<u32>::new()
+        );
+        assert_eq!(
+            order(&sheet, None, Some("followers is empty"), withheld),
+            [2, 3]
+        );
     }
 
     #[test]
-    fn conditions_keep_the_right_rows() {
-        let row = |a: &str, b: &str| vec![a.to_string(), b.to_string(), String::new()];
-        let f = Filter::parse("followers > 1000", &headers()).unwrap();
-        assert!(f.keeps(0, &row("x", "48,210")));
-        assert!(!f.keeps(0, &row("x", "999")));
-        let f = Filter::parse("email empty", &headers()).unwrap();
-        assert!(f.keeps(0, &row("x", "1")));
-        let f = Filter::Text("ADA".to_lowercase());
-        assert!(f.keeps(0, &row("Ada Quill", "1")));
+    fn a_filter_keeps_reading_its_columns_after_others_are_inserted() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut sheet = sheet(&dir);
+        let filter =
+            RowFilter::typed("followers > 1000 and email is not empty", &sheet).expect("filter");
+        assert_eq!(filter.describe(), "followers > 1000 and email is not empty");
+        sheet.insert_column(0, "notes".into());
+        let scan = Scan {
+            snapshot: sheet.snapshot(),
+            sort: None,
+            filter: Some(filter.for_scan(&sheet)),
+            withheld: Withheld::none(),
+            today: EvalCtx::now(),
+        };
+        assert_eq!(scan.order(&Progress::default()).expect("order"), [0, 3]);
     }
 
     #[test]
-    fn contains_ignores_case_in_unicode() {
-        assert!(contains_ci("Elin SØRBY", "sørby"));
-        assert!(contains_ci("abc", ""));
-        assert!(!contains_ci("ab", "abc"));
+    fn search_skips_withheld_cells() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let sheet = sheet(&dir);
+        let snapshot = sheet.snapshot();
+        let progress = Progress::default();
+        let hits = search(&snapshot, "x.io", &Withheld::none(), 100, &progress).expect("hits");
+        assert_eq!(hits, [(0, 2), (2, 2), (3, 2)]);
+        let mut withheld = Withheld::none();
+        withheld.add(2, Arc::new(HashSet::from([sheet.row_id(0).expect("row")])));
+        let hits = search(&snapshot, "X.IO", &withheld, 100, &progress).expect("hits");
+        assert_eq!(hits, [(2, 2), (3, 2)]);
     }
 }

@@ -2,6 +2,7 @@
 
 use super::{Entry, NEW_AI, Picker, Source, Step};
 use crate::integrations::OutputKind;
+use crate::providers::ProviderId;
 use crate::sanitize;
 use crate::tui::command;
 use crate::tui::component::{Context, Draw};
@@ -10,9 +11,12 @@ use crate::tui::scope::Scope;
 use crate::tui::text::count;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+/// The demo's "nothing is charged".
+const DEMO: Style = Style::new().fg(Color::Green);
 
 impl Draw for Picker {
     fn draw(&self, ctx: &Context, frame: &mut Frame, area: Rect) {
@@ -70,10 +74,18 @@ fn draw_picker(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
                             continue;
                         };
                         let spec = integration.spec();
-                        Line::styled(
-                            format!(" {:<28} {}", spec.name, spec.provider.name()),
+                        let mut line = Line::styled(
+                            format!(" {:<25} {:<9}", spec.name, spec.provider.name()),
                             style,
-                        )
+                        );
+                        let no_key = integration
+                            .providers()
+                            .into_iter()
+                            .any(|p| ctx.enrich.missing_keys.of(p).is_some());
+                        if no_key {
+                            line.push_span(Span::styled(" no key", PROBLEM));
+                        }
+                        line
                     }
                     Entry::NewAi => Line::styled(format!(" {NEW_AI}"), style.patch(TITLE)),
                     Entry::Problem(p) => {
@@ -109,10 +121,10 @@ fn draw_picker(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
         Step::Map => draw_mapping(ctx, picker, frame, left),
         Step::Outputs | Step::Ai => draw_outputs(ctx, picker, frame, left),
     }
-    draw_details(picker, frame, right);
+    draw_details(ctx, picker, frame, right);
 }
 
-fn draw_details(picker: &Picker, frame: &mut Frame, area: Rect) {
+fn draw_details(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
     let Some(spec) = picker.spec() else {
         draw_extra_details(picker, frame, area);
         return;
@@ -136,6 +148,7 @@ fn draw_details(picker: &Picker, frame: &mut Frame, area: Rect) {
             Span::styled("tools    ", DIM),
             Span::raw(spec.tools.join(", ")),
         ]),
+        key_line(ctx, spec.provider),
         Line::raw(""),
         Line::styled("inputs", TITLE),
     ];
@@ -192,6 +205,24 @@ fn draw_details(picker: &Picker, frame: &mut Frame, area: Rect) {
         lines.push(Line::styled(problem.clone(), PROBLEM));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// Whether the integration's provider has its key: not needed, set, free in the demo, or
+/// which variable is missing.
+fn key_line(ctx: &Context, provider: ProviderId) -> Line<'static> {
+    let (text, style) = match (provider.key_env(), ctx.enrich.missing_keys.of(provider)) {
+        (None, _) => (
+            "none needed (runs on this machine)".to_string(),
+            Style::new(),
+        ),
+        (Some(_), _) if ctx.enrich.demo => ("not needed: demo server".to_string(), Style::new()),
+        (Some(var), None) => (format!("{var} (set)"), Style::new()),
+        (Some(_), Some(var)) => (format!("{var} is not set: needed to run this"), PROBLEM),
+    };
+    Line::from(vec![
+        Span::styled("API key  ", DIM),
+        Span::styled(text, style),
+    ])
 }
 
 /// What the "AI column…" line and a file that did not load say about themselves.
@@ -348,6 +379,15 @@ fn draw_outputs(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
         ),
         TITLE,
     ));
+    if ctx.enrich.demo
+        && let Some(usd) = cost.usd.filter(|usd| *usd > 0.0)
+    {
+        // The estimate is what real keys would cost, so it can be practised; nothing is paid.
+        lines.push(Line::styled(
+            format!("demo: nothing is charged (real keys: ${usd:.2})"),
+            DEMO,
+        ));
+    }
     if let Some(usage) = cost.usage {
         // Integrations billed by usage (AI columns) estimate each row from its own prompt.
         lines.push(Line::raw(format!(

@@ -301,6 +301,21 @@ impl Picker {
 }
 
 impl Picker {
+    /// Why the integration under the cursor cannot run: its provider's key is missing (and
+    /// which variable to set).
+    pub fn needs_key(&self, ctx: &Context) -> Option<String> {
+        let integration = self.current()?;
+        let (provider, var) = integration
+            .providers()
+            .into_iter()
+            .find_map(|p| Some((p, ctx.enrich.missing_keys.of(p)?)))?;
+        Some(format!(
+            "{} calls {provider}, which needs an API key: set {var} and start leadgrid again, \
+             or start with --demo to try it on fictional data",
+            integration.spec().name
+        ))
+    }
+
     /// The command table of the current step.
     pub fn commands(&self) -> &'static [command::Command<PickerAction>] {
         match self.step {
@@ -405,8 +420,14 @@ impl Picker {
         let last = entries.len().saturating_sub(1);
         match command::find(commands::SEARCH, &key) {
             Some(PickerAction::Close) => return Intent::Close.into(),
-            Some(PickerAction::Down) => self.selected = (self.selected + 1).min(last),
-            Some(PickerAction::Up) => self.selected = self.selected.saturating_sub(1),
+            Some(PickerAction::Down) => {
+                self.selected = (self.selected + 1).min(last);
+                self.problem = None;
+            }
+            Some(PickerAction::Up) => {
+                self.selected = self.selected.saturating_sub(1);
+                self.problem = None;
+            }
             Some(PickerAction::Next) => match entries.get(self.selected) {
                 Some(Entry::NewAi) => self.open_ai_form(None),
                 Some(Entry::Problem(i)) => {
@@ -414,11 +435,14 @@ impl Picker {
                         format!("{p} — fix the file; the other integrations are unaffected")
                     });
                 }
-                _ => {
-                    let headers: Vec<String> =
-                        ctx.sheet.columns().iter().map(|c| c.name.clone()).collect();
-                    self.choose(&headers);
-                }
+                _ => match self.needs_key(ctx) {
+                    Some(problem) => self.problem = Some(problem),
+                    None => {
+                        let headers: Vec<String> =
+                            ctx.sheet.columns().iter().map(|c| c.name.clone()).collect();
+                        self.choose(&headers);
+                    }
+                },
             },
             Some(PickerAction::Edit) => {
                 let name = self.current().map(|i| i.spec().name);
@@ -438,6 +462,7 @@ impl Picker {
                 if let Some(req) = to_input_request(&Event::Key(key)) {
                     self.query.handle(req);
                     self.selected = 0;
+                    self.problem = None;
                     self.refilter();
                 }
             }

@@ -1,0 +1,48 @@
+//! Cells a scan (sort, filter, search) must see as empty because the grid shows a state in
+//! them instead of a value: enrichment cells that are not done.
+
+use crate::table::RowId;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// Enrichment cells that show a state instead of a value, by sheet column index: a scan
+/// sees them as empty, as the grid shows them.
+#[derive(Debug, Clone, Default)]
+pub struct Withheld {
+    columns: Vec<(usize, Arc<HashSet<RowId>>)>,
+}
+
+impl Withheld {
+    /// Nothing withheld.
+    pub fn none() -> Withheld {
+        Withheld::default()
+    }
+
+    /// Whether nothing is withheld.
+    pub fn is_empty(&self) -> bool {
+        self.columns.is_empty()
+    }
+
+    /// Withholds the cells of `rows` in sheet column `col`.
+    pub fn add(&mut self, col: usize, rows: Arc<HashSet<RowId>>) {
+        if !rows.is_empty() {
+            self.columns.push((col, rows));
+        }
+    }
+
+    /// Whether the cell of row `id` in sheet column `col` is withheld.
+    pub fn hides(&self, col: usize, id: RowId) -> bool {
+        self.columns
+            .iter()
+            .any(|(c, rows)| *c == col && rows.contains(&id))
+    }
+
+    /// Marks, in `hidden` (one flag per column), the cells of row `id` that are withheld.
+    pub fn mark(&self, id: Option<RowId>, hidden: &mut [bool]) {
+        for (col, rows) in &self.columns {
+            if let Some(flag) = hidden.get_mut(*col) {
+                *flag = id.is_some_and(|id| rows.contains(&id));
+            }
+        }
+    }
+}
