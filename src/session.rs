@@ -125,9 +125,7 @@ impl Session {
             }
             None => {
                 let endpoints = Endpoints::from_config(config);
-                // A user's own provider names its secrets itself, so it may be all there is.
-                let own = !config.file_providers.is_empty();
-                if !opts.allow_no_key && !own && !endpoints.any_usable() {
+                if !opts.allow_no_key && !endpoints.any_usable() {
                     return Err(SessionError::NoKey);
                 }
                 (None, endpoints)

@@ -734,3 +734,36 @@ fn the_real_binary_asks_in_a_dialog_then_fills_the_column() {
     app.send("n");
     assert!(app.wait_exit(Duration::from_secs(20)));
 }
+
+#[test]
+fn the_picker_says_which_variable_an_http_integration_needs() {
+    let d = Dir::new();
+    let file = readme_example().replace("EXAMPLE_API_KEY", "UNSET_KEY_4F1C");
+    d.write("integrations.d/company_size.toml", &file);
+    let opts = SessionOptions {
+        allow_no_key: true,
+        ..SessionOptions::default()
+    };
+    let mut h = Harness::open_session(&d.path("sample.csv"), 180, 30, opts);
+    h.app
+        .set_catalog(Catalog::load(Some(d.path("integrations.d")), settings()));
+    h.keys("a");
+    h.keys("company_size");
+    let screen = h.render();
+    for expected in [
+        "API key  UNSET_KEY_4F1C is not set: needed to run this",
+        "defined in integrations.d: sends rows to api.example.com",
+    ] {
+        assert!(screen.contains(expected), "{expected}:\n{screen}");
+    }
+    h.key(KeyCode::Enter);
+    let screen = h.render();
+    assert!(
+        screen.contains("company_size sends UNSET_KEY_4F1C to api.example.com"),
+        "{screen}"
+    );
+    assert!(
+        matches!(h.app.mode, Mode::Picker(_)),
+        "it stays on the list"
+    );
+}

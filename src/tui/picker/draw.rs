@@ -2,6 +2,8 @@
 
 use super::{Entry, NEW_AI, Picker, Source, Step};
 use crate::integrations::OutputKind;
+use crate::integrations::http::def::HttpDef;
+use crate::integrations::user::definition::KindDef;
 use crate::providers::ProviderId;
 use crate::sanitize;
 use crate::tui::command;
@@ -148,7 +150,10 @@ fn draw_details(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
             Span::styled("tools    ", DIM),
             Span::raw(spec.tools.join(", ")),
         ]),
-        key_line(ctx, spec.provider),
+        match picker.catalog.definition(spec.name).map(|d| &d.kind) {
+            Some(KindDef::Http(http)) => own_key_line(ctx, http),
+            _ => key_line(ctx, spec.provider),
+        },
         Line::raw(""),
         Line::styled("inputs", TITLE),
     ];
@@ -218,6 +223,24 @@ fn key_line(ctx: &Context, provider: ProviderId) -> Line<'static> {
         (Some(_), _) if ctx.enrich.demo => ("not needed: demo server".to_string(), Style::new()),
         (Some(var), None) => (format!("{var} (set)"), Style::new()),
         (Some(_), Some(var)) => (format!("{var} is not set: needed to run this"), PROBLEM),
+    };
+    Line::from(vec![
+        Span::styled("API key  ", DIM),
+        Span::styled(text, style),
+    ])
+}
+
+/// The secrets a user's http integration reads (`{{env.NAME}}`): set, or which is missing.
+fn own_key_line(ctx: &Context, http: &HttpDef) -> Line<'static> {
+    let vars = http.env_vars();
+    let missing = vars
+        .iter()
+        .find(|v| std::env::var(v).map_or(true, |s| s.trim().is_empty()));
+    let (text, style) = match missing {
+        _ if ctx.enrich.demo => ("not called with --demo".to_string(), PROBLEM),
+        _ if vars.is_empty() => ("none named in its file".to_string(), Style::new()),
+        Some(var) => (format!("{var} is not set: needed to run this"), PROBLEM),
+        None => (format!("{} (set)", vars.join(", ")), Style::new()),
     };
     Line::from(vec![
         Span::styled("API key  ", DIM),

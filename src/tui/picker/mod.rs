@@ -14,6 +14,7 @@ use super::enrich::{InputSource, NewEnrichment};
 use super::intent::Intent;
 use super::scope::{RowScopes, Scope};
 use crate::integrations::user::Catalog;
+use crate::integrations::user::definition::KindDef;
 use crate::integrations::{Integration, IntegrationSpec};
 use crate::plan::{self, Mapping, Plan, Rules};
 use commands::PickerAction;
@@ -305,14 +306,34 @@ impl Picker {
     /// which variable to set).
     pub fn needs_key(&self, ctx: &Context) -> Option<String> {
         let integration = self.current()?;
-        let (provider, var) = integration
+        let Some((provider, var)) = integration
             .providers()
             .into_iter()
-            .find_map(|p| Some((p, ctx.enrich.missing_keys.of(p)?)))?;
+            .find_map(|p| Some((p, ctx.enrich.missing_keys.of(p)?)))
+        else {
+            return self.missing_secret();
+        };
         Some(format!(
             "{} calls {provider}, which needs an API key: set {var} and start leadgrid again, \
              or start with --demo to try it on fictional data",
             integration.spec().name
+        ))
+    }
+
+    /// A variable the user's http integration under the cursor sends (`{{env.NAME}}`) that
+    /// is not set.
+    fn missing_secret(&self) -> Option<String> {
+        let name = self.current()?.spec().name;
+        let KindDef::Http(http) = &self.catalog.definition(name)?.kind else {
+            return None;
+        };
+        let var = http
+            .env_vars()
+            .into_iter()
+            .find(|v| std::env::var(v).map_or(true, |s| s.trim().is_empty()))?;
+        Some(format!(
+            "{name} sends {var} to {}, and it is not set: set it and start leadgrid again",
+            http.host().unwrap_or_default()
         ))
     }
 
