@@ -319,6 +319,26 @@ fn the_readme_example_runs_against_a_local_api() {
     let again = run(&d, Some(&api), Some(KEY), &args);
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
     assert_eq!(api.seen().len(), 9, "nothing is paid twice");
+    // A dry run for another output counts every row as answered by the cache.
+    let planned = run(
+        &d,
+        Some(&api),
+        Some(KEY),
+        &[
+            "run",
+            "sample.csv",
+            "-i",
+            "company_size",
+            "-o",
+            "other.csv",
+            "--dry-run",
+            "--json",
+        ],
+    );
+    assert_eq!(planned.status.code(), Some(0), "{}", stderr(&planned));
+    let plan = summary(&planned);
+    assert_eq!(plan["integrations"][0]["cached"], 8, "{plan}");
+    assert_eq!(plan["integrations"][0]["paid_rows"], 0, "{plan}");
     // Another output: the rows come from the response cache.
     let cached = run(
         &d,

@@ -102,6 +102,10 @@ pub fn dry_run(args: &RunArgs) -> Result<DryRun, RunError> {
 pub fn dry_run_with(config: &Config, args: &RunArgs) -> Result<DryRun, RunError> {
     let catalog = catalog_for(config, args)?;
     let integrations = resolve(&catalog, &args.integrations)?;
+    // The cache knows the TTLs of the user's own providers, as a run's does.
+    let mut config = config.clone();
+    config.file_providers = catalog.file_providers();
+    let config = &config;
     let output = args
         .output
         .clone()
