@@ -76,6 +76,7 @@ fn run(
                 ("domain".to_owned(), format!("bench-{row}.example")),
             ]),
             fresh: false,
+            budget: None,
         })
         .collect();
     let start = Instant::now();

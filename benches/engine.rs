@@ -38,6 +38,7 @@ fn jobs(rows: u64) -> Vec<Job> {
                 format!("https://www.linkedin.com/in/bench-{row}/"),
             )]),
             fresh: false,
+            budget: None,
         })
         .collect()
 }

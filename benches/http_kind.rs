@@ -139,6 +139,7 @@ fn run(
             integration: column.clone(),
             inputs: Fields::from([("domain".to_owned(), format!("bench-{row}.example"))]),
             fresh: false,
+            budget: None,
         })
         .collect();
     let start = Instant::now();

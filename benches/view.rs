@@ -1,10 +1,11 @@
 //! The grid's view scans on a generated 1M-row lead list: sorts, a plain-text filter, an
 //! expression filter, and a sort that must see a column's enrichment cells (100k of them
-//! withheld) as empty. Each pass reads every row from the file,
-//! as the background scan does. Run: `cargo bench --bench view`.
+//! withheld) as empty; the frequency table and the duplicate finder. Each pass reads every
+//! row from the file, as the background scan does. Run: `cargo bench --bench view`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use leadgrid::table::{OpenOptions, Sheet, generate};
+use leadgrid::tui::census;
 use leadgrid::tui::grid::{RowFilter, SortSpec, View};
 use leadgrid::tui::withheld::Withheld;
 use std::collections::HashSet;
@@ -70,6 +71,17 @@ fn view(c: &mut Criterion) {
     withheld.add(company_col, Arc::new(rows));
     group.bench_function("sort by company, 100k cells withheld", |b| {
         b.iter(|| black_box(by_company.compute(&sheet, withheld.clone())))
+    });
+
+    // The list as data: `#` on a column with a few hundred distinct values, `U` on emails.
+    let snapshot = sheet.snapshot();
+    let (industry, _) = column("industry");
+    group.bench_function("frequency table of industry", |b| {
+        b.iter(|| black_box(census::frequency_of(&snapshot, industry, &Withheld::none())))
+    });
+    let (email, _) = column("email");
+    group.bench_function("duplicates by email", |b| {
+        b.iter(|| black_box(census::duplicates_of(&snapshot, email, &Withheld::none())))
     });
     group.finish();
 }

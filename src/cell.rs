@@ -10,6 +10,8 @@ pub enum SkipReason {
     MissingInput(String),
     /// `--skip-existing`: every output was already filled.
     AlreadyFilled,
+    /// Its enrichment's run condition ("only run if", `--if`) does not hold for the row.
+    Condition,
 }
 
 impl std::fmt::Display for SkipReason {
@@ -17,6 +19,7 @@ impl std::fmt::Display for SkipReason {
         match self {
             SkipReason::MissingInput(msg) => f.write_str(msg),
             SkipReason::AlreadyFilled => f.write_str("outputs already filled"),
+            SkipReason::Condition => f.write_str("the run condition does not hold"),
         }
     }
 }
@@ -43,6 +46,9 @@ pub enum CellState {
     /// Stopped before it finished: cancelled or paused by the user, interrupted, or its
     /// column stopped by an authentication failure. Unfinished: a re-run may still fill it.
     Cancelled,
+    /// Not run: its next paid call would have passed the budget. Unfinished: a re-run with a
+    /// bigger budget may still fill it.
+    Budget,
 }
 
 impl CellState {
@@ -58,6 +64,7 @@ impl CellState {
             CellState::Failed => "✗",
             CellState::Skipped(_) => "–",
             CellState::Cancelled => "⊘",
+            CellState::Budget => "$",
         }
     }
 
@@ -73,6 +80,7 @@ impl CellState {
             CellState::Failed => "failed",
             CellState::Skipped(_) => "skipped",
             CellState::Cancelled => "cancelled",
+            CellState::Budget => "budget",
         }
     }
 
@@ -85,13 +93,17 @@ impl CellState {
                 | CellState::Failed
                 | CellState::Skipped(_)
                 | CellState::Cancelled
+                | CellState::Budget
         )
     }
 
-    /// Ended without an answer, so a re-run may still fill it: failed or cancelled (what `F`
-    /// re-runs).
+    /// Ended without an answer, so a re-run may still fill it: failed, cancelled or stopped by
+    /// the budget (what `F` re-runs).
     pub fn is_unfinished(&self) -> bool {
-        matches!(self, CellState::Failed | CellState::Cancelled)
+        matches!(
+            self,
+            CellState::Failed | CellState::Cancelled | CellState::Budget
+        )
     }
 
     /// True while the engine still owns the job.
@@ -119,6 +131,7 @@ mod tests {
             CellState::Failed,
             CellState::Skipped(SkipReason::AlreadyFilled),
             CellState::Cancelled,
+            CellState::Budget,
         ];
         let mut glyphs: Vec<_> = states.iter().map(CellState::glyph).collect();
         glyphs.sort_unstable();

@@ -110,8 +110,14 @@ pub fn dedupe_key(value: &str) -> Option<String> {
     if value.is_empty() {
         return None;
     }
-    if let Some(url) = normalize_linkedin_url(value) {
+    // Parsing a URL is most of the cost: only values that can be a LinkedIn URL try it.
+    if contains_ignore_ascii_case(value, "linkedin")
+        && let Some(url) = normalize_linkedin_url(value)
+    {
         return Some(url);
+    }
+    if !value.contains(char::is_whitespace) {
+        return Some(value.to_lowercase());
     }
     Some(
         value
@@ -120,6 +126,14 @@ pub fn dedupe_key(value: &str) -> Option<String> {
             .join(" ")
             .to_lowercase(),
     )
+}
+
+/// Whether `needle` (ASCII) occurs in `haystack`, ignoring ASCII case.
+fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Rows sharing one key.
@@ -134,7 +148,9 @@ pub struct DuplicateGroup {
 /// Finds keys that repeat. Feed rows in order with [`Duplicates::add`].
 #[derive(Default)]
 pub struct Duplicates {
-    index: HashMap<String, usize>,
+    /// Each key's first row, and its group once the key repeats (most keys never do, so
+    /// most rows cost one map entry and no group).
+    index: HashMap<String, (usize, Option<usize>)>,
     groups: Vec<DuplicateGroup>,
 }
 
@@ -144,24 +160,26 @@ impl Duplicates {
         let Some(key) = dedupe_key(value) else {
             return;
         };
-        match self.index.get(&key) {
-            Some(&g) => self.groups[g].rows.push(row),
-            None => {
-                self.index.insert(key.clone(), self.groups.len());
+        match self.index.get_mut(&key) {
+            Some((_, Some(g))) => self.groups[*g].rows.push(row),
+            Some((first, group @ None)) => {
+                *group = Some(self.groups.len());
                 self.groups.push(DuplicateGroup {
                     key,
-                    rows: vec![row],
+                    rows: vec![*first, row],
                 });
+            }
+            None => {
+                self.index.insert(key, (row, None));
             }
         }
     }
 
-    /// The groups with more than one row, in order of their first row.
+    /// The groups (keys with more than one row), in order of their first row.
     pub fn finish(self) -> Vec<DuplicateGroup> {
-        self.groups
-            .into_iter()
-            .filter(|g| g.rows.len() > 1)
-            .collect()
+        let mut groups = self.groups;
+        groups.sort_by_key(|g| g.rows.first().copied());
+        groups
     }
 }
 

@@ -107,6 +107,8 @@ impl Encoding {
 }
 
 /// Subcommands.
+// Parsed once per process: the size of the `run` variant costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Enrich a CSV without the UI and write the result to a new CSV.
@@ -180,6 +182,11 @@ pub struct RunArgs {
     /// Skip a row's integration when all its output cells are already filled.
     #[arg(long)]
     pub skip_existing: bool,
+    /// Spend at most this many US dollars in this run: no paid call starts once what was
+    /// spent plus what calls in flight are expected to cost would pass it; the cells left are
+    /// `budget` (exit code 3), and the same command with a bigger budget runs them.
+    #[arg(long, value_name = "USD", value_parser = parse_usd)]
+    pub max_cost: Option<f64>,
     /// Pay once per person: a row whose LinkedIn URL (else email) repeats an earlier row's,
     /// compared normalised, takes that row's answers instead of calling again.
     #[arg(long)]
@@ -235,6 +242,7 @@ impl RunArgs {
             rows: None,
             condition: None,
             skip_existing: false,
+            max_cost: None,
             dedupe: false,
             dedupe_key: None,
             demo: false,
@@ -322,6 +330,15 @@ pub fn parse_pair(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.to_owned())),
         _ => Err(format!("expected NAME=VALUE, got `{s}`")),
+    }
+}
+
+/// Parses an amount of US dollars: a number ≥ 0, with or without a leading `$`.
+pub fn parse_usd(s: &str) -> Result<f64, String> {
+    let text = s.trim().trim_start_matches('$');
+    match text.parse::<f64>() {
+        Ok(usd) if usd.is_finite() && usd >= 0.0 => Ok(usd),
+        _ => Err(format!("expected a number of US dollars ≥ 0, got `{s}`")),
     }
 }
 

@@ -5,10 +5,11 @@ use crate::cli::{
 };
 use crate::config::Config;
 use crate::demo::{DemoOptions, DemoServer};
-use crate::integrations::IntegrationSpec;
+use crate::integrations::Integration;
 use crate::integrations::user::check::{Sample, check};
-use crate::integrations::user::{Catalog, Problem, Settings};
+use crate::integrations::user::{Catalog, Problem};
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// `leadgrid integrations [--json]`: built-ins, shipped and user files; files that did not
@@ -25,10 +26,9 @@ pub fn integrations(args: &IntegrationsArgs) -> u8 {
         }
     };
     let catalog = Catalog::from_config(&config);
-    let specs: Vec<&'static IntegrationSpec> =
-        catalog.integrations().iter().map(|i| i.spec()).collect();
+    let specs = catalog.integrations();
     if args.json {
-        match catalog_json(&specs, &catalog) {
+        match catalog_json(specs, &catalog) {
             Ok(json) => println!("{json}"),
             Err(e) => {
                 eprintln!("leadgrid integrations: {e}");
@@ -38,7 +38,7 @@ pub fn integrations(args: &IntegrationsArgs) -> u8 {
     } else {
         print!(
             "{}",
-            catalog_text(&specs, catalog.problems(), catalog.warnings())
+            catalog_text(specs, catalog.problems(), catalog.warnings())
         );
         if let Some(dir) = catalog.dir() {
             println!("your own integrations: {}/*.toml", dir.display());
@@ -50,27 +50,39 @@ pub fn integrations(args: &IntegrationsArgs) -> u8 {
 /// `leadgrid integrations check FILE`: the report on stdout; exit code 0 when the file is
 /// valid, 1 when it is not (or cannot be read).
 fn check_file(args: &CheckArgs) -> u8 {
-    // Checking a file needs no config of the user's; the defaults build every kind.
-    let config = Config::load().or_else(|_| Config::from_sources(None, |_| None));
-    let settings = config.as_ref().ok().map(Settings::from_config);
+    // The user's integrations (a waterfall's steps may be among them), with their settings,
+    // else those leadgrid ships.
+    let catalog = Catalog::current();
     let sample = Sample {
         csv: args.csv.clone(),
         row: args.row,
         set: args.set.clone(),
     };
-    let report = check(&args.file, settings.as_ref(), &sample, |name| {
+    let report = check(&args.file, catalog, &sample, |name| {
         std::env::var(name).ok()
     });
     print!("{}", report.text);
     u8::from(!report.valid)
 }
 
+/// Integrations asked for that leadgrid does not offer, and why (also in the README).
+pub const NOT_OFFERED: &[&str] = &[
+    "clearbit_company: Clearbit's enrichment API is no longer offered to new users (HubSpot bought it; new access is Breeze Intelligence inside a HubSpot subscription). apollo_company (Apollo organization enrich) replaces it.",
+];
+
 /// Everything an agent needs to use the integrations, as pretty JSON.
-pub fn catalog_json(specs: &[&IntegrationSpec], catalog: &Catalog) -> serde_json::Result<String> {
-    let listed: Vec<serde_json::Value> = specs
+pub fn catalog_json(
+    integrations: &[Arc<dyn Integration>],
+    catalog: &Catalog,
+) -> serde_json::Result<String> {
+    let listed: Vec<serde_json::Value> = integrations
         .iter()
-        .map(|spec| {
+        .map(|integration| {
+            let spec = integration.spec();
             let mut value = serde_json::to_value(spec).unwrap_or_default();
+            if let Some(range) = integration.cost_range() {
+                value["cost_range"] = serde_json::to_value(range).unwrap_or_default();
+            }
             if let Some(def) = catalog.definition(spec.name) {
                 value["kind"] = serde_json::json!(def.kind_name());
                 value["defined_in"] = serde_json::json!(if catalog.is_users(spec.name) {
@@ -89,23 +101,35 @@ pub fn catalog_json(specs: &[&IntegrationSpec], catalog: &Catalog) -> serde_json
         "problems": catalog.problems(),
         "warnings": catalog.warnings(),
         "integrations_dir": catalog.dir(),
+        "notes": NOT_OFFERED,
         "usage": "leadgrid run INPUT.csv --integrations a,b [--map input=Column] [--set input=value] [--json]",
     }))
 }
 
 /// The catalog for people.
 pub fn catalog_text(
-    specs: &[&IntegrationSpec],
+    integrations: &[Arc<dyn Integration>],
     problems: &[Problem],
     warnings: &[Problem],
 ) -> String {
     let mut out = String::new();
-    for spec in specs {
+    let usd = crate::providers::format_usd;
+    for integration in integrations {
+        let spec = integration.spec();
+        let per_row = match integration.cost_range() {
+            // A one-step waterfall costs the same however it ends.
+            Some(r) if usd(r.best.usd) == usd(r.worst.usd) => format!("{}/row", usd(r.best.usd)),
+            Some(r) => format!(
+                "{}–{}/row: first step – every step",
+                usd(r.best.usd),
+                usd(r.worst.usd)
+            ),
+            None => format!("{}/row", usd(spec.cost_per_row_usd)),
+        };
         out.push_str(&format!(
-            "{}  ({}, ~{}/row)\n  {}\n",
+            "{}  ({}, ~{per_row})\n  {}\n",
             spec.name,
             spec.provider.name(),
-            crate::providers::format_usd(spec.cost_per_row_usd),
             spec.description
         ));
         for input in spec.inputs {
@@ -130,6 +154,10 @@ pub fn catalog_text(
             .collect();
         out.push_str(&format!("  out {}\n\n", outputs.join(", ")));
     }
+    for note in NOT_OFFERED {
+        out.push_str(&format!("not offered: {note}\n"));
+    }
+    out.push('\n');
     for problem in problems {
         out.push_str(&format!("not loaded: {problem}\n"));
     }
@@ -246,10 +274,9 @@ mod tests {
                 &Config::from_sources(None, |_| None).expect("defaults"),
             ),
         );
-        let specs: Vec<&IntegrationSpec> =
-            catalog.integrations().iter().map(|i| i.spec()).collect();
+        let specs = catalog.integrations();
         let json: serde_json::Value =
-            serde_json::from_str(&catalog_json(&specs, &catalog).expect("json")).expect("parse");
+            serde_json::from_str(&catalog_json(specs, &catalog).expect("json")).expect("parse");
         let profile = json["integrations"]
             .as_array()
             .expect("array")
@@ -280,7 +307,20 @@ mod tests {
             name: None,
             error: "unknown field `promt`".into(),
         };
-        let text = catalog_text(&specs, &[problem], &[]);
+        let work = json["integrations"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .find(|i| i["name"] == "work_email")
+            .expect("work_email listed");
+        assert_eq!(work["kind"], "waterfall");
+        assert!(
+            work["cost_range"]["worst"]["usd"].as_f64()
+                > work["cost_range"]["best"]["usd"].as_f64()
+        );
+        let text = catalog_text(specs, &[problem], &[]);
+        assert!(text.contains("not offered: clearbit_company"), "{text}");
+        assert!(text.contains("/row: first step – every step"), "{text}");
         assert!(text.contains("linkedin_profile") && text.contains("in  linkedin_url (required"));
         assert!(text.contains("follower_count (integer)"), "{text}");
         assert!(text.contains("sources (url_list)"), "{text}");

@@ -275,6 +275,8 @@ pub struct Config {
     pub engine: EngineConfig,
     /// Requests per minute by provider name (any provider, user-defined ones too; 0: unlimited).
     pub rate_limits: BTreeMap<String, u32>,
+    /// US dollars per call, by provider name or `provider.tool`.
+    pub call_prices: BTreeMap<String, f64>,
     /// Response cache.
     pub cache: CacheSettings,
     /// Every provider points at the demo server (not read from files): answers are fictional,
@@ -285,6 +287,10 @@ pub struct Config {
     /// the config file: see [`FileProvider`]).
     #[serde(skip)]
     pub file_providers: BTreeMap<ProviderId, FileProvider>,
+    /// What one call of the user's own integrations costs, by `provider.tool` as their files
+    /// say (`cost`); `[call_prices]` wins.
+    #[serde(skip)]
+    pub file_prices: BTreeMap<String, f64>,
 }
 
 impl Config {
@@ -386,11 +392,13 @@ impl Config {
     }
 
     /// What calls cost: model prices from `[llm.prices]`, and the price per call of the
-    /// providers that bill per call.
+    /// providers (and tools) that bill per call, from `[call_prices]`.
     pub fn prices(&self) -> PriceList {
+        let mut per_call = self.file_prices.clone();
+        per_call.extend(self.call_prices.clone());
         PriceList::new(
             self.llm.token_prices(),
-            crate::providers::price::per_call_defaults(),
+            crate::providers::price::per_call_from_names(&per_call),
         )
     }
 

@@ -127,6 +127,7 @@ mod tests {
             integration: crate::integrations::find("linkedin_profile").expect("registered"),
             inputs: Fields::from([("linkedin_url".to_string(), url.to_string())]),
             fresh: false,
+            budget: None,
         }
     }
 

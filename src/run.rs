@@ -1,8 +1,8 @@
 //! Headless enrichment: `leadgrid run`.
 //!
 //! Streams the CSV through the engine (memory stays bounded whatever its size) and
-//! writes every input column unchanged plus the outputs to a new file, atomically. Exit code: 0 all cells done or no data, 2 some failed, 1 fatal,
-//! 130 interrupted (the partial result is still written).
+//! writes every input column unchanged plus the outputs to a new file, atomically. Exit code: 0 all cells done or no data, 2 some failed, 3 the budget
+//! (`--max-cost`) left cells unrun, 1 fatal, 130 interrupted (the partial result is still written).
 
 pub mod csvio;
 pub mod dedupe;
@@ -20,6 +20,7 @@ use crate::integrations::user::Catalog;
 use crate::integrations::user::project::TrustStore;
 use crate::integrations::{Fields, Integration};
 use crate::plan::{Decision, ErrorSink, Plan, PlanError, RowScope, Rules};
+use crate::providers::budget::Budget;
 use crate::providers::{ProviderId, Usage};
 use crate::resume::Journal;
 use crate::session::{Session, SessionError, SessionOptions, StoreChoice};
@@ -157,7 +158,7 @@ pub fn run_with(config: &Config, args: &RunArgs, hooks: RunHooks<'_>) -> Result<
         }
     }
     let mut config = config.clone();
-    config.file_providers = catalog.file_providers();
+    catalog.configure(&mut config);
     let config = &config;
     if !args.demo {
         check_keys(config, &integrations)?;
@@ -315,7 +316,11 @@ pub fn execute(
     let scan = input.scan();
     let mut headers = input.headers.clone();
     headers.resize(scan.width, String::new());
-    let plans = crate::plan::mapping::wire(&mut headers, &integrations, &args.map, &args.set)?;
+    let mut plans = crate::plan::mapping::wire(&mut headers, &integrations, &args.map, &args.set)?;
+    let condition = condition_of(args, &headers)?;
+    for plan in &mut plans {
+        plan.condition.clone_from(&condition);
+    }
     let width = headers.len();
     let mut sinks: Vec<ErrorSink> = plans
         .iter()
@@ -336,7 +341,7 @@ pub fn execute(
         journal: (!journal.is_empty()).then(|| Arc::new(journal)),
         skip_filled: args.skip_existing,
     };
-    let scope = scope_of(args, &headers)?;
+    let scope = RowScope::all().limited(args.limit);
     // Only these rows (0-based), when the caller names rows (an agent's re-run).
     let only: Option<std::collections::HashSet<usize>> = args
         .rows
@@ -349,7 +354,7 @@ pub fn execute(
     // condition on rows make that differ from rows × integrations, and only then is it
     // worth a pass.
     let (mut to_run, mut to_restore) = (enriched_rows * plans.len(), 0usize);
-    if counting || scope.reads_rows() || only.is_some() {
+    if counting || condition.is_some() || only.is_some() {
         let mut counts = vec![crate::plan::Estimate::default(); plans.len()];
         let mut taken = 0;
         for (r, row) in input.rows().enumerate() {
@@ -358,11 +363,13 @@ pub fn execute(
             }
             let mut row = row?;
             row.resize(width, String::new());
-            if !wanted(r) || !scope.admits(&mut taken, &row) {
+            if !wanted(r) {
                 continue;
             }
-            for (p, count) in plans.iter().zip(&mut counts) {
-                count.add(p, &rules.decide(p, &row));
+            let cells: Vec<_> = plans.iter().map(|p| rules.decide(p, &row)).collect();
+            taken += usize::from(crate::plan::rows::counts(&cells));
+            for ((p, count), cell) in plans.iter().zip(&mut counts).zip(&cells) {
+                count.add(p, cell);
             }
         }
         enriched_rows = taken;
@@ -422,6 +429,8 @@ pub fn execute(
     let mut rows = input.rows();
     let mut counts: Vec<Counts> = vec![Counts::default(); plans.len()];
     let mut spend: Vec<Usage> = vec![Usage::default(); plans.len()];
+    let mut by_provider: BTreeMap<String, Usage> = BTreeMap::new();
+    let budget = args.max_cost.map(|usd| Arc::new(Budget::new(usd)));
     let mut restored = 0usize;
     let mut restored_cost = 0.0;
     let mut stopped = Vec::new();
@@ -467,15 +476,17 @@ pub fn execute(
                 pending.row.resize(width, String::new());
                 let r = next;
                 next += 1;
-                if wanted(r) && scope.admits(&mut admitted, &pending.row) {
+                if wanted(r) && !scope.is_full(admitted) {
                     let key = |c: usize| JobKey {
                         row: r as u64,
                         column: c as u32,
                     };
-                    for (c, p) in plans.iter().enumerate() {
-                        let cell = rules.decide(p, &pending.row);
+                    let cells: Vec<_> = plans.iter().map(|p| rules.decide(p, &pending.row)).collect();
+                    admitted += usize::from(crate::plan::rows::counts(&cells));
+                    for (c, (p, cell)) in plans.iter().zip(cells).enumerate() {
                         match cell.decision {
-                            Decision::Filled => counts[c].add(Tally::Skipped),
+                            // Counted, never sent: the row is written as it was, unpaid.
+                            Decision::Filled | Decision::Unmet => counts[c].add(Tally::Skipped),
                             Decision::Restore(found) => {
                                 if let Some(d) = dedupe.as_mut() {
                                     d.will_answer(r, c);
@@ -519,7 +530,9 @@ pub fn execute(
                                     if let Some(d) = dedupe.as_mut() {
                                         d.will_answer(r, c);
                                     }
-                                    jobs.push(p.job(key(c), cell.inputs, false));
+                                    let mut job = p.job(key(c), cell.inputs, false);
+                                    job.budget.clone_from(&budget);
+                                    jobs.push(job);
                                     pending.outstanding += 1;
                                 }
                             },
@@ -579,8 +592,14 @@ pub fn execute(
                     }
                     pending.outstanding = pending.outstanding.saturating_sub(1);
                     counts[c].add(tally);
-                    for paid in result.calls.iter().filter_map(|call| call.paid()) {
-                        spend[c].add(&paid);
+                    for call in &result.calls {
+                        if let Some(paid) = call.paid() {
+                            spend[c].add(&paid);
+                            by_provider
+                                .entry(call.provider.name().to_owned())
+                                .or_default()
+                                .add(&paid);
+                        }
                     }
                     progress.finished(tally);
                     // Duplicate rows waiting for this answer take it.
@@ -705,6 +724,15 @@ pub fn execute(
     for usage in spend.values() {
         spent.add(usage);
     }
+    let budget = budget.map(|b| {
+        let state = b.state();
+        summary::BudgetReport {
+            max_cost_usd: state.limit_usd,
+            spent_usd: state.spent_usd,
+            cells_left: counts.iter().map(|c| c.budget).sum(),
+            refused_calls: state.refused_calls,
+        }
+    });
     Ok(Summary {
         input: args.input.clone(),
         output: output.to_path_buf(),
@@ -717,6 +745,8 @@ pub fn execute(
             .collect(),
         spend,
         spent,
+        spend_by_provider: by_provider,
+        budget,
         calls_made: stats.attempts,
         calls_shared: stats.shared,
         calls_cached: stats.cached,
@@ -759,9 +789,13 @@ fn dedupe_key(args: &RunArgs, headers: &[String]) -> Result<Option<usize>, RunEr
     }
 }
 
-/// The rows a run enriches: the first `--limit` of those `--if` keeps.
-pub fn scope_of(args: &RunArgs, headers: &[String]) -> Result<RowScope, RunError> {
-    let condition = match args.condition.as_deref().map(str::trim) {
+/// The run condition of every integration of the run (`--if`), bound to `headers`; rows
+/// where it does not hold are counted as skipped, and `--limit` counts only the others.
+pub fn condition_of(
+    args: &RunArgs,
+    headers: &[String],
+) -> Result<Option<Arc<dyn crate::plan::RowFilter>>, RunError> {
+    Ok(match args.condition.as_deref().map(str::trim) {
         Some(src) if !src.is_empty() => {
             let program = crate::expr::parse(src)
                 .map_err(|e| RunError::Condition(e.render(src)))?
@@ -772,12 +806,7 @@ pub fn scope_of(args: &RunArgs, headers: &[String]) -> Result<RowScope, RunError
             Some(Arc::new(keep) as Arc<dyn crate::plan::RowFilter>)
         }
         _ => None,
-    };
-    Ok(RowScope {
-        filter: condition,
-        ..RowScope::all()
-    }
-    .limited(args.limit))
+    })
 }
 
 /// The event telling that a cell finished.

@@ -271,6 +271,18 @@ pub fn open_store(
             cost_per_call: DATAGEN_COST_PER_CALL,
         },
     );
+    // People and company data, like DataGen's: kept as long, priced per call (a hit saved
+    // the provider's price; a tool's own price may differ, e.g. Hunter's verifier).
+    let prices = config.prices();
+    for provider in [ProviderId::APOLLO, ProviderId::HUNTER] {
+        cache.set(
+            provider,
+            ProviderPolicy {
+                ttl: Duration::from_secs(u64::from(config.cache.ttl_days) * day),
+                cost_per_call: prices.per_call(provider).unwrap_or(0.0),
+            },
+        );
+    }
     for llm in [ProviderId::ANTHROPIC, ProviderId::OPENAI] {
         cache.set(
             llm,

@@ -681,6 +681,9 @@ fn a_condition_limits_the_rows_enriched_at_no_cost() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let s = summary(&out);
     assert_eq!(s["rows_enriched"], 2, "{s}");
+    // The other rows are counted as skipped, not silently dropped.
+    assert_eq!(s["integrations"]["linkedin_profile"]["skipped"], 6, "{s}");
+    assert_eq!(s["integrations"]["linkedin_profile"]["done"], 2, "{s}");
     assert_eq!(
         s["calls_made"], 2,
         "only the rows the condition keeps are paid"

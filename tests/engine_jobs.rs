@@ -49,6 +49,7 @@ fn job(spec: &'static IntegrationSpec, row: u64, column: u32, inputs: &[(&str, &
         integration: Arc::new(FakeIntegration(spec)),
         inputs,
         fresh: false,
+        budget: None,
     }
 }
 

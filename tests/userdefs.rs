@@ -787,3 +787,49 @@ fn the_picker_says_which_variable_an_http_integration_needs() {
         "it stays on the list"
     );
 }
+
+#[test]
+fn a_budget_stops_an_http_integration_at_its_files_price() {
+    let d = Dir::new();
+    d.write("integrations.d/company_size.toml", &readme_example());
+    let api = TestApi::start();
+    let out = run(
+        &d,
+        Some(&api),
+        Some(KEY),
+        &[
+            "run",
+            "sample.csv",
+            "-i",
+            "company_size",
+            "-o",
+            "out.csv",
+            "--max-cost",
+            "0.005",
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let s = summary(&out);
+    // $0.002 a call: two answers fit in $0.005, a third would pass it.
+    let usd = s["spend"]["company_size"]["usd"].as_f64().expect("spend");
+    assert!(usd <= 0.005 + 1e-9, "{usd}");
+    assert!(
+        s["integrations"]["company_size"]["budget"].as_u64() > Some(0),
+        "{s}"
+    );
+    let answered = api
+        .seen()
+        .iter()
+        .filter(|s| {
+            !matches!(
+                s.query.get("domain").map(String::as_str),
+                Some("nullpoint.example")
+            )
+        })
+        .count();
+    assert!(
+        answered <= 3,
+        "{answered} requests that cost (or were refused)"
+    );
+}

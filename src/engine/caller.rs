@@ -242,11 +242,15 @@ impl Caller {
                         .await
                         .ok()
                         .and_then(|v| v.clone());
-                    if let Some(outcome) = answer {
+                    // A call another job's budget refused may still fit in ours.
+                    let refused =
+                        |a: &Answer| matches!(&a.result, Err(e) if e.kind == ErrorKind::Budget);
+                    if let Some(outcome) = answer.filter(|a| !refused(a)) {
                         self.shared.fetch_add(1, Ordering::Relaxed);
                         return mark_shared(outcome);
                     }
-                    // The paying job was cancelled before answering: take over.
+                    // The paying job was cancelled before answering (or its budget refused
+                    // the call): take over.
                 }
                 Role::Leader(tx) => {
                     let _guard = InFlightGuard {
@@ -314,6 +318,27 @@ impl Caller {
                     };
                 }
             };
+            // The budget before a slot: a call waiting for calls in flight to settle must not
+            // hold a slot one of them could use.
+            let reservation = match observer.budget() {
+                Some(budget) => match self
+                    .settings
+                    .prices
+                    .expected(provider, tool, &record.request)
+                {
+                    Some(expected) => match budget.reserve(expected).await {
+                        Ok(reservation) => Some(reservation),
+                        Err(over) => {
+                            return Answer {
+                                result: Err(CallError::new(ErrorKind::Budget, over.to_string())),
+                                record,
+                            };
+                        }
+                    },
+                    None => None,
+                },
+                None => None,
+            };
             // A slot first, then the rate limit: a token is never spent waiting for a slot.
             let slot = match &self.requests {
                 Some(requests) => requests.acquire().await.ok(),
@@ -351,12 +376,19 @@ impl Caller {
             if let Some(body) = out.raw_body {
                 record.raw_response = Some(truncate(body));
             }
+            let cost = match &out.result {
+                Ok(result) => self
+                    .settings
+                    .prices
+                    .usage(provider, tool, &record.request, result),
+                Err(_) => None,
+            };
+            if let Some(reservation) = reservation {
+                reservation.settle(cost.and_then(|u| u.usd).unwrap_or(0.0));
+            }
             match out.result {
                 Ok(result) => {
-                    record.usage = self
-                        .settings
-                        .prices
-                        .usage(provider, &record.request, &result);
+                    record.usage = cost;
                     return Answer {
                         result: Ok(result),
                         record,
@@ -525,7 +557,7 @@ fn from_cache(
     prices: &PriceList,
 ) -> Answer {
     let usage = match &hit {
-        Cached::Result(result) => prices.usage(provider, &params, result),
+        Cached::Result(result) => prices.usage(provider, tool, &params, result),
         Cached::NoData(_) => None,
     };
     let record = CallRecord {

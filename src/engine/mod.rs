@@ -12,9 +12,8 @@ pub mod fake;
 pub mod limiter;
 
 use crate::cell::{CellState, SkipReason};
-use crate::integrations::{
-    CallObserver, Ctx, EnrichError, Fields, Integration, ToolCaller, missing_inputs,
-};
+use crate::integrations::{CallObserver, Ctx, EnrichError, Fields, Integration, ToolCaller};
+use crate::providers::budget::Budget;
 use crate::providers::keys::MissingKeys;
 use crate::providers::{CallError, CallRecord, ErrorKind};
 use futures::FutureExt;
@@ -48,6 +47,8 @@ pub struct Job {
     /// Ask the providers again: the memo and the response cache do not answer (the
     /// fresh answers replace what they held). For a user's explicit "refresh".
     pub fresh: bool,
+    /// The budget its paid calls count against (`--max-cost`, the picker's budget).
+    pub budget: Option<Arc<Budget>>,
 }
 
 /// The end of a job.
@@ -231,8 +232,7 @@ impl Engine {
         // Counted up front so a job skipped here cannot signal Idle while its siblings wait.
         inner.pending.fetch_add(jobs.len(), Ordering::SeqCst);
         for job in jobs {
-            let spec = job.integration.spec();
-            if let Some(message) = missing_inputs(spec, &job.inputs) {
+            if let Some(message) = job.integration.missing(&job.inputs) {
                 let state = CellState::Skipped(SkipReason::MissingInput(message));
                 inner.finish(JobResult::bare(job.key, state, None));
             } else if let Some(message) = (job.integration.providers().into_iter())
@@ -414,6 +414,7 @@ impl Inner {
         let observer = Arc::new(JobObserver {
             key,
             fresh: job.fresh,
+            budget: job.budget.clone(),
             events: self.events.clone(),
         });
         let ctx = Ctx::new(self.caller.clone(), observer);
@@ -460,6 +461,7 @@ impl Inner {
                 let state = match error.kind {
                     ErrorKind::NoData => CellState::NoData,
                     ErrorKind::Cancelled => CellState::Cancelled,
+                    ErrorKind::Budget => CellState::Budget,
                     _ => CellState::Failed,
                 };
                 JobResult::bare(key, state, Some(error))
@@ -564,12 +566,17 @@ impl JobResult {
 struct JobObserver {
     key: JobKey,
     fresh: bool,
+    budget: Option<Arc<Budget>>,
     events: mpsc::UnboundedSender<Event>,
 }
 
 impl CallObserver for JobObserver {
     fn fresh(&self) -> bool {
         self.fresh
+    }
+
+    fn budget(&self) -> Option<&Budget> {
+        self.budget.as_deref()
     }
 
     fn retrying(&self, attempt: u32, max: u32, error: &CallError) {

@@ -147,8 +147,6 @@ pub struct DatagenTool {
     tool: &'static str,
     params: Value,
     outputs: JsonOutputs,
-    /// Dollars per call when the file says (else DataGen's price).
-    cost: Option<f64>,
     journal_name: String,
 }
 
@@ -174,7 +172,6 @@ impl DatagenTool {
             tool: tools.first().copied().unwrap_or_default(),
             params: Value::Object(datagen.params.clone()),
             outputs: JsonOutputs::compile(&def.outputs, datagen.no_data_path.as_deref())?,
-            cost: def.cost,
             journal_name: format!("{}#{:08x}", def.name, crc32fast::hash(text.as_bytes())),
         })
     }
@@ -192,12 +189,7 @@ impl DatagenTool {
     async fn run(&self, ctx: &Ctx, inputs: &Fields) -> Result<Enriched, EnrichError> {
         ctx.require(self.spec.provider)?;
         let answer = ctx
-            .call_priced(
-                self.spec.provider,
-                self.tool,
-                self.params(inputs),
-                self.cost,
-            )
+            .call(self.spec.provider, self.tool, self.params(inputs))
             .await?;
         let fields = self.outputs.read(self.spec.outputs, &answer)?;
         ctx.note(format!(

@@ -5,15 +5,21 @@
 //! user's own in `integrations.d/`. [`registry`] lists them all.
 
 pub mod ai;
+pub mod apollo_company;
+pub mod apollo_person;
 pub mod datagen_tool;
 pub mod email_domain;
+pub mod email_pattern;
 pub mod heyreach;
 pub mod heyreach_campaign_stats;
 pub mod heyreach_campaigns;
 pub mod heyreach_engagement;
 pub mod heyreach_network;
 pub mod http;
+pub mod hunter_email;
+pub mod hunter_verify;
 pub mod json_outputs;
+pub mod lead_inputs;
 pub mod linkedin_claude_mentions;
 pub mod linkedin_post_activity;
 pub mod linkedin_posts;
@@ -22,6 +28,7 @@ pub mod linkedin_url;
 pub mod normalize_linkedin_url;
 pub mod split_full_name;
 pub mod user;
+pub mod waterfall;
 
 use crate::providers::{
     CallError, CallRecord, ErrorKind, ProviderId, ToolFailure, ToolOutput, Usage,
@@ -127,6 +134,33 @@ pub struct IntegrationSpec {
     pub cost_per_row_usd: f64,
 }
 
+/// What one row of an integration costs: calls and dollars.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct RowCost {
+    /// Paid calls.
+    pub calls: usize,
+    /// US dollars.
+    pub usd: f64,
+}
+
+impl RowCost {
+    /// Adds another cost.
+    pub fn add(&mut self, other: RowCost) {
+        self.calls += other.calls;
+        self.usd += other.usd;
+    }
+}
+
+/// The cost of one row of an integration whose calls depend on the answers (a waterfall):
+/// best case (the first step answers) and worst case (every step is tried).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct CostRange {
+    /// The fewest calls and dollars a row can cost.
+    pub best: RowCost,
+    /// The most.
+    pub worst: RowCost,
+}
+
 /// A successful enrichment of one row.
 #[derive(Debug, Clone, Default)]
 pub struct Enriched {
@@ -177,6 +211,11 @@ pub trait CallObserver: Send + Sync {
     /// The job wants fresh answers: remembered ones (memo, response cache) must not answer.
     fn fresh(&self) -> bool {
         false
+    }
+
+    /// The budget the job's paid calls count against, if it has one.
+    fn budget(&self) -> Option<&crate::providers::budget::Budget> {
+        None
     }
 }
 
@@ -252,36 +291,29 @@ impl Ctx {
         tool: &str,
         params: serde_json::Value,
     ) -> Result<serde_json::Value, CallError> {
-        self.call_priced(provider, tool, params, None).await
-    }
-
-    /// [`Ctx::call`] by an integration that knows what one call costs (a file's `cost`): an
-    /// answer is priced `usd_per_call`, whatever the provider's usual price.
-    pub async fn call_priced(
-        &self,
-        provider: ProviderId,
-        tool: &str,
-        params: serde_json::Value,
-        usd_per_call: Option<f64>,
-    ) -> Result<serde_json::Value, CallError> {
         let outcome = self
             .caller
             .call(provider, tool, params, self.observer.as_ref())
             .await;
-        let (value, mut record) = match outcome {
+        let (value, record) = match outcome {
             Ok(out) => (Ok(out.result), out.record),
             Err(fail) => (Err(fail.error), fail.record),
         };
-        if let (Some(usd), true) = (usd_per_call, value.is_ok()) {
-            record.usage = Some(Usage {
-                usd: Some(usd),
-                ..Usage::default()
-            });
-        }
         if let Ok(mut calls) = self.calls.lock() {
             calls.push(record);
         }
         value
+    }
+
+    /// What the calls made so far cost (those the cache or another job answered are free).
+    pub fn spent(&self) -> Usage {
+        let mut spent = Usage::default();
+        if let Ok(calls) = self.calls.lock() {
+            for paid in calls.iter().filter_map(CallRecord::paid) {
+                spent.add(&paid);
+            }
+        }
+        spent
     }
 
     /// The calls made so far, in order.
@@ -315,6 +347,18 @@ pub trait Integration: Send + Sync {
         vec![self.spec().provider]
     }
 
+    /// Why a row cannot run with these inputs (skipped, not sent, not paid): by default the
+    /// required inputs that are empty.
+    fn missing(&self, inputs: &Fields) -> Option<String> {
+        missing_inputs(self.spec(), inputs)
+    }
+
+    /// Best and worst cost of a row, for integrations whose calls depend on the answers
+    /// (waterfalls). `None`: every row costs the spec's cost per row.
+    fn cost_range(&self) -> Option<CostRange> {
+        None
+    }
+
     /// What one row is expected to use (tokens, dollars), for integrations billed by usage:
     /// lets the picker estimate a run from the rows' own inputs. `None`: the spec's cost per row.
     fn estimate(&self, _inputs: &Fields) -> Option<Usage> {
@@ -344,6 +388,11 @@ pub trait RowEnrich: Send + Sync {
     fn first_request(&self, _inputs: &Fields) -> Option<serde_json::Value> {
         None
     }
+
+    /// As [`Integration::missing`].
+    fn missing(&self, inputs: &Fields) -> Option<String> {
+        missing_inputs(Self::SPEC, inputs)
+    }
 }
 
 impl<T: RowEnrich> Integration for T {
@@ -361,6 +410,10 @@ impl<T: RowEnrich> Integration for T {
 
     fn first_request(&self, inputs: &Fields) -> Option<serde_json::Value> {
         RowEnrich::first_request(self, inputs)
+    }
+
+    fn missing(&self, inputs: &Fields) -> Option<String> {
+        RowEnrich::missing(self, inputs)
     }
 }
 
@@ -381,6 +434,11 @@ pub fn builtin() -> Vec<Arc<dyn Integration>> {
         Arc::new(heyreach_campaigns::HeyreachCampaigns),
         Arc::new(heyreach_network::HeyreachNetwork),
         Arc::new(heyreach_campaign_stats::HeyreachCampaignStats),
+        Arc::new(apollo_person::ApolloPerson),
+        Arc::new(apollo_company::ApolloCompany),
+        Arc::new(hunter_email::HunterEmail),
+        Arc::new(hunter_verify::HunterVerify),
+        Arc::new(email_pattern::EmailPattern),
         Arc::new(email_domain::EmailDomain),
         Arc::new(split_full_name::SplitFullName),
         Arc::new(normalize_linkedin_url::NormalizeLinkedinUrl),

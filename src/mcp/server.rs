@@ -68,6 +68,10 @@ pub struct RunRequest {
     pub only_empty_or_failed: bool,
     /// Where to write the result (default `<input>_enriched.csv` beside it).
     pub output: Option<String>,
+    /// Spend at most this many US dollars (as `leadgrid run --max-cost`): no paid call starts
+    /// once spent plus calls in flight would pass it; the cells left end as `budget` and a
+    /// rerun with a bigger budget runs them. `estimate` says whether it covers the run.
+    pub max_cost_usd: Option<f64>,
 }
 
 /// A run to start.
@@ -200,6 +204,14 @@ impl LeadgridServer {
         args.limit = request.first;
         args.condition = request.condition.clone();
         args.skip_existing = request.only_empty_or_failed;
+        args.max_cost = match request.max_cost_usd {
+            Some(usd) if !(usd.is_finite() && usd >= 0.0) => {
+                return Err(format!(
+                    "max_cost_usd must be a number of dollars ≥ 0, not {usd}"
+                ));
+            }
+            other => other,
+        };
         args.store = self.settings.store.clone();
         // The names the run would find: the catalog's, and a project file's beside the input
         // once the user trusted it (an agent never trusts one for them).

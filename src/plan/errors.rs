@@ -29,6 +29,10 @@ pub fn cell_message(state: &CellState, error: Option<&EnrichError>) -> Option<St
             Some(why) => format!("cancelled: {why}"),
             None => "cancelled".to_owned(),
         }),
+        CellState::Budget => Some(match why {
+            Some(why) => format!("budget: {why}"),
+            None => "budget: not run, it would have passed the budget".to_owned(),
+        }),
         _ => None,
     }
 }

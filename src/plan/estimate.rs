@@ -3,7 +3,7 @@
 //! the response cache answers, and the calls and dollars that leaves.
 
 use super::{Cell, Decision, Plan, RowScope, Rows, Rules};
-use crate::integrations::IntegrationSpec;
+use crate::integrations::Integration;
 use crate::providers::{RequestKey, Usage};
 use crate::store::Store;
 use crate::table::{LoadError, SheetSnapshot};
@@ -20,6 +20,8 @@ pub struct Estimate {
     pub restored: usize,
     /// To run, but a required input is empty: skipped, not paid.
     pub missing: usize,
+    /// The run condition does not hold: skipped, not paid.
+    pub unmet: usize,
     /// To run and paid, unless the cache answers.
     pub to_run: usize,
     /// Of `to_run`, cells whose first request is known up front and was looked up.
@@ -39,6 +41,7 @@ impl Estimate {
         self.rows += 1;
         match &cell.decision {
             Decision::Filled => self.filled += 1,
+            Decision::Unmet => self.unmet += 1,
             Decision::Restore(_) => self.restored += 1,
             Decision::Run if plan.lacks_input(&cell.inputs) => self.missing += 1,
             Decision::Run => self.to_run += 1,
@@ -52,8 +55,10 @@ impl Estimate {
     }
 
     /// The cost of a scope of `scope_rows` rows (what the user chose, before anything was
-    /// looked at), scaling a partial count to the whole scope.
-    pub fn cost(&self, spec: &IntegrationSpec, scope_rows: usize) -> Cost {
+    /// looked at), scaling a partial count to the whole scope. A waterfall's is a range: every
+    /// row answered by its first step, or every step tried on every row.
+    pub fn cost(&self, integration: &dyn Integration, scope_rows: usize) -> Cost {
+        let spec = integration.spec();
         let scale = |n: usize| {
             if self.complete {
                 n
@@ -72,7 +77,8 @@ impl Estimate {
             0
         };
         let missing = scale(self.missing);
-        let paid_rows = rows.saturating_sub(scale(self.restored) + missing + cached);
+        let unmet = scale(self.unmet);
+        let paid_rows = rows.saturating_sub(scale(self.restored) + missing + cached + unmet);
         let factor = if self.complete {
             1.0
         } else {
@@ -83,17 +89,23 @@ impl Estimate {
             output_tokens: (u.output_tokens as f64 * factor).round() as u64,
             usd: u.usd.map(|usd| usd * factor),
         });
+        let usd = match usage {
+            Some(u) => u.usd,
+            None => Some(paid_rows as f64 * spec.cost_per_row_usd),
+        };
+        let calls = paid_rows * spec.tools.len().max(1);
+        let range = integration.cost_range();
         Cost {
             rows,
             missing,
+            unmet,
             cached,
             restored: scale(self.restored),
             paid_rows,
-            calls: paid_rows * spec.tools.len().max(1),
-            usd: match usage {
-                Some(u) => u.usd,
-                None => Some(paid_rows as f64 * spec.cost_per_row_usd),
-            },
+            calls: range.map_or(calls, |r| paid_rows * r.best.calls),
+            calls_max: range.map_or(calls, |r| paid_rows * r.worst.calls),
+            usd: range.map_or(usd, |r| Some(paid_rows as f64 * r.best.usd)),
+            usd_max: range.map_or(usd, |r| Some(paid_rows as f64 * r.worst.usd)),
             usage,
         }
     }
@@ -106,19 +118,53 @@ pub struct Cost {
     pub rows: usize,
     /// Rows skipped for a missing input.
     pub missing: usize,
+    /// Rows skipped because the run condition does not hold.
+    pub unmet: usize,
     /// Rows the response cache answers.
     pub cached: usize,
     /// Rows the journal of an earlier run answers.
     pub restored: usize,
     /// Rows paid for.
     pub paid_rows: usize,
-    /// Calls paid for (each of the integration's tools once per paid row).
+    /// Calls paid for (each of the integration's tools once per paid row; a waterfall's
+    /// best case).
     pub calls: usize,
+    /// The most calls: a waterfall's worst case (every step tried), else `calls`.
+    pub calls_max: usize,
     /// Dollars: from each row's expected usage when the integration bills by usage, else at
-    /// its price per row; `None` when the model has no known price (tokens only).
+    /// its price per row (a waterfall's best case); `None` when the model has no known price
+    /// (tokens only).
     pub usd: Option<f64>,
+    /// The most dollars: a waterfall's worst case, else `usd`.
+    pub usd_max: Option<f64>,
     /// Tokens (and dollars) expected, for integrations billed by usage.
     pub usage: Option<Usage>,
+}
+
+impl Cost {
+    /// Whether calls and dollars are a range (a waterfall), not one figure.
+    pub fn is_range(&self) -> bool {
+        self.calls_max != self.calls || self.usd_max != self.usd
+    }
+
+    /// `12 calls`, or `12–36 calls` for a range.
+    pub fn calls_text(&self) -> String {
+        let noun = if self.calls_max == 1 { "call" } else { "calls" };
+        if self.calls_max == self.calls {
+            format!("{} {noun}", self.calls)
+        } else {
+            format!("{}–{} {noun}", self.calls, self.calls_max)
+        }
+    }
+
+    /// `est. $0.42`, or `est. $0.34–$0.74` for a range; `None` without a known price.
+    pub fn usd_text(&self) -> Option<String> {
+        let usd = self.usd?;
+        Some(match self.usd_max.filter(|max| (max - usd).abs() > 1e-9) {
+            Some(max) => format!("est. ${usd:.2}–${max:.2}"),
+            None => format!("est. ${usd:.2}"),
+        })
+    }
 }
 
 /// Counts what `plan` will do over `scope` of `snapshot`, looking at `max_rows` rows at most,
@@ -147,10 +193,10 @@ pub fn estimate(
             estimate.complete = false;
             return ControlFlow::Break(());
         }
-        if !scope.admits(&mut taken, row) {
-            return ControlFlow::Continue(());
-        }
         let cell = rules.decide(plan, row);
+        if super::rows::counts(std::slice::from_ref(&cell)) {
+            taken += 1;
+        }
         estimate.add(plan, &cell);
         if !matches!(cell.decision, Decision::Run) || plan.lacks_input(&cell.inputs) {
             return ControlFlow::Continue(());
@@ -224,7 +270,7 @@ mod tests {
             (100, 50, 10, 40, 40, 2)
         );
         assert!(e.complete);
-        let cost = e.cost(plan.integration.spec(), 100);
+        let cost = e.cost(plan.integration.as_ref(), 100);
         assert_eq!(
             (cost.rows, cost.missing, cost.cached, cost.paid_rows),
             (50, 10, 2, 38)
@@ -247,10 +293,10 @@ mod tests {
         .expect("counted");
         assert!(!e.complete);
         assert_eq!((e.rows, e.missing, e.to_run, e.checked), (20, 2, 18, 0));
-        let cost = e.cost(plan.integration.spec(), 1000);
+        let cost = e.cost(plan.integration.as_ref(), 1000);
         assert_eq!((cost.rows, cost.missing, cost.paid_rows), (1000, 100, 900));
         // Nothing counted yet: every row in scope is paid.
-        let unknown = Estimate::default().cost(plan.integration.spec(), 1000);
+        let unknown = Estimate::default().cost(plan.integration.as_ref(), 1000);
         assert_eq!(
             (unknown.rows, unknown.paid_rows, unknown.calls),
             (1000, 1000, 1000)

@@ -118,6 +118,7 @@ pub fn wire(
             .map(|o| (o.name, column_for(headers, o.name)))
             .collect();
         plans.push(Plan {
+            condition: None,
             integration: integration.clone(),
             mapping,
             outputs,

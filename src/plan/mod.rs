@@ -22,7 +22,7 @@ pub use rules::{Cell, Decision, Rules};
 pub use stream::{Planned, Stream};
 
 use crate::engine::{Job, JobKey};
-use crate::integrations::{Fields, Integration, missing_inputs};
+use crate::integrations::{Fields, Integration};
 use std::sync::Arc;
 
 /// One integration wired to a table: where its inputs come from and which columns its
@@ -35,6 +35,8 @@ pub struct Plan {
     pub mapping: Mapping,
     /// Each output filled, by its name, and the index of its column.
     pub outputs: Vec<(&'static str, usize)>,
+    /// Only rows this keeps run ("only run if"); the others are skipped, unpaid.
+    pub condition: Option<Arc<dyn RowFilter>>,
 }
 
 impl std::fmt::Debug for Plan {
@@ -43,6 +45,7 @@ impl std::fmt::Debug for Plan {
             .field("integration", &self.name())
             .field("mapping", &self.mapping)
             .field("outputs", &self.outputs)
+            .field("condition", &self.condition.is_some())
             .finish()
     }
 }
@@ -67,7 +70,7 @@ impl Plan {
 
     /// Whether a required input has no value: the engine skips such a cell, unpaid.
     pub fn lacks_input(&self, inputs: &Fields) -> bool {
-        missing_inputs(self.integration.spec(), inputs).is_some()
+        self.integration.missing(inputs).is_some()
     }
 
     /// The engine job for a cell of this plan.
@@ -77,6 +80,7 @@ impl Plan {
             integration: self.integration.clone(),
             inputs,
             fresh,
+            budget: None,
         }
     }
 }
@@ -117,6 +121,7 @@ pub(crate) mod testing {
                 inputs: vec![("linkedin_url", Some(Source::Column(0)))],
             },
             outputs: vec![("headline", 1)],
+            condition: None,
         }
     }
 }

@@ -1,11 +1,11 @@
 //! Which rows a plan covers: every row, a set of rows (a view, a selection, cells to re-run),
-//! at most the first N, and only those a condition keeps.
+//! at most the first N of those a plan's run condition keeps.
 
 use crate::table::RowId;
 use std::sync::Arc;
 
-/// A condition on a row's values: rows it rejects are not in scope. The hook for run
-/// conditions (`src/expr` programs); any `Fn(&[String]) -> bool` is one.
+/// A condition on a row's values: a plan's "only run if" (`src/expr` programs); any
+/// `Fn(&[String]) -> bool` is one.
 pub trait RowFilter: Send + Sync {
     /// Whether the row (values in column order) is in scope.
     fn keeps(&self, row: &[String]) -> bool;
@@ -35,10 +35,9 @@ pub enum Rows {
 pub struct RowScope {
     /// The rows looked at, in order.
     pub rows: Rows,
-    /// At most this many rows are in scope: the first ones looked at that the filter keeps.
+    /// At most this many rows are in scope: the first ones looked at where some plan's run
+    /// condition holds (rows where none does are skipped, and do not count).
     pub limit: Option<usize>,
-    /// Only rows this keeps are in scope.
-    pub filter: Option<Arc<dyn RowFilter>>,
 }
 
 impl std::fmt::Debug for RowScope {
@@ -46,7 +45,6 @@ impl std::fmt::Debug for RowScope {
         f.debug_struct("RowScope")
             .field("rows", &self.rows)
             .field("limit", &self.limit)
-            .field("filter", &self.filter.is_some())
             .finish()
     }
 }
@@ -70,52 +68,37 @@ impl RowScope {
         RowScope { limit, ..self }
     }
 
-    /// Whether the next row looked at is in scope; `taken` counts the rows admitted so far
-    /// (start at 0) and grows by one when this one is.
-    pub fn admits(&self, taken: &mut usize, row: &[String]) -> bool {
-        if self.is_full(*taken) || self.filter.as_ref().is_some_and(|f| !f.keeps(row)) {
-            return false;
-        }
-        *taken += 1;
-        true
-    }
-
     /// Whether `taken` rows fill the scope, so no later row can be in it.
     pub fn is_full(&self, taken: usize) -> bool {
         self.limit.is_some_and(|n| taken >= n)
     }
+}
 
-    /// Whether the rows in scope can only be known by reading them (a condition decides).
-    pub fn reads_rows(&self) -> bool {
-        self.filter.is_some()
-    }
+/// Whether a row's cells count toward the scope's limit: some plan's condition holds (a row
+/// every plan skips for its condition was looked at, not enriched).
+pub fn counts(cells: &[super::Cell]) -> bool {
+    cells.is_empty()
+        || cells
+            .iter()
+            .any(|c| !matches!(c.decision, super::Decision::Unmet))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn row(v: &str) -> Vec<String> {
-        vec![v.to_owned()]
-    }
+    use crate::plan::{Cell, Decision};
 
     #[test]
-    fn the_limit_counts_rows_the_filter_keeps() {
-        let scope = RowScope {
-            filter: Some(Arc::new(|r: &[String]| r[0] != "skip")),
-            ..RowScope::all()
-        }
-        .limited(Some(2));
-        let mut taken = 0;
-        let admitted: Vec<bool> = ["a", "skip", "b", "c"]
-            .iter()
-            .map(|v| scope.admits(&mut taken, &row(v)))
-            .collect();
-        assert_eq!(admitted, [true, false, true, false]);
-        assert!(scope.is_full(taken));
-        assert!(scope.reads_rows());
-        let mut taken = 0;
-        assert!((0..5).all(|_| RowScope::all().admits(&mut taken, &row("x"))));
-        assert!(!RowScope::all().reads_rows());
+    fn a_row_every_plan_skips_for_its_condition_does_not_count() {
+        let cell = |decision| Cell {
+            inputs: Default::default(),
+            decision,
+        };
+        assert!(counts(&[cell(Decision::Run), cell(Decision::Unmet)]));
+        assert!(!counts(&[cell(Decision::Unmet)]));
+        assert!(counts(&[]));
+        let scope = RowScope::all().limited(Some(2));
+        assert!(!scope.is_full(1) && scope.is_full(2));
+        assert!(!RowScope::all().is_full(usize::MAX));
     }
 }

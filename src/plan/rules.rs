@@ -20,6 +20,8 @@ pub struct Rules {
 /// What a cell needs.
 #[derive(Debug, Clone)]
 pub enum Decision {
+    /// Nothing: the plan's run condition does not hold for the row (skipped, unpaid).
+    Unmet,
     /// Nothing: every output is filled and `skip_filled` keeps them.
     Filled,
     /// Finished in an earlier run: its journaled result.
@@ -41,7 +43,9 @@ impl Rules {
     /// Decides the cell of `plan` in a row (values in column order).
     pub fn decide(&self, plan: &Plan, row: &[String]) -> Cell {
         let inputs = plan.inputs(row);
-        let decision = if self.skip_filled && plan.filled(row) {
+        let decision = if plan.condition.as_ref().is_some_and(|c| !c.keeps(row)) {
+            Decision::Unmet
+        } else if self.skip_filled && plan.filled(row) {
             Decision::Filled
         } else {
             match self
@@ -74,6 +78,7 @@ mod tests {
                 inputs: vec![("linkedin_url", Some(Source::Column(0)))],
             },
             outputs: vec![("headline", 1)],
+            condition: None,
         }
     }
 

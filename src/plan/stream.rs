@@ -48,11 +48,15 @@ impl Stream {
             if self.scope.is_full(taken) {
                 return ControlFlow::Break(());
             }
-            if !self.scope.admits(&mut taken, row) {
-                return ControlFlow::Continue(());
+            let cells: Vec<Cell> = self
+                .plans
+                .iter()
+                .map(|plan| self.rules.decide(plan, row))
+                .collect();
+            if super::rows::counts(&cells) {
+                taken += 1;
             }
-            for (i, plan) in self.plans.iter().enumerate() {
-                let cell = self.rules.decide(plan, row);
+            for (i, cell) in cells.into_iter().enumerate() {
                 if !matches!(cell.decision, Decision::Filled) {
                     batch.push(Planned {
                         row: id,

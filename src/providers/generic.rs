@@ -9,7 +9,7 @@
 //! to another origin, keeping path and query: how tests point `https://api.example.com` at a
 //! loopback server without changing the file (the cache still knows the request by its real URL).
 //!
-//! Parameters (tool [`TOOL`]):
+//! Parameters (the tool is the integration's name):
 //! ```json
 //! {"method": "GET", "url": "https://api.example.com/v1/companies?domain=acme.example",
 //!  "headers": {"Authorization": "Bearer {{env.EXAMPLE_API_KEY}}"},
@@ -22,9 +22,6 @@ use super::wire::{self, Method, failure};
 use super::{CallError, ErrorKind};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
-
-/// The tool name of a call to a user-defined HTTP provider.
-pub const TOOL: &str = "http";
 
 /// Bytes a value keeps as they are in a URL: RFC 3986's unreserved characters.
 pub const URL_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC

@@ -7,6 +7,7 @@
 
 pub mod anthropic;
 pub mod apollo;
+pub mod budget;
 pub mod cache;
 pub mod datagen;
 pub mod generic;
@@ -129,6 +130,8 @@ pub enum ErrorKind {
     Permanent,
     /// The job was cancelled before it finished.
     Cancelled,
+    /// Not called: the call would have passed the run's budget. A bigger budget may run it.
+    Budget,
 }
 
 impl ErrorKind {

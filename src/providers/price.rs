@@ -8,13 +8,29 @@ use std::collections::BTreeMap;
 /// Estimated price of one DataGen tool call (HeyReach's through DataGen too), in US dollars.
 pub const DATAGEN_COST_PER_CALL: f64 = 0.01;
 
-/// The price of one call of each provider that bills per call.
-pub fn per_call_defaults() -> BTreeMap<ProviderId, f64> {
-    BTreeMap::from([
-        (ProviderId::DATAGEN, DATAGEN_COST_PER_CALL),
-        (ProviderId::HEYREACH, DATAGEN_COST_PER_CALL),
-    ])
+/// Characters per token assumed when a call's tokens are estimated before it is made.
+const CHARS_PER_TOKEN: usize = 4;
+
+/// Per-call prices keyed as in `[call_prices]`: a provider's name (`apollo`), or a provider
+/// and one of its tools (`hunter.email_verifier`), which wins over the provider's.
+pub fn per_call_from_names(names: &BTreeMap<String, f64>) -> BTreeMap<CallPriceKey, f64> {
+    names
+        .iter()
+        .map(|(name, usd)| {
+            let key = match name.split_once('.') {
+                Some((provider, tool)) => {
+                    CallPriceKey(ProviderId::named(provider), Some(tool.trim().to_string()))
+                }
+                None => CallPriceKey(ProviderId::named(name), None),
+            };
+            (key, *usd)
+        })
+        .collect()
 }
+
+/// What a per-call price applies to: every call of a provider, or one of its tools.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CallPriceKey(pub ProviderId, pub Option<String>);
 
 /// US dollars per million tokens: input (prompt) and output (answer).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -36,14 +52,14 @@ impl TokenPrice {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PriceList {
     models: BTreeMap<String, TokenPrice>,
-    per_call: BTreeMap<ProviderId, f64>,
+    per_call: BTreeMap<CallPriceKey, f64>,
 }
 
 impl PriceList {
     /// A price list from model prices and per-call prices.
     pub fn new(
         models: BTreeMap<String, TokenPrice>,
-        per_call: BTreeMap<ProviderId, f64>,
+        per_call: BTreeMap<CallPriceKey, f64>,
     ) -> PriceList {
         let models = models
             .into_iter()
@@ -70,10 +86,16 @@ impl PriceList {
             .map(|(_, p)| *p)
     }
 
-    /// What one answer of `provider` cost. An LLM answer (the shape of [`super::llm`], with
-    /// `usage`) is priced by its tokens and the model asked for; any other answer by the
-    /// provider's price per call, when it has one.
-    pub fn usage(&self, provider: ProviderId, params: &Value, result: &Value) -> Option<Usage> {
+    /// What one answer of `provider`'s `tool` cost. An LLM answer (the shape of
+    /// [`super::llm`], with `usage`) is priced by its tokens and the model asked for; any other
+    /// answer by the tool's or the provider's price per call, when it has one.
+    pub fn usage(
+        &self,
+        provider: ProviderId,
+        tool: &str,
+        params: &Value,
+        result: &Value,
+    ) -> Option<Usage> {
         let tokens = |k: &str| {
             result
                 .pointer(&format!("/usage/{k}"))
@@ -91,7 +113,7 @@ impl PriceList {
                 usd: self.model(model).map(|p| p.usd(input, output)),
             });
         }
-        self.per_call.get(&provider).map(|&usd| Usage {
+        self.call(provider, tool).map(|usd| Usage {
             usd: Some(usd),
             ..Usage::default()
         })
@@ -99,7 +121,39 @@ impl PriceList {
 
     /// The price of one call to `provider`, when it bills per call.
     pub fn per_call(&self, provider: ProviderId) -> Option<f64> {
-        self.per_call.get(&provider).copied()
+        self.per_call.get(&CallPriceKey(provider, None)).copied()
+    }
+
+    /// The price of one call of `provider`'s `tool`: the tool's own, else the provider's.
+    pub fn call(&self, provider: ProviderId, tool: &str) -> Option<f64> {
+        self.per_call
+            .get(&CallPriceKey(provider, Some(tool.to_string())))
+            .or_else(|| self.per_call.get(&CallPriceKey(provider, None)))
+            .copied()
+    }
+
+    /// What a call is expected to cost before it is made, for budgets: its price per call,
+    /// or for a model call the prompt's tokens (about 4 characters each) and the most tokens
+    /// the answer may use. `None`: no price is known (the call is not counted).
+    pub fn expected(&self, provider: ProviderId, tool: &str, params: &Value) -> Option<f64> {
+        if let Some(model) = params.get("model").and_then(Value::as_str)
+            && let Some(price) = self.model(model)
+        {
+            let chars: usize = ["system", "prompt"]
+                .iter()
+                .filter_map(|k| params.get(*k).and_then(Value::as_str))
+                .map(str::len)
+                .sum::<usize>()
+                + params.get("schema").map_or(0, |s| s.to_string().len())
+                + params.get("history").map_or(0, |h| h.to_string().len());
+            let input = chars.div_ceil(CHARS_PER_TOKEN) as u64;
+            let output = params
+                .get("max_tokens")
+                .and_then(Value::as_u64)
+                .unwrap_or(1024);
+            return Some(price.usd(input, output));
+        }
+        self.call(provider, tool)
     }
 }
 
@@ -133,7 +187,14 @@ mod tests {
                     },
                 ),
             ]),
-            BTreeMap::from([(ProviderId::DATAGEN, 0.01)]),
+            BTreeMap::from([
+                (CallPriceKey(ProviderId::DATAGEN, None), 0.01),
+                (CallPriceKey(ProviderId::HUNTER, None), 0.02),
+                (
+                    CallPriceKey(ProviderId::HUNTER, Some("email_verifier".into())),
+                    0.005,
+                ),
+            ]),
         )
     }
 
@@ -163,6 +224,7 @@ mod tests {
         let u = p
             .usage(
                 ProviderId::ANTHROPIC,
+                "messages",
                 &json!({"model": "claude-haiku-4-5"}),
                 &answer,
             )
@@ -170,15 +232,56 @@ mod tests {
         assert_eq!((u.input_tokens, u.output_tokens), (1_000_000, 200_000));
         assert!((u.usd.unwrap() - 2.0).abs() < 1e-9);
         let local = p
-            .usage(ProviderId::OPENAI, &json!({"model": "llama3.1"}), &answer)
+            .usage(
+                ProviderId::OPENAI,
+                "chat_completions",
+                &json!({"model": "llama3.1"}),
+                &answer,
+            )
             .unwrap();
         assert_eq!(local.usd, None);
         assert_eq!(local.input_tokens, 1_000_000);
         let research = p
-            .usage(ProviderId::DATAGEN, &json!({}), &json!({"answer": "x"}))
+            .usage(
+                ProviderId::DATAGEN,
+                "chatgpt_webresearch",
+                &json!({}),
+                &json!({"answer": "x"}),
+            )
             .unwrap();
         assert_eq!(research.usd, Some(0.01));
-        assert_eq!(p.usage(ProviderId::HUNTER, &json!({}), &json!({})), None);
+        assert_eq!(
+            p.usage(ProviderId::APOLLO, "people_match", &json!({}), &json!({})),
+            None
+        );
+        // A tool's own price wins over its provider's.
+        assert_eq!(p.call(ProviderId::HUNTER, "email_verifier"), Some(0.005));
+        assert_eq!(p.call(ProviderId::HUNTER, "email_finder"), Some(0.02));
+    }
+
+    #[test]
+    fn calls_are_expected_to_cost_their_price_or_their_tokens() {
+        let p = prices();
+        assert_eq!(
+            p.expected(
+                ProviderId::HUNTER,
+                "email_finder",
+                &json!({"domain": "a.example"})
+            ),
+            Some(0.02)
+        );
+        // 400 characters of prompt: 100 tokens in; 1,000 tokens out at most.
+        let ask =
+            json!({"model": "claude-haiku-4-5", "prompt": "x".repeat(400), "max_tokens": 1000});
+        let usd = p.expected(ProviderId::ANTHROPIC, "messages", &ask).unwrap();
+        assert!(
+            (usd - (100.0 * 1.0 + 1000.0 * 5.0) / 1e6).abs() < 1e-12,
+            "{usd}"
+        );
+        assert_eq!(
+            p.expected(ProviderId::APOLLO, "people_match", &json!({})),
+            None
+        );
     }
 
     #[test]

@@ -197,7 +197,9 @@ impl ProviderRouter {
         params: &Value,
     ) -> Result<Outgoing, CallError> {
         let Some(endpoint) = self.endpoints.get(&provider) else {
-            if tool == generic::TOOL && !ProviderId::BUILTIN.contains(&provider) {
+            // A provider leadgrid does not know is a user's own (`kind = "http"`): its
+            // parameters are the whole request, whatever its tool (the integration's name).
+            if !ProviderId::BUILTIN.contains(&provider) {
                 if self.user.demo {
                     return Err(CallError::new(
                         ErrorKind::Auth,
@@ -431,17 +433,17 @@ mod tests {
         let example = ProviderId::named("example");
         let call = |path: &str| json!({"url": format!("{}{path}", demo.base_url()), "no_data_status": [404]});
         let ok = r
-            .execute_once(example, generic::TOOL, &call("/stats"))
+            .execute_once(example, "company_size", &call("/stats"))
             .await;
         assert!(ok.result.unwrap().get("requests").is_some());
         assert_eq!(ok.status, Some(200));
         let missing = r
-            .execute_once(example, generic::TOOL, &call("/nothing-here"))
+            .execute_once(example, "company_size", &call("/nothing-here"))
             .await;
         assert_eq!(missing.result.unwrap_err().kind, ErrorKind::NoData);
         // Built-in providers are never reached this way.
         let refused = r
-            .execute_once(ProviderId::APOLLO, generic::TOOL, &call("/stats"))
+            .execute_once(ProviderId::APOLLO, "company_size", &call("/stats"))
             .await;
         assert_eq!(refused.result.unwrap_err().kind, ErrorKind::Permanent);
         demo.shutdown().await;
@@ -456,7 +458,7 @@ mod tests {
         let out = r
             .execute_once(
                 ProviderId::named("example"),
-                generic::TOOL,
+                "company_size",
                 &json!({"url": "https://api.example.com/v1/x"}),
             )
             .await;

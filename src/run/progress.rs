@@ -13,6 +13,7 @@ pub struct Progress {
     no_data: u64,
     failed: u64,
     cancelled: u64,
+    budget: u64,
     next_line: u64,
     /// Says nothing (the run is followed through its events instead).
     quiet: bool,
@@ -31,6 +32,8 @@ pub enum Tally {
     Skipped,
     /// Stopped before it finished (Ctrl-C, or its column stopped by an auth failure).
     Cancelled,
+    /// Not run: it would have passed the budget (`--max-cost`).
+    Budget,
 }
 
 impl Tally {
@@ -41,6 +44,7 @@ impl Tally {
             CellState::NoData => Tally::NoData,
             CellState::Failed => Tally::Failed,
             CellState::Cancelled => Tally::Cancelled,
+            CellState::Budget => Tally::Budget,
             _ => Tally::Skipped,
         }
     }
@@ -67,6 +71,7 @@ impl Progress {
             no_data: 0,
             failed: 0,
             cancelled: 0,
+            budget: 0,
             next_line: step(total),
             quiet: false,
         }
@@ -88,6 +93,7 @@ impl Progress {
             Tally::NoData => self.no_data += 1,
             Tally::Failed => self.failed += 1,
             Tally::Cancelled => self.cancelled += 1,
+            Tally::Budget => self.budget += 1,
             Tally::Skipped => {}
         }
         let mut counts = format!(
@@ -96,6 +102,9 @@ impl Progress {
         );
         if self.cancelled > 0 {
             counts.push_str(&format!(" · cancelled {}", self.cancelled));
+        }
+        if self.budget > 0 {
+            counts.push_str(&format!(" · $ budget {}", self.budget));
         }
         match &self.bar {
             Some(bar) => {

@@ -15,11 +15,15 @@ pub struct Counts {
     pub no_data: u64,
     /// Failed after retries.
     pub failed: u64,
-    /// Not attempted, by design: missing input, or already filled (`--skip-existing`).
+    /// Not attempted, by design: missing input, already filled (`--skip-existing`), or the
+    /// `--if` condition does not hold.
     pub skipped: u64,
     /// Stopped before it finished: interrupted (Ctrl-C), or its column stopped by an
     /// authentication failure. Running the same command again runs them.
     pub cancelled: u64,
+    /// Not run: their next call would have passed `--max-cost`. The same command with a
+    /// bigger budget runs them.
+    pub budget: u64,
 }
 
 impl Counts {
@@ -31,8 +35,22 @@ impl Counts {
             Tally::Failed => self.failed += 1,
             Tally::Skipped => self.skipped += 1,
             Tally::Cancelled => self.cancelled += 1,
+            Tally::Budget => self.budget += 1,
         }
     }
+}
+
+/// What `--max-cost` allowed and stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BudgetReport {
+    /// The budget, in US dollars.
+    pub max_cost_usd: f64,
+    /// Dollars the calls counted against it cost.
+    pub spent_usd: f64,
+    /// Cells not run because their next call would have passed it.
+    pub cells_left: u64,
+    /// Calls refused for that reason.
+    pub refused_calls: u64,
 }
 
 /// The outcome of `leadgrid run`.
@@ -54,6 +72,10 @@ pub struct Summary {
     pub spend: BTreeMap<String, Usage>,
     /// The whole run's spend: the sum of `spend`.
     pub spent: Usage,
+    /// The same spend by provider (the calls of a waterfall go to several).
+    pub spend_by_provider: BTreeMap<String, Usage>,
+    /// The budget (`--max-cost`) and what it left unrun, when one was given.
+    pub budget: Option<BudgetReport>,
     /// HTTP attempts made (each one paid).
     pub calls_made: u64,
     /// Calls answered by another cell's identical call.
@@ -89,15 +111,19 @@ impl Summary {
                 failed: a.failed + c.failed,
                 skipped: a.skipped + c.skipped,
                 cancelled: a.cancelled + c.cancelled,
+                budget: a.budget + c.budget,
             })
     }
 
     /// 0 when every cell succeeded or had no data, 2 when some failed (or were cancelled by
-    /// an authentication stop), 130 when interrupted.
+    /// an authentication stop), 3 when the budget left cells unrun (whatever else happened:
+    /// the same command with a bigger budget is the next step), 130 when interrupted.
     pub fn exit_code(&self) -> u8 {
         let total = self.total();
         if self.interrupted {
             130
+        } else if total.budget > 0 {
+            3
         } else if total.failed > 0 || total.cancelled > 0 {
             2
         } else {
@@ -121,7 +147,32 @@ impl Summary {
             if c.cancelled > 0 {
                 out.push_str(&format!(", {} cancelled", c.cancelled));
             }
+            if c.budget > 0 {
+                out.push_str(&format!(", {} left by the budget", c.budget));
+            }
             out.push_str(&spent);
+            out.push('\n');
+        }
+        if self.spend_by_provider.len() > 1 {
+            let parts: Vec<String> = self
+                .spend_by_provider
+                .iter()
+                .map(|(p, u)| format!("{p} {}", u.usd.map_or_else(|| u.describe(), format_usd)))
+                .collect();
+            out.push_str(&format!("by provider: {}\n", parts.join(", ")));
+        }
+        if let Some(b) = &self.budget {
+            out.push_str(&format!(
+                "budget {}: spent {}",
+                format_usd(b.max_cost_usd),
+                format_usd(b.spent_usd)
+            ));
+            if b.cells_left > 0 {
+                out.push_str(&format!(
+                    "; {} cells left unrun (run the same command with a bigger --max-cost)",
+                    b.cells_left
+                ));
+            }
             out.push('\n');
         }
         if !self.spend.is_empty() {

@@ -14,6 +14,7 @@
 
 mod atomic;
 mod base;
+mod changes;
 mod dialect;
 mod error;
 mod generate;
@@ -27,6 +28,7 @@ mod stream;
 
 pub use atomic::{AtomicFile, parent_dir, remove_abandoned_temps};
 pub use base::IndexProgress;
+pub use changes::{Changes, ColumnChange};
 pub use dialect::{Dialect, Encoding, LineEnding, OpenOptions};
 pub use error::{LoadError, SaveError};
 pub use generate::generate;

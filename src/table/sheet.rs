@@ -1,6 +1,7 @@
 //! `Sheet`: the base file plus the user's edits, with undo and redo.
 
 use super::base::{Base, IndexProgress};
+use super::changes::Changes;
 use super::dialect::{Dialect, Encoding, OpenOptions};
 use super::error::{LoadError, SaveError};
 use super::overlay::{ColKey, ColumnDef, ColumnId, Overlay, RowId};
@@ -111,6 +112,8 @@ pub struct Sheet {
     positions: OnceLock<Vec<(RowId, usize)>>,
     /// What `path` held when this sheet last saved it (None: what the base read).
     disk: Option<DiskStamp>,
+    /// Cells changed since [`Sheet::take_changes`] last took them.
+    changes: Changes,
 }
 
 impl Sheet {
@@ -159,6 +162,7 @@ impl Sheet {
             version: 0,
             positions: OnceLock::new(),
             disk: None,
+            changes: Changes::default(),
         };
         sheet.refresh_columns();
         sheet
@@ -316,6 +320,31 @@ impl Sheet {
         }
     }
 
+    /// Sets cells of column `col` by row id without an undo step (values computed from
+    /// others, which the caller found different); rows deleted since are passed over.
+    pub fn fill_untracked(
+        &mut self,
+        col: usize,
+        values: impl IntoIterator<Item = (RowId, String)>,
+    ) {
+        let Some(key) = self.overlay.columns.get(col).map(|c| c.key) else {
+            return;
+        };
+        self.untracked.insert(key);
+        for (id, value) in values {
+            if self.row_of(id).is_none() {
+                continue;
+            }
+            let old = self.overlay.cell(id, key).cloned();
+            self.apply(Edit::Cell {
+                id,
+                key,
+                old,
+                new: Some(value),
+            });
+        }
+    }
+
     fn cell_edit(&self, row: usize, col: usize, value: String) -> Option<Edit> {
         let id = self.row_id(row)?;
         let key = self.overlay.columns.get(col)?.key;
@@ -456,9 +485,13 @@ impl Sheet {
     fn apply(&mut self, edit: Edit) {
         match edit {
             Edit::Cell { id, key, new, .. } => {
+                if let Some(def) = self.overlay.columns.iter().find(|c| c.key == key) {
+                    self.changes.cell(def.id, id);
+                }
                 self.overlay.put(id, key, new);
             }
             Edit::InsertRow { at, id } => {
+                self.changes.rows([id]);
                 let order = self.overlay.order_mut(&self.base);
                 order.insert(at.min(order.len()), id);
                 self.positions = OnceLock::new();
@@ -479,6 +512,7 @@ impl Sheet {
                 self.positions = OnceLock::new();
             }
             Edit::InsertRows(rows) => {
+                self.changes.rows(rows.iter().map(|&(_, id)| id));
                 // One merge, not one shifting insert a row: positions are where each row
                 // stands once all are back.
                 let order = self.overlay.order_mut(&self.base);
@@ -505,11 +539,13 @@ impl Sheet {
                 self.positions = OnceLock::new();
             }
             Edit::InsertColumn { at, def } => {
+                self.changes.column(def.id);
                 let cols = self.overlay.columns_mut();
                 cols.insert(at.min(cols.len()), def);
                 self.refresh_columns();
             }
-            Edit::DeleteColumn { at, .. } => {
+            Edit::DeleteColumn { at, def } => {
+                self.changes.column(def.id);
                 let cols = self.overlay.columns_mut();
                 if at < cols.len() {
                     cols.remove(at);
@@ -533,6 +569,12 @@ impl Sheet {
 
     fn refresh_columns(&mut self) {
         self.columns = display_names(self.overlay.columns.iter().map(|c| (c.name.as_str(), c.id)));
+    }
+
+    /// The cells changed since the last call (edits, undo and redo, enrichment results), and
+    /// forgets them.
+    pub fn take_changes(&mut self) -> Changes {
+        std::mem::take(&mut self.changes)
     }
 
     /// A cheap, sendable copy of the current state for background work.
@@ -587,7 +629,9 @@ impl Sheet {
         let next_col = self.next_col;
         // The saved file's columns are the current ones, in order: they keep their ids.
         let column_ids: Vec<ColumnId> = self.columns.iter().map(|c| c.id).collect();
+        let changes = std::mem::take(&mut self.changes);
         *self = Sheet::on_base(path, base, ids, &column_ids, self.next_column_id);
+        self.changes = changes;
         self.disk = stamp;
         self.next_row = next_row;
         self.next_col = next_col;

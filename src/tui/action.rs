@@ -46,6 +46,7 @@ pub enum Action {
     InsertRowAbove,
     DeleteRow,
     InsertColumn,
+    Formula,
     DeleteColumn,
     RenameColumn,
     Undo,
@@ -196,9 +197,9 @@ pub static COMMANDS: &[Command<Action>] = &[
     cmd(Action::WidenColumn, &[k('>')], Group::View, "widen column"),
     cmd(
         Action::FitColumn,
-        &[k('=')],
+        &[k('w')],
         Group::View,
-        "fit column to content",
+        "fit column width to content",
     ),
     cmd(
         Action::ViewCell,
@@ -241,6 +242,12 @@ pub static COMMANDS: &[Command<Action>] = &[
         &[k('c')],
         Group::Edit,
         "insert column right",
+    ),
+    cmd(
+        Action::Formula,
+        &[k('=')],
+        Group::Edit,
+        "formula column: add one (name = expression), or edit the one under the cursor",
     ),
     cmd(
         Action::DeleteColumn,

@@ -3,12 +3,15 @@
 //! (or to the model, for background results), then carries out the [`Intent`] it returns.
 
 use super::action::{Action, key_label};
+use super::bound::Bound;
 use super::cell_view::CellView;
 use super::census;
 use super::component::{Component, Context, Outcome};
+use super::deps::Feeds;
 use super::dialog::{Confirm, Fatal};
 use super::enrich::{Enrichments, NewEnrichment, Report, Request};
 use super::event::{AppEvent, WorkerResult, spawn_worker};
+use super::formula::Formulas;
 use super::grid::{Grid, RowFilter};
 use super::help::Help;
 use super::inspector::Inspector;
@@ -41,6 +44,7 @@ macro_rules! context {
         Context {
             sheet: &$app.sheet,
             enrich: &$app.enrich,
+            formulas: &$app.formulas,
             store: $app.persist.as_ref().map(|p| &p.store),
             tx: &$app.tx,
             saving: $app.saving.is_some(),
@@ -53,6 +57,8 @@ pub struct App {
     pub sheet: Sheet,
     /// Enrichment columns and the engine behind them.
     pub enrich: Enrichments,
+    /// Formula columns.
+    pub formulas: Formulas,
     /// The store and run this sheet's enrichments are journaled under.
     pub persist: Option<Persistence>,
     /// Every integration the picker offers, and the files that did not load.
@@ -88,6 +94,7 @@ impl App {
             grid: Grid::new(&sheet),
             sheet,
             enrich: Enrichments::default(),
+            formulas: Formulas::default(),
             persist: None,
             catalog: Catalog::current().clone(),
             mode: Mode::Normal,
@@ -167,10 +174,18 @@ impl App {
                 }
             }
         }
-        if self.enrich.take_definitions_changed()
+        let changes = self.sheet.take_changes();
+        if !self.formulas.list.is_empty() && !changes.is_empty() {
+            let (enrich, sheet) = (&self.enrich, &self.sheet);
+            self.formulas
+                .changed(sheet, &changes, || enrich.withheld(sheet), &self.tx);
+        }
+        // Both are asked, so both flags are taken.
+        let changed = self.enrich.take_definitions_changed();
+        if (self.formulas.take_definitions_changed() || changed)
             && let Some(p) = &self.persist
         {
-            p.save_definitions(&self.enrich, &self.sheet, &self.tx);
+            p.save_definitions(&self.enrich, &self.formulas, &self.sheet, &self.tx);
         }
     }
 
@@ -209,6 +224,7 @@ impl App {
             || self.restoring
             || self.checking_notices
             || self.enrich.is_running()
+            || self.formulas.is_busy()
             || match &self.mode {
                 Mode::Inspector(inspector) => inspector.is_loading(&self.context()),
                 Mode::Picker(picker) => picker.is_busy(),
@@ -309,9 +325,13 @@ impl App {
                         definitions,
                         &mut self.sheet,
                         &mut self.enrich,
+                        &mut self.formulas,
                         &self.tx,
                     )
                 });
+                let withheld = self.enrich.withheld(&self.sheet);
+                self.formulas
+                    .recompute_all(&self.sheet, &withheld, &self.tx);
                 self.grid.columns_changed(&self.sheet);
                 message
             }
@@ -372,6 +392,13 @@ impl App {
                     picker.estimated(generation, estimate);
                 }
                 None
+            }
+            WorkerResult::Formula(finished) => {
+                let withheld = self.enrich.withheld(&self.sheet);
+                let columns = &mut self.grid.columns;
+                let grow = &mut |col: ColumnId, value: &str| columns.grow_to_fit(col, value);
+                self.formulas
+                    .computed(&mut self.sheet, finished, withheld, &self.tx, grow)
             }
             WorkerResult::Problem(problem) => Some(Message::error(problem)),
             WorkerResult::Saved { path, result } => {
@@ -493,7 +520,7 @@ impl App {
             }
             Intent::AddEnrichment { enrichment, scope } => {
                 self.mode = Mode::Normal;
-                self.add_enrichment(enrichment, scope);
+                self.add_enrichment(*enrichment, scope);
             }
             Intent::DryRun {
                 integration,
@@ -710,6 +737,7 @@ impl App {
                 self.enrich.column_names_changed();
                 None
             }
+            PromptKind::Formula { col } => self.submit_formula(col, value),
             PromptKind::SaveAs if name.is_empty() => Some(Message::error("no file name given")),
             PromptKind::SaveAs => {
                 self.start_save(Some(PathBuf::from(name)), false);
@@ -751,7 +779,16 @@ impl App {
         if self.edits_blocked() {
             return;
         }
-        let message = self.enrich.delete_column(&mut self.sheet, col);
+        let message = match self.formulas.at_column(&self.sheet, col) {
+            Some(fi) => {
+                self.formulas.remove(&mut self.sheet, fi);
+                Some(Message::info(format!(
+                    "formula column deleted ({} brings it back)",
+                    key_label(Action::Undo)
+                )))
+            }
+            None => self.enrich.delete_column(&mut self.sheet, col),
+        };
         self.grid.columns_changed(&self.sheet);
         if let Some(m) = message {
             self.say(m);
@@ -770,6 +807,7 @@ impl App {
             return;
         }
         let rows_before = self.sheet.row_count();
+        self.formulas.before_undo(&self.sheet);
         let Some(back) = self.enrich.undo(&mut self.sheet, undo) else {
             self.say(Message::info(if undo {
                 "nothing to undo"
@@ -778,6 +816,8 @@ impl App {
             }));
             return;
         };
+        let withheld = self.enrich.withheld(&self.sheet);
+        self.formulas.after_undo(&self.sheet, &withheld, &self.tx);
         self.grid.columns_changed(&self.sheet);
         if self.sheet.row_count() != rows_before {
             self.grid.rows_changed(&context!(self));
@@ -789,6 +829,65 @@ impl App {
             .find(|&ci| self.enrich.columns[ci].counts.cancelled > 0);
         if let Some(ci) = unfinished {
             self.open(Popup::Confirm(ConfirmKind::ContinueUnfinished { ci }));
+        }
+    }
+
+    /// The `=` prompt's answer, `name = expression`: edits the formula at `col`, or adds a
+    /// formula column right of it. A mistake asks again with the problem shown where it is.
+    fn submit_formula(&mut self, col: Option<usize>, value: String) -> Option<Message> {
+        let kind = PromptKind::Formula { col };
+        let mut ask_again = |at: usize, problem: String| {
+            self.mode = Mode::Prompt(Prompt::with_problem(kind, value.clone(), at, problem));
+            None
+        };
+        let Some((name, source)) = value.split_once('=') else {
+            return ask_again(
+                value.len(),
+                "write the column's name, then = and the expression: domain = domain_of(email)"
+                    .into(),
+            );
+        };
+        let name = name.trim().to_string();
+        if name.is_empty() {
+            return ask_again(0, "a formula column needs a name before '='".into());
+        }
+        let offset = value.len() - source.len();
+        let bound = match Bound::new(source, &self.sheet) {
+            Ok(bound) => bound,
+            Err(e) => return ask_again(offset + e.pos(), e.to_string()),
+        };
+        let editing = col.and_then(|c| self.formulas.at_column(&self.sheet, c));
+        let skip = editing.map(|fi| self.formulas.list[fi].id);
+        let feeds = Feeds::of(&self.formulas, &self.enrich, skip, None);
+        let own = editing.map(|fi| self.formulas.list[fi].column);
+        if let Some(path) = own.and_then(|own| feeds.cycle(&bound.reads(), &[own])) {
+            let loop_ = crate::tui::deps::describe(&self.sheet, &path);
+            return ask_again(
+                offset,
+                format!("a column cannot be computed from itself: {loop_}"),
+            );
+        }
+        let withheld = self.enrich.withheld(&self.sheet);
+        match (editing, col) {
+            (Some(fi), Some(col)) => {
+                self.sheet.rename_column(col, name.clone());
+                self.formulas
+                    .edit(&self.sheet, fi, bound, withheld, &self.tx);
+                self.enrich.column_names_changed();
+                Some(Message::info(format!("{name}: computing again…")))
+            }
+            _ => {
+                let at = col.map_or(self.sheet.columns().len(), |c| c + 1);
+                let col =
+                    self.formulas
+                        .add(&mut self.sheet, name.clone(), bound, at, withheld, &self.tx);
+                self.grid.columns_changed(&self.sheet);
+                self.grid.focus_column(&self.sheet, col);
+                Some(Message::info(format!(
+                    "{name}: computing… ({} undoes it, = on it edits it)",
+                    key_label(Action::Undo)
+                )))
+            }
         }
     }
 

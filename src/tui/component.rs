@@ -3,6 +3,7 @@
 
 use super::enrich::Enrichments;
 use super::event::AppEvent;
+use super::formula::Formulas;
 use super::intent::Intent;
 use crate::store::Store;
 use crate::table::Sheet;
@@ -15,6 +16,8 @@ use std::sync::mpsc::Sender;
 pub struct Context<'a> {
     pub sheet: &'a Sheet,
     pub enrich: &'a Enrichments,
+    /// The formula columns.
+    pub formulas: &'a Formulas,
     /// The response cache and journal, when there is a store.
     pub store: Option<&'a Store>,
     /// Where background results go (as [`AppEvent::Worker`]).

@@ -78,6 +78,9 @@ pub enum WorkerResult {
         row: RowId,
         calls: Vec<CallRecord>,
     },
+    /// A formula's computation `job` finished: the values that changed, or why it could not
+    /// read the sheet.
+    Formula(crate::tui::formula::compute::Finished),
     /// Background work failed in a way the user should hear about.
     Problem(String),
 }

@@ -280,6 +280,7 @@ fn error_kind_label(kind: ErrorKind) -> &'static str {
         ErrorKind::NoData => "no data",
         ErrorKind::Permanent => "permanent",
         ErrorKind::Cancelled => "cancelled",
+        ErrorKind::Budget => "over budget",
     }
 }
 

@@ -18,9 +18,21 @@ pub enum PromptKind {
     GoToRow,
     Search,
     Filter,
-    Edit { row: usize, col: usize },
-    InsertColumn { at: usize },
-    RenameColumn { col: usize },
+    Edit {
+        row: usize,
+        col: usize,
+    },
+    InsertColumn {
+        at: usize,
+    },
+    RenameColumn {
+        col: usize,
+    },
+    /// A formula column: `name = expression`, for the formula at `col` (edited) or a new one
+    /// right of it.
+    Formula {
+        col: Option<usize>,
+    },
     SaveAs,
 }
 
@@ -34,6 +46,7 @@ impl PromptKind {
             PromptKind::Edit { .. } => "edit: ",
             PromptKind::InsertColumn { .. } => "new column name: ",
             PromptKind::RenameColumn { .. } => "rename column to: ",
+            PromptKind::Formula { .. } => "formula (name = expression): ",
             PromptKind::SaveAs => "save as: ",
         }
     }
@@ -45,6 +58,7 @@ impl PromptKind {
             PromptKind::Edit { .. }
                 | PromptKind::InsertColumn { .. }
                 | PromptKind::RenameColumn { .. }
+                | PromptKind::Formula { .. }
                 | PromptKind::SaveAs
         )
     }
@@ -130,7 +144,7 @@ pub enum Intent {
     /// Close the popup and run a grid command (e.g. re-run from the inspector).
     Grid(Action),
     AddEnrichment {
-        enrichment: NewEnrichment,
+        enrichment: Box<NewEnrichment>,
         scope: Scope,
     },
     /// Run a not yet saved integration on one row (sheet position `row`), for the picker.

@@ -8,15 +8,18 @@
 
 pub mod action;
 pub mod app;
+pub mod bound;
 pub mod cell_view;
 pub mod census;
 pub mod clipboard;
 pub mod command;
 pub mod component;
+pub mod deps;
 pub mod dialog;
 pub mod draw;
 pub mod enrich;
 pub mod event;
+pub mod formula;
 pub mod grid;
 pub mod help;
 pub mod inspector;
@@ -183,7 +186,7 @@ fn start_session(
     let catalog =
         Catalog::from_config(config).with_project_beside(path, &TrustStore::in_config_dir(), false);
     let mut config = config.clone();
-    config.file_providers = catalog.file_providers();
+    catalog.configure(&mut config);
     let mut opts = opts.clone();
     opts.allow_no_key = true;
     if opts.store != crate::session::StoreChoice::Off {

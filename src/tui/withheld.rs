@@ -1,6 +1,7 @@
 //! Cells a scan (sort, filter, search) must see as empty because the grid shows a state in
 //! them instead of a value: enrichment cells that are not done.
 
+use crate::expr::RowValues;
 use crate::table::RowId;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -44,5 +45,26 @@ impl Withheld {
                 *flag = id.is_some_and(|id| rows.contains(&id));
             }
         }
+    }
+}
+
+/// A row as a scan sees it: its cells, less the withheld ones; `map` translates a bound
+/// expression's column indexes to the sheet's current ones.
+pub struct Shown<'a> {
+    /// The row's values in current column order.
+    pub cells: &'a [String],
+    /// Per current column, whether its cell is withheld (see [`Withheld::mark`]).
+    pub hidden: &'a [bool],
+    /// Per column index the expression was bound with, where that column is now.
+    pub map: &'a [Option<usize>],
+}
+
+impl RowValues for Shown<'_> {
+    fn cell(&self, col: usize) -> Option<&str> {
+        let col = (*self.map.get(col)?)?;
+        if self.hidden.get(col).copied().unwrap_or(false) {
+            return None;
+        }
+        self.cells.cell(col)
     }
 }

@@ -97,7 +97,7 @@ type = "number"
 fn column(text: &str) -> AiColumn {
     let def = Definition::parse(text).unwrap();
     let KindDef::Ai(ai) = &def.kind else {
-        panic!("an AI column");
+        panic!("an AI column")
     };
     AiColumn::new(&def, ai, &settings()).unwrap()
 }
@@ -317,7 +317,7 @@ fn inputs_come_from_the_prompt_or_must_cover_it() {
     let undeclared = format!("{CEO}\n[[inputs]]\nname = \"company\"\n");
     let def = Definition::parse(&undeclared).unwrap();
     let KindDef::Ai(ai) = &def.kind else {
-        panic!("an AI column");
+        panic!("an AI column")
     };
     let e = AiColumn::new(&def, ai, &settings()).err().unwrap();
     assert_eq!(
@@ -329,7 +329,7 @@ fn inputs_come_from_the_prompt_or_must_cover_it() {
     );
     let def = Definition::parse(&optional).unwrap();
     let KindDef::Ai(ai) = &def.kind else {
-        panic!("an AI column");
+        panic!("an AI column")
     };
     assert!(
         AiColumn::new(&def, ai, &settings())
@@ -396,6 +396,7 @@ async fn a_row_missing_a_column_the_prompt_reads_is_skipped_and_nothing_is_sent(
         integration: Arc::new(column(CEO)),
         inputs,
         fresh: false,
+        budget: None,
     }]);
     let result = loop {
         match events.recv().await {

@@ -2,17 +2,18 @@
 //! in a file. The row's values fill the URL, headers and body ([`template`]); secrets are named
 //! (`{{env.NAME}}`) and only read when the request is sent; the JSON answer is read into typed
 //! outputs by JSONPath ([`crate::integrations::json_outputs`]). The call goes through the
-//! engine's caller like any other (cache, shared calls, retries, rate limit, breaker) to the
-//! router's generic route (`providers::generic`).
+//! engine's caller like any other (cache, shared calls, retries, rate limit, breaker, price,
+//! budget) to the router's generic route (`providers::generic`). Its tool is its own name, so
+//! `[call_prices]` prices it as `provider.name` (the file's `cost` by default).
 
 pub mod def;
 pub mod template;
 
 use super::json_outputs::JsonOutputs;
 use super::user::definition::{Definition, InputDef};
-use super::user::intern_spec;
+use super::user::{intern_spec, intern_tools};
 use super::{Ctx, EnrichError, Enriched, Fields, Integration, IntegrationSpec};
-use crate::providers::{ErrorKind, generic};
+use crate::providers::ErrorKind;
 use def::HttpDef;
 use futures::future::BoxFuture;
 use serde_json::{Map, Value, json};
@@ -28,8 +29,6 @@ pub struct HttpColumn {
     no_data_status: Vec<u16>,
     env: Vec<String>,
     outputs: JsonOutputs,
-    /// Dollars per call, when the file says.
-    cost: Option<f64>,
     host: String,
     journal_name: String,
 }
@@ -39,11 +38,12 @@ impl HttpColumn {
     pub fn new(def: &Definition, http: &HttpDef) -> Result<HttpColumn, String> {
         http.check(def)?;
         let inputs = inputs_of(def, &http.input_tokens());
+        // Its tool is its name: what `[call_prices]` prices (`example.company_size`).
         let spec = intern_spec(
             def,
             &inputs,
             HttpDef::provider(def),
-            &[generic::TOOL],
+            intern_tools(std::slice::from_ref(&def.name)),
             def.cost.unwrap_or(0.0),
         );
         let text = def.to_toml().map_err(|e| e.to_string())?;
@@ -56,7 +56,6 @@ impl HttpColumn {
             no_data_status: http.no_data_status.clone(),
             env: http.env_vars(),
             outputs: JsonOutputs::compile(&def.outputs, http.no_data_path.as_deref())?,
-            cost: def.cost,
             host: http.host().unwrap_or_default(),
             journal_name: format!("{}#{:08x}", def.name, crc32fast::hash(text.as_bytes())),
         })
@@ -124,9 +123,7 @@ impl HttpColumn {
             ));
         }
         let params = self.params(inputs)?;
-        let answer = ctx
-            .call_priced(self.spec.provider, generic::TOOL, params, self.cost)
-            .await?;
+        let answer = ctx.call(self.spec.provider, self.spec.name, params).await?;
         let fields = self.outputs.read(self.spec.outputs, &answer)?;
         ctx.note(format!(
             "parsed\n{}",

@@ -49,7 +49,7 @@ fn the_readme_example_reads_as_written() {
     let spec = c.spec();
     assert_eq!(spec.name, "company_size");
     assert_eq!(spec.provider, ProviderId::named("example"));
-    assert_eq!(spec.tools, [generic::TOOL]);
+    assert_eq!(spec.tools, ["company_size"], "its tool is its name");
     assert_eq!(spec.cost_per_row_usd, 0.002);
     assert_eq!(
         spec.inputs[0].guesses,
@@ -194,7 +194,17 @@ fn caller(answer: Result<Value, CallError>) -> (Arc<FakeTransport>, Arc<Caller>)
     ));
     let caller = Arc::new(Caller::new(
         transport.clone(),
-        CallerSettings::default(),
+        CallerSettings {
+            // What `Catalog::configure` declares for the README's file.
+            prices: {
+                let mut config = crate::config::Config::from_sources(None, |_| None).unwrap();
+                config
+                    .file_prices
+                    .insert("example.company_size".into(), 0.002);
+                config.prices()
+            },
+            ..CallerSettings::default()
+        },
         Arc::new(NoCache),
     ));
     (transport, caller)

@@ -4,7 +4,7 @@
 
 use super::definition::{Definition, KindDef};
 use super::project::{self, Project};
-use super::{Settings, build};
+use super::{Catalog, Settings};
 use crate::integrations::datagen_tool::DatagenTool;
 use crate::integrations::http::HttpColumn;
 use crate::integrations::http::def::{HttpDef, literal_secret};
@@ -34,11 +34,12 @@ pub struct Report {
     pub valid: bool,
 }
 
-/// Checks the integration file (or project file) at `path`. `env` reads the environment (to
+/// Checks the integration file (or project file) at `path`, built against `catalog` (its
+/// settings, and the integrations a waterfall's steps name). `env` reads the environment (to
 /// say whether a secret is set, and where a base URL override sends the calls).
 pub fn check(
     path: &Path,
-    settings: Option<&Settings>,
+    catalog: &Catalog,
     sample: &Sample,
     env: impl Fn(&str) -> Option<String>,
 ) -> Report {
@@ -91,13 +92,9 @@ pub fn check(
                     format!("the name {:?} is taken by a built-in integration", def.name),
                 ));
             }
-            let settings = settings.ok_or_else(|| {
-                (
-                    Some(def.name.clone()),
-                    "no config could be read, so it cannot be built".to_string(),
-                )
-            })?;
-            let integration = build(&def, settings).map_err(|e| (Some(def.name.clone()), e))?;
+            let integration = catalog
+                .build(&def)
+                .map_err(|e| (Some(def.name.clone()), e))?;
             Ok((def, integration))
         });
         match checked {
@@ -106,7 +103,7 @@ pub fn check(
                 path,
                 &def,
                 integration.as_ref(),
-                settings,
+                catalog.settings(),
                 &values,
                 &env,
             ),
@@ -250,9 +247,15 @@ fn describe(
                 }
             }
         }
-        KindDef::Ai(_) => {
+        KindDef::Waterfall(wf) => {
+            let steps: Vec<&str> = wf.steps.iter().map(|s| s.integration.trim()).collect();
+            out.push_str(&format!(
+                "  would try {} (each step's own request, until one gives a valid value)\n",
+                steps.join(" → ")
+            ));
+        }
+        KindDef::Ai(ai) => {
             if let Some(settings) = settings
-                && let KindDef::Ai(ai) = &def.kind
                 && let Ok(column) = crate::integrations::ai::AiColumn::new(def, ai, settings)
                 && let Ok(prompt) = column.render(&inputs)
             {

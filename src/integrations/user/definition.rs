@@ -22,6 +22,7 @@
 use crate::config::LlmProvider;
 pub use crate::integrations::datagen_tool::DatagenDef;
 pub use crate::integrations::http::def::HttpDef;
+use crate::integrations::waterfall::definition::WaterfallDef;
 use serde::{Deserialize, Serialize};
 
 /// Why a file is not a valid integration.
@@ -36,7 +37,7 @@ pub enum DefinitionError {
 }
 
 /// The kinds of integration a file can define.
-pub const KINDS: &[&str] = &["ai", "http", "datagen"];
+pub const KINDS: &[&str] = &["ai", "http", "datagen", "waterfall"];
 
 /// Keys every kind shares; the rest of a file belongs to its kind.
 const COMMON_KEYS: &[&str] = &[
@@ -165,6 +166,8 @@ pub enum KindDef {
     Http(HttpDef),
     /// Any DataGen tool, parameters from the row, outputs read by JSONPath.
     Datagen(DatagenDef),
+    /// A waterfall: steps tried in order until one gives a valid value.
+    Waterfall(WaterfallDef),
 }
 
 /// One integration as a file defines it.
@@ -220,6 +223,9 @@ struct CommonOut<'a> {
 /// The arrays of tables, written last as TOML requires.
 #[derive(Serialize)]
 struct Tables<'a> {
+    // An empty list would be written `inputs = []`, a plain key, which after a kind's own
+    // tables (a waterfall's steps) would land inside the last of them.
+    #[serde(skip_serializing_if = "<[InputDef]>::is_empty")]
     inputs: &'a [InputDef],
     outputs: &'a [OutputDef],
 }
@@ -243,6 +249,7 @@ impl Definition {
             "ai" => KindDef::Ai(rest.try_into().map_err(syntax)?),
             "http" => KindDef::Http(rest.try_into().map_err(syntax)?),
             "datagen" => KindDef::Datagen(rest.try_into().map_err(syntax)?),
+            "waterfall" => KindDef::Waterfall(rest.try_into().map_err(syntax)?),
             other => {
                 return Err(DefinitionError::Invalid(format!(
                     "unknown kind {other:?}; known kinds: {}",
@@ -268,7 +275,7 @@ impl Definition {
     pub fn warnings(&self) -> Vec<String> {
         match &self.kind {
             KindDef::Http(http) => http.warnings(),
-            KindDef::Ai(_) | KindDef::Datagen(_) => Vec::new(),
+            KindDef::Ai(_) | KindDef::Datagen(_) | KindDef::Waterfall(_) => Vec::new(),
         }
     }
 
@@ -278,6 +285,7 @@ impl Definition {
             KindDef::Ai(_) => "ai",
             KindDef::Http(_) => "http",
             KindDef::Datagen(_) => "datagen",
+            KindDef::Waterfall(_) => "waterfall",
         }
     }
 
@@ -296,6 +304,7 @@ impl Definition {
             KindDef::Ai(ai) => text.push_str(&toml::to_string(ai).map_err(bad)?),
             KindDef::Http(http) => text.push_str(&toml::to_string(http).map_err(bad)?),
             KindDef::Datagen(datagen) => text.push_str(&toml::to_string(datagen).map_err(bad)?),
+            KindDef::Waterfall(wf) => text.push_str(&toml::to_string(wf).map_err(bad)?),
         }
         text.push('\n');
         text.push_str(
@@ -375,6 +384,10 @@ impl Definition {
             }
             KindDef::Http(http) => http.check(self).map_err(DefinitionError::Invalid)?,
             KindDef::Datagen(datagen) => datagen.check(self).map_err(DefinitionError::Invalid)?,
+            KindDef::Waterfall(wf) => {
+                crate::integrations::waterfall::definition::check(wf, self.outputs.len())
+                    .map_err(DefinitionError::Invalid)?;
+            }
         }
         Ok(())
     }
@@ -445,7 +458,7 @@ description = "The stage"
         let e = Definition::parse(&FILE.replace("kind = \"ai\"", "kind = \"magic\"")).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "unknown kind \"magic\"; known kinds: ai, http, datagen"
+            "unknown kind \"magic\"; known kinds: ai, http, datagen, waterfall"
         );
         assert!(Definition::parse("name = ").is_err());
     }

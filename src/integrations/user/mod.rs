@@ -20,6 +20,7 @@ use super::ai::AiColumn;
 use super::datagen_tool::DatagenTool;
 use super::http::HttpColumn;
 use super::http::def::HttpDef;
+use super::waterfall::Waterfall;
 use super::{InputSpec, Integration, IntegrationSpec, OutputKind, OutputSpec, builtin};
 use crate::config::{Config, FileProvider, LlmConfig};
 use crate::providers::ProviderId;
@@ -39,6 +40,18 @@ pub const SHIPPED: &[(&str, &str)] = &[
     (
         "find_ceo.toml",
         include_str!("../../../assets/integrations/find_ceo.toml"),
+    ),
+    (
+        "work_email.toml",
+        include_str!("../../../assets/integrations/work_email.toml"),
+    ),
+    (
+        "ceo_email.toml",
+        include_str!("../../../assets/integrations/ceo_email.toml"),
+    ),
+    (
+        "company_linkedin.toml",
+        include_str!("../../../assets/integrations/company_linkedin.toml"),
     ),
 ];
 
@@ -145,9 +158,6 @@ impl Catalog {
             project: None,
             settings: Some(settings),
         };
-        for (file, text) in SHIPPED {
-            catalog.add(Path::new("<built-in>").join(file), text, Origin::Shipped);
-        }
         let mut files: Vec<PathBuf> = match &catalog.dir {
             Some(dir) => match std::fs::read_dir(dir) {
                 Ok(entries) => entries
@@ -168,15 +178,30 @@ impl Catalog {
             None => Vec::new(),
         };
         files.sort();
+        let mut texts: Vec<(PathBuf, String, Origin)> = SHIPPED
+            .iter()
+            .map(|(file, text)| {
+                let path = Path::new("<built-in>").join(file);
+                (path, text.to_string(), Origin::Shipped)
+            })
+            .collect();
         for path in files {
             match std::fs::read_to_string(&path) {
-                Ok(text) => catalog.add(path, &text, Origin::User),
+                Ok(text) => texts.push((path, text, Origin::User)),
                 Err(e) => catalog.problems.push(Problem {
                     path,
                     name: None,
                     error: format!("cannot read it: {e}"),
                 }),
             }
+        }
+        // Waterfalls last: their steps may be any other file's integration (a user's own
+        // version of find_ceo included).
+        let (waterfalls, others): (Vec<_>, Vec<_>) = texts
+            .into_iter()
+            .partition(|(_, text, _)| is_waterfall(text));
+        for (path, text, origin) in others.into_iter().chain(waterfalls) {
+            catalog.add(path, &text, origin);
         }
         catalog
     }
@@ -313,36 +338,31 @@ impl Catalog {
         self.project = Some(ProjectState::new(project, trusted, &definitions, store));
     }
 
-    /// What integration files say about providers of their own (rate limit, timeout, price),
-    /// for the session. A project not trusted yet adds the facts of providers only it uses:
-    /// nothing calls them until it is trusted, and then the running session knows them.
-    pub fn file_providers(&self) -> BTreeMap<ProviderId, FileProvider> {
-        fn add(facts: &mut BTreeMap<ProviderId, FileProvider>, def: &Definition) {
-            if let KindDef::Http(http) = &def.kind {
-                facts
-                    .entry(HttpDef::provider(def))
-                    .or_default()
-                    .merge(&FileProvider {
-                        rate_limit: http.rate_limit,
-                        timeout: http.timeout.map(std::time::Duration::from_secs),
-                        cost_per_call: def.cost.unwrap_or(0.0),
-                    });
-            }
-        }
-        let mut facts = BTreeMap::new();
+    /// Tells `config` what integration files say about their calls, for the session: the
+    /// rate limits and timeouts of their own providers ([`Config::file_providers`]) and the
+    /// price of one call ([`Config::file_prices`], priced by the caller and counted by budgets
+    /// like any provider's). A project not trusted yet adds what only it declares: nothing
+    /// calls it until it is trusted, and then the running session knows it.
+    pub fn configure(&self, config: &mut Config) {
+        let mut providers = BTreeMap::new();
+        let mut prices = BTreeMap::new();
         for (def, _) in self.definitions.values() {
-            add(&mut facts, def);
+            declare(def, &mut providers, &mut prices);
         }
         if let Some(state) = self.project.as_ref().filter(|p| !p.trusted) {
-            let mut pending = BTreeMap::new();
+            let (mut pending_providers, mut pending_prices) = (BTreeMap::new(), BTreeMap::new());
             for def in &state.project.definitions().0 {
-                add(&mut pending, def);
+                declare(def, &mut pending_providers, &mut pending_prices);
             }
-            for (id, fact) in pending {
-                facts.entry(id).or_insert(fact);
+            for (id, fact) in pending_providers {
+                providers.entry(id).or_insert(fact);
+            }
+            for (key, usd) in pending_prices {
+                prices.entry(key).or_insert(usd);
             }
         }
-        facts
+        config.file_providers = providers;
+        config.file_prices = prices;
     }
 
     /// The folder user integrations are read from and saved to.
@@ -357,7 +377,15 @@ impl Catalog {
 
     /// Builds a definition without adding it (a dry run in the picker, `integrations check`).
     pub fn build(&self, def: &Definition) -> Result<Arc<dyn Integration>, String> {
-        build(def, self.settings.as_ref().ok_or(NO_CONFIG)?)
+        let settings = self.settings.as_ref().ok_or(NO_CONFIG)?;
+        match &def.kind {
+            KindDef::Ai(ai) => Ok(Arc::new(AiColumn::new(def, ai, settings)?)),
+            KindDef::Http(http) => Ok(Arc::new(HttpColumn::new(def, http)?)),
+            KindDef::Datagen(datagen) => Ok(Arc::new(DatagenTool::new(def, datagen, settings)?)),
+            KindDef::Waterfall(wf) => Ok(Arc::new(Waterfall::new(def, wf, settings, &|name| {
+                self.find(name)
+            })?)),
+        }
     }
 
     /// Writes `def` to `<dir>/<name>.toml` (atomically, replacing an older version) and loads
@@ -453,12 +481,40 @@ impl Catalog {
     }
 }
 
-/// The integration a definition describes.
-fn build(def: &Definition, settings: &Settings) -> Result<Arc<dyn Integration>, String> {
+/// Whether a file's text declares `kind = "waterfall"`.
+fn is_waterfall(text: &str) -> bool {
+    text.parse::<toml::Table>()
+        .ok()
+        .and_then(|t| t.get("kind")?.as_str().map(|k| k == "waterfall"))
+        .unwrap_or(false)
+}
+
+/// What one definition says about its calls: its own provider's limits (`http`), and the price
+/// of one call by `provider.tool` (`http`, `datagen`, when the file gives a `cost`).
+fn declare(
+    def: &Definition,
+    providers: &mut BTreeMap<ProviderId, FileProvider>,
+    prices: &mut BTreeMap<String, f64>,
+) {
     match &def.kind {
-        KindDef::Ai(ai) => Ok(Arc::new(AiColumn::new(def, ai, settings)?)),
-        KindDef::Http(http) => Ok(Arc::new(HttpColumn::new(def, http)?)),
-        KindDef::Datagen(datagen) => Ok(Arc::new(DatagenTool::new(def, datagen, settings)?)),
+        KindDef::Http(http) => {
+            let id = HttpDef::provider(def);
+            providers.entry(id).or_default().merge(&FileProvider {
+                rate_limit: http.rate_limit,
+                timeout: http.timeout.map(std::time::Duration::from_secs),
+                cost_per_call: def.cost.unwrap_or(0.0),
+            });
+            if let Some(usd) = def.cost {
+                prices.insert(format!("{id}.{}", def.name), usd);
+            }
+        }
+        KindDef::Datagen(datagen) => {
+            if let Some(usd) = def.cost {
+                let id = super::datagen_tool::DatagenDef::provider(def);
+                prices.insert(format!("{id}.{}", datagen.tool.trim()), usd);
+            }
+        }
+        KindDef::Ai(_) | KindDef::Waterfall(_) => {}
     }
 }
 

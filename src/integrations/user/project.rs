@@ -172,6 +172,10 @@ pub fn destination(def: &Definition) -> String {
     match &def.kind {
         KindDef::Http(http) => http.host().unwrap_or_else(|| http.url.clone()),
         KindDef::Datagen(d) => format!("DataGen (tool {})", d.tool.trim()),
+        KindDef::Waterfall(wf) => {
+            let steps: Vec<&str> = wf.steps.iter().map(|s| s.integration.trim()).collect();
+            format!("its steps' providers ({})", steps.join(" → "))
+        }
         KindDef::Ai(ai) => {
             let llm = ai.llm.map_or("the configured LLM", |l| match l {
                 crate::config::LlmProvider::Anthropic => "Anthropic",

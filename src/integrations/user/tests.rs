@@ -193,11 +193,25 @@ fn http_and_datagen_files_load_beside_ai_columns_with_their_providers() {
     );
     assert_eq!(catalog.warnings().len(), 1);
     assert_eq!(catalog.warnings()[0].name.as_deref(), Some("literal"));
-    let facts = catalog.file_providers();
-    let example = &facts[&ProviderId::named("example")];
+    let mut config = Config::from_sources(None, |_| None).unwrap();
+    catalog.configure(&mut config);
+    let example = &config.file_providers[&ProviderId::named("example")];
     assert_eq!(example.rate_limit, Some(60));
     assert_eq!(example.timeout, Some(std::time::Duration::from_secs(45)));
     assert_eq!(example.cost_per_call, 0.002);
+    // A call is priced by the file, unless [call_prices] says otherwise.
+    let example_id = ProviderId::named("example");
+    assert_eq!(
+        config.prices().call(example_id, "company_size"),
+        Some(0.002)
+    );
+    config
+        .call_prices
+        .insert("example.company_size".into(), 0.005);
+    assert_eq!(
+        config.prices().call(example_id, "company_size"),
+        Some(0.005)
+    );
 }
 
 #[test]
@@ -217,9 +231,11 @@ fn a_project_file_joins_only_when_trusted_and_survives_a_save() {
     let state = untrusted.project().unwrap();
     assert!(!state.trusted && state.defines("company_size"));
     // Its provider's facts are known already (nothing calls it until it is trusted).
+    let mut config = Config::from_sources(None, |_| None).unwrap();
+    untrusted.configure(&mut config);
     assert!(
-        untrusted
-            .file_providers()
+        config
+            .file_providers
             .contains_key(&ProviderId::named("project_api"))
     );
     let trusted = Catalog::load(None, settings()).with_project_beside(&csv, &trust, true);

@@ -6,7 +6,7 @@ pub mod duplicates;
 pub mod frequency;
 
 use crate::census::{DuplicateGroup, Duplicates, Frequency, FrequencyCounter};
-use crate::table::{ColumnId, RowId, Sheet};
+use crate::table::{ColumnId, LoadError, RowId, Sheet, SheetSnapshot};
 use crate::tui::enrich::Enrichments;
 use crate::tui::event::{AppEvent, WorkerResult, spawn_worker};
 use crate::tui::message::Message;
@@ -52,48 +52,95 @@ fn next_id() -> u64 {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
-/// Reads column `col` of every row on a worker, as the grid shows it, handing each value
-/// (with the row's position and id) to `add`; then sends what `finish` makes of it.
-fn count_column<S: Send + 'static>(
+/// Reads sheet column `index` of every row of `snapshot` as the grid shows it, handing each
+/// value (with the row's position and id) to `add`.
+fn scan_column(
+    snapshot: &SheetSnapshot,
+    index: usize,
+    withheld: &Withheld,
+    mut add: impl FnMut(usize, RowId, &str),
+) -> Result<(), LoadError> {
+    snapshot.for_rows(
+        |rows| 0..rows,
+        |pos, row, values| {
+            let value = if withheld.hides(index, row) {
+                ""
+            } else {
+                values.get(index).map_or("", String::as_str)
+            };
+            add(pos, row, value);
+            ControlFlow::Continue(())
+        },
+    )
+}
+
+/// The frequency table of sheet column `index`, counted here and now (what the worker of
+/// [`count_values`] does; for benchmarks).
+pub fn frequency_of(
+    snapshot: &SheetSnapshot,
+    index: usize,
+    withheld: &Withheld,
+) -> Result<Frequency, LoadError> {
+    let mut counter = FrequencyCounter::default();
+    scan_column(snapshot, index, withheld, |pos, _, value| {
+        counter.add(pos as u32, value)
+    })?;
+    Ok(counter.finish())
+}
+
+/// The groups of rows whose key in sheet column `index` repeats, as positions and ids,
+/// found here and now (what the worker of [`find_duplicates`] does).
+pub fn duplicates_of(
+    snapshot: &SheetSnapshot,
+    index: usize,
+    withheld: &Withheld,
+) -> Result<(Vec<DuplicateGroup>, Vec<Vec<RowId>>), LoadError> {
+    let mut duplicates = Duplicates::default();
+    let mut row_ids = Vec::new();
+    scan_column(snapshot, index, withheld, |pos, row, value| {
+        duplicates.add(pos, value);
+        row_ids.push(row);
+    })?;
+    let groups = duplicates.finish();
+    let ids = groups
+        .iter()
+        .map(|g| {
+            g.rows
+                .iter()
+                .filter_map(|&p| row_ids.get(p).copied())
+                .collect()
+        })
+        .collect();
+    Ok((groups, ids))
+}
+
+/// Runs `count` over a snapshot of `sheet` on a worker and sends what it found, tagged with
+/// the id it returns.
+fn on_worker(
     sheet: &Sheet,
     col: ColumnId,
     withheld: Withheld,
     tx: &Sender<AppEvent>,
-    mut state: S,
-    add: fn(&mut S, usize, RowId, &str),
-    finish: fn(u64, S) -> Counted,
+    count: impl FnOnce(u64, &SheetSnapshot, usize, &Withheld) -> Result<Counted, LoadError>
+    + Send
+    + 'static,
 ) -> u64 {
     let id = next_id();
     let snapshot = sheet.snapshot();
     let index = sheet.column_index(col);
     let tx = tx.clone();
     spawn_worker("leadgrid-census", move || {
-        let Some(index) = index else {
-            let why = "the column was deleted".to_string();
-            let _ = tx.send(AppEvent::Worker(WorkerResult::Counted(Counted::Failed {
+        let counted = match index {
+            None => Counted::Failed {
                 id,
-                why,
-            })));
-            return;
-        };
-        let read = snapshot.for_rows(
-            |rows| 0..rows,
-            |pos, row, values| {
-                let value = if withheld.hides(index, row) {
-                    ""
-                } else {
-                    values.get(index).map_or("", String::as_str)
-                };
-                add(&mut state, pos, row, value);
-                ControlFlow::Continue(())
+                why: "the column was deleted".to_string(),
             },
-        );
-        let counted = match read {
-            Ok(()) => finish(id, state),
-            Err(e) => Counted::Failed {
-                id,
-                why: format!("could not read the file ({e})"),
-            },
+            Some(index) => {
+                count(id, &snapshot, index, &withheld).unwrap_or_else(|e| Counted::Failed {
+                    id,
+                    why: format!("could not read the file ({e})"),
+                })
+            }
         };
         let _ = tx.send(AppEvent::Worker(WorkerResult::Counted(counted)));
     });
@@ -107,18 +154,10 @@ pub fn count_values(
     withheld: Withheld,
     tx: &Sender<AppEvent>,
 ) -> u64 {
-    count_column(
-        sheet,
-        col,
-        withheld,
-        tx,
-        FrequencyCounter::default(),
-        |counter, pos, _, value| counter.add(pos as u32, value),
-        |id, counter| Counted::Frequency {
-            id,
-            table: counter.finish(),
-        },
-    )
+    on_worker(sheet, col, withheld, tx, |id, snapshot, index, withheld| {
+        let table = frequency_of(snapshot, index, withheld)?;
+        Ok(Counted::Frequency { id, table })
+    })
 }
 
 /// Finds rows whose key in column `col` repeats; returns the id the result will carry.
@@ -128,30 +167,10 @@ pub fn find_duplicates(
     withheld: Withheld,
     tx: &Sender<AppEvent>,
 ) -> u64 {
-    count_column(
-        sheet,
-        col,
-        withheld,
-        tx,
-        (Duplicates::default(), Vec::<RowId>::new()),
-        |(duplicates, ids), pos, row, value| {
-            duplicates.add(pos, value);
-            ids.push(row);
-        },
-        |id, (duplicates, row_ids)| {
-            let groups = duplicates.finish();
-            let ids = groups
-                .iter()
-                .map(|g| {
-                    g.rows
-                        .iter()
-                        .filter_map(|&p| row_ids.get(p).copied())
-                        .collect()
-                })
-                .collect();
-            Counted::Duplicates { id, groups, ids }
-        },
-    )
+    on_worker(sheet, col, withheld, tx, |id, snapshot, index, withheld| {
+        let (groups, ids) = duplicates_of(snapshot, index, withheld)?;
+        Ok(Counted::Duplicates { id, groups, ids })
+    })
 }
 
 /// A count and its percentage of `total`, as the panels print them.

@@ -2,7 +2,7 @@
 //! edited since it ran, and which rows failed.
 
 use super::{CellInfo, EnrichColumn, Enrichments, InputSource, SPINNER, STALE};
-use crate::cell::CellState;
+use crate::cell::{CellState, SkipReason};
 use crate::table::{RowId, Sheet};
 use crate::tui::action::{Action, key_label};
 use crate::tui::message::Message;
@@ -91,6 +91,9 @@ impl Enrichments {
             }
             CellState::Retrying { attempt, max } => {
                 format!("{} retry {attempt}/{max}", state.glyph())
+            }
+            CellState::Skipped(SkipReason::Condition) => {
+                format!("{} skipped (condition)", state.glyph())
             }
             other => format!("{} {}", other.glyph(), other.label()),
         };

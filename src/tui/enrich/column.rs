@@ -7,6 +7,7 @@ use crate::integrations::{EnrichError, Fields, Integration};
 use crate::plan::{Mapping, Plan, Source};
 use crate::providers::CallRecord;
 use crate::table::{ColumnId, RowId, Sheet};
+use crate::tui::bound::Bound;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -59,6 +60,8 @@ pub struct Counts {
     pub failed: usize,
     pub skipped: usize,
     pub cancelled: usize,
+    /// Stopped by the column's budget.
+    pub budget: usize,
 }
 
 impl Counts {
@@ -73,6 +76,7 @@ impl Counts {
             CellState::Failed => &mut self.failed,
             CellState::Skipped(_) => &mut self.skipped,
             CellState::Cancelled => &mut self.cancelled,
+            CellState::Budget => &mut self.budget,
         };
         *slot = slot.saturating_add_signed(delta);
     }
@@ -84,12 +88,12 @@ impl Counts {
 
     /// Jobs finished.
     pub fn finished(&self) -> usize {
-        self.done + self.no_data + self.failed + self.skipped + self.cancelled
+        self.done + self.no_data + self.failed + self.skipped + self.cancelled + self.budget
     }
 
-    /// Cells a re-run may still fill: failed or cancelled.
+    /// Cells a re-run may still fill: failed, cancelled or stopped by the budget.
     pub fn unfinished(&self) -> usize {
-        self.failed + self.cancelled
+        self.failed + self.cancelled + self.budget
     }
 
     /// Adds another column's counts.
@@ -101,6 +105,7 @@ impl Counts {
         self.failed += other.failed;
         self.skipped += other.skipped;
         self.cancelled += other.cancelled;
+        self.budget += other.budget;
     }
 }
 
@@ -159,6 +164,8 @@ pub struct EnrichColumn {
     pub spent: crate::providers::Usage,
     /// Set when an authentication failure stopped it.
     pub stopped: Option<String>,
+    /// Only rows where this holds run ("only run if").
+    pub condition: Option<Bound>,
 }
 
 impl EnrichColumn {
@@ -197,6 +204,7 @@ impl EnrichColumn {
             rate: RateWindow::default(),
             spent: crate::providers::Usage::default(),
             stopped: None,
+            condition: None,
         }
     }
 
@@ -240,6 +248,7 @@ impl EnrichColumn {
             })
             .collect();
         Plan {
+            condition: self.condition.as_ref().map(|c| c.filter(sheet)),
             integration: self.integration.clone(),
             mapping: Mapping { inputs },
             outputs: self
@@ -264,6 +273,8 @@ pub struct NewEnrichment {
     /// Each chosen output and the name of the column it fills: a column of that name is
     /// reused (filled in place), else one is added.
     pub outputs: Vec<(&'static str, String)>,
+    /// Only rows where this holds run ("only run if").
+    pub condition: Option<Bound>,
 }
 
 #[cfg(test)]

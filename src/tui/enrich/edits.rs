@@ -5,7 +5,6 @@
 
 use super::{EnrichColumn, Enrichments, InputSource, NewEnrichment, Output};
 use crate::cell::{CellState, SkipReason};
-use crate::integrations::missing_inputs;
 use crate::table::Sheet;
 use crate::tui::action::{Action, key_label};
 use crate::tui::message::Message;
@@ -24,8 +23,9 @@ impl Enrichments {
         let before = sheet.undo_depth();
         let outputs = bind_outputs(sheet, &new.outputs);
         let id = self.allocate_id();
-        self.columns
-            .push(EnrichColumn::new(id, new.integration, new.sources, outputs));
+        let mut column = EnrichColumn::new(id, new.integration, new.sources, outputs);
+        column.condition = new.condition;
+        self.columns.push(column);
         self.history.record(before, sheet.undo_depth(), id, None);
         self.columns.len() - 1
     }
@@ -166,10 +166,10 @@ fn bind_outputs(sheet: &mut Sheet, outputs: &[(&'static str, String)]) -> Vec<Ou
 /// from the engine: they are cancelled now, and can be re-run (a cell missing an input is
 /// skipped, as the engine would have).
 fn settle_pending(column: &mut EnrichColumn) {
-    let spec = column.integration.spec();
+    let integration = column.integration.clone();
     for cell in column.cells.values_mut() {
         if cell.state.is_pending() {
-            let state = match missing_inputs(spec, &cell.inputs) {
+            let state = match integration.missing(&cell.inputs) {
                 Some(why) => CellState::Skipped(SkipReason::MissingInput(why)),
                 None => CellState::Cancelled,
             };

@@ -23,7 +23,7 @@ use crate::providers::keys::MissingKeys;
 use crate::table::{ColumnId, Sheet};
 use std::sync::Arc;
 use std::time::Instant;
-use structure::StructureHistory;
+pub(crate) use structure::StructureHistory;
 
 /// Hears each value an enrichment writes into the sheet (its column, the value), e.g. to
 /// widen the column so it shows whole.
@@ -41,7 +41,7 @@ pub struct Enrichments {
     /// How fast cells finished lately, for the ETA.
     pub rate: RateWindow,
     /// Enrichments added and removed, for undo and redo.
-    history: StructureHistory,
+    history: StructureHistory<EnrichColumn>,
     /// The set of enrichments changed since the app last saved their definitions.
     definitions_changed: bool,
     /// Providers without an API key: the picker marks their integrations.

@@ -6,7 +6,7 @@
 use super::{CellInfo, Enrichments, OnWrite};
 use crate::cell::{CellState, SkipReason};
 use crate::engine::{Job, JobKey};
-use crate::integrations::{Fields, Integration, missing_inputs};
+use crate::integrations::{Fields, Integration};
 use crate::plan::{Cell, Decision, Planned, RowScope, Rules, Stream};
 use crate::resume::Journal;
 use crate::store::{RunId, Store};
@@ -200,7 +200,7 @@ impl Enrichments {
                 // Withdrawn before it reached the engine: cancelled, unless the engine would
                 // have skipped it anyway for a missing input.
                 Some(job) if withdrawn => {
-                    ready.cell.state = match missing_inputs(job.integration.spec(), &job.inputs) {
+                    ready.cell.state = match job.integration.missing(&job.inputs) {
                         Some(why) => CellState::Skipped(SkipReason::MissingInput(why)),
                         None => CellState::Cancelled,
                     };
@@ -289,6 +289,15 @@ fn prepare(
     let Cell { inputs, decision } = planned.cell;
     let (cell, job, values) = match decision {
         Decision::Filled => return None,
+        // Never sent: nothing is paid for a row the condition leaves out.
+        Decision::Unmet => (
+            CellInfo {
+                state: CellState::Skipped(SkipReason::Condition),
+                ..CellInfo::queued(inputs)
+            },
+            None,
+            None,
+        ),
         Decision::Restore(found) => {
             let values = (found.state == CellState::Done).then_some(found.fields);
             let cell = CellInfo {
@@ -308,6 +317,7 @@ fn prepare(
                 integration: integrations.get(planned.plan)?.clone(),
                 inputs: inputs.clone(),
                 fresh,
+                budget: None,
             };
             (CellInfo::queued(inputs), Some(job), None)
         }

@@ -1,10 +1,9 @@
-//! The record of enrichments added and removed, kept against the sheet's undo history.
+//! The record of derived columns (enrichments, formulas) added and removed, kept against the
+//! sheet's undo history.
 //!
 //! Each change is recorded with the sheet's undo depth right after the grouped column edit
 //! that came with it; after every undo or redo, changes above the new depth are reverted and
 //! undone changes at or below it are applied again.
-
-use super::column::EnrichColumn;
 
 /// What happened to an enrichment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,26 +12,34 @@ enum Kind {
     Removed,
 }
 
-struct Change {
+struct Change<T> {
     /// The sheet's undo depth just after the change.
     depth: usize,
     kind: Kind,
     id: u32,
-    /// The enrichment while it is out of the sheet.
-    stash: Option<EnrichColumn>,
+    /// The column's definition while it is out of the sheet.
+    stash: Option<T>,
 }
 
 /// Changes that undo can revert (`done`) and redo can apply again (`undone`).
-#[derive(Default)]
-pub struct StructureHistory {
-    done: Vec<Change>,
-    undone: Vec<Change>,
+pub struct StructureHistory<T> {
+    done: Vec<Change<T>>,
+    undone: Vec<Change<T>>,
 }
 
-impl StructureHistory {
+impl<T> Default for StructureHistory<T> {
+    fn default() -> Self {
+        StructureHistory {
+            done: Vec::new(),
+            undone: Vec::new(),
+        }
+    }
+}
+
+impl<T> StructureHistory<T> {
     /// Records enrichment `id` added (present now) or removed (`removed` holds it), when the
     /// sheet edit that came with it went from undo depth `before` to `after`.
-    pub fn record(&mut self, before: usize, after: usize, id: u32, removed: Option<EnrichColumn>) {
+    pub fn record(&mut self, before: usize, after: usize, id: u32, removed: Option<T>) {
         if after <= before {
             return; // no column was added or removed: nothing undo would find
         }
@@ -69,11 +76,7 @@ impl StructureHistory {
     /// After an undo or redo brought the sheet to undo depth `depth`: for each change to
     /// revert or apply again, `set(id, stash, present)` puts the enrichment back (from the
     /// stash) or takes it out (into the stash). Returns whether anything changed.
-    pub fn sync(
-        &mut self,
-        depth: usize,
-        mut set: impl FnMut(u32, &mut Option<EnrichColumn>, bool),
-    ) -> bool {
+    pub fn sync(&mut self, depth: usize, mut set: impl FnMut(u32, &mut Option<T>, bool)) -> bool {
         let mut changed = false;
         while self.done.last().is_some_and(|c| c.depth > depth) {
             let Some(mut change) = self.done.pop() else {

@@ -31,6 +31,7 @@ pub fn state_style(state: &CellState) -> Style {
             .fg(Color::DarkGray)
             .add_modifier(Modifier::ITALIC),
         CellState::Cancelled => Style::new().fg(Color::Yellow),
+        CellState::Budget => Style::new().fg(Color::LightYellow),
     }
 }
 
@@ -57,6 +58,8 @@ impl Draw for Grid {
             let mut title = sanitize::for_display(&column.display).into_owned();
             if enrich_cols[p.col].is_some() {
                 title.insert(0, '✦');
+            } else if ctx.formulas.at_column(sheet, p.col).is_some() {
+                title.insert(0, 'ƒ');
             }
             if let Some(sort) = self
                 .view

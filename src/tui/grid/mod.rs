@@ -281,6 +281,16 @@ impl Grid {
                 let at = self.current_col(sheet).map_or(0, |c| c + 1);
                 prompt(PromptKind::InsertColumn { at }, String::new())
             }
+            Action::Formula => {
+                let col = self.current_col(sheet);
+                let text = col
+                    .and_then(|c| Some((c, ctx.formulas.at_column(sheet, c)?)))
+                    .map(|(c, fi)| {
+                        let name = &sheet.columns()[c].name;
+                        format!("{name} = {}", ctx.formulas.list[fi].bound.source)
+                    });
+                prompt(PromptKind::Formula { col }, text.unwrap_or_default())
+            }
             Action::DeleteColumn => match self.current_col(sheet) {
                 Some(col) => Intent::DeleteColumn(col).into(),
                 None => Outcome::Consumed,

@@ -9,6 +9,7 @@
 use crate::expr::{self, EvalCtx, Program, RowValues, SortKey, contains_ci};
 use crate::table::{ColumnId, RowId, Sheet, SheetSnapshot};
 use crate::tui::event::{AppEvent, WorkerResult, spawn_worker};
+use crate::tui::withheld::Shown;
 pub use crate::tui::withheld::Withheld;
 use std::collections::HashSet;
 use std::ops::ControlFlow;
@@ -213,24 +214,6 @@ impl RowFilter {
             },
             RowFilter::Rows { rows, .. } => ScanFilter::Rows(rows.clone()),
         }
-    }
-}
-
-/// A row as a scan sees it: its cells, less the withheld ones; `map` translates a bound
-/// expression's column indexes to the sheet's current ones.
-struct Shown<'a> {
-    cells: &'a [String],
-    hidden: &'a [bool],
-    map: &'a [Option<usize>],
-}
-
-impl RowValues for Shown<'_> {
-    fn cell(&self, col: usize) -> Option<&str> {
-        let col = (*self.map.get(col)?)?;
-        if self.hidden.get(col).copied().unwrap_or(false) {
-            return None;
-        }
-        self.cells.cell(col)
     }
 }
 

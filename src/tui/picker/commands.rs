@@ -21,6 +21,7 @@ pub enum PickerAction {
     Back,
     Close,
     Edit,
+    Condition,
 }
 
 /// Step 1: choosing an integration.
@@ -151,6 +152,13 @@ pub static OUTPUTS: &[Command<PickerAction>] = &[
         Group::PickerOutputs,
         "first N rows: ten times fewer",
         "N",
+    ),
+    bar_cmd(
+        PickerAction::Condition,
+        &[k('i')],
+        Group::PickerOutputs,
+        "only run if: an expression rows must meet (the others are skipped, unpaid)",
+        "only if",
     ),
     bar_cmd(
         PickerAction::Next,

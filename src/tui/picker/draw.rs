@@ -186,12 +186,14 @@ fn draw_details(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
             "an AI column: Ctrl-e edits its prompt and outputs".to_string()
         } else {
             let file = if picker.catalog.is_projects(spec.name) {
-                "leadgrid.toml"
+                "defined in leadgrid.toml"
+            } else if picker.catalog.is_users(spec.name) {
+                "defined in integrations.d"
             } else {
-                "integrations.d"
+                "shipped with leadgrid"
             };
             format!(
-                "defined in {file}: sends rows to {}",
+                "{file}: sends rows to {}",
                 crate::integrations::user::project::destination(def)
             )
         };
@@ -207,7 +209,10 @@ fn draw_details(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
     }
     if let Some(problem) = &picker.problem {
         lines.push(Line::raw(""));
-        lines.push(Line::styled(problem.clone(), PROBLEM));
+        // An expression's error is three lines: the source, a caret under the place, why.
+        for line in problem.lines() {
+            lines.push(Line::styled(line.to_string(), PROBLEM));
+        }
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
@@ -349,7 +354,10 @@ fn draw_mapping(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
 }
 
 fn draw_outputs(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
-    let Some(spec) = picker.spec() else { return };
+    let Some(integration) = picker.current() else {
+        return;
+    };
+    let spec = integration.spec();
     let mut lines = vec![Line::styled("columns to add", TITLE)];
     for (i, (output, on)) in spec.outputs.iter().zip(&picker.outputs).enumerate() {
         let style = if i == picker.output_cursor {
@@ -378,11 +386,22 @@ fn draw_outputs(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
         Span::styled("rows: ", TITLE),
         Span::styled(picker.scope.label(), scope_style),
     ]));
+    lines.push(match (&picker.condition_input, &picker.condition) {
+        (Some(input), _) => Line::from(vec![
+            Span::styled("only run if: ", TITLE),
+            Span::styled(format!("{}▏", input.value()), SELECTED),
+        ]),
+        (None, Some(c)) => Line::from(vec![
+            Span::styled("only run if: ", TITLE),
+            Span::raw(c.source.clone()),
+        ]),
+        (None, None) => Line::styled("only run if: every row (i to set a condition)", DIM),
+    });
     let scope_rows = picker.scopes.count(picker.scope, ctx.sheet.row_count());
     // Until counted, every row in scope is assumed paid; a partial count (the first rows
     // of a large scope) is scaled to the whole scope.
     let counted = picker.cache_estimate.unwrap_or_default();
-    let cost = counted.cost(spec, scope_rows);
+    let cost = counted.cost(integration.as_ref(), scope_rows);
     let exact = counted.complete;
     let upto = if matches!(picker.scope, Scope::EmptyOrFailed) && !exact {
         "up to "
@@ -392,22 +411,29 @@ fn draw_outputs(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
     lines.push(Line::raw(""));
     lines.push(Line::styled(
         format!(
-            "{upto}{} · {upto}{} · {}",
+            "{upto}{} · {upto}{} · {}{}",
             count(cost.rows, "row"),
-            count(cost.calls, "call"),
-            match cost.usd {
-                Some(usd) => format!("est. ${usd:.2}"),
-                None => "cost unknown (no price for the model)".to_string(),
+            cost.calls_text(),
+            cost.usd_text()
+                .unwrap_or_else(|| "cost unknown (no price for the model)".to_string()),
+            if cost.is_range() {
+                " (first step answers – every step tried)"
+            } else {
+                ""
             }
         ),
         TITLE,
     ));
     if ctx.enrich.demo
-        && let Some(usd) = cost.usd.filter(|usd| *usd > 0.0)
+        && let Some(usd) = cost.usd_max.filter(|usd| *usd > 0.0)
     {
         // The estimate is what real keys would cost, so it can be practised; nothing is paid.
+        let real = cost.usd_text().unwrap_or_else(|| format!("${usd:.2}"));
         lines.push(Line::styled(
-            format!("demo: nothing is charged (real keys: ${usd:.2})"),
+            format!(
+                "demo: nothing is charged (real keys: {})",
+                real.trim_start_matches("est. ")
+            ),
             DEMO,
         ));
     }
@@ -417,6 +443,13 @@ fn draw_outputs(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
             "~{} tokens in, ~{} out (from each row's prompt)",
             thousands(usage.input_tokens),
             thousands(usage.output_tokens)
+        )));
+    }
+    if cost.unmet > 0 {
+        lines.push(Line::raw(format!(
+            "{}{} where the condition does not hold: skipped, not paid",
+            if exact { "" } else { "~" },
+            count(cost.unmet, "row"),
         )));
     }
     if cost.missing > 0 {

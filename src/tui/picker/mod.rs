@@ -17,6 +17,7 @@ use crate::integrations::user::Catalog;
 use crate::integrations::user::definition::KindDef;
 use crate::integrations::{Integration, IntegrationSpec};
 use crate::plan::{self, Mapping, Plan, Rules};
+use crate::tui::bound::Bound;
 use commands::PickerAction;
 use crossterm::event::{Event, KeyEvent};
 use estimate::Estimate;
@@ -94,6 +95,10 @@ pub struct Picker {
     pub ai: Option<ai::AiBuilder>,
     /// What just happened (an AI column saved), shown until the next step.
     pub notice: Option<String>,
+    /// Only rows where this holds run ("only run if").
+    pub condition: Option<Bound>,
+    /// Typing the run condition.
+    pub condition_input: Option<Input>,
 }
 
 impl Picker {
@@ -123,6 +128,8 @@ impl Picker {
             problem: None,
             cache_estimate: None,
             estimate_generation: 0,
+            condition: None,
+            condition_input: None,
         };
         p.refilter();
         p
@@ -398,6 +405,7 @@ impl Picker {
         Estimate {
             snapshot: ctx.sheet.snapshot(),
             plan: Plan {
+                condition: self.condition.as_ref().map(|c| c.filter(ctx.sheet)),
                 integration,
                 mapping: Mapping { inputs },
                 outputs,
@@ -433,7 +441,45 @@ impl Picker {
                 .into_iter()
                 .map(|name| (name, name.to_string()))
                 .collect(),
+            condition: self.condition.clone(),
         })
+    }
+
+    /// Typing the run condition: Enter keeps it once it reads (empty: every row), Esc
+    /// leaves it as it was.
+    fn condition_key(&mut self, key: KeyEvent, ctx: &Context) -> Outcome {
+        let Some(input) = &mut self.condition_input else {
+            return Outcome::Ignored;
+        };
+        match key.code {
+            crossterm::event::KeyCode::Esc => {
+                self.condition_input = None;
+                self.problem = None;
+            }
+            crossterm::event::KeyCode::Enter => {
+                let text = input.value().to_string();
+                if text.trim().is_empty() {
+                    self.condition = None;
+                } else {
+                    match Bound::new(&text, ctx.sheet) {
+                        Ok(bound) => self.condition = Some(bound),
+                        Err(e) => {
+                            self.problem = Some(e.render(&text));
+                            return Outcome::Consumed;
+                        }
+                    }
+                }
+                self.problem = None;
+                self.condition_input = None;
+                self.start_estimate(ctx);
+            }
+            _ => {
+                if let Some(req) = to_input_request(&Event::Key(key)) {
+                    input.handle(req);
+                }
+            }
+        }
+        Outcome::Consumed
     }
 
     fn search_key(&mut self, key: KeyEvent, ctx: &Context) -> Outcome {
@@ -562,8 +608,15 @@ impl Picker {
     }
 
     fn outputs_key(&mut self, key: KeyEvent, ctx: &Context) -> Outcome {
+        if self.condition_input.is_some() {
+            return self.condition_key(key, ctx);
+        }
         let last = self.outputs.len();
         match command::find(commands::OUTPUTS, &key) {
+            Some(PickerAction::Condition) => {
+                let current = self.condition.as_ref().map(|c| c.source.clone());
+                self.condition_input = Some(Input::new(current.unwrap_or_default()));
+            }
             Some(PickerAction::Back) => self.step = Step::Map,
             Some(PickerAction::Down) => self.output_cursor = (self.output_cursor + 1).min(last),
             Some(PickerAction::Up) => self.output_cursor = self.output_cursor.saturating_sub(1),
@@ -584,7 +637,7 @@ impl Picker {
                     self.problem = Some("choose at least one output (Space toggles)".into());
                 } else if let Some(enrichment) = self.finish(ctx) {
                     return Intent::AddEnrichment {
-                        enrichment,
+                        enrichment: Box::new(enrichment),
                         scope: self.scope,
                     }
                     .into();

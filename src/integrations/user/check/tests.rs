@@ -21,8 +21,11 @@ type = "integer"
 path = "$.company.employees"
 "#;
 
-fn settings() -> Settings {
-    Settings::from_config(&Config::from_sources(None, |_| None).unwrap())
+fn catalog() -> Catalog {
+    Catalog::load(
+        None,
+        Settings::from_config(&Config::from_sources(None, |_| None).unwrap()),
+    )
 }
 
 fn env(name: &str) -> Option<String> {
@@ -47,7 +50,7 @@ fn a_valid_file_shows_the_request_for_a_sample_row_with_secrets_masked() {
         set: vec![("domain".into(), "acme example.com".into())],
         ..Sample::default()
     };
-    let report = check(&file, Some(&settings()), &sample, env);
+    let report = check(&file, &catalog(), &sample, env);
     assert!(report.valid, "{}", report.text);
     let text = report.text;
     for expected in [
@@ -67,7 +70,7 @@ fn a_valid_file_shows_the_request_for_a_sample_row_with_secrets_masked() {
         assert!(text.contains(expected), "{expected:?} in:\n{text}");
     }
     assert!(!text.contains("sk-example-secret"), "{text}");
-    let unset = check(&file, Some(&settings()), &sample, |_| None);
+    let unset = check(&file, &catalog(), &sample, |_| None);
     assert!(
         unset.text.contains("EXAMPLE_API_KEY is NOT set"),
         "{}",
@@ -89,7 +92,7 @@ fn the_sample_row_can_come_from_a_csv_by_guessed_columns() {
         row: Some(2),
         set: Vec::new(),
     };
-    let report = check(&file, Some(&settings()), &sample, env);
+    let report = check(&file, &catalog(), &sample, env);
     assert!(
         report
             .text
@@ -103,7 +106,7 @@ fn the_sample_row_can_come_from_a_csv_by_guessed_columns() {
         row: Some(9),
         set: Vec::new(),
     };
-    let report = check(&file, Some(&settings()), &beyond, env);
+    let report = check(&file, &catalog(), &beyond, env);
     assert!(!report.valid);
     assert!(report.text.contains("has no data row 9"), "{}", report.text);
 }
@@ -113,7 +116,7 @@ fn a_literal_secret_is_masked_and_warned_about() {
     let dir = tempfile::tempdir().unwrap();
     let literal = FILE.replace("{{env.EXAMPLE_API_KEY}}", "sk_live_0123456789abcdefghij");
     let file = write(dir.path(), "literal.toml", &literal);
-    let report = check(&file, Some(&settings()), &Sample::default(), env);
+    let report = check(&file, &catalog(), &Sample::default(), env);
     assert!(report.valid, "a warning is not an error");
     assert!(!report.text.contains("sk_live_0123"), "{}", report.text);
     assert!(report.text.contains("Authorization: Bearer ***"));
@@ -133,7 +136,7 @@ fn a_literal_secret_is_masked_and_warned_about() {
 fn invalid_files_and_project_files_are_reported_entry_by_entry() {
     let dir = tempfile::tempdir().unwrap();
     let broken = write(dir.path(), "broken.toml", &FILE.replace("url =", "uri ="));
-    let report = check(&broken, Some(&settings()), &Sample::default(), env);
+    let report = check(&broken, &catalog(), &Sample::default(), env);
     assert!(!report.valid);
     assert!(
         report.text.contains("not valid: unknown field `uri`"),
@@ -145,7 +148,7 @@ fn invalid_files_and_project_files_are_reported_entry_by_entry() {
         "taken.toml",
         &FILE.replace("company_size", "email_domain"),
     );
-    let report = check(&taken, Some(&settings()), &Sample::default(), env);
+    let report = check(&taken, &catalog(), &Sample::default(), env);
     assert!(
         report.text.contains("taken by a built-in integration"),
         "{}",
@@ -170,7 +173,7 @@ name = "nothing"
 kind = "http"
 "#,
     );
-    let report = check(&project, Some(&settings()), &Sample::default(), env);
+    let report = check(&project, &catalog(), &Sample::default(), env);
     assert!(!report.valid);
     assert!(
         report
@@ -189,7 +192,7 @@ kind = "http"
     );
     let missing = check(
         &dir.path().join("none.toml"),
-        Some(&settings()),
+        &catalog(),
         &Sample::default(),
         env,
     );

@@ -44,6 +44,7 @@ pub fn submit_dry_run(
     // A refused key stopped the last dry run's column: this one may have a new key.
     engine.resume_column(DRY_RUN_COLUMN);
     engine.submit(vec![Job {
+        budget: None,
         key: JobKey {
             row: row.as_u64(),
             column: DRY_RUN_COLUMN,
@@ -171,7 +172,8 @@ impl AiBuilder {
         })
     }
 
-    /// A form holding an existing AI column, to change it (or save a copy under a new name).
+    /// A form holding an existing AI column, to change it (or save a copy under a new name);
+    /// `None` for another kind.
     pub fn edit(catalog: &Catalog, def: &Definition) -> Option<AiBuilder> {
         let KindDef::Ai(ai) = &def.kind else {
             return None;

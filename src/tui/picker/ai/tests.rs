@@ -73,7 +73,7 @@ fn the_form_becomes_a_checked_definition() {
     assert_eq!(def.inputs[0].name, "company");
     assert_eq!(def.inputs[0].guess, ["company"]);
     let KindDef::Ai(ai) = &def.kind else {
-        panic!("an AI column");
+        panic!("an AI column")
     };
     assert!(ai.research);
     assert_eq!(ai.llm, Some(LlmProvider::Anthropic));
@@ -94,7 +94,7 @@ fn editing_keeps_what_the_form_does_not_show() {
     assert_eq!(edited.inputs, def.inputs, "declared guesses are kept");
     assert_eq!(edited.description, def.description);
     let KindDef::Ai(ai) = &edited.kind else {
-        panic!("an AI column");
+        panic!("an AI column")
     };
     assert!(ai.prompt.ends_with("Be brief."));
 }
