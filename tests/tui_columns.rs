@@ -175,7 +175,8 @@ fn renames_not_saved_are_forgotten_with_the_file_and_the_enrichment_stays_bound(
     let screen = h.render();
     assert!(screen.contains("✦follower_count"), "{screen}");
     h.keys("t");
-    assert!(h.render().contains("linkedin_url←linkedin_url"));
+    let screen = h.render();
+    assert!(screen.contains("linkedin_url←linkedin_url"), "{screen}");
 }
 
 #[test]

@@ -5,14 +5,18 @@ use super::value::Value;
 use chrono::{Days, NaiveDate};
 use std::borrow::Cow;
 
-/// `a op b`. An error operand passes through, an empty one makes the result empty, and types
-/// that do not fit give an error naming them.
+/// `a op b`. An error operand passes through; `+` joins text, an empty side joining as
+/// nothing (`first_name + ' ' + last_name` keeps its space and a missing last name); otherwise
+/// an empty operand makes the result empty, and types that do not fit give an error naming them.
 pub(super) fn arith<'a>(op: Arith, a: Value<'a>, b: Value<'a>) -> Value<'a> {
     if let Value::Error(_) = a {
         return a;
     }
     if let Value::Error(_) = b {
         return b;
+    }
+    if let Some(joined) = join(op, &a, &b) {
+        return joined;
     }
     if a.is_blank() || b.is_blank() {
         return Value::Empty;
@@ -50,6 +54,25 @@ pub(super) fn arith<'a>(op: Arith, a: Value<'a>, b: Value<'a>) -> Value<'a> {
         describe(&a),
         describe(&b)
     ))
+}
+
+/// `+` of text and text (or nothing), unless both are numbers: the two joined.
+fn join<'a>(op: Arith, a: &Value<'a>, b: &Value<'a>) -> Option<Value<'a>> {
+    let text = |v: &'_ Value<'a>| match v {
+        Value::Text(t) => Some(t.to_string()),
+        Value::Empty => Some(String::new()),
+        _ => None,
+    };
+    let has_text = matches!(a, Value::Text(_)) || matches!(b, Value::Text(_));
+    let both_numbers = a.as_number().is_some() && b.as_number().is_some();
+    if op != Arith::Add || !has_text || both_numbers {
+        return None;
+    }
+    let (x, y) = (text(a)?, text(b)?);
+    if x.trim().is_empty() && y.trim().is_empty() {
+        return Some(Value::Empty);
+    }
+    Some(Value::Text(Cow::Owned(format!("{x}{y}"))))
 }
 
 fn number<'a>(op: Arith, x: f64, y: f64) -> Value<'a> {
@@ -172,7 +195,12 @@ mod tests {
     fn empty_and_errors_pass_through() {
         let n = Value::Number;
         assert_eq!(arith(Arith::Add, Value::Empty, n(1.0)), Value::Empty);
-        assert_eq!(arith(Arith::Add, t(" "), t("x")), Value::Empty);
+        assert_eq!(arith(Arith::Sub, Value::Empty, n(1.0)), Value::Empty);
+        // `+` of texts joins, a space or an empty side included.
+        assert_eq!(arith(Arith::Add, t("Ada"), t(" ")), t("Ada "));
+        assert_eq!(arith(Arith::Add, t(" "), t("x")), t(" x"));
+        assert_eq!(arith(Arith::Add, t("Ada"), Value::Empty), t("Ada"));
+        assert_eq!(arith(Arith::Add, Value::Empty, t(" ")), Value::Empty);
         let e = Value::Error("first".into());
         assert_eq!(arith(Arith::Add, e.clone(), Value::Empty), e);
         assert_eq!(arith(Arith::Add, n(1.0), e.clone()), e);

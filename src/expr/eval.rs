@@ -464,4 +464,16 @@ mod tests {
         let value = program.eval(&cells, &ctx());
         assert!(matches!(value, Value::Text(Cow::Borrowed("Ada"))));
     }
+
+    #[test]
+    fn the_documented_join_keeps_its_space() {
+        let program = parse("name + ' ' + upper(title)")
+            .unwrap()
+            .bind(&headers())
+            .unwrap();
+        let cells = row(&[("name", "Ada"), ("title", "ceo")]);
+        assert_eq!(program.eval(&cells, &ctx()).into_cell_text(), "Ada CEO");
+        let cells = row(&[("name", "Ada")]);
+        assert_eq!(program.eval(&cells, &ctx()).into_cell_text(), "Ada ");
+    }
 }

@@ -168,9 +168,30 @@ impl Drop for Reservation<'_> {
     }
 }
 
+/// A budget as typed: `5`, `5.00`, `$5`, `$ 0.50`; `None` for anything else, or a negative
+/// or non-finite amount.
+pub fn parse_usd(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let amount = text.strip_prefix('$').unwrap_or(text).trim();
+    amount
+        .parse::<f64>()
+        .ok()
+        .filter(|usd| usd.is_finite() && *usd >= 0.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn budgets_are_read_with_or_without_a_dollar_sign() {
+        assert_eq!(parse_usd("5"), Some(5.0));
+        assert_eq!(parse_usd(" $0.50 "), Some(0.5));
+        assert_eq!(parse_usd("$ 12.25"), Some(12.25));
+        assert_eq!(parse_usd("-1"), None);
+        assert_eq!(parse_usd("five"), None);
+        assert_eq!(parse_usd("inf"), None);
+    }
     use std::sync::Arc;
     use std::time::Duration;
 

@@ -743,6 +743,12 @@ impl App {
                 self.start_save(Some(PathBuf::from(name)), false);
                 None
             }
+            PromptKind::Budget { ci } => match crate::providers::budget::parse_usd(&name) {
+                Some(usd) => self.enrich.set_budget(ci, usd),
+                None => Some(Message::error(format!(
+                    "not an amount of dollars: '{name}' (e.g. 5 or $5.00)"
+                ))),
+            },
         };
         if let Some(m) = message {
             self.say(m);
@@ -874,7 +880,9 @@ impl App {
                 self.formulas
                     .edit(&self.sheet, fi, bound, withheld, &self.tx);
                 self.enrich.column_names_changed();
-                Some(Message::info(format!("{name}: computing again…")))
+                Some(Message::info(format!(
+                    "{name} changed: values fill in as they are computed"
+                )))
             }
             _ => {
                 let at = col.map_or(self.sheet.columns().len(), |c| c + 1);
@@ -884,7 +892,7 @@ impl App {
                 self.grid.columns_changed(&self.sheet);
                 self.grid.focus_column(&self.sheet, col);
                 Some(Message::info(format!(
-                    "{name}: computing… ({} undoes it, = on it edits it)",
+                    "{name} added: values fill in as they are computed ({} undoes it, = on it edits it)",
                     key_label(Action::Undo)
                 )))
             }

@@ -99,6 +99,7 @@ pub enum Group {
     PickerMap,
     PickerOutputs,
     PickerAi,
+    PickerWaterfall,
     Inspector,
     Runs,
     Census,
@@ -118,6 +119,9 @@ impl Group {
             Group::PickerMap => "Add enrichment: map inputs",
             Group::PickerOutputs => "Add enrichment: outputs and rows",
             Group::PickerAi => "Add enrichment: AI column (type into the field under the cursor)",
+            Group::PickerWaterfall => {
+                "Add enrichment: waterfall (type into the field under the cursor)"
+            }
             Group::Inspector => "Inspector (i)",
             Group::Runs => "Runs panel (t)",
             Group::Census => "Frequency table (#) and duplicates (U)",

@@ -8,6 +8,7 @@ use super::enrich::{SPINNER, STALE};
 use super::intent::Intent;
 use super::picker::ai::commands as ai_form;
 use super::picker::commands as picker;
+use super::picker::waterfall::commands as waterfall_form;
 use super::popup::centered;
 use super::scroll::{SCROLL, Scroll};
 use super::{census, inspector, runs};
@@ -109,6 +110,11 @@ pub fn help_lines() -> Vec<Line<'static>> {
     section(&mut lines, Group::PickerMap, picker::MAP.iter());
     section(&mut lines, Group::PickerOutputs, picker::OUTPUTS.iter());
     section(&mut lines, Group::PickerAi, ai_form::FORM.iter());
+    section(
+        &mut lines,
+        Group::PickerWaterfall,
+        waterfall_form::FORM.iter(),
+    );
     lines
 }
 
@@ -209,6 +215,7 @@ mod tests {
             .chain(picker::MAP.iter().map(|c| c.help))
             .chain(picker::OUTPUTS.iter().map(|c| c.help))
             .chain(ai_form::FORM.iter().map(|c| c.help))
+            .chain(waterfall_form::FORM.iter().map(|c| c.help))
             .chain(SCROLL.iter().map(|c| c.help));
         for help in helps {
             assert!(text.contains(help), "help is missing {help:?}");
@@ -223,6 +230,7 @@ mod tests {
             keys(picker::MAP),
             keys(picker::OUTPUTS),
             keys(ai_form::FORM),
+            keys(waterfall_form::FORM),
             inspector,
             keys(runs::COMMANDS),
             keys(census::frequency::COMMANDS),

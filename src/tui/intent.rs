@@ -34,6 +34,10 @@ pub enum PromptKind {
         col: Option<usize>,
     },
     SaveAs,
+    /// The budget of enrichment `ci`, in dollars.
+    Budget {
+        ci: usize,
+    },
 }
 
 impl PromptKind {
@@ -48,6 +52,7 @@ impl PromptKind {
             PromptKind::RenameColumn { .. } => "rename column to: ",
             PromptKind::Formula { .. } => "formula (name = expression): ",
             PromptKind::SaveAs => "save as: ",
+            PromptKind::Budget { .. } => "budget for the column's calls, in $: ",
         }
     }
 

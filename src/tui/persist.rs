@@ -39,6 +39,9 @@ pub struct SavedColumn {
     /// The column each output fills, where it is not named after the output (renamed).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub columns: BTreeMap<String, String>,
+    /// Its budget in US dollars, so a reopened sheet keeps it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_usd: Option<f64>,
     /// Its run condition ("only run if"), as typed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<String>,
@@ -122,6 +125,7 @@ impl Persistence {
                                 (column != o.name).then(|| (o.name.to_string(), column))
                             })
                             .collect(),
+                        budget_usd: c.budget_usd(),
                         condition: c.condition.as_ref().map(|b| b.source.clone()),
                     }
                 })
@@ -233,6 +237,7 @@ impl Persistence {
                     sources,
                     outputs,
                     condition,
+                    budget_usd: s.budget_usd,
                 },
             ));
         }

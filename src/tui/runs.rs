@@ -4,18 +4,20 @@
 use super::command::{self, Command, Group, bar_cmd, code, k};
 use super::component::{Component, Context, Draw, Outcome};
 use super::enrich::InputSource;
-use super::intent::{ConfirmKind, Intent, Popup};
+use super::intent::{ConfirmKind, Intent, Popup, PromptKind};
 use super::message::Message;
-use super::popup::{SELECTED, TITLE, popup};
+use super::popup::{DIM, SELECTED, TITLE, popup};
 use super::text::format_eta;
 use crate::engine::breaker::ProviderNotice;
+use crate::providers::{ProviderId, Usage};
 use crate::sanitize;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::text::Line;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Something the user asked of the runs panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +29,7 @@ pub enum RunsAction {
     Cancel,
     Rerun,
     RerunUnfinished,
+    Budget,
     Remove,
     Close,
 }
@@ -72,8 +75,15 @@ pub static COMMANDS: &[Command<RunsAction>] = &[
         RunsAction::RerunUnfinished,
         &[k('f')],
         Group::Runs,
-        "re-run the column's unfinished cells (failed or cancelled)",
+        "re-run the column's unfinished cells (failed, cancelled or over budget)",
         "re-run unfinished",
+    ),
+    bar_cmd(
+        RunsAction::Budget,
+        &[k('b')],
+        Group::Runs,
+        "set or raise the column's budget in dollars (f then runs what it stopped)",
+        "budget",
     ),
     bar_cmd(
         RunsAction::Remove,
@@ -124,6 +134,15 @@ impl Component for RunsPanel {
                 ci,
                 unfinished_only: true,
             },
+            Some(RunsAction::Budget) => match ctx.enrich.columns.get(ci) {
+                Some(column) => Intent::Open(Popup::Prompt(
+                    PromptKind::Budget { ci },
+                    column
+                        .budget_usd()
+                        .map_or_else(String::new, |usd| format!("{usd:.2}")),
+                )),
+                None => Intent::Notify(Message::info("no enrichment column to budget")),
+            },
             Some(RunsAction::Remove) => {
                 self.selected = ci.saturating_sub(1);
                 Intent::RemoveEnrichment(ci)
@@ -145,7 +164,7 @@ fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
     let rect = popup(
         area,
         area.width.saturating_sub(4),
-        (ctx.enrich.columns.len() as u16 + 6).max(8),
+        (ctx.enrich.columns.len() as u16 + 7).max(8),
     );
     frame.render_widget(Clear, rect);
     let header = Row::new([
@@ -159,7 +178,7 @@ fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
         "pending",
         "calls",
         "avg ms",
-        "$ spent",
+        "$ spent/budget",
         "status",
     ])
     .style(TITLE);
@@ -200,6 +219,8 @@ fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
                 format!("{provider} down: failing fast")
             } else if c.paused {
                 "paused".to_string()
+            } else if n.budget > 0 && n.pending() == 0 {
+                format!("$ budget: {} left (b raises)", n.budget)
             } else if n.pending() > 0 {
                 match c.rate.eta_secs(n.pending()) {
                     Some(eta) => format!("running, ETA {}", format_eta(eta)),
@@ -228,7 +249,7 @@ fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
                 n.pending().to_string(),
                 format!("{} (+{} reused)", spend.calls, spend.reused),
                 (c.latency_ms / finished_calls).to_string(),
-                format!("{:.2}{tokens}", spend.cost_usd),
+                spent_text(spend.cost_usd, c.budget_usd(), &tokens),
                 status,
             ]);
             if i == selected {
@@ -270,7 +291,48 @@ fn draw_runs(ctx: &Context, frame: &mut Frame, area: Rect, selected: usize) {
             Paragraph::new("No enrichment columns yet: press a to add one.").block(block),
             rect,
         );
+        return;
+    }
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let [table, providers] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    frame.render_widget(Table::new(rows, widths).header(header), table);
+    frame.render_widget(Paragraph::new(provider_line(ctx)), providers);
+}
+
+/// `$0.34 / $5.00 · 12k tok`: what a column spent, beside its budget when it has one.
+fn spent_text(spent: f64, budget: Option<f64>, tokens: &str) -> String {
+    match budget {
+        Some(limit) => format!("${spent:.2} / ${limit:.2}{tokens}"),
+        None => format!("{spent:.2}{tokens}"),
+    }
+}
+
+/// `by provider: apollo $0.12 · hunter $0.05`: what the calls reported spending, summed over
+/// every column by the provider they went to.
+fn provider_line(ctx: &Context) -> Line<'static> {
+    let mut by_provider = BTreeMap::<ProviderId, Usage>::new();
+    for column in &ctx.enrich.columns {
+        for (provider, usage) in &column.spent_by_provider {
+            by_provider.entry(*provider).or_default().add(usage);
+        }
+    }
+    let parts: Vec<String> = by_provider
+        .iter()
+        .map(|(provider, usage)| {
+            let usd = usage
+                .usd
+                .map_or_else(|| "no price".to_string(), |usd| format!("${usd:.2}"));
+            format!("{} {usd}", provider.name())
+        })
+        .collect();
+    if parts.is_empty() {
+        Line::styled("by provider: no call reported a cost yet", DIM)
     } else {
-        frame.render_widget(Table::new(rows, widths).header(header).block(block), rect);
+        Line::from(vec![
+            Span::styled("by provider: ", DIM),
+            Span::raw(parts.join(" · ")),
+        ])
     }
 }

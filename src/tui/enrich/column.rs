@@ -5,7 +5,8 @@ use super::RateWindow;
 use crate::cell::CellState;
 use crate::integrations::{EnrichError, Fields, Integration};
 use crate::plan::{Mapping, Plan, Source};
-use crate::providers::CallRecord;
+use crate::providers::budget::Budget;
+use crate::providers::{CallRecord, ProviderId, Usage};
 use crate::table::{ColumnId, RowId, Sheet};
 use crate::tui::bound::Bound;
 use std::collections::BTreeMap;
@@ -161,7 +162,12 @@ pub struct EnrichColumn {
     /// How fast its cells finished lately, for its ETA.
     pub rate: RateWindow,
     /// What its paid calls used and cost (tokens, dollars where priced), this session.
-    pub spent: crate::providers::Usage,
+    pub spent: Usage,
+    /// What its paid calls used and cost, by provider (a waterfall calls several).
+    pub spent_by_provider: BTreeMap<ProviderId, Usage>,
+    /// The most dollars its calls may spend (the picker's budget, or one set in the runs
+    /// panel); its jobs carry it, so the caller enforces it as `--max-cost` does headless.
+    pub budget: Option<Arc<Budget>>,
     /// Set when an authentication failure stopped it.
     pub stopped: Option<String>,
     /// Only rows where this holds run ("only run if").
@@ -189,6 +195,7 @@ impl EnrichColumn {
         integration: Arc<dyn Integration>,
         sources: Vec<InputSource>,
         outputs: Vec<Output>,
+        budget_usd: Option<f64>,
     ) -> EnrichColumn {
         EnrichColumn {
             id,
@@ -202,10 +209,26 @@ impl EnrichColumn {
             reused: 0,
             latency_ms: 0,
             rate: RateWindow::default(),
-            spent: crate::providers::Usage::default(),
+            spent: Usage::default(),
+            spent_by_provider: BTreeMap::new(),
+            budget: budget_usd.map(|usd| Arc::new(Budget::new(usd))),
             stopped: None,
             condition: None,
         }
+    }
+
+    /// Sets its budget to `usd`, or raises (lowers) the one it has: jobs already queued
+    /// hold the same budget, so the new limit applies to them at once.
+    pub fn set_budget(&mut self, usd: f64) {
+        match &self.budget {
+            Some(budget) => budget.set_limit(usd),
+            None => self.budget = Some(Arc::new(Budget::new(usd))),
+        }
+    }
+
+    /// Its budget's limit, if it has one.
+    pub fn budget_usd(&self) -> Option<f64> {
+        self.budget.as_ref().map(|b| b.state().limit_usd)
     }
 
     /// Records a cell, replacing what the row had.
@@ -275,6 +298,8 @@ pub struct NewEnrichment {
     pub outputs: Vec<(&'static str, String)>,
     /// Only rows where this holds run ("only run if").
     pub condition: Option<Bound>,
+    /// The most dollars its calls may spend, if the user set a budget.
+    pub budget_usd: Option<f64>,
 }
 
 #[cfg(test)]

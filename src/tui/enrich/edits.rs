@@ -23,7 +23,8 @@ impl Enrichments {
         let before = sheet.undo_depth();
         let outputs = bind_outputs(sheet, &new.outputs);
         let id = self.allocate_id();
-        let mut column = EnrichColumn::new(id, new.integration, new.sources, outputs);
+        let mut column =
+            EnrichColumn::new(id, new.integration, new.sources, outputs, new.budget_usd);
         column.condition = new.condition;
         self.columns.push(column);
         self.history.record(before, sheet.undo_depth(), id, None);

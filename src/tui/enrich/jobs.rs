@@ -83,17 +83,44 @@ impl Enrichments {
         self.plan_rows(sheet, ci, rows, tx)
     }
 
-    /// Re-runs every unfinished (failed or cancelled) cell of every column, and says how many.
+    /// Sets enrichment `ci`'s budget to `usd` (raising or lowering the one it has); its cells
+    /// the budget stopped run again with `f` in the runs panel, or `F`.
+    pub fn set_budget(&mut self, ci: usize, usd: f64) -> Option<Message> {
+        let column = self.columns.get_mut(ci)?;
+        column.set_budget(usd);
+        self.definitions_changed = true;
+        let column = self.columns.get(ci)?;
+        let left = column.counts.budget;
+        let name = column.integration.spec().name;
+        let budget = crate::providers::format_usd(usd);
+        Some(Message::info(if left > 0 {
+            format!(
+                "{name}: budget {budget}; {} re-runs its {} the budget stopped",
+                key_label(Action::RerunUnfinished),
+                count(left, "cell")
+            )
+        } else {
+            format!("{name}: budget {budget}")
+        }))
+    }
+
+    /// Re-runs every unfinished (failed, cancelled or over budget) cell of every column, and
+    /// says how many.
     pub fn rerun_unfinished(&mut self, sheet: &Sheet, tx: &Sender<AppEvent>) -> Message {
         let before = self.totals();
         if before.unfinished() == 0 {
-            return Message::info("no failed or cancelled cells to re-run");
+            return Message::info("no failed, cancelled or over-budget cells to re-run");
         }
         let n: usize = (0..self.columns.len())
             .map(|ci| self.rerun_column(sheet, ci, true, tx))
             .sum();
+        let over = if before.budget > 0 {
+            format!(", {} over budget", before.budget)
+        } else {
+            String::new()
+        };
         Message::info(format!(
-            "re-running {} ({} failed, {} cancelled)",
+            "re-running {} ({} failed, {} cancelled{over})",
             count(n, "unfinished cell"),
             before.failed,
             before.cancelled
@@ -269,8 +296,15 @@ impl Enrichments {
             .map(|c| c.attempts.len() as u64)
             .sum::<u64>();
         column.reused += result.calls.len() as u64 - paid;
-        for usage in result.calls.iter().filter_map(|c| c.paid()) {
-            column.spent.add(&usage);
+        for call in &result.calls {
+            if let Some(usage) = call.paid() {
+                column.spent.add(&usage);
+                column
+                    .spent_by_provider
+                    .entry(call.provider)
+                    .or_default()
+                    .add(&usage);
+            }
         }
         column.latency_ms += result
             .calls

@@ -8,6 +8,7 @@ use crate::cell::{CellState, SkipReason};
 use crate::engine::{Job, JobKey};
 use crate::integrations::{Fields, Integration};
 use crate::plan::{Cell, Decision, Planned, RowScope, Rules, Stream};
+use crate::providers::budget::Budget;
 use crate::resume::Journal;
 use crate::store::{RunId, Store};
 use crate::table::{RowId, Sheet};
@@ -99,6 +100,12 @@ impl Enrichments {
             .filter_map(|&ci| self.columns.get(ci))
             .map(|c| (c.plan(sheet), c.id))
             .unzip();
+        // Each plan's jobs count against their enrichment's budget.
+        let budgets: Vec<_> = cis
+            .iter()
+            .filter_map(|&ci| self.columns.get(ci))
+            .map(|c| c.budget.clone())
+            .collect();
         if plans.is_empty() {
             return false;
         }
@@ -134,7 +141,7 @@ impl Enrichments {
             let send = |cells: Vec<Planned>| {
                 let ready = cells
                     .into_iter()
-                    .filter_map(|p| prepare(p, &ids, &integrations, fresh))
+                    .filter_map(|p| prepare(p, &ids, &integrations, &budgets, fresh))
                     .collect();
                 // Waits while the UI has not taken the previous batch yet.
                 let handed = batch_tx.send(ready).is_ok()
@@ -283,6 +290,7 @@ fn prepare(
     planned: Planned,
     columns: &[u32],
     integrations: &[Arc<dyn Integration>],
+    budgets: &[Option<Arc<Budget>>],
     fresh: bool,
 ) -> Option<Prepared> {
     let column = *columns.get(planned.plan)?;
@@ -317,7 +325,7 @@ fn prepare(
                 integration: integrations.get(planned.plan)?.clone(),
                 inputs: inputs.clone(),
                 fresh,
-                budget: None,
+                budget: budgets.get(planned.plan).cloned().flatten(),
             };
             (CellInfo::queued(inputs), Some(job), None)
         }

@@ -1,7 +1,8 @@
-//! The picker's side of "AI column…": opening the form (new, or to edit an AI column), handing
-//! it the keys, and going on to the new column's mapping once it is saved.
+//! The picker's side of "AI column…" and "Waterfall…": opening a form (new, or to edit one
+//! defined in a file), handing it the keys, and going on to the new integration's mapping
+//! once it is saved.
 
-use super::{Entry, Picker, Step, ai};
+use super::{Entry, Picker, Step, ai, waterfall};
 use crate::integrations::user::Catalog;
 use crate::integrations::user::definition::Definition;
 use crate::tui::component::{Context, Outcome};
@@ -28,6 +29,34 @@ impl Picker {
         }
     }
 
+    /// Opens the waterfall form: the one being built, a new one, or one holding `def`.
+    pub(super) fn open_waterfall_form(&mut self, def: Option<&Definition>) {
+        let form = match def {
+            Some(def) => waterfall::WaterfallBuilder::edit(&self.catalog, def),
+            None => self
+                .waterfall
+                .take()
+                .or_else(|| Some(waterfall::WaterfallBuilder::new(&self.catalog))),
+        };
+        self.waterfall = form;
+        self.step = Step::Waterfall;
+    }
+
+    /// Keys of the waterfall step; `Esc` goes back to the list, keeping the form.
+    pub(super) fn waterfall_key(&mut self, key: KeyEvent) -> Outcome {
+        let Some(form) = &mut self.waterfall else {
+            self.step = Step::Search;
+            return Outcome::Consumed;
+        };
+        match form.handle_key(key, &self.catalog) {
+            Outcome::Ignored => {
+                self.step = Step::Search;
+                Outcome::Consumed
+            }
+            other => other,
+        }
+    }
+
     /// Keys of the AI step; `Esc` goes back to the list, keeping the form.
     pub(super) fn ai_key(&mut self, key: KeyEvent, ctx: &Context) -> Outcome {
         let Some(form) = &mut self.ai else {
@@ -43,7 +72,8 @@ impl Picker {
         }
     }
 
-    /// An AI column was saved as `name`: offer the new catalog and go on to map its inputs.
+    /// An AI column or a waterfall was saved as `name`: offer the new catalog and go on to
+    /// map its inputs.
     pub fn saved(
         &mut self,
         catalog: &Catalog,
@@ -55,7 +85,10 @@ impl Picker {
         self.integrations = catalog.integrations().to_vec();
         self.query = Input::default();
         self.refilter();
-        self.ai = None;
+        match self.step {
+            Step::Waterfall => self.waterfall = None,
+            _ => self.ai = None,
+        }
         let integrations = &self.integrations;
         self.selected = self
             .entries()
@@ -69,9 +102,14 @@ impl Picker {
         }
     }
 
-    /// Saving the AI column failed: say why on its form.
+    /// Saving the AI column or waterfall failed: say why on its form.
     pub fn save_failed(&mut self, why: String) {
-        if let Some(form) = &mut self.ai {
+        if self.step == Step::Waterfall
+            && let Some(form) = &mut self.waterfall
+        {
+            form.saving = false;
+            form.problem = Some(why);
+        } else if let Some(form) = &mut self.ai {
             form.saving = false;
             form.problem = Some(why);
         }

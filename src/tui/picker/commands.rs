@@ -22,6 +22,7 @@ pub enum PickerAction {
     Close,
     Edit,
     Condition,
+    Budget,
 }
 
 /// Step 1: choosing an integration.
@@ -44,15 +45,15 @@ pub static SEARCH: &[Command<PickerAction>] = &[
         PickerAction::Next,
         &[code(KeyCode::Enter)],
         Group::PickerSearch,
-        "choose it: map its inputs (on \"AI column…\": write your own)",
+        "choose it: map its inputs (on \"AI column…\" or \"Waterfall…\": build your own)",
         "next",
     ),
     bar_cmd(
         PickerAction::Edit,
         &[ctrl('e')],
         Group::PickerSearch,
-        "edit an AI column (saved as your version in integrations.d/)",
-        "edit AI column",
+        "edit an AI column or a waterfall (saved as your version in integrations.d/)",
+        "edit",
     ),
     bar_cmd(
         PickerAction::Close,
@@ -159,6 +160,13 @@ pub static OUTPUTS: &[Command<PickerAction>] = &[
         Group::PickerOutputs,
         "only run if: an expression rows must meet (the others are skipped, unpaid)",
         "only if",
+    ),
+    bar_cmd(
+        PickerAction::Budget,
+        &[k('b'), k('$')],
+        Group::PickerOutputs,
+        "set a budget in dollars: no call starts that would pass it (Enter sets, empty for none)",
+        "budget",
     ),
     bar_cmd(
         PickerAction::Next,

@@ -1,6 +1,6 @@
 //! Drawing the picker: the step's list on the left, the integration's details on the right.
 
-use super::{Entry, NEW_AI, Picker, Source, Step};
+use super::{Entry, NEW_AI, NEW_WATERFALL, Picker, Source, Step};
 use crate::integrations::OutputKind;
 use crate::integrations::http::def::HttpDef;
 use crate::integrations::user::definition::KindDef;
@@ -34,13 +34,19 @@ fn draw_picker(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
         super::ai::draw::draw(ctx, form, picker.scopes.current, frame, rect);
         return;
     }
+    if let (Step::Waterfall, Some(form)) = (picker.step, &picker.waterfall) {
+        super::waterfall::draw::draw(form, frame, rect);
+        return;
+    }
     let (title, typing) = match picker.step {
         Step::Search => (
             " Add enrichment: 1/3 choose an integration ",
             "type to search · ",
         ),
         Step::Map => (" Add enrichment: 2/3 map inputs ", ""),
-        Step::Outputs | Step::Ai => (" Add enrichment: 3/3 outputs and rows ", ""),
+        Step::Outputs | Step::Ai | Step::Waterfall => {
+            (" Add enrichment: 3/3 outputs and rows ", "")
+        }
     };
     let hint = format!(" {typing}{} ", command::bar(picker.commands()));
     let block = Block::default()
@@ -90,6 +96,9 @@ fn draw_picker(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
                         line
                     }
                     Entry::NewAi => Line::styled(format!(" {NEW_AI}"), style.patch(TITLE)),
+                    Entry::NewWaterfall => {
+                        Line::styled(format!(" {NEW_WATERFALL}"), style.patch(TITLE))
+                    }
                     Entry::Problem(p) => {
                         let name =
                             picker
@@ -121,7 +130,7 @@ fn draw_picker(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
             ));
         }
         Step::Map => draw_mapping(ctx, picker, frame, left),
-        Step::Outputs | Step::Ai => draw_outputs(ctx, picker, frame, left),
+        Step::Outputs | Step::Ai | Step::Waterfall => draw_outputs(ctx, picker, frame, left),
     }
     draw_details(ctx, picker, frame, right);
 }
@@ -184,6 +193,8 @@ fn draw_details(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
     {
         let note = if def.kind_name() == "ai" {
             "an AI column: Ctrl-e edits its prompt and outputs".to_string()
+        } else if def.kind_name() == "waterfall" {
+            "a waterfall: Ctrl-e edits its steps".to_string()
         } else {
             let file = if picker.catalog.is_projects(spec.name) {
                 "defined in leadgrid.toml"
@@ -267,6 +278,16 @@ fn draw_extra_details(picker: &Picker, frame: &mut Frame, area: Rect) {
                  it; it is saved in integrations.d/ so `leadgrid run -i NAME` runs it too.",
             ));
         }
+        Some(Entry::NewWaterfall) => {
+            lines.push(Line::styled("Waterfall", TITLE));
+            lines.push(Line::raw(
+                "Fill one column from an ordered list of steps, each an integration's output \
+                 with a validator (email syntax, verified by Hunter, URL host, number range, \
+                 not empty): the first valid answer wins and later steps are never called for \
+                 that row. See the cost per row as a range before saving it in integrations.d/, \
+                 so `leadgrid run -i NAME` runs it too.",
+            ));
+        }
         Some(Entry::Problem(i)) => {
             if let Some(problem) = picker.catalog.problems().get(*i) {
                 lines.push(Line::styled("not loaded", PROBLEM));
@@ -287,6 +308,48 @@ fn draw_extra_details(picker: &Picker, frame: &mut Frame, area: Rect) {
         _ => {}
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// The budget being typed, or the one set and what it means beside the estimate: it covers
+/// the worst case, only the best case, or the run may stop before the end.
+fn budget_line(picker: &Picker, cost: &crate::plan::estimate::Cost) -> Option<Line<'static>> {
+    if let Some(input) = &picker.budget_input {
+        return Some(Line::from(vec![
+            Span::styled("budget $", TITLE),
+            Span::raw(input.value().to_string()),
+            Span::styled("  (Enter sets, empty for none, Esc keeps)", DIM),
+        ]));
+    }
+    let budget = picker.budget?;
+    let best = cost.usd.unwrap_or(0.0);
+    let worst = cost.usd_max.unwrap_or(best);
+    let verdict = if budget + 1e-9 >= worst {
+        "covers the worst case".to_string()
+    } else if budget + 1e-9 >= best {
+        format!("covers the best case, not every step (${worst:.2}): may stop before the end")
+    } else {
+        format!(
+            "less than the estimate: may stop after about {} of the rows, the rest left $ budget",
+            share(budget, best)
+        )
+    };
+    let style = if budget + 1e-9 >= worst {
+        Style::new()
+    } else {
+        PROBLEM
+    };
+    Some(Line::from(vec![
+        Span::styled(format!("budget ${budget:.2}: "), TITLE),
+        Span::styled(verdict, style),
+    ]))
+}
+
+/// `40%`: how much of `whole` a budget of `part` pays for.
+fn share(part: f64, whole: f64) -> String {
+    if whole <= 0.0 {
+        return "all".to_string();
+    }
+    format!("{:.0}%", (part / whole * 100.0).clamp(0.0, 100.0))
 }
 
 /// `12,400`: a count with thousands separated.
@@ -395,7 +458,7 @@ fn draw_outputs(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
             Span::styled("only run if: ", TITLE),
             Span::raw(c.source.clone()),
         ]),
-        (None, None) => Line::styled("only run if: every row (i to set a condition)", DIM),
+        (None, None) => Line::styled("only run if: every row (i sets a condition)", DIM),
     });
     let scope_rows = picker.scopes.count(picker.scope, ctx.sheet.row_count());
     // Until counted, every row in scope is assumed paid; a partial count (the first rows
@@ -436,6 +499,9 @@ fn draw_outputs(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
             ),
             DEMO,
         ));
+    }
+    if let Some(line) = budget_line(picker, &cost) {
+        lines.push(line);
     }
     if let Some(usage) = cost.usage {
         // Integrations billed by usage (AI columns) estimate each row from its own prompt.

@@ -7,6 +7,7 @@ mod ai_step;
 pub mod commands;
 mod draw;
 mod estimate;
+pub mod waterfall;
 
 use super::command;
 use super::component::{Component, Context, Outcome};
@@ -46,6 +47,8 @@ pub enum Step {
     Outputs,
     /// Writing an AI column ([`ai`]).
     Ai,
+    /// Building a waterfall ([`waterfall`]).
+    Waterfall,
 }
 
 /// One line of the search step's list.
@@ -55,12 +58,17 @@ pub enum Entry {
     Integration(usize),
     /// "AI column…": write a new one.
     NewAi,
+    /// "Waterfall…": build a new one.
+    NewWaterfall,
     /// A file that did not load (index into the catalog's problems): choosing it explains.
     Problem(usize),
 }
 
 /// What the search step's "AI column…" line says (and is searched by).
 pub const NEW_AI: &str = "AI column… (your own prompt)";
+
+/// What the search step's "Waterfall…" line says (and is searched by).
+pub const NEW_WATERFALL: &str = "Waterfall… (try providers in order, keep the first valid)";
 
 /// State of the picker popup.
 pub struct Picker {
@@ -93,12 +101,18 @@ pub struct Picker {
     pub catalog: Catalog,
     /// The AI column being written, kept while the user goes back to the list.
     pub ai: Option<ai::AiBuilder>,
+    /// The waterfall being built, kept while the user goes back to the list.
+    pub waterfall: Option<waterfall::WaterfallBuilder>,
     /// What just happened (an AI column saved), shown until the next step.
     pub notice: Option<String>,
     /// Only rows where this holds run ("only run if").
     pub condition: Option<Bound>,
     /// Typing the run condition.
     pub condition_input: Option<Input>,
+    /// The most dollars the new enrichment's calls may spend, if set.
+    pub budget: Option<f64>,
+    /// Typing the budget (the outputs step's `b`).
+    pub budget_input: Option<Input>,
 }
 
 impl Picker {
@@ -113,7 +127,10 @@ impl Picker {
             integrations: catalog.integrations().to_vec(),
             catalog: catalog.clone(),
             ai: None,
+            waterfall: None,
             notice: None,
+            budget: None,
+            budget_input: None,
             sources: Vec::new(),
             input_cursor: 0,
             constant: None,
@@ -139,7 +156,7 @@ impl Picker {
     pub fn current(&self) -> Option<&Arc<dyn Integration>> {
         match self.entries().get(self.selected)? {
             Entry::Integration(i) => self.integrations.get(*i),
-            Entry::NewAi | Entry::Problem(_) => None,
+            Entry::NewAi | Entry::NewWaterfall | Entry::Problem(_) => None,
         }
     }
 
@@ -155,6 +172,7 @@ impl Picker {
                 .ai
                 .as_ref()
                 .is_some_and(|a| a.saving || matches!(a.dry_run, ai::DryRun::Running { .. }))
+            || self.waterfall.as_ref().is_some_and(|w| w.saving)
     }
 
     /// The chosen integration's spec.
@@ -171,6 +189,10 @@ impl Picker {
             .enumerate()
             .map(|(i, integ)| (Entry::Integration(i), search_text(integ.spec())))
             .chain(std::iter::once((Entry::NewAi, NEW_AI.to_string())))
+            .chain(std::iter::once((
+                Entry::NewWaterfall,
+                NEW_WATERFALL.to_string(),
+            )))
             .chain(
                 self.catalog
                     .problems()
@@ -350,8 +372,9 @@ impl Picker {
             Step::Search => commands::SEARCH,
             Step::Map => commands::MAP,
             Step::Outputs => commands::OUTPUTS,
-            // The AI form has its own table ([`ai::commands::FORM`]).
-            Step::Ai => &[],
+            // The forms have their own tables ([`ai::commands::FORM`],
+            // [`waterfall::commands::FORM`]).
+            Step::Ai | Step::Waterfall => &[],
         }
     }
 
@@ -442,6 +465,7 @@ impl Picker {
                 .map(|name| (name, name.to_string()))
                 .collect(),
             condition: self.condition.clone(),
+            budget_usd: self.budget,
         })
     }
 
@@ -497,6 +521,7 @@ impl Picker {
             }
             Some(PickerAction::Next) => match entries.get(self.selected) {
                 Some(Entry::NewAi) => self.open_ai_form(None),
+                Some(Entry::NewWaterfall) => self.open_waterfall_form(None),
                 Some(Entry::Problem(i)) => {
                     self.problem = self.catalog.problems().get(*i).map(|p| {
                         format!("{p} — fix the file; the other integrations are unaffected")
@@ -514,11 +539,14 @@ impl Picker {
             Some(PickerAction::Edit) => {
                 let name = self.current().map(|i| i.spec().name);
                 let def = name.and_then(|n| self.catalog.definition(n));
-                match def.filter(|d| d.kind_name() == "ai").cloned() {
-                    Some(def) => self.open_ai_form(Some(&def)),
-                    None => {
+                match def.cloned() {
+                    Some(def) if def.kind_name() == "waterfall" => {
+                        self.open_waterfall_form(Some(&def))
+                    }
+                    Some(def) if def.kind_name() == "ai" => self.open_ai_form(Some(&def)),
+                    _ => {
                         self.problem = Some(
-                            "only AI columns can be edited here (other kinds: edit their file)"
+                            "only AI columns and waterfalls can be edited here (other kinds: edit their file)"
                                 .into(),
                         )
                     }
@@ -607,15 +635,55 @@ impl Picker {
         Outcome::Consumed
     }
 
+    /// Typing the budget: Enter sets it (empty: none), Esc leaves it as it was.
+    fn budget_key(&mut self, key: KeyEvent) -> Outcome {
+        let Some(input) = &mut self.budget_input else {
+            return Outcome::Ignored;
+        };
+        match key.code {
+            crossterm::event::KeyCode::Esc => self.budget_input = None,
+            crossterm::event::KeyCode::Enter => {
+                let text = input.value().trim().to_string();
+                if text.is_empty() {
+                    self.budget = None;
+                    self.budget_input = None;
+                } else if let Some(usd) = crate::providers::budget::parse_usd(&text) {
+                    self.budget = Some(usd);
+                    self.budget_input = None;
+                    self.problem = None;
+                } else {
+                    self.problem = Some(format!(
+                        "not an amount of dollars: '{text}' (e.g. 5 or $5.00; empty for none)"
+                    ));
+                }
+            }
+            _ => {
+                if let Some(req) = to_input_request(&Event::Key(key)) {
+                    input.handle(req);
+                }
+            }
+        }
+        Outcome::Consumed
+    }
+
     fn outputs_key(&mut self, key: KeyEvent, ctx: &Context) -> Outcome {
         if self.condition_input.is_some() {
             return self.condition_key(key, ctx);
+        }
+        if self.budget_input.is_some() {
+            return self.budget_key(key);
         }
         let last = self.outputs.len();
         match command::find(commands::OUTPUTS, &key) {
             Some(PickerAction::Condition) => {
                 let current = self.condition.as_ref().map(|c| c.source.clone());
                 self.condition_input = Some(Input::new(current.unwrap_or_default()));
+            }
+            Some(PickerAction::Budget) => {
+                let current = self
+                    .budget
+                    .map_or_else(String::new, |usd| format!("{usd:.2}"));
+                self.budget_input = Some(Input::new(current));
             }
             Some(PickerAction::Back) => self.step = Step::Map,
             Some(PickerAction::Down) => self.output_cursor = (self.output_cursor + 1).min(last),
@@ -651,7 +719,7 @@ impl Picker {
 
 impl Component for Picker {
     fn handle_key(&mut self, key: KeyEvent, ctx: &Context) -> Outcome {
-        if self.step != Step::Ai {
+        if !matches!(self.step, Step::Ai | Step::Waterfall) {
             self.notice = None;
         }
         match self.step {
@@ -659,6 +727,7 @@ impl Component for Picker {
             Step::Map => self.map_key(key, ctx),
             Step::Outputs => self.outputs_key(key, ctx),
             Step::Ai => self.ai_key(key, ctx),
+            Step::Waterfall => self.waterfall_key(key),
         }
     }
 }
