@@ -771,6 +771,7 @@ fn the_picker_says_which_variable_an_http_integration_needs() {
     h.keys("company_size");
     let screen = h.render();
     for expected in [
+        "company_size              example   no key",
         "API key  UNSET_KEY_4F1C is not set: needed to run this",
         "defined in integrations.d: sends rows to api.example.com",
     ] {

@@ -89,7 +89,8 @@ fn draw_picker(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
                         let no_key = integration
                             .providers()
                             .into_iter()
-                            .any(|p| ctx.enrich.missing_keys.of(p).is_some());
+                            .any(|p| ctx.enrich.missing_keys.of(p).is_some())
+                            || picker.unset_secret(spec.name).is_some();
                         if no_key {
                             line.push_span(Span::styled(" no key", PROBLEM));
                         }
@@ -160,7 +161,7 @@ fn draw_details(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
             Span::raw(spec.tools.join(", ")),
         ]),
         match picker.catalog.definition(spec.name).map(|d| &d.kind) {
-            Some(KindDef::Http(http)) => own_key_line(ctx, http),
+            Some(KindDef::Http(http)) => own_key_line(ctx, picker, spec.name, http),
             _ => key_line(ctx, spec.provider),
         },
         Line::raw(""),
@@ -247,12 +248,9 @@ fn key_line(ctx: &Context, provider: ProviderId) -> Line<'static> {
 }
 
 /// The secrets a user's http integration reads (`{{env.NAME}}`): set, or which is missing.
-fn own_key_line(ctx: &Context, http: &HttpDef) -> Line<'static> {
+fn own_key_line(ctx: &Context, picker: &Picker, name: &str, http: &HttpDef) -> Line<'static> {
     let vars = http.env_vars();
-    let missing = vars
-        .iter()
-        .find(|v| std::env::var(v).map_or(true, |s| s.trim().is_empty()));
-    let (text, style) = match missing {
+    let (text, style) = match picker.unset_secret(name).map(|(var, _)| var) {
         _ if ctx.enrich.demo => ("not called with --demo".to_string(), PROBLEM),
         _ if vars.is_empty() => ("none named in its file".to_string(), Style::new()),
         Some(var) => (format!("{var} is not set: needed to run this"), PROBLEM),

@@ -353,6 +353,15 @@ impl Picker {
     /// is not set.
     fn missing_secret(&self) -> Option<String> {
         let name = self.current()?.spec().name;
+        let (var, host) = self.unset_secret(name)?;
+        Some(format!(
+            "{name} sends {var} to {host}, and it is not set: set it and start leadgrid again"
+        ))
+    }
+
+    /// The first variable the user's http integration `name` sends that is not set, and the
+    /// host it goes to.
+    pub(super) fn unset_secret(&self, name: &str) -> Option<(String, String)> {
         let KindDef::Http(http) = &self.catalog.definition(name)?.kind else {
             return None;
         };
@@ -360,10 +369,7 @@ impl Picker {
             .env_vars()
             .into_iter()
             .find(|v| std::env::var(v).map_or(true, |s| s.trim().is_empty()))?;
-        Some(format!(
-            "{name} sends {var} to {}, and it is not set: set it and start leadgrid again",
-            http.host().unwrap_or_default()
-        ))
+        Some((var, http.host().unwrap_or_default()))
     }
 
     /// The command table of the current step.
