@@ -12,6 +12,9 @@ pub enum SkipReason {
     AlreadyFilled,
     /// Its enrichment's run condition ("only run if", `--if`) does not hold for the row.
     Condition,
+    /// It reads another enrichment's output, and that enrichment's cell in the row ended
+    /// without an answer (no data, failed, skipped, cancelled, budget).
+    Source(String),
 }
 
 impl std::fmt::Display for SkipReason {
@@ -20,6 +23,7 @@ impl std::fmt::Display for SkipReason {
             SkipReason::MissingInput(msg) => f.write_str(msg),
             SkipReason::AlreadyFilled => f.write_str("outputs already filled"),
             SkipReason::Condition => f.write_str("the run condition does not hold"),
+            SkipReason::Source(name) => write!(f, "{name} has no answer for this row"),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! writes every input column unchanged plus the outputs to a new file, atomically. Exit code: 0 all cells done or no data, 2 some failed, 3 the budget
 //! (`--max-cost`) left cells unrun, 1 fatal, 130 interrupted (the partial result is still written).
 
+pub mod chained;
 pub mod csvio;
 pub mod dedupe;
 pub mod dry_run;
@@ -11,7 +12,7 @@ pub mod events;
 pub mod progress;
 pub mod summary;
 
-use crate::cell::CellState;
+use crate::cell::{CellState, SkipReason};
 use crate::cli::{EventsFormat, RunArgs};
 use crate::config::{Config, ConfigError};
 use crate::demo::DemoOptions;
@@ -26,6 +27,7 @@ use crate::resume::Journal;
 use crate::session::{Session, SessionError, SessionOptions, StoreChoice};
 use crate::store::RunId;
 use crate::table::{Encoding, OpenOptions};
+use chained::{Chained, RowCells, Step};
 use csvio::CsvError;
 use dedupe::{Dedupe, Follow};
 use events::{RunEvent, RunHooks};
@@ -286,10 +288,12 @@ const WINDOW: usize = 16_384;
 /// Rows read at a time once the window has room for them.
 const READ_BATCH: usize = 1_024;
 
-/// A row read and not yet written: its values, and how many of its cells are still running.
+/// A row read and not yet written: its values, how many of its cells are still running or
+/// waiting for their sources, and where they stand (only when integrations feed each other).
 struct Pending {
     row: Vec<String>,
     outstanding: usize,
+    cells: RowCells,
 }
 
 /// Runs `integrations` over the input in `session` and writes the result to `output`.
@@ -321,6 +325,17 @@ pub fn execute(
     for plan in &mut plans {
         plan.condition.clone_from(&condition);
     }
+    let chain = crate::plan::Chain::of(&plans).map_err(|crate::plan::Loop(path)| {
+        let names: Vec<&str> = path
+            .iter()
+            .filter_map(|&p| plans.get(p))
+            .map(Plan::name)
+            .collect();
+        PlanError(format!(
+            "integrations feed each other in a loop: {}",
+            names.join(" → ")
+        ))
+    })?;
     let width = headers.len();
     let mut sinks: Vec<ErrorSink> = plans
         .iter()
@@ -340,6 +355,11 @@ pub fn execute(
     let rules = Rules {
         journal: (!journal.is_empty()).then(|| Arc::new(journal)),
         skip_filled: args.skip_existing,
+    };
+    let chained = Chained {
+        chain: &chain,
+        plans: &plans,
+        rules: &rules,
     };
     let scope = RowScope::all().limited(args.limit);
     // Only these rows (0-based), when the caller names rows (an agent's re-run).
@@ -472,6 +492,7 @@ pub fn execute(
                 let mut pending = Pending {
                     row: row?,
                     outstanding: 0,
+                    cells: RowCells::default(),
                 };
                 pending.row.resize(width, String::new());
                 let r = next;
@@ -483,7 +504,27 @@ pub fn execute(
                     };
                     let cells: Vec<_> = plans.iter().map(|p| rules.decide(p, &pending.row)).collect();
                     admitted += usize::from(crate::plan::rows::counts(&cells));
+                    if chain.is_chained() {
+                        pending.cells.states = vec![None; plans.len()];
+                    }
                     for (c, (p, cell)) in plans.iter().zip(cells).enumerate() {
+                        if chained.defers(c, &cell.decision) {
+                            // Decided again once its sources have written into the row.
+                            pending.cells.waiting.push(c);
+                            pending.outstanding += 1;
+                            continue;
+                        }
+                        let state = match &cell.decision {
+                            Decision::Filled => None,
+                            Decision::Unmet => Some(CellState::Skipped(SkipReason::Condition)),
+                            Decision::Restore(found) => Some(found.state.clone()),
+                            Decision::Run if interrupted || engine_gone => Some(CellState::Cancelled),
+                            // An answer shared by dedupe is final; the rest run.
+                            Decision::Run => Some(CellState::Queued),
+                        };
+                        if let Some(slot) = pending.cells.states.get_mut(c) {
+                            *slot = state;
+                        }
                         match cell.decision {
                             // Counted, never sent: the row is written as it was, unpaid.
                             Decision::Filled | Decision::Unmet => counts[c].add(Tally::Skipped),
@@ -519,6 +560,9 @@ pub fn execute(
                             }
                             Decision::Run => match dedupe.as_mut().map(|d| d.follow(r, c)) {
                                 Some(Follow::Answer(result)) => {
+                                    if let Some(slot) = pending.cells.states.get_mut(c) {
+                                        *slot = Some(result.state.clone());
+                                    }
                                     let tally =
                                         apply(p, &mut pending.row, r, &mut sinks[c], &result);
                                     counts[c].add(tally);
@@ -536,6 +580,29 @@ pub fn execute(
                                     pending.outstanding += 1;
                                 }
                             },
+                        }
+                    }
+                    for (c, step) in chained.release(r, &mut pending.row, &mut pending.cells, interrupted || engine_gone) {
+                        match step {
+                            Step::Submit(inputs) => {
+                                let mut job = plans[c].job(key(c), inputs, false);
+                                job.budget.clone_from(&budget);
+                                jobs.push(job);
+                            }
+                            Step::Finished { result, restored: journaled } => {
+                                pending.outstanding = pending.outstanding.saturating_sub(1);
+                                let tally = apply(&plans[c], &mut pending.row, r, &mut sinks[c], &result);
+                                counts[c].add(tally);
+                                if journaled {
+                                    restored += 1;
+                                    restored_cost += plans[c].integration.spec().cost_per_row_usd;
+                                    if hooks.listening() {
+                                        hooks.emit(finished_event(plans[c].name(), &result, true));
+                                    }
+                                } else {
+                                    progress.finished(tally);
+                                }
+                            }
                         }
                     }
                 }
@@ -602,10 +669,14 @@ pub fn execute(
                         }
                     }
                     progress.finished(tally);
+                    if let Some(slot) = pending.cells.states.get_mut(c) {
+                        *slot = Some(result.state.clone());
+                    }
                     // Duplicate rows waiting for this answer take it.
                     let followers = dedupe
                         .as_mut()
                         .map_or_else(Vec::new, |d| d.answered(r, c, &result));
+                    let mut settled = vec![r];
                     for copy in followers {
                         let f = copy.key.row as usize;
                         let Some(row) = f.checked_sub(front).and_then(|i| window.get_mut(i)) else {
@@ -613,8 +684,50 @@ pub fn execute(
                         };
                         let tally = apply(p, &mut row.row, f, &mut sinks[c], &copy);
                         row.outstanding = row.outstanding.saturating_sub(1);
+                        if let Some(slot) = row.cells.states.get_mut(c) {
+                            *slot = Some(copy.state.clone());
+                        }
                         counts[c].add(tally);
                         progress.finished(tally);
+                        settled.push(f);
+                    }
+                    // Cells of those rows that were waiting for this one may start.
+                    let mut jobs = Vec::new();
+                    for r in settled {
+                        let Some(pending) = r.checked_sub(front).and_then(|i| window.get_mut(i)) else {
+                            continue;
+                        };
+                        if pending.cells.waiting.is_empty() {
+                            continue;
+                        }
+                        for (c, step) in chained.release(r, &mut pending.row, &mut pending.cells, interrupted) {
+                            let key = JobKey { row: r as u64, column: c as u32 };
+                            match step {
+                                Step::Submit(inputs) => {
+                                    let mut job = plans[c].job(key, inputs, false);
+                                    job.budget.clone_from(&budget);
+                                    jobs.push(job);
+                                }
+                                Step::Finished { result, restored: journaled } => {
+                                    pending.outstanding = pending.outstanding.saturating_sub(1);
+                                    let tally = apply(&plans[c], &mut pending.row, r, &mut sinks[c], &result);
+                                    counts[c].add(tally);
+                                    if journaled {
+                                        restored += 1;
+                                        restored_cost += plans[c].integration.spec().cost_per_row_usd;
+                                        if hooks.listening() {
+                                            hooks.emit(finished_event(plans[c].name(), &result, true));
+                                        }
+                                    } else {
+                                        progress.finished(tally);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    if !jobs.is_empty() {
+                        outstanding += jobs.len();
+                        engine.submit(jobs);
                     }
                 }
                 Some(Event::ColumnStopped { column, error }) => {

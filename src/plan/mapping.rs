@@ -88,21 +88,45 @@ pub fn wire(
         }
     }
     let original = headers.clone();
-    let columns_list = original.join(", ");
+    // Outputs first: an input may be mapped to (or guessed from) another integration's output
+    // column, and that integration's cells then run first (see `chain`).
+    let outputs: Vec<Vec<(&'static str, usize)>> = integrations
+        .iter()
+        .map(|i| {
+            i.spec()
+                .outputs
+                .iter()
+                .map(|o| (o.name, column_for(headers, o.name)))
+                .collect()
+        })
+        .collect();
+    let columns_list = headers.join(", ");
     let mut plans = Vec::new();
-    for integration in integrations {
+    for (integration, outputs) in integrations.iter().zip(outputs) {
         let spec = integration.spec();
         let mut mapping = Mapping::guess(spec, &original);
+        // Columns other integrations add, for inputs the file has no column for.
+        let added: Vec<String> = headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let fed = i >= original.len() && !outputs.iter().any(|&(_, c)| c == i);
+                if fed { h.clone() } else { String::new() }
+            })
+            .collect();
         for (input, (name, source)) in spec.inputs.iter().zip(&mut mapping.inputs) {
             if let Some((_, value)) = set.iter().rev().find(|(n, _)| n == name) {
                 *source = Some(Source::Constant(value.clone()));
             } else if let Some((_, column)) = map.iter().rev().find(|(n, _)| n == name) {
-                let index = find_header(&original, column).ok_or_else(|| {
+                let index = find_header(headers, column).ok_or_else(|| {
                     PlanError(format!(
-                        "no column `{column}` in the input; columns: {columns_list}"
+                        "no column `{column}` in the input or the outputs; columns: {columns_list}"
                     ))
                 })?;
                 *source = Some(Source::Column(index));
+            }
+            if source.is_none() {
+                *source = guess_column(input, &added).map(Source::Column);
             }
             if source.is_none() && input.required {
                 let tried = input.guesses.join(", ");
@@ -112,11 +136,6 @@ pub fn wire(
                 )));
             }
         }
-        let outputs = spec
-            .outputs
-            .iter()
-            .map(|o| (o.name, column_for(headers, o.name)))
-            .collect();
         plans.push(Plan {
             condition: None,
             integration: integration.clone(),

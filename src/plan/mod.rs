@@ -1,12 +1,14 @@
 //! One enrichment plan under both faces, the grid and `leadgrid run`: which column feeds each
 //! input ([`mapping`]), which rows are in scope ([`rows`]), what each cell needs given the
 //! journal of earlier runs and the user's choices ([`rules`]), what that will cost
-//! ([`estimate`]), and where failures are written ([`errors`]).
+//! ([`estimate`]), where failures are written ([`errors`]), and which plans wait for
+//! which because they read each other's outputs ([`chain`]).
 //!
 //! The decisions are pure functions of a row's values, so the grid plans a sheet on a worker
 //! from a snapshot, streaming batches to the engine ([`stream`]), while `leadgrid run` plans
 //! each row as it reads the file; both make the same decision for the same row.
 
+pub mod chain;
 pub mod errors;
 pub mod estimate;
 pub mod mapping;
@@ -14,6 +16,7 @@ pub mod rows;
 pub mod rules;
 pub mod stream;
 
+pub use chain::{Chain, Loop, Readiness};
 pub use errors::ErrorSink;
 pub use estimate::{Cost, Estimate};
 pub use mapping::{Mapping, PlanError, Source};

@@ -92,6 +92,14 @@ impl Enrichments {
             CellState::Retrying { attempt, max } => {
                 format!("{} retry {attempt}/{max}", state.glyph())
             }
+            CellState::Queued
+                if let Some(on) = sheet
+                    .row_id(row)
+                    .zip(column)
+                    .and_then(|(id, c)| self.waiting_on(id, c.id)) =>
+            {
+                format!("{} waiting on {on}", state.glyph())
+            }
             CellState::Skipped(SkipReason::Condition) => {
                 format!("{} skipped (condition)", state.glyph())
             }

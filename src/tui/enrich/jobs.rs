@@ -179,7 +179,9 @@ impl Enrichments {
         } else {
             // Cells still being planned arrive skipped while it is paused.
             column.paused = true;
-            engine.cancel_column(column.id);
+            let id = column.id;
+            engine.cancel_column(id);
+            self.cancel_waiting(Some(id));
             Some(Message::info(
                 "paused: queued cells withdrawn, shown ⊘ (p resumes)",
             ))
@@ -192,6 +194,7 @@ impl Enrichments {
             engine.cancel_column(column.id);
             let id = column.id;
             self.withdraw(Some(id));
+            self.cancel_waiting(Some(id));
         }
     }
 
@@ -201,6 +204,7 @@ impl Enrichments {
             engine.cancel_all();
         }
         self.withdraw(None);
+        self.cancel_waiting(None);
         Message::info(format!(
             "run cancelled: its cells show ⊘ ({} re-runs unfinished cells)",
             key_label(Action::RerunUnfinished)
@@ -326,6 +330,8 @@ impl Enrichments {
         {
             self.write_outputs(sheet, ci, row, &result.fields, on_write);
         }
+        // Cells of the row reading this one's outputs may start now.
+        self.release(sheet, row_id);
     }
 
     /// Writes a done cell's output values into the sheet.

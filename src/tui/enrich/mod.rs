@@ -5,6 +5,7 @@
 //! (adding and removing, tied to undo).
 
 mod cells;
+mod chain;
 mod column;
 mod edits;
 mod jobs;
@@ -58,6 +59,8 @@ pub struct Enrichments {
     /// The engine's events, in batches, one waiting at a time.
     pub events: Option<std::sync::mpsc::Receiver<Vec<crate::engine::Event>>>,
     next_plan: u64,
+    /// Cells waiting for their source cell in the same row, by row (see `chain`).
+    waiting: std::collections::HashMap<crate::table::RowId, Vec<chain::Waiting>>,
 }
 
 impl Default for Enrichments {
@@ -77,6 +80,7 @@ impl Default for Enrichments {
             planning: Vec::new(),
             next_plan: 0,
             events: None,
+            waiting: std::collections::HashMap::new(),
         }
     }
 }

@@ -231,6 +231,8 @@ impl Enrichments {
         let planning = &mut self.planning[pi];
         planning.queued += jobs.len();
         planning.restored += restored;
+        // Every cell of the batch is recorded first: a dependent sees its source queued.
+        let jobs = self.hold_back(sheet, jobs);
         if let (Some(engine), false) = (&self.engine, jobs.is_empty()) {
             engine.submit(jobs);
         }

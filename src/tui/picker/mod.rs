@@ -11,6 +11,7 @@ pub mod waterfall;
 
 use super::command;
 use super::component::{Component, Context, Outcome};
+use super::deps::Feeds;
 use super::enrich::{InputSource, NewEnrichment};
 use super::intent::Intent;
 use super::scope::{RowScopes, Scope};
@@ -18,6 +19,7 @@ use crate::integrations::user::Catalog;
 use crate::integrations::user::definition::KindDef;
 use crate::integrations::{Integration, IntegrationSpec};
 use crate::plan::{self, Mapping, Plan, Rules};
+use crate::table::ColumnId;
 use crate::tui::bound::Bound;
 use commands::PickerAction;
 use crossterm::event::{Event, KeyEvent};
@@ -475,6 +477,33 @@ impl Picker {
         })
     }
 
+    /// Why the chosen mapping cannot be: an output fills a column it reads, directly or
+    /// through other enrichments and formulas (the path shown).
+    fn feeds_itself(&self, ctx: &Context) -> Option<String> {
+        let enrichment = self.finish(ctx)?;
+        let inputs: Vec<ColumnId> = enrichment
+            .sources
+            .iter()
+            .filter_map(|s| match s {
+                InputSource::Column(id) => Some(*id),
+                _ => None,
+            })
+            .collect();
+        // Outputs fill the column of their name when there is one; a new column feeds nothing.
+        let columns = ctx.sheet.columns();
+        let outputs: Vec<ColumnId> = enrichment
+            .outputs
+            .iter()
+            .filter_map(|(_, name)| columns.iter().find(|c| c.name == *name).map(|c| c.id))
+            .collect();
+        let feeds = Feeds::of(ctx.formulas, ctx.enrich, None, None);
+        let path = feeds.cycle(&inputs, &outputs)?;
+        Some(format!(
+            "a column cannot be computed from itself: {}",
+            crate::tui::deps::describe(ctx.sheet, &path)
+        ))
+    }
+
     /// Typing the run condition: Enter keeps it once it reads (empty: every row), Esc
     /// leaves it as it was.
     fn condition_key(&mut self, key: KeyEvent, ctx: &Context) -> Outcome {
@@ -709,6 +738,8 @@ impl Picker {
             Some(PickerAction::Next) => {
                 if self.chosen_outputs().is_empty() {
                     self.problem = Some("choose at least one output (Space toggles)".into());
+                } else if let Some(problem) = self.feeds_itself(ctx) {
+                    self.problem = Some(problem);
                 } else if let Some(enrichment) = self.finish(ctx) {
                     return Intent::AddEnrichment {
                         enrichment: Box::new(enrichment),
