@@ -17,6 +17,10 @@ Environment:
   LEADGRID_CONFIG     the settings file (default ~/.config/leadgrid/config.toml on Linux)
   LEADGRID_STORE      the response cache and run journal (default
                       ~/.local/share/leadgrid/leadgrid.sqlite3 on Linux)
+  LEADGRID_<PROVIDER>_BASE_URL
+                      another address for the provider of your own http integrations
+                      (e.g. LEADGRID_EXAMPLE_BASE_URL); they read their own keys from the
+                      variables their files name ({{env.NAME}})
 
 Keys are read, never written. Without one the grid still opens and local integrations run;
 --demo runs everything against a built-in server with fictional data, free.";
@@ -193,6 +197,10 @@ pub struct RunArgs {
     /// Use the built-in demo server (fictional data, no API key needed).
     #[arg(long)]
     pub demo: bool,
+    /// Trust the `leadgrid.toml` beside the input (its integrations may then send rows where
+    /// it says); remembered until the file changes.
+    #[arg(long)]
+    pub trust: bool,
     /// Attempts per call, the first included [default: from config, 4].
     #[arg(long)]
     pub max_attempts: Option<u32>,
@@ -238,6 +246,7 @@ impl RunArgs {
             dedupe: false,
             dedupe_key: None,
             demo: false,
+            trust: false,
             max_attempts: None,
             timeout: None,
             delimiter: None,
@@ -250,9 +259,36 @@ impl RunArgs {
 /// `leadgrid integrations`.
 #[derive(Debug, Clone, Args)]
 pub struct IntegrationsArgs {
+    /// Check an integration file instead of listing them.
+    #[command(subcommand)]
+    pub command: Option<IntegrationsCommand>,
     /// Machine-readable output for scripts and agents.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Subcommands of `leadgrid integrations`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum IntegrationsCommand {
+    /// Validate an integration file (or a project's leadgrid.toml) and print what it would
+    /// send for a sample row, secrets masked; nothing is sent. Exit code 0 valid, 1 not.
+    Check(CheckArgs),
+}
+
+/// `leadgrid integrations check`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// The integration file.
+    pub file: PathBuf,
+    /// Take the sample row from this CSV (inputs read from their guessed columns).
+    #[arg(long, value_name = "CSV")]
+    pub csv: Option<PathBuf>,
+    /// Which data row of the CSV, from 1.
+    #[arg(long, value_name = "N", requires = "csv")]
+    pub row: Option<usize>,
+    /// Give an input a sample value: `--set domain=acme.example` (repeatable).
+    #[arg(long = "set", value_name = "INPUT=VALUE", value_parser = parse_pair)]
+    pub set: Vec<(String, String)>,
 }
 
 /// `leadgrid demo-server`.
@@ -323,7 +359,7 @@ mod tests {
     use clap::CommandFactory;
 
     /// Every environment variable leadgrid reads.
-    const VARIABLES: [&str; 12] = [
+    const VARIABLES: [&str; 13] = [
         "DATAGEN_API_KEY",
         "DATAGEN_BASE_URL",
         "ANTHROPIC_API_KEY",
@@ -336,6 +372,7 @@ mod tests {
         "HUNTER_BASE_URL",
         "LEADGRID_CONFIG",
         "LEADGRID_STORE",
+        "LEADGRID_<PROVIDER>_BASE_URL",
     ];
 
     #[test]

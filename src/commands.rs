@@ -1,9 +1,12 @@
 //! The small subcommands: `integrations`, `demo-server`, `gen`, and opening a file.
 
-use crate::cli::{DemoServerArgs, GenArgs, IntegrationsArgs, OpenArgs};
+use crate::cli::{
+    CheckArgs, DemoServerArgs, GenArgs, IntegrationsArgs, IntegrationsCommand, OpenArgs,
+};
 use crate::config::Config;
 use crate::demo::{DemoOptions, DemoServer};
 use crate::integrations::Integration;
+use crate::integrations::user::check::{Sample, check};
 use crate::integrations::user::{Catalog, Problem};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -12,6 +15,9 @@ use std::time::Duration;
 /// `leadgrid integrations [--json]`: built-ins, shipped and user files; files that did not
 /// load are listed with their error (exit code 0 still: the others are usable).
 pub fn integrations(args: &IntegrationsArgs) -> u8 {
+    if let Some(IntegrationsCommand::Check(check)) = &args.command {
+        return check_file(check);
+    }
     let config = match Config::load() {
         Ok(config) => config,
         Err(e) => {
@@ -30,12 +36,33 @@ pub fn integrations(args: &IntegrationsArgs) -> u8 {
             }
         }
     } else {
-        print!("{}", catalog_text(specs, catalog.problems()));
+        print!(
+            "{}",
+            catalog_text(specs, catalog.problems(), catalog.warnings())
+        );
         if let Some(dir) = catalog.dir() {
             println!("your own integrations: {}/*.toml", dir.display());
         }
     }
     0
+}
+
+/// `leadgrid integrations check FILE`: the report on stdout; exit code 0 when the file is
+/// valid, 1 when it is not (or cannot be read).
+fn check_file(args: &CheckArgs) -> u8 {
+    // The user's integrations (a waterfall's steps may be among them), with their settings,
+    // else those leadgrid ships.
+    let catalog = Catalog::current();
+    let sample = Sample {
+        csv: args.csv.clone(),
+        row: args.row,
+        set: args.set.clone(),
+    };
+    let report = check(&args.file, catalog, &sample, |name| {
+        std::env::var(name).ok()
+    });
+    print!("{}", report.text);
+    u8::from(!report.valid)
 }
 
 /// Integrations asked for that leadgrid does not offer, and why (also in the README).
@@ -60,6 +87,8 @@ pub fn catalog_json(
                 value["kind"] = serde_json::json!(def.kind_name());
                 value["defined_in"] = serde_json::json!(if catalog.is_users(spec.name) {
                     "integrations.d"
+                } else if catalog.is_projects(spec.name) {
+                    "leadgrid.toml"
                 } else {
                     "built-in file"
                 });
@@ -70,6 +99,7 @@ pub fn catalog_json(
     serde_json::to_string_pretty(&serde_json::json!({
         "integrations": listed,
         "problems": catalog.problems(),
+        "warnings": catalog.warnings(),
         "integrations_dir": catalog.dir(),
         "notes": NOT_OFFERED,
         "usage": "leadgrid run INPUT.csv --integrations a,b [--map input=Column] [--set input=value] [--json]",
@@ -77,7 +107,11 @@ pub fn catalog_json(
 }
 
 /// The catalog for people.
-pub fn catalog_text(integrations: &[Arc<dyn Integration>], problems: &[Problem]) -> String {
+pub fn catalog_text(
+    integrations: &[Arc<dyn Integration>],
+    problems: &[Problem],
+    warnings: &[Problem],
+) -> String {
     let mut out = String::new();
     let usd = crate::providers::format_usd;
     for integration in integrations {
@@ -127,7 +161,10 @@ pub fn catalog_text(integrations: &[Arc<dyn Integration>], problems: &[Problem])
     for problem in problems {
         out.push_str(&format!("not loaded: {problem}\n"));
     }
-    if !problems.is_empty() {
+    for warning in warnings {
+        out.push_str(&format!("warning: {warning}\n"));
+    }
+    if !problems.is_empty() || !warnings.is_empty() {
         out.push('\n');
     }
     out
@@ -281,7 +318,7 @@ mod tests {
             work["cost_range"]["worst"]["usd"].as_f64()
                 > work["cost_range"]["best"]["usd"].as_f64()
         );
-        let text = catalog_text(specs, &[problem]);
+        let text = catalog_text(specs, &[problem], &[]);
         assert!(text.contains("not offered: clearbit_company"), "{text}");
         assert!(text.contains("/row: first step – every step"), "{text}");
         assert!(text.contains("linkedin_profile") && text.contains("in  linkedin_url (required"));

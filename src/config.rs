@@ -196,6 +196,31 @@ impl LlmConfig {
     }
 }
 
+/// What integration files say about a provider of their own (`kind = "http"`): not read from
+/// the config file, declared by the catalog (`Catalog::file_providers`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct FileProvider {
+    /// Requests per minute (`[rate_limits]` in the config wins).
+    pub rate_limit: Option<u32>,
+    /// Bound on one request (default `[engine] timeout_secs`).
+    pub timeout: Option<std::time::Duration>,
+    /// Dollars one call costs (what a cached answer saved).
+    pub cost_per_call: f64,
+}
+
+impl FileProvider {
+    /// Joins what another file says about the same provider: the lowest rate limit, the
+    /// longest timeout, the highest price.
+    pub fn merge(&mut self, other: &FileProvider) {
+        self.rate_limit = match (self.rate_limit, other.rate_limit) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.timeout = self.timeout.max(other.timeout);
+        self.cost_per_call = self.cost_per_call.max(other.cost_per_call);
+    }
+}
+
 /// Engine settings.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -258,6 +283,14 @@ pub struct Config {
     /// so they are kept in a store of their own, never beside real ones.
     #[serde(skip)]
     pub demo: bool,
+    /// Providers of the user's own integrations, as their files describe them (not read from
+    /// the config file: see [`FileProvider`]).
+    #[serde(skip)]
+    pub file_providers: BTreeMap<ProviderId, FileProvider>,
+    /// What one call of the user's own integrations costs, by `provider.tool` as their files
+    /// say (`cost`); `[call_prices]` wins.
+    #[serde(skip)]
+    pub file_prices: BTreeMap<String, f64>,
 }
 
 impl Config {
@@ -342,20 +375,30 @@ impl Config {
         }
     }
 
-    /// Requests per minute per provider, keyed by provider.
+    /// Requests per minute per provider, keyed by provider: `[rate_limits]`, else what an
+    /// integration file says about its own provider.
     pub fn rate_limits(&self) -> BTreeMap<ProviderId, u32> {
-        self.rate_limits
+        let mut limits: BTreeMap<ProviderId, u32> = self
+            .file_providers
             .iter()
-            .map(|(name, n)| (ProviderId::named(name), *n))
-            .collect()
+            .filter_map(|(id, p)| Some((*id, p.rate_limit?)))
+            .collect();
+        limits.extend(
+            self.rate_limits
+                .iter()
+                .map(|(name, n)| (ProviderId::named(name), *n)),
+        );
+        limits
     }
 
     /// What calls cost: model prices from `[llm.prices]`, and the price per call of the
     /// providers (and tools) that bill per call, from `[call_prices]`.
     pub fn prices(&self) -> PriceList {
+        let mut per_call = self.file_prices.clone();
+        per_call.extend(self.call_prices.clone());
         PriceList::new(
             self.llm.token_prices(),
-            crate::providers::price::per_call_from_names(&self.call_prices),
+            crate::providers::price::per_call_from_names(&per_call),
         )
     }
 
@@ -468,6 +511,33 @@ mod tests {
         assert_eq!(limits[&ProviderId::named("example")], 42);
         assert_eq!(limits[&ProviderId::ANTHROPIC], 7);
         assert_eq!(limits[&ProviderId::DATAGEN], 600);
+    }
+
+    #[test]
+    fn an_integration_files_rate_limit_applies_unless_the_config_sets_one() {
+        let mut c = Config::from_sources(None, no_env).expect("ok");
+        let example = ProviderId::named("example");
+        let mut own = FileProvider {
+            rate_limit: Some(60),
+            timeout: Some(std::time::Duration::from_secs(5)),
+            cost_per_call: 0.002,
+        };
+        own.merge(&FileProvider {
+            rate_limit: Some(30),
+            timeout: Some(std::time::Duration::from_secs(90)),
+            cost_per_call: 0.001,
+        });
+        assert_eq!(own.rate_limit, Some(30), "the lowest limit");
+        assert_eq!(
+            own.timeout,
+            Some(std::time::Duration::from_secs(90)),
+            "the longest timeout"
+        );
+        assert_eq!(own.cost_per_call, 0.002);
+        c.file_providers.insert(example, own);
+        assert_eq!(c.rate_limits()[&example], 30);
+        c.rate_limits.insert("example".into(), 5);
+        assert_eq!(c.rate_limits()[&example], 5, "the config wins");
     }
 
     #[test]

@@ -18,6 +18,7 @@ use crate::config::{Config, ConfigError};
 use crate::demo::DemoOptions;
 use crate::engine::{Event, JobKey, JobResult};
 use crate::integrations::user::Catalog;
+use crate::integrations::user::project::TrustStore;
 use crate::integrations::{Fields, Integration};
 use crate::plan::{Decision, ErrorSink, Plan, PlanError, RowScope, Rules};
 use crate::providers::budget::Budget;
@@ -61,6 +62,18 @@ pub enum RunError {
     /// Network integrations chosen, none of which can run (no key) and no `--demo`.
     #[error("{0}")]
     NoKey(String),
+    /// An integration of the project file beside the input, which the user has not trusted.
+    #[error(
+        "{path} defines {names}, which would send rows of this file to:\n{destinations}\nYou have not trusted it yet (or it changed since you did): read it, then run again with --trust (remembered until the file changes)."
+    )]
+    Untrusted {
+        /// The project file.
+        path: String,
+        /// The integrations asked for that it defines.
+        names: String,
+        /// Where each of its integrations sends rows, one per line.
+        destinations: String,
+    },
     /// `--if` does not parse or names no column.
     #[error("bad --if condition:\n{0}")]
     Condition(String),
@@ -134,8 +147,21 @@ pub fn run(args: &RunArgs, hooks: RunHooks<'_>) -> Result<Summary, RunError> {
 
 /// [`run`] with settings already loaded (the MCP server loads them once).
 pub fn run_with(config: &Config, args: &RunArgs, hooks: RunHooks<'_>) -> Result<Summary, RunError> {
-    let catalog = Catalog::from_config(config);
+    let catalog = catalog_for(config, args)?;
     let integrations = resolve(&catalog, &args.integrations)?;
+    if !hooks.quiet {
+        for warning in catalog.warnings().iter().filter(|w| {
+            w.name.is_none()
+                || w.name
+                    .as_ref()
+                    .is_some_and(|n| args.integrations.contains(n))
+        }) {
+            eprintln!("leadgrid run: warning: {warning}");
+        }
+    }
+    let mut config = config.clone();
+    catalog.configure(&mut config);
+    let config = &config;
     if !args.demo {
         check_keys(config, &integrations)?;
     }
@@ -196,6 +222,33 @@ fn check_keys(config: &Config, integrations: &[Arc<dyn Integration>]) -> Result<
     } else {
         Err(RunError::NoKey(reasons.join("; ")))
     }
+}
+
+/// The integrations a run of `args` may use: the config's, and those of the project file
+/// beside the input once trusted (`--trust` trusts it now and remembers it). Asking for an
+/// integration of a project file not trusted yet is refused with what it would send where.
+pub fn catalog_for(config: &Config, args: &RunArgs) -> Result<Catalog, RunError> {
+    let catalog = Catalog::from_config(config).with_project_beside(
+        &args.input,
+        &TrustStore::in_config_dir(),
+        args.trust,
+    );
+    if let Some(project) = catalog.project().filter(|p| !p.trusted) {
+        let names: Vec<&str> = args
+            .integrations
+            .iter()
+            .map(|n| n.trim())
+            .filter(|n| project.defines(n))
+            .collect();
+        if !names.is_empty() {
+            return Err(RunError::Untrusted {
+                path: project.project.path.display().to_string(),
+                names: names.join(", "),
+                destinations: project.describe(),
+            });
+        }
+    }
+    Ok(catalog)
 }
 
 /// Looks integrations up by name in `catalog`, keeping the order given; duplicates are dropped.

@@ -12,11 +12,14 @@ use crate::providers::datagen::{ApiKey, DatagenClient};
 use crate::providers::http::{HttpClient, HttpSettings};
 use crate::providers::keys::MissingKeys;
 use crate::providers::price::DATAGEN_COST_PER_CALL;
-use crate::providers::router::{Endpoint, HTTP_PROVIDERS, ProviderRouter, datagen_unavailable};
+use crate::providers::router::{
+    Endpoint, HTTP_PROVIDERS, ProviderRouter, UserRoutes, datagen_unavailable,
+};
 use crate::providers::wire::ProviderWire;
 use crate::providers::{CallError, NoCache, ProviderId, ResponseCache};
 use crate::resume::JournalSink;
 use crate::store::{CachePolicy, ProviderPolicy, RunId, Store, StoreConfig};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -147,6 +150,11 @@ impl Session {
                 .unwrap_or(usize::MAX / (1024 * 1024))
                 .saturating_mul(1024 * 1024),
         };
+        let timeouts: BTreeMap<ProviderId, Duration> = config
+            .file_providers
+            .iter()
+            .filter_map(|(id, p)| Some((*id, p.timeout?)))
+            .collect();
         let router = {
             let _guard = runtime.enter();
             let http =
@@ -154,6 +162,10 @@ impl Session {
             endpoints
                 .router(http)
                 .map_err(|e| SessionError::Client(e.message))?
+                .with_user_routes(UserRoutes {
+                    timeouts: timeouts.clone().into_iter().collect(),
+                    demo: demo.is_some() || config.demo,
+                })
         };
         let settings = CallerSettings {
             max_attempts: opts
@@ -161,6 +173,7 @@ impl Session {
                 .unwrap_or(config.engine.max_attempts)
                 .max(1),
             request_timeout,
+            timeouts,
             backoff: opts.backoff.unwrap_or(Backoff {
                 max_retry_after: Duration::from_secs(config.engine.max_retry_after_secs),
                 ..Backoff::default()
@@ -277,6 +290,15 @@ pub fn open_store(
                 ttl: Duration::from_secs(u64::from(config.cache.ai_ttl_days) * day),
                 // Priced by tokens, not per call: what a hit saved is not a constant.
                 cost_per_call: 0.0,
+            },
+        );
+    }
+    for (provider, own) in &config.file_providers {
+        cache.set(
+            *provider,
+            ProviderPolicy {
+                ttl: Duration::from_secs(u64::from(config.cache.ttl_days) * day),
+                cost_per_call: own.cost_per_call,
             },
         );
     }

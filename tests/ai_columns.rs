@@ -477,7 +477,10 @@ fn the_readme_example_file_loads_as_written() {
     use leadgrid::integrations::user::{Catalog, Settings};
     let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let section = &readme[readme.find("### Your own integrations").expect("section")..];
-    let start = section.find("```toml\n").expect("example") + "```toml\n".len();
+    let start = section
+        .find("```toml\nname = \"funding_stage\"")
+        .expect("example")
+        + "```toml\n".len();
     let example = &section[start..start + section[start..].find("```").unwrap()];
     let d = Dir::new();
     d.integration("funding_stage", example);

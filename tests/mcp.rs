@@ -343,16 +343,57 @@ async fn an_agent_caps_what_a_run_may_spend() {
             .is_some_and(|s| s <= 0.03 + 1e-9),
         "{finished}"
     );
-    let left = budget["cells_left"].as_u64().unwrap_or_default();
-    assert!(left >= 4, "{finished}");
-    assert_eq!(
-        summary["integrations"]["linkedin_profile"]["budget"], left,
-        "{finished}"
+    // Answers with no data are free, so at most three paid answers; the rest are left.
+    let counts = &summary["integrations"]["linkedin_profile"];
+    let (done, no_data) = (
+        counts["done"].as_u64().unwrap_or_default(),
+        counts["no_data"].as_u64().unwrap_or_default(),
     );
-    assert!(demo.stats().requests <= 3, "{:?}", demo.stats());
+    assert!(done <= 3, "{finished}");
+    let left = budget["cells_left"].as_u64().unwrap_or_default();
+    assert_eq!(left, 7 - done - no_data, "{finished}");
+    assert!(left >= 3, "{finished}");
+    assert_eq!(counts["budget"], left, "{finished}");
+    assert_eq!(demo.stats().requests, done + no_data, "{:?}", demo.stats());
     // A bad budget is refused before anything runs.
     let mut bad = run.clone();
     bad["max_cost_usd"] = json!(-1.0);
     let message = agent.err("enrich", bad).await;
     assert!(message.contains("max_cost_usd"), "{message}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_cannot_use_a_project_file_nobody_trusted() {
+    let agent = Agent::start().await;
+    std::fs::write(
+        agent.dir.path().join("leadgrid.toml"),
+        r#"[[integrations]]
+name = "company_size"
+kind = "http"
+url = "https://api.example.com/v1/companies?domain={{domain}}"
+
+[[integrations.outputs]]
+name = "employees"
+type = "integer"
+path = "$.company.employees"
+"#,
+    )
+    .expect("write");
+    for tool in ["enrich", "estimate"] {
+        let message = agent
+            .err(
+                tool,
+                json!({"path": "leads.csv", "integrations": ["company_size"]}),
+            )
+            .await;
+        assert!(
+            message.contains("company_size → api.example.com")
+                && message.contains("You have not trusted it yet"),
+            "{tool}: {message}"
+        );
+    }
+    assert!(
+        !agent.dir.path().join("trusted-projects.toml").exists(),
+        "an agent never trusts a file for the user"
+    );
 }

@@ -7,7 +7,7 @@ use crate::integrations::{CallObserver, ToolCaller};
 use crate::providers::price::PriceList;
 use crate::providers::{
     Attempt, AttemptOutcome, Cached, CallError, CallRecord, ErrorKind, ProviderId, RequestKey,
-    ResponseCache, ToolFailure, ToolOutput, Transport,
+    ResponseCache, ToolFailure, ToolOutput, Transport, redacted,
 };
 use futures::future::BoxFuture;
 use serde_json::Value;
@@ -28,6 +28,8 @@ pub struct CallerSettings {
     pub max_attempts: u32,
     /// Bound on one HTTP attempt.
     pub request_timeout: Duration,
+    /// Bound on one attempt for providers with their own (a user's integration file sets it).
+    pub timeouts: BTreeMap<ProviderId, Duration>,
     /// Pacing of retries.
     pub backoff: Backoff,
     /// Requests per minute per provider; absent or 0 means unlimited.
@@ -50,6 +52,7 @@ impl Default for CallerSettings {
         CallerSettings {
             max_attempts: 4,
             request_timeout: Duration::from_secs(30),
+            timeouts: BTreeMap::new(),
             backoff: Backoff::default(),
             rate_limits: BTreeMap::from([(ProviderId::DATAGEN, 600), (ProviderId::HEYREACH, 300)]),
             memo_capacity: 1024,
@@ -286,7 +289,7 @@ impl Caller {
         let mut record = CallRecord {
             provider,
             tool: tool.to_owned(),
-            request: params,
+            request: redacted(&params),
             attempts: Vec::new(),
             raw_response: None,
             cached: false,
@@ -353,7 +356,7 @@ impl Caller {
             if let Some(limit) = self.limits.get(&provider) {
                 limit.ready().await;
             }
-            let mut out = self.attempt_once(provider, tool, &record.request).await;
+            let mut out = self.attempt_once(provider, tool, &params).await;
             drop(slot);
             let notice = self.breakers.record(
                 provider,
@@ -425,7 +428,12 @@ impl Caller {
     ) -> AttemptOutcome {
         let started_at = chrono::Utc::now();
         let start = Instant::now();
-        let limit = self.settings.request_timeout;
+        let limit = self
+            .settings
+            .timeouts
+            .get(&provider)
+            .copied()
+            .unwrap_or(self.settings.request_timeout);
         match tokio::time::timeout(limit, self.transport.execute_once(provider, tool, params)).await
         {
             Ok(out) => out,
@@ -555,7 +563,7 @@ fn from_cache(
     let record = CallRecord {
         provider,
         tool: tool.to_owned(),
-        request: params,
+        request: redacted(&params),
         attempts: Vec::new(),
         raw_response: None,
         cached: true,
@@ -801,6 +809,26 @@ mod tests {
             .expect_err("never answers");
         assert_eq!(fail.error.kind, ErrorKind::Transient);
         assert_eq!(t.calls(), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_provider_with_its_own_timeout_keeps_to_it() {
+        let t = Arc::new(FakeTransport::new(None, |_, _, _| Ok(json!(1))));
+        let mine = ProviderId::named("slow_api");
+        let settings = CallerSettings {
+            max_attempts: 1,
+            request_timeout: Duration::from_secs(5),
+            timeouts: BTreeMap::from([(mine, Duration::from_secs(90))]),
+            ..CallerSettings::default()
+        };
+        let c = Caller::new(t.clone(), settings, Arc::new(NoCache));
+        let started = Instant::now();
+        let fail = c
+            .call(mine, "http", json!({}), &NoObserver)
+            .await
+            .expect_err("never answers");
+        assert_eq!(fail.error.message, "no answer within 90 s");
+        assert_eq!(started.elapsed(), Duration::from_secs(90));
     }
 
     #[tokio::test]

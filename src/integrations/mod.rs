@@ -7,6 +7,7 @@
 pub mod ai;
 pub mod apollo_company;
 pub mod apollo_person;
+pub mod datagen_tool;
 pub mod email_domain;
 pub mod email_pattern;
 pub mod heyreach;
@@ -14,8 +15,10 @@ pub mod heyreach_campaign_stats;
 pub mod heyreach_campaigns;
 pub mod heyreach_engagement;
 pub mod heyreach_network;
+pub mod http;
 pub mod hunter_email;
 pub mod hunter_verify;
+pub mod json_outputs;
 pub mod lead_inputs;
 pub mod linkedin_claude_mentions;
 pub mod linkedin_post_activity;

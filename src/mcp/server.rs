@@ -186,9 +186,6 @@ impl LeadgridServer {
             .roots
             .existing(&request.path)
             .map_err(|e| e.to_string())?;
-        for name in &request.integrations {
-            self.find(name)?;
-        }
         if request.integrations.is_empty() {
             return Err("give at least one integration (see list_integrations)".into());
         }
@@ -216,6 +213,11 @@ impl LeadgridServer {
             other => other,
         };
         args.store = self.settings.store.clone();
+        // The names the run would find: the catalog's, and a project file's beside the input
+        // once the user trusted it (an agent never trusts one for them).
+        let catalog =
+            crate::run::catalog_for(&self.settings.config, &args).map_err(|e| e.to_string())?;
+        crate::run::resolve(&catalog, &args.integrations).map_err(|e| e.to_string())?;
         Ok(args)
     }
 

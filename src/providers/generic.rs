@@ -4,7 +4,12 @@
 //! that environment variable when the request is sent, and only then. Pure functions; the
 //! router sends.
 //!
-//! Parameters (tool [`TOOL`]):
+//! `{{env.NAME}}` may also stand in a URL (URL-encoded: a key passed as a query parameter) or
+//! in a body's text. `LEADGRID_<PROVIDER>_BASE_URL` ([`base_url_env`]) sends a provider's calls
+//! to another origin, keeping path and query: how tests point `https://api.example.com` at a
+//! loopback server without changing the file (the cache still knows the request by its real URL).
+//!
+//! Parameters (the tool is the integration's name):
 //! ```json
 //! {"method": "GET", "url": "https://api.example.com/v1/companies?domain=acme.example",
 //!  "headers": {"Authorization": "Bearer {{env.EXAMPLE_API_KEY}}"},
@@ -15,10 +20,24 @@
 
 use super::wire::{self, Method, failure};
 use super::{CallError, ErrorKind};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 
-/// The tool name of a call to a user-defined HTTP provider.
-pub const TOOL: &str = "http";
+/// Bytes a value keeps as they are in a URL: RFC 3986's unreserved characters.
+pub const URL_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The environment variable that sends `provider`'s calls to another base URL:
+/// `LEADGRID_EXAMPLE_BASE_URL` for `example` (`-` becomes `_`).
+pub fn base_url_env(provider: &str) -> String {
+    format!(
+        "LEADGRID_{}_BASE_URL",
+        provider.to_ascii_uppercase().replace('-', "_")
+    )
+}
 
 /// A request ready to send, with the secrets it carries (to scrub from the answer).
 #[derive(Clone, PartialEq)]
@@ -68,15 +87,29 @@ pub fn prepare(
         _ => return Err(bad(&format!("url must be an absolute http(s) URL: {url}"))),
     }
     let mut secrets = Vec::new();
+    let url = expand_env(url, &env, &mut secrets, |v| {
+        utf8_percent_encode(v, URL_COMPONENT).to_string()
+    })?;
+    let url = match env(&base_url_env(provider)).filter(|b| !b.trim().is_empty()) {
+        Some(base) => rebase(&url, base.trim()).map_err(|e| bad(&e))?,
+        None => url,
+    };
     let mut headers = Vec::new();
     if let Some(map) = params.get("headers").and_then(Value::as_object) {
         for (name, value) in map {
             let value = value
                 .as_str()
                 .ok_or_else(|| bad(&format!("header {name} must be text")))?;
-            headers.push((name.clone(), expand_env(value, &env, &mut secrets)?));
+            headers.push((
+                name.clone(),
+                expand_env(value, &env, &mut secrets, str::to_string)?,
+            ));
         }
     }
+    let body = match params.get("body") {
+        Some(body) if method == Method::Post => Some(expand_body(body, &env, &mut secrets)?),
+        _ => None,
+    };
     let no_data_status = params
         .get("no_data_status")
         .and_then(Value::as_array)
@@ -89,22 +122,63 @@ pub fn prepare(
         .unwrap_or_default();
     Ok(Prepared {
         method,
-        url: url.to_string(),
+        url,
         headers,
-        body: (method == Method::Post)
-            .then(|| params.get("body").cloned())
-            .flatten(),
+        body,
         secrets,
         no_data_status,
     })
 }
 
-/// `value` with each `{{env.NAME}}` replaced by the variable; a variable that is not set is a
-/// refused key, named.
+/// `url`'s path and query on `base`'s origin (and under its path, if it has one).
+fn rebase(url: &str, base: &str) -> Result<String, String> {
+    let base_url = url::Url::parse(base)
+        .ok()
+        .filter(|b| matches!(b.scheme(), "http" | "https"))
+        .ok_or_else(|| format!("the base URL override is not an absolute http(s) URL: {base}"))?;
+    let original = url::Url::parse(url).map_err(|e| format!("url {url}: {e}"))?;
+    let mut out = format!(
+        "{}{}",
+        base_url.as_str().trim_end_matches('/'),
+        original.path()
+    );
+    if let Some(query) = original.query() {
+        out.push('?');
+        out.push_str(query);
+    }
+    Ok(out)
+}
+
+/// `body` with `{{env.NAME}}` filled in each of its texts.
+fn expand_body(
+    body: &Value,
+    env: &impl Fn(&str) -> Option<String>,
+    secrets: &mut Vec<String>,
+) -> Result<Value, CallError> {
+    Ok(match body {
+        Value::String(s) => Value::String(expand_env(s, env, secrets, str::to_string)?),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| expand_body(v, env, secrets))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| Ok((k.clone(), expand_body(v, env, secrets)?)))
+                .collect::<Result<_, CallError>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
+/// `value` with each `{{env.NAME}}` replaced by the variable, escaped by `escape`; a variable
+/// that is not set is a refused key, named.
 fn expand_env(
     value: &str,
     env: &impl Fn(&str) -> Option<String>,
     secrets: &mut Vec<String>,
+    escape: impl Fn(&str) -> String,
 ) -> Result<String, CallError> {
     let mut out = String::with_capacity(value.len());
     let mut rest = value;
@@ -120,7 +194,7 @@ fn expand_env(
             )
         })?;
         out.push_str(&rest[..start]);
-        out.push_str(found.trim());
+        out.push_str(&escape(found.trim()));
         secrets.push(found.trim().to_string());
         rest = &rest[start + len + 2..];
     }
@@ -223,6 +297,33 @@ mod tests {
         let e = prepare("example", &params, |_| None).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Auth);
         assert!(e.message.contains("EXAMPLE_API_KEY is not set"));
+    }
+
+    #[test]
+    fn secrets_in_a_url_or_body_are_filled_when_sent_and_a_base_override_keeps_path_and_query() {
+        let env = |name: &str| match name {
+            "KEY" => Some("a b/c".to_string()),
+            "LEADGRID_MY_API_BASE_URL" => Some("http://127.0.0.1:9/prefix/".to_string()),
+            _ => None,
+        };
+        let params = json!({"method": "POST",
+                            "url": "https://api.example.com/v1/find?d=acme&k={{env.KEY}}",
+                            "body": {"auth": {"key": "{{env.KEY}}"}, "n": 3}});
+        let p = prepare("my-api", &params, env).unwrap();
+        assert_eq!(
+            p.url,
+            "http://127.0.0.1:9/prefix/v1/find?d=acme&k=a%20b%2Fc"
+        );
+        assert_eq!(p.body, Some(json!({"auth": {"key": "a b/c"}, "n": 3})));
+        assert_eq!(p.secrets, ["a b/c", "a b/c"]);
+        assert_eq!(base_url_env("my-api"), "LEADGRID_MY_API_BASE_URL");
+        let bad_base = |name: &str| (name == "LEADGRID_X_BASE_URL").then(|| "nowhere".to_string());
+        let e = prepare("x", &json!({"url": "https://a.example/v1"}), bad_base).unwrap_err();
+        assert!(
+            e.message.contains("not an absolute http(s) URL"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub mod transport;
 pub mod wire;
 
 pub use cache::{Cached, NoCache, ResponseCache};
-pub use request_key::RequestKey;
+pub use request_key::{RequestKey, redacted};
 pub use transport::{AttemptOutcome, Transport};
 
 use serde::{Deserialize, Serialize};

@@ -56,6 +56,30 @@ fn is_credential_name(name: &str) -> bool {
             .any(|c| lower.contains(c))
 }
 
+/// `params` as they may be kept (journal, inspector): the value of a credential-named key (a
+/// key written into an integration file's header) shown as `***`. A named secret
+/// (`{{env.NAME}}`) is kept: it says which variable, not what it holds.
+pub fn redacted(params: &Value) -> Value {
+    match params {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let hidden =
+                        is_credential_name(k) && v.as_str().is_some_and(|s| !s.contains("{{env."));
+                    let v = if hidden {
+                        Value::String("***".into())
+                    } else {
+                        redacted(v)
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(redacted).collect()),
+        other => other.clone(),
+    }
+}
+
 /// Canonical JSON: object keys sorted by code point, no whitespace, LinkedIn URLs normalized.
 /// Written by hand so the form does not depend on serde_json's map ordering features.
 fn write_canonical(out: &mut String, value: &Value) {
@@ -199,5 +223,22 @@ mod tests {
         let b = key(json!({"model": "m", "max_tokens": 2048, "prompt": "p"}));
         assert_ne!(a, b);
         assert!(a.params().contains("\"max_tokens\":1024"), "{}", a.params());
+    }
+
+    #[test]
+    fn credentials_written_into_parameters_are_redacted_for_keeping() {
+        let params = serde_json::json!({
+            "url": "https://api.example.com/v1?d=x",
+            "headers": {"Authorization": "Bearer sk-live-123", "X-Api-Key": "{{env.KEY}}", "X-Team": "growth"},
+            "max_tokens": 100,
+        });
+        assert_eq!(
+            redacted(&params),
+            serde_json::json!({
+                "url": "https://api.example.com/v1?d=x",
+                "headers": {"Authorization": "***", "X-Api-Key": "{{env.KEY}}", "X-Team": "growth"},
+                "max_tokens": 100,
+            })
+        );
     }
 }

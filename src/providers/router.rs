@@ -10,11 +10,11 @@ use super::datagen::{ApiKey, DatagenClient, MAX_RAW_BODY, truncate};
 use super::generic;
 use super::http::{HttpClient, scrub};
 use super::transport::AttemptOutcome;
-use super::wire::{HttpRequest, KeyPlacement, Method, ProviderWire};
+use super::wire::{self, HttpRequest, KeyPlacement, Method, ProviderWire};
 use super::{Attempt, CallError, ErrorKind, ProviderId, anthropic, apollo, hunter, openai};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Tool name of an Anthropic Messages call.
 pub const ANTHROPIC_MESSAGES: &str = "messages";
@@ -97,11 +97,22 @@ pub fn datagen_unavailable(has_key: bool, base_url: &str) -> Option<CallError> {
     })
 }
 
+/// How calls to the user's own providers (`kind = "http"`, [`generic`]) are sent.
+#[derive(Debug, Clone, Default)]
+pub struct UserRoutes {
+    /// Bound on one request, per provider whose file sets one.
+    pub timeouts: HashMap<ProviderId, Duration>,
+    /// Refuse them: with `--demo` every other provider answers from the demo server, and
+    /// these would reach the internet.
+    pub demo: bool,
+}
+
 /// Routes each call to its provider's client. Cheap to share behind an `Arc`.
 pub struct ProviderRouter {
     http: HttpClient,
     datagen: DatagenClient,
     endpoints: HashMap<ProviderId, Endpoint>,
+    user: UserRoutes,
 }
 
 impl std::fmt::Debug for ProviderRouter {
@@ -124,7 +135,14 @@ impl ProviderRouter {
             http,
             datagen,
             endpoints: endpoints.into_iter().collect(),
+            user: UserRoutes::default(),
         }
+    }
+
+    /// This router, sending calls to the user's own providers as `user` says.
+    pub fn with_user_routes(mut self, user: UserRoutes) -> ProviderRouter {
+        self.user = user;
+        self
     }
 
     /// Why calls to `provider` cannot be made now (no key for its public API), before
@@ -179,7 +197,18 @@ impl ProviderRouter {
         params: &Value,
     ) -> Result<Outgoing, CallError> {
         let Some(endpoint) = self.endpoints.get(&provider) else {
-            if tool == generic::TOOL && !ProviderId::BUILTIN.contains(&provider) {
+            // A provider leadgrid does not know is a user's own (`kind = "http"`): its
+            // parameters are the whole request, whatever its tool (the integration's name).
+            if !ProviderId::BUILTIN.contains(&provider) {
+                if self.user.demo {
+                    return Err(CallError::new(
+                        ErrorKind::Auth,
+                        format!(
+                            "not called: {provider} is your own provider, and --demo answers only the built-in ones (without --demo it calls {})",
+                            wire::text(params, "url").unwrap_or("its URL")
+                        ),
+                    ));
+                }
                 let p = generic::prepare(provider.name(), params, |name| std::env::var(name).ok())?;
                 let no_data = p.no_data_status.clone();
                 return Ok(Outgoing {
@@ -188,6 +217,7 @@ impl ProviderRouter {
                     headers: p.headers,
                     body: p.body,
                     secrets: p.secrets,
+                    timeout: self.user.timeouts.get(&provider).copied(),
                     classify: Box::new(move |status, retry_after, body| {
                         generic::classify(provider.name(), &no_data, status, retry_after, body)
                     }),
@@ -225,6 +255,7 @@ impl ProviderRouter {
             headers,
             body: request.body,
             secrets: key.map(str::to_string).into_iter().collect(),
+            timeout: None,
             classify: Box::new(classify),
         })
     }
@@ -243,6 +274,9 @@ impl ProviderRouter {
         }
         if let Some(body) = &outgoing.body {
             builder = builder.json(body);
+        }
+        if let Some(timeout) = outgoing.timeout {
+            builder = builder.timeout(timeout);
         }
         let first = outgoing.secrets.first().map(String::as_str);
         match self.http.send(builder, first).await {
@@ -271,6 +305,8 @@ struct Outgoing {
     body: Option<Value>,
     /// Scrubbed from the answer before anything reads it.
     secrets: Vec<String>,
+    /// Bound on this request, when its provider has its own.
+    timeout: Option<Duration>,
     classify: Box<ClassifyAnswer>,
 }
 
@@ -397,20 +433,44 @@ mod tests {
         let example = ProviderId::named("example");
         let call = |path: &str| json!({"url": format!("{}{path}", demo.base_url()), "no_data_status": [404]});
         let ok = r
-            .execute_once(example, generic::TOOL, &call("/stats"))
+            .execute_once(example, "company_size", &call("/stats"))
             .await;
         assert!(ok.result.unwrap().get("requests").is_some());
         assert_eq!(ok.status, Some(200));
         let missing = r
-            .execute_once(example, generic::TOOL, &call("/nothing-here"))
+            .execute_once(example, "company_size", &call("/nothing-here"))
             .await;
         assert_eq!(missing.result.unwrap_err().kind, ErrorKind::NoData);
         // Built-in providers are never reached this way.
         let refused = r
-            .execute_once(ProviderId::APOLLO, generic::TOOL, &call("/stats"))
+            .execute_once(ProviderId::APOLLO, "company_size", &call("/stats"))
             .await;
         assert_eq!(refused.result.unwrap_err().kind, ErrorKind::Permanent);
         demo.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn with_demo_a_user_defined_provider_is_never_called() {
+        let r = router(None, "https://api.anthropic.com").with_user_routes(UserRoutes {
+            demo: true,
+            ..UserRoutes::default()
+        });
+        let out = r
+            .execute_once(
+                ProviderId::named("example"),
+                "company_size",
+                &json!({"url": "https://api.example.com/v1/x"}),
+            )
+            .await;
+        let e = out.result.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Auth);
+        assert!(
+            e.message.contains("--demo answers only the built-in ones"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("https://api.example.com/v1/x"));
+        assert_eq!(out.status, None, "nothing was sent");
     }
 
     #[tokio::test]

@@ -3,7 +3,7 @@
 //! journal of an earlier run of the same input and output, and the response cache, are
 //! consulted to count what would be free.
 
-use super::{RunError, condition_of, default_output, resolve};
+use super::{RunError, catalog_for, condition_of, default_output, resolve};
 use crate::cli::RunArgs;
 use crate::config::Config;
 use crate::plan::{Rules, estimate::estimate, mapping};
@@ -162,8 +162,12 @@ pub fn dry_run(args: &RunArgs) -> Result<DryRun, RunError> {
 
 /// [`dry_run`] with settings already loaded.
 pub fn dry_run_with(config: &Config, args: &RunArgs) -> Result<DryRun, RunError> {
-    let catalog = crate::integrations::user::Catalog::from_config(config);
+    let catalog = catalog_for(config, args)?;
     let integrations = resolve(&catalog, &args.integrations)?;
+    // The cache knows the TTLs of the user's own providers, as a run's does.
+    let mut config = config.clone();
+    catalog.configure(&mut config);
+    let config = &config;
     let output = args
         .output
         .clone()

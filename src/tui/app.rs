@@ -24,6 +24,7 @@ use super::prompt::Prompt;
 use super::runs::RunsPanel;
 use super::scope::Scope;
 use super::text::count;
+use super::trust;
 use crate::integrations::user::Catalog;
 use crate::table::{ColumnId, SaveError, Sheet};
 use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEvent};
@@ -79,6 +80,10 @@ pub struct App {
     restoring: bool,
     /// The file's read notices are being looked for in the background.
     checking_notices: bool,
+    /// The user has not yet answered whether to trust the project file beside the sheet.
+    awaiting_trust: bool,
+    /// Restoring waits for that answer (a restored column may be one of its integrations).
+    restore_deferred: bool,
     tx: Sender<AppEvent>,
 }
 
@@ -102,7 +107,28 @@ impl App {
             loaded: false,
             restoring: false,
             checking_notices: false,
+            awaiting_trust: false,
+            restore_deferred: false,
             tx,
+        }
+    }
+
+    /// Sets the catalog. A project file beside the sheet that is not trusted yet is asked
+    /// about first: its integrations join the picker once the user says yes.
+    pub fn set_catalog(&mut self, catalog: Catalog) {
+        let ask = catalog.project().filter(|p| !p.trusted).cloned();
+        self.catalog = catalog;
+        if let Some(state) = ask {
+            self.awaiting_trust = true;
+            self.open(Popup::Confirm(ConfirmKind::TrustProject(Box::new(state))));
+        }
+    }
+
+    /// The user answered about the project file: restore what waited for the answer.
+    fn trust_answered(&mut self) {
+        self.awaiting_trust = false;
+        if std::mem::take(&mut self.restore_deferred) {
+            self.restore_enrichments();
         }
     }
 
@@ -269,6 +295,10 @@ impl App {
     /// Asks for the enrichments saved for this sheet, once it is fully indexed; they are
     /// brought back when the store answers.
     fn restore_enrichments(&mut self) {
+        if self.awaiting_trust {
+            self.restore_deferred = true;
+            return;
+        }
         if let Some(p) = &self.persist {
             p.load_definitions(&self.tx);
             self.restoring = true;
@@ -324,6 +354,11 @@ impl App {
             WorkerResult::JournalCalls { column, row, calls } => {
                 self.enrich.apply_journaled_calls(column, row, calls);
                 None
+            }
+            WorkerResult::ProjectTrusted(catalog) => {
+                self.catalog = *catalog;
+                self.trust_answered();
+                Some(trust::trusted_message(&self.catalog))
             }
             WorkerResult::IntegrationSaved(saved) => {
                 let headers: Vec<String> = self
@@ -544,6 +579,9 @@ impl App {
                 if matches!(kind, ConfirmKind::ChangedOnDisk { .. }) {
                     self.quit_after_save = false;
                 }
+                if matches!(kind, ConfirmKind::TrustProject(_)) {
+                    self.trust_answered();
+                }
                 self.say(Message::info(match kind {
                     ConfirmKind::CancelRun | ConfirmKind::CancelColumn { .. } => "run goes on",
                     ConfirmKind::Refresh { .. } => "nothing refreshed",
@@ -554,6 +592,7 @@ impl App {
                     ConfirmKind::ContinueUnfinished { .. } => {
                         "its unfinished cells wait (F re-runs them)"
                     }
+                    ConfirmKind::TrustProject(_) => trust::DECLINED,
                     _ if self.enrich.is_running() => "quit cancelled: the run goes on",
                     _ => "quit cancelled",
                 }));
@@ -646,6 +685,9 @@ impl App {
             ConfirmKind::Refresh { ci, rows } => {
                 let m = self.enrich.refresh(&self.sheet, ci, &rows, &self.tx);
                 self.say(m);
+            }
+            ConfirmKind::TrustProject(state) => {
+                trust::trust_in_background(self.catalog.clone(), *state, self.tx.clone());
             }
         }
     }

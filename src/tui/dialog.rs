@@ -61,6 +61,13 @@ impl Draw for Confirm {
                 );
                 message_box(frame, area, " Refresh ", &body, "y / Esc");
             }
+            ConfirmKind::TrustProject(state) => message_box(
+                frame,
+                area,
+                " Trust leadgrid.toml? ",
+                &super::trust::question(state),
+                "y / Esc",
+            ),
             ConfirmKind::QuitRunning => message_box(
                 frame,
                 area,

@@ -36,6 +36,8 @@ pub enum WorkerResult {
             String,
         >,
     ),
+    /// The project file beside the sheet was trusted: the catalog with its integrations.
+    ProjectTrusted(Box<crate::integrations::user::Catalog>),
     View {
         generation: u64,
         order: Vec<u32>,

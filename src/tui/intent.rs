@@ -7,6 +7,7 @@ use super::enrich::NewEnrichment;
 use super::message::Message;
 use super::scope::{RowScopes, Scope};
 use crate::integrations::user::definition::Definition;
+use crate::integrations::user::project::ProjectState;
 use crate::integrations::{Fields, Integration};
 use crate::table::RowId;
 use std::sync::Arc;
@@ -87,6 +88,8 @@ pub enum ConfirmKind {
     ContinueUnfinished { ci: usize },
     /// The file changed on disk since it was read or saved: overwrite it, save as, or cancel.
     ChangedOnDisk { path: std::path::PathBuf },
+    /// Use the integrations of the project file beside the sheet (`leadgrid.toml`).
+    TrustProject(Box<ProjectState>),
 }
 
 /// A popup to open over the grid.

@@ -35,9 +35,12 @@ pub mod runs;
 pub mod scope;
 pub mod scroll;
 pub mod text;
+pub mod trust;
 pub mod withheld;
 
 use crate::config::Config;
+use crate::integrations::user::Catalog;
+use crate::integrations::user::project::TrustStore;
 use crate::session::{Session, SessionOptions};
 use crate::table::{OpenOptions, Sheet};
 use app::App;
@@ -121,12 +124,13 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
     // Open the file and start the engine before touching the terminal, so a bad
     // file or config is one clean line on stderr.
     let config = Config::load()?;
-    let (sheet, mut session) = match &opts.file {
+    let (sheet, mut session, mut catalog) = match &opts.file {
         Some(path) => {
             let sheet = Sheet::open(path, &opts.open)?;
-            (Some(sheet), start_session(&config, &opts.session, path)?)
+            let (session, catalog) = start_session(&config, &opts.session, path)?;
+            (Some(sheet), session, Some(catalog))
         }
-        None => (None, None),
+        None => (None, None, None),
     };
     let mut terminal = TerminalGuard::enter()?;
     let sheet = match sheet {
@@ -140,8 +144,9 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
                 .map_err(anyhow::Error::from)
                 .and_then(|s| Ok((s, start_session(&config, &opts.session, &path)?)));
             match opened {
-                Ok((s, started)) => {
+                Ok((s, (started, loaded))) => {
                     session = started;
+                    catalog = Some(loaded);
                     s
                 }
                 Err(e) => {
@@ -154,10 +159,10 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
     let (tx, rx) = mpsc::channel();
     spawn_input_thread(tx.clone());
     let mut app = App::new(sheet, tx.clone());
-    app.catalog = crate::integrations::user::Catalog::from_config(&config);
     if let Some(session) = &mut session {
         attach_engine(&mut app, session, tx);
     }
+    app.set_catalog(catalog.unwrap_or_else(|| Catalog::from_config(&config)));
     let size = terminal.terminal.size()?;
     app.update(AppEvent::Input(crossterm::event::Event::Resize(
         size.width,
@@ -169,19 +174,25 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
     })
 }
 
-/// Starts the engine for a sheet, journaling under the sheet's path. It starts without API
-/// keys too: local integrations run, and the picker marks those whose provider needs a key.
+/// Starts the engine for a sheet, journaling under the sheet's path, with the integrations
+/// the sheet may use (a project file beside it joins once trusted; the session already knows
+/// its providers' limits). It starts without API keys too: local integrations run, and the
+/// picker marks those whose provider needs a key.
 fn start_session(
     config: &Config,
     opts: &SessionOptions,
     path: &std::path::Path,
-) -> anyhow::Result<Option<Session>> {
+) -> anyhow::Result<(Option<Session>, Catalog)> {
+    let catalog =
+        Catalog::from_config(config).with_project_beside(path, &TrustStore::in_config_dir(), false);
+    let mut config = config.clone();
+    catalog.configure(&mut config);
     let mut opts = opts.clone();
     opts.allow_no_key = true;
     if opts.store != crate::session::StoreChoice::Off {
         opts.run = crate::store::RunId::for_sheet(path).ok();
     }
-    Ok(Some(Session::start(config, opts)?))
+    Ok((Some(Session::start(&config, opts)?), catalog))
 }
 
 /// Longest time spent applying queued events before a frame is drawn, so a flood

@@ -41,7 +41,18 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
 
 /// A box with a title, wrapped text and the keys it takes at the bottom.
 pub fn message_box(frame: &mut Frame, area: Rect, title: &str, body: &str, hint: &str) {
-    let rect = centered(area, 70, 9);
+    // Tall enough for the body as it wraps inside the borders (at least the usual 9 rows).
+    let inner = usize::from(centered(area, 70, 9).width.saturating_sub(2)).max(1);
+    let rows: usize = body
+        .lines()
+        .map(|l| {
+            unicode_width::UnicodeWidthStr::width(l)
+                .div_ceil(inner)
+                .max(1)
+        })
+        .sum();
+    let height = u16::try_from(rows + 2).unwrap_or(u16::MAX).max(9);
+    let rect = centered(area, 70, height);
     frame.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)

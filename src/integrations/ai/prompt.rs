@@ -63,7 +63,7 @@ impl Template {
 }
 
 /// Each `{{ name }}` in `text`: its byte range and its trimmed name. Empty names are text.
-fn spans(text: &str) -> Vec<(std::ops::Range<usize>, &str)> {
+pub(crate) fn spans(text: &str) -> Vec<(std::ops::Range<usize>, &str)> {
     let mut found = Vec::new();
     let mut from = 0;
     while let Some(open) = text[from..].find("{{").map(|i| i + from) {

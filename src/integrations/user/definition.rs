@@ -20,6 +20,8 @@
 //! ```
 
 use crate::config::LlmProvider;
+pub use crate::integrations::datagen_tool::DatagenDef;
+pub use crate::integrations::http::def::HttpDef;
 use crate::integrations::waterfall::definition::WaterfallDef;
 use serde::{Deserialize, Serialize};
 
@@ -35,7 +37,7 @@ pub enum DefinitionError {
 }
 
 /// The kinds of integration a file can define.
-pub const KINDS: &[&str] = &["ai", "waterfall"];
+pub const KINDS: &[&str] = &["ai", "http", "datagen", "waterfall"];
 
 /// Keys every kind shares; the rest of a file belongs to its kind.
 const COMMON_KEYS: &[&str] = &[
@@ -160,6 +162,10 @@ pub struct AiDef {
 pub enum KindDef {
     /// An AI column: a prompt, typed outputs, optional web research first.
     Ai(AiDef),
+    /// One HTTP request per row to an API of the user's choice, outputs read by JSONPath.
+    Http(HttpDef),
+    /// Any DataGen tool, parameters from the row, outputs read by JSONPath.
+    Datagen(DatagenDef),
     /// A waterfall: steps tried in order until one gives a valid value.
     Waterfall(WaterfallDef),
 }
@@ -227,19 +233,23 @@ struct Tables<'a> {
 impl Definition {
     /// Reads and checks a file's text.
     pub fn parse(text: &str) -> Result<Definition, DefinitionError> {
-        let table: toml::Table = text
-            .parse()
-            .map_err(|e: toml::de::Error| DefinitionError::Syntax(e.message().trim().to_owned()))?;
+        let table: toml::Table = text.parse().map_err(syntax)?;
+        Definition::from_table(table)
+    }
+
+    /// Reads and checks one integration's table (a whole file, or one `[[integrations]]` of a
+    /// project's `leadgrid.toml`).
+    pub fn from_table(table: toml::Table) -> Result<Definition, DefinitionError> {
         let (common, rest): (toml::Table, toml::Table) = table
             .into_iter()
             .partition(|(k, _)| COMMON_KEYS.contains(&k.as_str()));
-        let common: Common = toml::Value::Table(common)
-            .try_into()
-            .map_err(|e: toml::de::Error| DefinitionError::Syntax(e.message().trim().to_owned()))?;
-        let syntax = |e: toml::de::Error| DefinitionError::Syntax(e.message().trim().to_owned());
+        let common: Common = toml::Value::Table(common).try_into().map_err(syntax)?;
+        let rest = toml::Value::Table(rest);
         let kind = match common.kind.as_str() {
-            "ai" => KindDef::Ai(toml::Value::Table(rest).try_into().map_err(syntax)?),
-            "waterfall" => KindDef::Waterfall(toml::Value::Table(rest).try_into().map_err(syntax)?),
+            "ai" => KindDef::Ai(rest.try_into().map_err(syntax)?),
+            "http" => KindDef::Http(rest.try_into().map_err(syntax)?),
+            "datagen" => KindDef::Datagen(rest.try_into().map_err(syntax)?),
+            "waterfall" => KindDef::Waterfall(rest.try_into().map_err(syntax)?),
             other => {
                 return Err(DefinitionError::Invalid(format!(
                     "unknown kind {other:?}; known kinds: {}",
@@ -260,10 +270,21 @@ impl Definition {
         Ok(definition)
     }
 
+    /// What a reviewer should know about a valid file, one line each (a literal secret, data
+    /// sent unencrypted).
+    pub fn warnings(&self) -> Vec<String> {
+        match &self.kind {
+            KindDef::Http(http) => http.warnings(),
+            KindDef::Ai(_) | KindDef::Datagen(_) | KindDef::Waterfall(_) => Vec::new(),
+        }
+    }
+
     /// The kind's name, as written in files.
     pub fn kind_name(&self) -> &'static str {
         match self.kind {
             KindDef::Ai(_) => "ai",
+            KindDef::Http(_) => "http",
+            KindDef::Datagen(_) => "datagen",
             KindDef::Waterfall(_) => "waterfall",
         }
     }
@@ -281,6 +302,8 @@ impl Definition {
         .map_err(bad)?;
         match &self.kind {
             KindDef::Ai(ai) => text.push_str(&toml::to_string(ai).map_err(bad)?),
+            KindDef::Http(http) => text.push_str(&toml::to_string(http).map_err(bad)?),
+            KindDef::Datagen(datagen) => text.push_str(&toml::to_string(datagen).map_err(bad)?),
             KindDef::Waterfall(wf) => text.push_str(&toml::to_string(wf).map_err(bad)?),
         }
         text.push('\n');
@@ -359,6 +382,8 @@ impl Definition {
                     return invalid("max_tokens must be at least 1".into());
                 }
             }
+            KindDef::Http(http) => http.check(self).map_err(DefinitionError::Invalid)?,
+            KindDef::Datagen(datagen) => datagen.check(self).map_err(DefinitionError::Invalid)?,
             KindDef::Waterfall(wf) => {
                 crate::integrations::waterfall::definition::check(wf, self.outputs.len())
                     .map_err(DefinitionError::Invalid)?;
@@ -366,6 +391,11 @@ impl Definition {
         }
         Ok(())
     }
+}
+
+/// A TOML error as a one-line syntax problem.
+fn syntax(e: toml::de::Error) -> DefinitionError {
+    DefinitionError::Syntax(e.message().trim().to_owned())
 }
 
 /// Whether `name` can name an integration (`-i name`, `<name>_error` columns, file names).
@@ -405,7 +435,7 @@ description = "The stage"
         assert_eq!(d.inputs[0].guess, ["company", "company_name"]);
         assert!(d.inputs[0].required, "inputs are required by default");
         let KindDef::Ai(ai) = &d.kind else {
-            panic!("an AI column")
+            panic!("an AI column: {d:?}");
         };
         assert!(ai.research);
         assert_eq!(ai.llm, None);
@@ -428,7 +458,7 @@ description = "The stage"
         let e = Definition::parse(&FILE.replace("kind = \"ai\"", "kind = \"magic\"")).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "unknown kind \"magic\"; known kinds: ai, waterfall"
+            "unknown kind \"magic\"; known kinds: ai, http, datagen, waterfall"
         );
         assert!(Definition::parse("name = ").is_err());
     }

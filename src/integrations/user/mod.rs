@@ -5,20 +5,29 @@
 //! Files are read once, when a catalog is loaded. A broken file never stops the others: its
 //! error is kept ([`Problem`]) and shown by `leadgrid integrations` and the picker.
 //!
+//! A project may bring its own integrations in a `leadgrid.toml` beside its CSV ([`project`]);
+//! they load only once the user trusted that file.
+//!
 //! Specs are `&'static` for every integration, so a file's spec is leaked once: interned by its
 //! content, so loading the same files again (another catalog, a reload after the picker saved
 //! one) costs nothing more. A process holds a handful of these.
 
+pub mod check;
 pub mod definition;
+pub mod project;
 
 use super::ai::AiColumn;
+use super::datagen_tool::DatagenTool;
+use super::http::HttpColumn;
+use super::http::def::HttpDef;
 use super::waterfall::Waterfall;
 use super::{InputSpec, Integration, IntegrationSpec, OutputKind, OutputSpec, builtin};
-use crate::config::{Config, LlmConfig};
+use crate::config::{Config, FileProvider, LlmConfig};
 use crate::providers::ProviderId;
 use crate::providers::price::PriceList;
 use definition::{Definition, InputDef, KindDef, OutputDef, OutputType};
-use std::collections::HashMap;
+use project::{Project, ProjectState, TrustStore};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
@@ -110,15 +119,28 @@ pub enum SaveError {
     },
 }
 
+/// Where a file-defined integration comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// Compiled in (`assets/integrations/`).
+    Shipped,
+    /// The user's `integrations.d/`.
+    User,
+    /// A trusted project's `leadgrid.toml`.
+    Project,
+}
+
 /// Every integration, with the problems of files that did not load.
 #[derive(Clone)]
 pub struct Catalog {
     integrations: Vec<Arc<dyn Integration>>,
-    definitions: HashMap<&'static str, Definition>,
-    /// Names defined by the user's files.
-    from_user: Vec<String>,
+    definitions: HashMap<&'static str, (Definition, Origin)>,
     problems: Vec<Problem>,
+    /// What a reviewer should know about files that loaded (a literal secret, plain http).
+    warnings: Vec<Problem>,
     dir: Option<PathBuf>,
+    /// The project file beside the CSV, trusted or not.
+    project: Option<ProjectState>,
     /// `None` only when no config could be read at all: then only code integrations load.
     settings: Option<Settings>,
 }
@@ -130,9 +152,10 @@ impl Catalog {
         let mut catalog = Catalog {
             integrations: builtin(),
             definitions: HashMap::new(),
-            from_user: Vec::new(),
             problems: Vec::new(),
+            warnings: Vec::new(),
             dir,
+            project: None,
             settings: Some(settings),
         };
         let mut files: Vec<PathBuf> = match &catalog.dir {
@@ -155,13 +178,16 @@ impl Catalog {
             None => Vec::new(),
         };
         files.sort();
-        let mut texts: Vec<(PathBuf, String, bool)> = SHIPPED
+        let mut texts: Vec<(PathBuf, String, Origin)> = SHIPPED
             .iter()
-            .map(|(file, text)| (Path::new("<built-in>").join(file), text.to_string(), false))
+            .map(|(file, text)| {
+                let path = Path::new("<built-in>").join(file);
+                (path, text.to_string(), Origin::Shipped)
+            })
             .collect();
         for path in files {
             match std::fs::read_to_string(&path) {
-                Ok(text) => texts.push((path, text, true)),
+                Ok(text) => texts.push((path, text, Origin::User)),
                 Err(e) => catalog.problems.push(Problem {
                     path,
                     name: None,
@@ -174,8 +200,8 @@ impl Catalog {
         let (waterfalls, others): (Vec<_>, Vec<_>) = texts
             .into_iter()
             .partition(|(_, text, _)| is_waterfall(text));
-        for (path, text, user) in others.into_iter().chain(waterfalls) {
-            catalog.add(path, &text, user);
+        for (path, text, origin) in others.into_iter().chain(waterfalls) {
+            catalog.add(path, &text, origin);
         }
         catalog
     }
@@ -198,13 +224,14 @@ impl Catalog {
                 Err(e) => Catalog {
                     integrations: builtin(),
                     definitions: HashMap::new(),
-                    from_user: Vec::new(),
                     problems: vec![Problem {
                         path: Config::default_path().unwrap_or_default(),
                         name: None,
                         error: e.to_string(),
                     }],
+                    warnings: Vec::new(),
                     dir: None,
+                    project: None,
                     settings: None,
                 },
             }
@@ -224,19 +251,118 @@ impl Catalog {
             .cloned()
     }
 
-    /// The definition of a file-defined integration (shipped or the user's).
+    /// The definition of a file-defined integration (shipped, the user's or a project's).
     pub fn definition(&self, name: &str) -> Option<&Definition> {
-        self.definitions.get(name)
+        self.definitions.get(name).map(|(d, _)| d)
     }
 
     /// Whether `name` comes from a file of the user's (not written in code, not shipped).
     pub fn is_users(&self, name: &str) -> bool {
-        self.from_user.iter().any(|n| n == name)
+        self.origin(name) == Some(Origin::User)
+    }
+
+    /// Whether `name` comes from the trusted project file beside the CSV.
+    pub fn is_projects(&self, name: &str) -> bool {
+        self.origin(name) == Some(Origin::Project)
+    }
+
+    fn origin(&self, name: &str) -> Option<Origin> {
+        self.definitions.get(name).map(|(_, o)| *o)
     }
 
     /// Files that did not load.
     pub fn problems(&self) -> &[Problem] {
         &self.problems
+    }
+
+    /// Warnings about files that loaded (a literal secret, data sent unencrypted).
+    pub fn warnings(&self) -> &[Problem] {
+        &self.warnings
+    }
+
+    /// The project file beside the CSV, when there is one.
+    pub fn project(&self) -> Option<&ProjectState> {
+        self.project.as_ref()
+    }
+
+    /// This catalog with the project file beside `csv`: its integrations join when it is
+    /// trusted (remembered in `trust`, or `trust_now`, which remembers it), else it is only
+    /// described ([`ProjectState`]) so the user can be asked.
+    pub fn with_project_beside(self, csv: &Path, trust: &TrustStore, trust_now: bool) -> Catalog {
+        match Project::beside(csv) {
+            Ok(project) => self.with_project(project, trust, trust_now),
+            Err(problem) => {
+                let mut catalog = self;
+                catalog.problems.push(problem);
+                catalog
+            }
+        }
+    }
+
+    /// This catalog with `project` (see [`Catalog::with_project_beside`]).
+    pub fn with_project(
+        mut self,
+        project: Option<Project>,
+        trust: &TrustStore,
+        trust_now: bool,
+    ) -> Catalog {
+        let Some(project) = project else {
+            self.project = None;
+            return self;
+        };
+        let mut trusted = trust.is_trusted(&project);
+        if trust_now && !trusted {
+            if let Err(e) = trust.trust(&project) {
+                self.warnings.push(Problem {
+                    path: project.path.clone(),
+                    name: None,
+                    error: format!("trusted for this run only: {e}"),
+                });
+            }
+            trusted = true;
+        }
+        self.attach(project, trusted, trust.clone());
+        self
+    }
+
+    /// Describes `project` (trust remembered in `store`) and, when `trusted`, adds its
+    /// integrations.
+    fn attach(&mut self, project: Project, trusted: bool, store: TrustStore) {
+        let (definitions, problems) = project.definitions();
+        if trusted {
+            self.problems.extend(problems);
+            for def in &definitions {
+                self.insert(project.path.clone(), def.clone(), Origin::Project);
+            }
+        }
+        self.project = Some(ProjectState::new(project, trusted, &definitions, store));
+    }
+
+    /// Tells `config` what integration files say about their calls, for the session: the
+    /// rate limits and timeouts of their own providers ([`Config::file_providers`]) and the
+    /// price of one call ([`Config::file_prices`], priced by the caller and counted by budgets
+    /// like any provider's). A project not trusted yet adds what only it declares: nothing
+    /// calls it until it is trusted, and then the running session knows it.
+    pub fn configure(&self, config: &mut Config) {
+        let mut providers = BTreeMap::new();
+        let mut prices = BTreeMap::new();
+        for (def, _) in self.definitions.values() {
+            declare(def, &mut providers, &mut prices);
+        }
+        if let Some(state) = self.project.as_ref().filter(|p| !p.trusted) {
+            let (mut pending_providers, mut pending_prices) = (BTreeMap::new(), BTreeMap::new());
+            for def in &state.project.definitions().0 {
+                declare(def, &mut pending_providers, &mut pending_prices);
+            }
+            for (id, fact) in pending_providers {
+                providers.entry(id).or_insert(fact);
+            }
+            for (key, usd) in pending_prices {
+                prices.entry(key).or_insert(usd);
+            }
+        }
+        config.file_providers = providers;
+        config.file_prices = prices;
     }
 
     /// The folder user integrations are read from and saved to.
@@ -254,6 +380,8 @@ impl Catalog {
         let settings = self.settings.as_ref().ok_or(NO_CONFIG)?;
         match &def.kind {
             KindDef::Ai(ai) => Ok(Arc::new(AiColumn::new(def, ai, settings)?)),
+            KindDef::Http(http) => Ok(Arc::new(HttpColumn::new(def, http)?)),
+            KindDef::Datagen(datagen) => Ok(Arc::new(DatagenTool::new(def, datagen, settings)?)),
             KindDef::Waterfall(wf) => Ok(Arc::new(Waterfall::new(def, wf, settings, &|name| {
                 self.find(name)
             })?)),
@@ -280,15 +408,19 @@ impl Catalog {
         std::fs::write(&tmp, text).map_err(write)?;
         std::fs::rename(&tmp, &path).map_err(write)?;
         if let Some(settings) = self.settings.clone() {
+            let project = self.project.take();
             *self = Catalog::load(Some(dir), settings);
+            if let Some(state) = project {
+                self.attach(state.project, state.trusted, state.store);
+            }
         }
         Ok(path)
     }
 
     /// Adds one file's integration, or its problem.
-    fn add(&mut self, path: PathBuf, text: &str, user: bool) {
-        let definition = match Definition::parse(text) {
-            Ok(d) => d,
+    fn add(&mut self, path: PathBuf, text: &str, origin: Origin) {
+        match Definition::parse(text) {
+            Ok(definition) => self.insert(path, definition, origin),
             Err(e) => {
                 let name = text
                     .parse::<toml::Table>()
@@ -299,9 +431,13 @@ impl Catalog {
                     name,
                     error: e.to_string(),
                 });
-                return;
             }
-        };
+        }
+    }
+
+    /// Adds a definition read from `path`, or its problem (a name already taken, a definition
+    /// that does not build), and its warnings.
+    fn insert(&mut self, path: PathBuf, definition: Definition, origin: Origin) {
         let problem = |error: String| Problem {
             path: path.clone(),
             name: Some(definition.name.clone()),
@@ -314,8 +450,7 @@ impl Catalog {
         // A user's file may replace a shipped definition (their own version of web_research),
         // once: a second file with the same name is a mistake.
         let replaceable = existing.filter(|_| {
-            user && !self.from_user.contains(&definition.name)
-                && self.definitions.contains_key(definition.name.as_str())
+            origin == Origin::User && self.origin(&definition.name) == Some(Origin::Shipped)
         });
         if existing.is_some() && replaceable.is_none() {
             let by = if builtin().iter().any(|i| i.spec().name == definition.name) {
@@ -336,10 +471,10 @@ impl Catalog {
                     Some(at) => self.integrations[at] = integration,
                     None => self.integrations.push(integration),
                 }
-                if user {
-                    self.from_user.push(definition.name.clone());
+                for warning in definition.warnings() {
+                    self.warnings.push(problem(warning));
                 }
-                self.definitions.insert(name, definition);
+                self.definitions.insert(name, (definition, origin));
             }
             Err(e) => self.problems.push(problem(e)),
         }
@@ -352,6 +487,35 @@ fn is_waterfall(text: &str) -> bool {
         .ok()
         .and_then(|t| t.get("kind")?.as_str().map(|k| k == "waterfall"))
         .unwrap_or(false)
+}
+
+/// What one definition says about its calls: its own provider's limits (`http`), and the price
+/// of one call by `provider.tool` (`http`, `datagen`, when the file gives a `cost`).
+fn declare(
+    def: &Definition,
+    providers: &mut BTreeMap<ProviderId, FileProvider>,
+    prices: &mut BTreeMap<String, f64>,
+) {
+    match &def.kind {
+        KindDef::Http(http) => {
+            let id = HttpDef::provider(def);
+            providers.entry(id).or_default().merge(&FileProvider {
+                rate_limit: http.rate_limit,
+                timeout: http.timeout.map(std::time::Duration::from_secs),
+                cost_per_call: def.cost.unwrap_or(0.0),
+            });
+            if let Some(usd) = def.cost {
+                prices.insert(format!("{id}.{}", def.name), usd);
+            }
+        }
+        KindDef::Datagen(datagen) => {
+            if let Some(usd) = def.cost {
+                let id = super::datagen_tool::DatagenDef::provider(def);
+                prices.insert(format!("{id}.{}", datagen.tool.trim()), usd);
+            }
+        }
+        KindDef::Ai(_) | KindDef::Waterfall(_) => {}
+    }
 }
 
 /// Why nothing can be built without settings.
@@ -369,6 +533,18 @@ fn leak_list(items: &[String]) -> &'static [&'static str] {
             .collect::<Vec<_>>()
             .into_boxed_slice(),
     )
+}
+
+/// Tool names of a file-defined integration, leaked once per distinct list.
+pub(crate) fn intern_tools(tools: &[String]) -> &'static [&'static str] {
+    static TOOLS: Mutex<Vec<&'static [&'static str]>> = Mutex::new(Vec::new());
+    let mut known = TOOLS.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(found) = known.iter().find(|t| t.iter().eq(tools.iter())) {
+        return found;
+    }
+    let leaked = leak_list(tools);
+    known.push(leaked);
+    leaked
 }
 
 /// The spec of a file-defined integration: leaked once per distinct content (see the module

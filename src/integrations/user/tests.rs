@@ -1,5 +1,6 @@
 use super::*;
 use crate::integrations::OutputKind;
+use project::TrustStore;
 
 fn settings() -> Settings {
     Settings::from_config(&Config::from_sources(None, |_| None).unwrap())
@@ -153,4 +154,98 @@ fn the_same_file_loaded_twice_shares_one_spec() {
     let b = Catalog::load(None, settings());
     let (a, b) = (a.find("find_ceo").unwrap(), b.find("find_ceo").unwrap());
     assert!(std::ptr::eq(a.spec(), b.spec()));
+}
+
+const HTTP: &str = r#"
+name = "company_size"
+kind = "http"
+provider = "example"
+url = "https://api.example.com/v1/companies?domain={{domain}}"
+cost = 0.002
+rate_limit = 60
+timeout = 45
+
+[[outputs]]
+name = "employees"
+type = "integer"
+path = "$.company.employees"
+"#;
+
+#[test]
+fn http_and_datagen_files_load_beside_ai_columns_with_their_providers() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("company_size.toml"), HTTP).unwrap();
+    std::fs::write(
+        dir.path().join("literal.toml"),
+        HTTP.replace("company_size", "literal").replace(
+            "cost = 0.002",
+            "headers = { X-Api-Key = \"abc123abc123abc123abc123\" }",
+        ),
+    )
+    .unwrap();
+    let catalog = Catalog::load(Some(dir.path().to_path_buf()), settings());
+    assert!(catalog.problems().is_empty(), "{:?}", catalog.problems());
+    let size = catalog.find("company_size").unwrap();
+    assert_eq!(size.spec().provider.name(), "example");
+    assert_eq!(
+        catalog.definition("company_size").unwrap().kind_name(),
+        "http"
+    );
+    assert_eq!(catalog.warnings().len(), 1);
+    assert_eq!(catalog.warnings()[0].name.as_deref(), Some("literal"));
+    let mut config = Config::from_sources(None, |_| None).unwrap();
+    catalog.configure(&mut config);
+    let example = &config.file_providers[&ProviderId::named("example")];
+    assert_eq!(example.rate_limit, Some(60));
+    assert_eq!(example.timeout, Some(std::time::Duration::from_secs(45)));
+    assert_eq!(example.cost_per_call, 0.002);
+    // A call is priced by the file, unless [call_prices] says otherwise.
+    let example_id = ProviderId::named("example");
+    assert_eq!(
+        config.prices().call(example_id, "company_size"),
+        Some(0.002)
+    );
+    config
+        .call_prices
+        .insert("example.company_size".into(), 0.005);
+    assert_eq!(
+        config.prices().call(example_id, "company_size"),
+        Some(0.005)
+    );
+}
+
+#[test]
+fn a_project_file_joins_only_when_trusted_and_survives_a_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("leads.csv");
+    std::fs::write(&csv, "domain\nacme.example\n").unwrap();
+    let project = format!(
+        "[[integrations]]\n{}",
+        HTTP.replace("[[outputs]]", "[[integrations.outputs]]")
+            .replace("\"example\"", "\"project_api\"")
+    );
+    std::fs::write(dir.path().join(project::FILE), &project).unwrap();
+    let trust = TrustStore::at(dir.path().join("trusted.toml"));
+    let untrusted = Catalog::load(None, settings()).with_project_beside(&csv, &trust, false);
+    assert!(untrusted.find("company_size").is_none());
+    let state = untrusted.project().unwrap();
+    assert!(!state.trusted && state.defines("company_size"));
+    // Its provider's facts are known already (nothing calls it until it is trusted).
+    let mut config = Config::from_sources(None, |_| None).unwrap();
+    untrusted.configure(&mut config);
+    assert!(
+        config
+            .file_providers
+            .contains_key(&ProviderId::named("project_api"))
+    );
+    let trusted = Catalog::load(None, settings()).with_project_beside(&csv, &trust, true);
+    assert!(trusted.is_projects("company_size"));
+    let again = Catalog::load(None, settings()).with_project_beside(&csv, &trust, false);
+    assert!(again.find("company_size").is_some(), "remembered");
+    // Saving an AI column reloads the folder and keeps the project's integrations.
+    let mut saving = Catalog::load(Some(dir.path().join(FOLDER)), settings())
+        .with_project_beside(&csv, &trust, false);
+    saving.save(&Definition::parse(MINE).unwrap()).unwrap();
+    assert!(saving.find("funding_stage").is_some());
+    assert!(saving.is_projects("company_size"));
 }

@@ -2,6 +2,8 @@
 
 use super::{Entry, NEW_AI, NEW_WATERFALL, Picker, Source, Step};
 use crate::integrations::OutputKind;
+use crate::integrations::http::def::HttpDef;
+use crate::integrations::user::definition::KindDef;
 use crate::providers::ProviderId;
 use crate::sanitize;
 use crate::tui::command;
@@ -87,7 +89,8 @@ fn draw_picker(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
                         let no_key = integration
                             .providers()
                             .into_iter()
-                            .any(|p| ctx.enrich.missing_keys.of(p).is_some());
+                            .any(|p| ctx.enrich.missing_keys.of(p).is_some())
+                            || picker.unset_secret(spec.name).is_some();
                         if no_key {
                             line.push_span(Span::styled(" no key", PROBLEM));
                         }
@@ -157,7 +160,10 @@ fn draw_details(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
             Span::styled("tools    ", DIM),
             Span::raw(spec.tools.join(", ")),
         ]),
-        key_line(ctx, spec.provider),
+        match picker.catalog.definition(spec.name).map(|d| &d.kind) {
+            Some(KindDef::Http(http)) => own_key_line(ctx, picker, spec.name, http),
+            _ => key_line(ctx, spec.provider),
+        },
         Line::raw(""),
         Line::styled("inputs", TITLE),
     ];
@@ -168,29 +174,43 @@ fn draw_details(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
             "optional"
         };
         lines.push(Line::raw(format!(
-            "  {} ({req}): {}",
-            input.name, input.description
+            "  {} ({req}){}",
+            input.name,
+            described(input.description)
         )));
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("outputs", TITLE));
     for output in spec.outputs {
         lines.push(Line::raw(format!(
-            "  {} ({}): {}",
+            "  {} ({}){}",
             output.name,
             kind_label(output.kind),
-            output.description
+            described(output.description)
         )));
     }
-    if picker.catalog.definition(spec.name).is_some() && picker.step == Step::Search {
+    if let Some(def) = picker.catalog.definition(spec.name)
+        && picker.step == Step::Search
+    {
+        let note = if def.kind_name() == "ai" {
+            "an AI column: Ctrl-e edits its prompt and outputs".to_string()
+        } else if def.kind_name() == "waterfall" {
+            "a waterfall: Ctrl-e edits its steps".to_string()
+        } else {
+            let file = if picker.catalog.is_projects(spec.name) {
+                "defined in leadgrid.toml"
+            } else if picker.catalog.is_users(spec.name) {
+                "defined in integrations.d"
+            } else {
+                "shipped with leadgrid"
+            };
+            format!(
+                "{file}: sends rows to {}",
+                crate::integrations::user::project::destination(def)
+            )
+        };
         lines.push(Line::raw(""));
-        lines.push(Line::styled(
-            match picker.catalog.definition(spec.name).map(|d| d.kind_name()) {
-                Some("waterfall") => "a waterfall: Ctrl-e edits its steps",
-                _ => "an AI column: Ctrl-e edits its prompt and outputs",
-            },
-            DIM,
-        ));
+        lines.push(Line::styled(sanitize::for_display(&note).into_owned(), DIM));
     }
     if let Some(notice) = &picker.notice {
         lines.push(Line::raw(""));
@@ -220,6 +240,21 @@ fn key_line(ctx: &Context, provider: ProviderId) -> Line<'static> {
         (Some(_), _) if ctx.enrich.demo => ("not needed: demo server".to_string(), Style::new()),
         (Some(var), None) => (format!("{var} (set)"), Style::new()),
         (Some(_), Some(var)) => (format!("{var} is not set: needed to run this"), PROBLEM),
+    };
+    Line::from(vec![
+        Span::styled("API key  ", DIM),
+        Span::styled(text, style),
+    ])
+}
+
+/// The secrets a user's http integration reads (`{{env.NAME}}`): set, or which is missing.
+fn own_key_line(ctx: &Context, picker: &Picker, name: &str, http: &HttpDef) -> Line<'static> {
+    let vars = http.env_vars();
+    let (text, style) = match picker.unset_secret(name).map(|(var, _)| var) {
+        _ if ctx.enrich.demo => ("not called with --demo".to_string(), PROBLEM),
+        _ if vars.is_empty() => ("none named in its file".to_string(), Style::new()),
+        Some(var) => (format!("{var} is not set: needed to run this"), PROBLEM),
+        None => (format!("{} (set)", vars.join(", ")), Style::new()),
     };
     Line::from(vec![
         Span::styled("API key  ", DIM),
@@ -516,4 +551,13 @@ fn draw_outputs(ctx: &Context, picker: &Picker, frame: &mut Frame, area: Rect) {
         ));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// `: what it is`, or nothing when there is no description.
+fn described(description: &str) -> String {
+    if description.is_empty() {
+        String::new()
+    } else {
+        format!(": {description}")
+    }
 }

@@ -16,6 +16,7 @@ use super::enrich::{InputSource, NewEnrichment};
 use super::intent::Intent;
 use super::scope::{RowScopes, Scope};
 use crate::integrations::user::Catalog;
+use crate::integrations::user::definition::KindDef;
 use crate::integrations::{Integration, IntegrationSpec};
 use crate::plan::{self, Mapping, Plan, Rules};
 use crate::table::ColumnId;
@@ -336,15 +337,41 @@ impl Picker {
     /// which variable to set).
     pub fn needs_key(&self, ctx: &Context) -> Option<String> {
         let integration = self.current()?;
-        let (provider, var) = integration
+        let Some((provider, var)) = integration
             .providers()
             .into_iter()
-            .find_map(|p| Some((p, ctx.enrich.missing_keys.of(p)?)))?;
+            .find_map(|p| Some((p, ctx.enrich.missing_keys.of(p)?)))
+        else {
+            return self.missing_secret();
+        };
         Some(format!(
             "{} calls {provider}, which needs an API key: set {var} and start leadgrid again, \
              or start with --demo to try it on fictional data",
             integration.spec().name
         ))
+    }
+
+    /// A variable the user's http integration under the cursor sends (`{{env.NAME}}`) that
+    /// is not set.
+    fn missing_secret(&self) -> Option<String> {
+        let name = self.current()?.spec().name;
+        let (var, host) = self.unset_secret(name)?;
+        Some(format!(
+            "{name} sends {var} to {host}, and it is not set: set it and start leadgrid again"
+        ))
+    }
+
+    /// The first variable the user's http integration `name` sends that is not set, and the
+    /// host it goes to.
+    pub(super) fn unset_secret(&self, name: &str) -> Option<(String, String)> {
+        let KindDef::Http(http) = &self.catalog.definition(name)?.kind else {
+            return None;
+        };
+        let var = http
+            .env_vars()
+            .into_iter()
+            .find(|v| std::env::var(v).map_or(true, |s| s.trim().is_empty()))?;
+        Some((var, http.host().unwrap_or_default()))
     }
 
     /// The command table of the current step.
@@ -546,14 +573,15 @@ impl Picker {
             },
             Some(PickerAction::Edit) => {
                 let name = self.current().map(|i| i.spec().name);
-                match name.and_then(|n| self.catalog.definition(n)).cloned() {
+                let def = name.and_then(|n| self.catalog.definition(n));
+                match def.cloned() {
                     Some(def) if def.kind_name() == "waterfall" => {
                         self.open_waterfall_form(Some(&def))
                     }
-                    Some(def) => self.open_ai_form(Some(&def)),
-                    None => {
+                    Some(def) if def.kind_name() == "ai" => self.open_ai_form(Some(&def)),
+                    _ => {
                         self.problem = Some(
-                            "only AI columns and waterfalls (defined in files) can be edited here"
+                            "only AI columns and waterfalls can be edited here (other kinds: edit their file)"
                                 .into(),
                         )
                     }

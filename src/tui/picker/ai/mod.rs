@@ -359,7 +359,7 @@ impl AiBuilder {
             .collect();
         let (max_tokens, temperature) = match base.map(|b| &b.kind) {
             Some(KindDef::Ai(ai)) => (ai.max_tokens, ai.temperature),
-            Some(KindDef::Waterfall(_)) | None => (None, None),
+            _ => (None, None),
         };
         let model = self.model.value().trim();
         let description = base
