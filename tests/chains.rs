@@ -342,3 +342,36 @@ fn a_dependent_added_while_its_source_is_planned_waits_for_it() {
     hold.release();
     h.settle();
 }
+
+/// A source value edited by hand marks its dependent `≠`; Ctrl-e re-runs the row's chain,
+/// the source first, and the dependent with what the source wrote.
+#[test]
+fn an_edited_source_marks_its_dependent_stale_and_ctrl_e_reruns_the_chain() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hold = leadgrid::demo::Hold::new();
+    hold.release();
+    let mut h = grid(dir.path(), &hold);
+    add(&mut h, "linkedin_profile", None);
+    add(&mut h, "find_ceo", Some("current_company"));
+    h.settle();
+    let company = common::column_of(&h, "current_company");
+    let ceo = common::column_of(&h, "ceo_name");
+    assert_eq!(h.app.sheet.cell(0, ceo), "Ada Quill");
+    h.app.grid.focus_column(&h.app.sheet, company);
+    h.keys("e");
+    h.ctrl('u');
+    h.keys("Kitecraft");
+    h.key(KeyCode::Enter);
+    let screen = h.render();
+    assert!(screen.contains("≠"), "{screen}");
+    assert!(
+        screen.contains("find_ceo of row 1 used the old value"),
+        "{screen}"
+    );
+    h.ctrl('e');
+    h.settle();
+    // The profile answered again, and the CEO comes from what it wrote.
+    assert_eq!(h.app.sheet.cell(0, company), "Brightforge Labs");
+    assert_eq!(h.app.sheet.cell(0, ceo), "Ada Quill");
+    assert!(!h.render().contains("≠"));
+}
