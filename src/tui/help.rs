@@ -164,7 +164,7 @@ impl Component for Help {
 
 impl Draw for Help {
     fn draw(&self, _ctx: &Context, frame: &mut Frame, area: Rect) {
-        let rect = centered(area, 86, area.height.saturating_sub(2));
+        let rect = centered(area, 112, area.height.saturating_sub(2));
         frame.render_widget(Clear, rect);
         let block = Block::default()
             .borders(Borders::ALL)
