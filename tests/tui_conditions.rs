@@ -8,6 +8,7 @@ use crossterm::event::KeyCode;
 use leadgrid::cell::{CellState, SkipReason};
 use leadgrid::demo::DemoOptions;
 use leadgrid::session::{SessionOptions, StoreChoice};
+use leadgrid::tui::mode::Mode;
 
 #[test]
 fn rows_failing_the_condition_are_skipped_at_no_cost_and_the_condition_is_kept() {
@@ -72,4 +73,56 @@ fn rows_failing_the_condition_are_skipped_at_no_cost_and_the_condition_is_kept()
     assert_eq!((column.counts.done, column.counts.skipped), (2, 6));
     let stats = h.session.as_ref().unwrap().demo.as_ref().unwrap().stats();
     assert_eq!(stats.paid_calls(), 0, "{stats:?}");
+}
+
+#[test]
+fn a_condition_is_changed_from_the_runs_panel_and_a_rerun_applies_it() {
+    let (_dir, path) = temp_copy("lead-list/sample.csv");
+    let mut h = Harness::open_demo(&path, 160, 40, DemoOptions::default());
+    h.keys("a");
+    h.keys("linkedin_profile");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.settle();
+    h.keys("i");
+    h.keys("title ~ 'ceo'");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.settle();
+    assert_eq!(h.app.enrich.columns[0].counts.done, 1, "Ada only");
+    // `i` in the runs panel: a mistake is asked again with its caret, then the new one.
+    h.keys("t");
+    h.keys("i");
+    h.ctrl('u');
+    h.keys("titel ~ 'ceo|founder'");
+    h.key(KeyCode::Enter);
+    assert!(h.render().contains("did you mean title?"));
+    h.ctrl('u');
+    h.keys("title ~ 'ceo|founder'");
+    h.key(KeyCode::Enter);
+    assert!(
+        h.render()
+            .contains("linkedin_profile: only run if title ~ 'ceo|founder'")
+    );
+    h.keys("t");
+    h.keys("r");
+    h.settle();
+    let column = &h.app.enrich.columns[0];
+    assert_eq!((column.counts.done, column.counts.skipped), (2, 6));
+    // Cleared: every row runs (Grace has no URL and is skipped for that). The panel stays
+    // open after a re-run.
+    assert!(matches!(h.app.mode, Mode::Runs(_)));
+    h.keys("i");
+    h.ctrl('u');
+    h.key(KeyCode::Enter);
+    let screen = h.render();
+    assert!(
+        screen.contains("linkedin_profile: runs on every row"),
+        "{screen}"
+    );
+    h.keys("t");
+    h.keys("r");
+    h.settle();
+    let column = &h.app.enrich.columns[0];
+    assert_eq!(column.counts.skipped, 1, "{:?}", column.counts);
 }

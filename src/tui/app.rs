@@ -743,6 +743,25 @@ impl App {
                 self.start_save(Some(PathBuf::from(name)), false);
                 None
             }
+            PromptKind::Condition { ci } => {
+                if name.is_empty() {
+                    self.enrich.set_condition(ci, None)
+                } else {
+                    match Bound::new(&value, &self.sheet) {
+                        Ok(bound) => self.enrich.set_condition(ci, Some(bound)),
+                        Err(e) => {
+                            // Asked again, the typed text kept and the problem under it.
+                            self.mode = Mode::Prompt(Prompt::with_problem(
+                                kind,
+                                value,
+                                e.pos(),
+                                e.to_string(),
+                            ));
+                            None
+                        }
+                    }
+                }
+            }
             PromptKind::Budget { ci } => match crate::providers::budget::parse_usd(&name) {
                 Some(usd) => self.enrich.set_budget(ci, usd),
                 None => Some(Message::error(format!(

@@ -38,6 +38,10 @@ pub enum PromptKind {
     Budget {
         ci: usize,
     },
+    /// The run condition ("only run if") of enrichment `ci`; empty for every row.
+    Condition {
+        ci: usize,
+    },
 }
 
 impl PromptKind {
@@ -53,6 +57,7 @@ impl PromptKind {
             PromptKind::Formula { .. } => "formula (name = expression): ",
             PromptKind::SaveAs => "save as: ",
             PromptKind::Budget { .. } => "budget for the column's calls, in $: ",
+            PromptKind::Condition { .. } => "only run if (empty: every row): ",
         }
     }
 

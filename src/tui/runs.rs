@@ -30,6 +30,7 @@ pub enum RunsAction {
     Rerun,
     RerunUnfinished,
     Budget,
+    Condition,
     Remove,
     Close,
 }
@@ -84,6 +85,13 @@ pub static COMMANDS: &[Command<RunsAction>] = &[
         Group::Runs,
         "set or raise the column's budget in dollars (f then runs what it stopped)",
         "budget",
+    ),
+    bar_cmd(
+        RunsAction::Condition,
+        &[k('i')],
+        Group::Runs,
+        "only run if: set, change or clear the column's condition (r then re-runs it)",
+        "only if",
     ),
     bar_cmd(
         RunsAction::Remove,
@@ -142,6 +150,16 @@ impl Component for RunsPanel {
                         .map_or_else(String::new, |usd| format!("{usd:.2}")),
                 )),
                 None => Intent::Notify(Message::info("no enrichment column to budget")),
+            },
+            Some(RunsAction::Condition) => match ctx.enrich.columns.get(ci) {
+                Some(column) => Intent::Open(Popup::Prompt(
+                    PromptKind::Condition { ci },
+                    column
+                        .condition
+                        .as_ref()
+                        .map_or_else(String::new, |c| c.source.clone()),
+                )),
+                None => Intent::Notify(Message::info("no enrichment column to condition")),
             },
             Some(RunsAction::Remove) => {
                 self.selected = ci.saturating_sub(1);

@@ -10,6 +10,7 @@ use crate::plan::{RowScope, Rows, errors};
 use crate::providers::CallRecord;
 use crate::table::{RowId, Sheet};
 use crate::tui::action::{Action, key_label};
+use crate::tui::bound::Bound;
 use crate::tui::event::AppEvent;
 use crate::tui::message::Message;
 use crate::tui::text::count;
@@ -102,6 +103,23 @@ impl Enrichments {
         } else {
             format!("{name}: budget {budget}")
         }))
+    }
+
+    /// Sets (or with `None` clears) enrichment `ci`'s run condition. Cells already run keep
+    /// their state until the column is re-run, which the message says.
+    pub fn set_condition(&mut self, ci: usize, condition: Option<Bound>) -> Option<Message> {
+        let column = self.columns.get_mut(ci)?;
+        let name = column.integration.spec().name;
+        let said = match &condition {
+            Some(c) => format!("{name}: only run if {}", c.source),
+            None => format!("{name}: runs on every row"),
+        };
+        column.condition = condition;
+        self.definitions_changed = true;
+        Some(Message::info(format!(
+            "{said} ({} re-runs the column with it)",
+            key_label(Action::RerunColumn)
+        )))
     }
 
     /// Re-runs every unfinished (failed, cancelled or over budget) cell of every column, and
