@@ -89,6 +89,15 @@ fn a_formula_recomputes_after_an_edit_undoes_in_one_step_and_survives_reopening(
         h.key(KeyCode::Enter);
         h.settle();
         assert_eq!(h.app.sheet.cell(0, who), "ZED");
+        // The new expression is one undo step too: undo brings the old one back.
+        h.keys("u");
+        h.settle();
+        assert_eq!(h.app.sheet.cell(0, who), "Zed @ brightforge.example");
+        assert_eq!(h.app.formulas.list.len(), 1);
+        h.ctrl('r');
+        h.settle();
+        assert_eq!(h.app.sheet.cell(0, who), "ZED");
+        assert_eq!(h.app.formulas.list[0].bound.source, "upper(first_name)");
         h.ctrl('s');
         h.settle();
     }

@@ -441,6 +441,12 @@ impl Sheet {
         out
     }
 
+    /// Records an undo step that changes no cell, for a change beside the sheet (a formula's
+    /// new expression) that undo must find at its place in the history.
+    pub fn record_step(&mut self) {
+        self.record(Edit::Group(Vec::new()));
+    }
+
     /// Undo steps available: the position in the history, for state kept beside the sheet.
     pub fn undo_depth(&self) -> usize {
         self.undo.len()

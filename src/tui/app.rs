@@ -895,9 +895,16 @@ impl App {
         let withheld = self.enrich.withheld(&self.sheet);
         match (editing, col) {
             (Some(fi), Some(col)) => {
+                // One undo step for the edit: the rename when the name changed, else a step
+                // of its own.
+                let before = self.sheet.undo_depth();
                 self.sheet.rename_column(col, name.clone());
+                if self.sheet.undo_depth() == before {
+                    self.sheet.record_step();
+                }
+                let steps = (before, self.sheet.undo_depth());
                 self.formulas
-                    .edit(&self.sheet, fi, bound, withheld, &self.tx);
+                    .replace(&self.sheet, fi, bound, steps, withheld, &self.tx);
                 self.enrich.column_names_changed();
                 Some(Message::info(format!(
                     "{name} changed: values fill in as they are computed"

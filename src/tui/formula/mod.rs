@@ -128,20 +128,27 @@ impl Formulas {
         }
     }
 
-    /// Gives formula `fi` a new expression and computes every row again.
-    pub fn edit(
+    /// Gives formula `fi` a new expression and computes every row again. `steps` is the
+    /// sheet's undo step that came with it (the rename, or [`Sheet::record_step`]): undoing it
+    /// brings the old expression back, as a formula taken out and another put back.
+    pub fn replace(
         &mut self,
         sheet: &Sheet,
         fi: usize,
         bound: Bound,
+        steps: (usize, usize),
         withheld: Withheld,
         tx: &Sender<AppEvent>,
     ) {
-        if let Some(f) = self.list.get_mut(fi) {
-            f.bound = bound;
-            self.definitions_changed = true;
-            self.compute(sheet, fi, Dirty::All, withheld, tx);
+        if fi >= self.list.len() {
+            return;
         }
+        let old = self.list.remove(fi);
+        self.work.remove(&old.id);
+        let column = old.column;
+        self.history.record(steps.0, steps.1, old.id, Some(old));
+        self.bring_back(bound, column, steps);
+        self.compute(sheet, self.list.len() - 1, Dirty::All, withheld, tx);
     }
 
     /// Removes formula `fi` and deletes its column (one undo step brings both back).
