@@ -470,6 +470,8 @@ pub fn execute(
         };
         let cancel = hooks.cancel.clone().unwrap_or_default();
         let mut window: VecDeque<Pending> = VecDeque::new();
+        // Rows with chained cells to decide again.
+        let mut to_release: Vec<usize> = Vec::new();
         // Index of the row at the front of the window, and of the next row to read.
         let (mut front, mut next) = (0usize, 0usize);
         // Rows in scope so far.
@@ -582,31 +584,52 @@ pub fn execute(
                             },
                         }
                     }
-                    for (c, step) in chained.release(r, &mut pending.row, &mut pending.cells, interrupted || engine_gone) {
-                        match step {
-                            Step::Submit(inputs) => {
-                                let mut job = plans[c].job(key(c), inputs, false);
-                                job.budget.clone_from(&budget);
-                                jobs.push(job);
-                            }
-                            Step::Finished { result, restored: journaled } => {
-                                pending.outstanding = pending.outstanding.saturating_sub(1);
-                                let tally = apply(&plans[c], &mut pending.row, r, &mut sinks[c], &result);
-                                counts[c].add(tally);
-                                if journaled {
-                                    restored += 1;
-                                    restored_cost += plans[c].integration.spec().cost_per_row_usd;
-                                    if hooks.listening() {
-                                        hooks.emit(finished_event(plans[c].name(), &result, true));
-                                    }
-                                } else {
-                                    progress.finished(tally);
+                    // Decided once their sources answered (see below), or now when the
+                    // journal answered them already.
+                    if !pending.cells.waiting.is_empty() {
+                        to_release.push(r);
+                    }
+                }
+                window.push_back(pending);
+            }
+            // Chained cells whose sources have answered are decided again, from the row as
+            // the sources left it: submitted, or finished (skipped, restored, cancelled).
+            for r in std::mem::take(&mut to_release) {
+                let Some(pending) = r.checked_sub(front).and_then(|i| window.get_mut(i)) else {
+                    continue;
+                };
+                let stop = interrupted || engine_gone;
+                for (c, step) in chained.release(r, &mut pending.row, &mut pending.cells, stop) {
+                    let key = JobKey {
+                        row: r as u64,
+                        column: c as u32,
+                    };
+                    match step {
+                        Step::Submit(inputs) => {
+                            let mut job = plans[c].job(key, inputs, false);
+                            job.budget.clone_from(&budget);
+                            jobs.push(job);
+                        }
+                        Step::Finished {
+                            result,
+                            restored: journaled,
+                        } => {
+                            pending.outstanding = pending.outstanding.saturating_sub(1);
+                            let tally =
+                                apply(&plans[c], &mut pending.row, r, &mut sinks[c], &result);
+                            counts[c].add(tally);
+                            if journaled {
+                                restored += 1;
+                                restored_cost += plans[c].integration.spec().cost_per_row_usd;
+                                if hooks.listening() {
+                                    hooks.emit(finished_event(plans[c].name(), &result, true));
                                 }
+                            } else {
+                                progress.finished(tally);
                             }
                         }
                     }
                 }
-                window.push_back(pending);
             }
             if !jobs.is_empty() {
                 outstanding += jobs.len();
@@ -691,44 +714,9 @@ pub fn execute(
                         progress.finished(tally);
                         settled.push(f);
                     }
-                    // Cells of those rows that were waiting for this one may start.
-                    let mut jobs = Vec::new();
-                    for r in settled {
-                        let Some(pending) = r.checked_sub(front).and_then(|i| window.get_mut(i)) else {
-                            continue;
-                        };
-                        if pending.cells.waiting.is_empty() {
-                            continue;
-                        }
-                        for (c, step) in chained.release(r, &mut pending.row, &mut pending.cells, interrupted) {
-                            let key = JobKey { row: r as u64, column: c as u32 };
-                            match step {
-                                Step::Submit(inputs) => {
-                                    let mut job = plans[c].job(key, inputs, false);
-                                    job.budget.clone_from(&budget);
-                                    jobs.push(job);
-                                }
-                                Step::Finished { result, restored: journaled } => {
-                                    pending.outstanding = pending.outstanding.saturating_sub(1);
-                                    let tally = apply(&plans[c], &mut pending.row, r, &mut sinks[c], &result);
-                                    counts[c].add(tally);
-                                    if journaled {
-                                        restored += 1;
-                                        restored_cost += plans[c].integration.spec().cost_per_row_usd;
-                                        if hooks.listening() {
-                                            hooks.emit(finished_event(plans[c].name(), &result, true));
-                                        }
-                                    } else {
-                                        progress.finished(tally);
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    if !jobs.is_empty() {
-                        outstanding += jobs.len();
-                        engine.submit(jobs);
-                    }
+                    // Cells of those rows that were waiting for this one may start (at the
+                    // top of the loop).
+                    to_release.extend(settled);
                 }
                 Some(Event::ColumnStopped { column, error }) => {
                     let name = plans
