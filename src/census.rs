@@ -2,6 +2,7 @@
 //! which rows repeat a person (duplicate keys). Pure functions over row values, so the
 //! grid (on a worker, over a snapshot), `leadgrid run` and agents share them.
 
+use crate::expr::contains_ci;
 use crate::integrations::linkedin_url::normalize_linkedin_url;
 use crate::integrations::{guess_column, header_key};
 use std::collections::HashMap;
@@ -111,7 +112,7 @@ pub fn dedupe_key(value: &str) -> Option<String> {
         return None;
     }
     // Parsing a URL is most of the cost: only values that can be a LinkedIn URL try it.
-    if contains_ignore_ascii_case(value, "linkedin")
+    if contains_ci(value, "linkedin")
         && let Some(url) = normalize_linkedin_url(value)
     {
         return Some(url);
@@ -126,14 +127,6 @@ pub fn dedupe_key(value: &str) -> Option<String> {
             .join(" ")
             .to_lowercase(),
     )
-}
-
-/// Whether `needle` (ASCII) occurs in `haystack`, ignoring ASCII case.
-fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
-    haystack
-        .as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Rows sharing one key.

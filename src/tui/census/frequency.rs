@@ -10,6 +10,7 @@ use crate::tui::command::{self, Command, Group, bar_cmd, code, k};
 use crate::tui::component::{Component, Context, Draw, Outcome};
 use crate::tui::intent::Intent;
 use crate::tui::popup::{DIM, PROBLEM, SELECTED, TITLE, centered};
+use crate::tui::text::clip;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -133,7 +134,7 @@ impl FrequencyPanel {
                 tally.rows.clone(),
                 format!(
                     "{name} = \"{}\"",
-                    sanitize::for_display(&truncate(&tally.value, 40))
+                    sanitize::for_display(&clip(&tally.value, 40))
                 ),
             ),
             None if table.empty > 0 => (table.empty_rows.clone(), format!("{name} is empty")),
@@ -258,15 +259,4 @@ fn fill_line(ctx: &Context, column: ColumnId) -> Option<Line<'static>> {
         share(n.failed, rows),
         share(rows.saturating_sub(settled), rows)
     )))
-}
-
-/// `text` cut to `max` characters with an ellipsis.
-fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
-    }
 }
